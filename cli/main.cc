@@ -1,0 +1,64 @@
+// cvat-ingest: the command-line front end. The only code that prints or exits.
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <string_view>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace ingest::cli {
+namespace {
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "usage: cvat-ingest COMMAND [OPTIONS]\n"
+               "\n"
+               "Gets image and video corpora into CVAT fast, safely and resumably.\n"
+               "\n"
+               "commands:\n");
+  for (const Command& c : AllCommands()) {
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  }
+  std::fprintf(out,
+               "\n"
+               "Run 'cvat-ingest COMMAND --help' for a command's options.\n"
+               "Exit status: 0 ok, 1 failed, 2 usage error, 3 some files failed, 130 interrupted.\n");
+}
+
+}  // namespace
+
+std::span<const Command> AllCommands() {
+  static const Command kCommands[] = {
+      {"scan", "list what the sources hold: counts, bytes, kinds and problems", RunScan},
+      {"manifest", "write a CVAT manifest (.jsonl) for images, or check one", RunManifest},
+  };
+  return kCommands;
+}
+
+int Main(int argc, char** argv);
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  if (cmd == "--version" || cmd == "-V") {
+    std::printf("cvat-ingest %s\n", INGEST_VERSION);
+    return kExitOk;
+  }
+  for (const Command& c : AllCommands()) {
+    if (c.name == cmd) return c.run(Args(argv + 2, static_cast<size_t>(argc - 2)));
+  }
+  std::fprintf(stderr, "cvat-ingest: unknown command '%s' (see cvat-ingest --help)\n", argv[1]);
+  return kExitUsage;
+}
+
+}  // namespace ingest::cli
+
+int main(int argc, char** argv) { return ingest::cli::Main(argc, argv); }

@@ -1,0 +1,43 @@
+// FileRecord: what the scan knows about one file or archive member. Records are small: a
+// million of them must fit comfortably in memory next to their names.
+#ifndef INGEST_ENGINE_FILE_RECORD_H_
+#define INGEST_ENGINE_FILE_RECORD_H_
+
+#include <cstdint>
+#include <string>
+
+#include "engine/media_kind.h"
+
+namespace ingest {
+
+// XXH3-128 of a file's bytes; both halves zero means "not computed".
+struct Hash128 {
+  uint64_t low = 0;
+  uint64_t high = 0;
+  bool empty() const { return low == 0 && high == 0; }
+  friend bool operator==(const Hash128&, const Hash128&) = default;
+};
+
+// 32 lower-case hex digits, high half first (as xxhsum -H2 prints XXH128).
+std::string ToHex(const Hash128& h);
+
+struct FileRecord {
+  // Path relative to the source root, '/'-separated, raw bytes (may be invalid UTF-8).
+  // For a source that is a single file, its base name.
+  std::string rel_path;
+  uint32_t source = 0;  // index into the scan's list of sources
+  MediaKind kind = MediaKind::kOther;
+  bool in_archive = false;  // a member of an archive source
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  Hash128 hash;
+  // Images: size as stored and the EXIF orientation (1 when absent); 0x0 when not probed.
+  uint32_t width = 0;
+  uint32_t height = 0;
+  uint16_t orientation = 1;
+};
+
+}  // namespace ingest
+
+#endif  // INGEST_ENGINE_FILE_RECORD_H_
