@@ -10,6 +10,9 @@
 
 namespace ingest {
 
+// CVAT refuses files above this size (its TUS_MAX_FILE_SIZE, Tus-Max-Size).
+inline constexpr uint64_t kCvatMaxFileSize = 25ull << 30;
+
 // XXH3-128 of a file's bytes; both halves zero means "not computed".
 struct Hash128 {
   uint64_t low = 0;

@@ -1,0 +1,117 @@
+#include "engine/dir_walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "engine/c_handle.h"
+#include "engine/unique_fd.h"
+
+namespace ingest {
+namespace {
+
+using DirPtr = std::unique_ptr<DIR, CDeleter<&closedir>>;
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+std::string Join(const std::string& dir, const char* name) {
+  return dir.empty() ? std::string(name) : dir + "/" + name;
+}
+
+}  // namespace
+
+Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVisitor& visitor) {
+  UniqueFd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd.valid()) return FromErrno("open directory " + root, errno);
+  struct stat root_st;
+  if (::fstat(root_fd.get(), &root_st) != 0) return FromErrno("stat " + root, errno);
+
+  // Directories already entered, to break symlink loops when following directory links.
+  std::set<std::pair<uint64_t, uint64_t>> seen_dirs;
+  seen_dirs.emplace(root_st.st_dev, root_st.st_ino);
+
+  std::vector<std::string> pending = {""};  // directories to list, relative to root
+  while (!pending.empty()) {
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+      return Status::Cancelled("walk of " + root + " interrupted");
+    }
+    std::string dir = std::move(pending.back());
+    pending.pop_back();
+
+    int fd = dir.empty() ? ::dup(root_fd.get())
+                         : ::openat(root_fd.get(), dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      visitor.OnProblem(dir, FromErrno("open directory " + root + "/" + dir, errno));
+      continue;
+    }
+    DirPtr d(::fdopendir(fd));
+    if (!d) {
+      int err = errno;
+      ::close(fd);
+      visitor.OnProblem(dir, FromErrno("list directory " + root + "/" + dir, err));
+      continue;
+    }
+    std::vector<std::string> subdirs;
+    for (;;) {
+      errno = 0;
+      struct dirent* de = ::readdir(d.get());
+      if (de == nullptr) {
+        if (errno != 0) {
+          visitor.OnProblem(dir, FromErrno("list directory " + root + "/" + dir, errno));
+        }
+        break;
+      }
+      const char* name = de->d_name;
+      if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+      std::string rel = Join(dir, name);
+      struct stat st;
+      if (::fstatat(::dirfd(d.get()), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        visitor.OnProblem(rel, FromErrno("stat " + root + "/" + rel, errno));
+        continue;
+      }
+      bool is_link = S_ISLNK(st.st_mode);
+      if (is_link) {
+        if (::fstatat(::dirfd(d.get()), name, &st, 0) != 0) {
+          int err = errno;
+          visitor.OnProblem(rel, err == ELOOP
+                                     ? Status::IoError(root + "/" + rel + ": symbolic link loop")
+                                     : FromErrno("broken symbolic link " + root + "/" + rel, err));
+          continue;
+        }
+      }
+      if (S_ISDIR(st.st_mode)) {
+        if (is_link && !options.follow_dir_symlinks) continue;  // as os.walk: not descended
+        if (!seen_dirs.emplace(st.st_dev, st.st_ino).second) {
+          if (is_link) {
+            visitor.OnProblem(rel, Status::IoError(root + "/" + rel +
+                                                   ": symbolic link loop (directory already "
+                                                   "visited), not followed"));
+          }
+          continue;
+        }
+        subdirs.push_back(std::move(rel));
+      } else if (S_ISREG(st.st_mode)) {
+        visitor.OnFile(WalkEntry{std::move(rel), static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                                 static_cast<uint64_t>(st.st_ino),
+                                 static_cast<uint64_t>(st.st_dev)});
+      } else {
+        visitor.OnProblem(rel, Status::Unsupported(root + "/" + rel +
+                                                   ": not a regular file (device, FIFO or socket)"));
+      }
+    }
+    // Depth-first, in the order entries were listed (the final order is decided later).
+    for (auto it = subdirs.rbegin(); it != subdirs.rend(); ++it) pending.push_back(std::move(*it));
+  }
+  return Status();
+}
+
+}  // namespace ingest
