@@ -175,7 +175,8 @@ Result<ImageInfo> ProbeTiff(ByteSource& src) {
 }
 
 // WebP as libwebp's demuxer (behind Pillow) reads it: VP8X gives the canvas, a simple file
-// its bitstream's frame size; EXIF is the first EXIF chunk of an extended file.
+// its bitstream's frame size; EXIF is the first EXIF chunk of an extended file whose VP8X
+// flags announce EXIF (the demuxer ignores the chunk otherwise).
 Result<ImageInfo> ProbeWebp(ByteSource& src) {
   ImageInfo info;
   info.format = ImageFormat::kWebp;
@@ -194,9 +195,10 @@ Result<ImageInfo> ProbeWebp(ByteSource& src) {
     if (uint64_t{info.width} * info.height >= (uint64_t{1} << 32)) {
       return Status::Corruption("WEBP: canvas too large");
     }
+    constexpr uint8_t kExifFlag = 0x08;
     uint64_t pos = 20 + uint64_t{first_size} + (first_size & 1);
     uint8_t c[8];
-    while (pos + 8 <= riff_end) {
+    while ((h[20] & kExifFlag) != 0 && pos + 8 <= riff_end) {
       INGEST_RETURN_IF_ERROR(ReadExact(src, pos, c, 8, "WEBP: chunk header"));
       uint32_t size = Le32(c + 4);
       if (size > riff_end - pos - 8) return Status::Corruption("WEBP: truncated chunk");
