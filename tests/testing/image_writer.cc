@@ -131,7 +131,16 @@ std::string WritePng(uint32_t width, uint32_t height, const PngOptions& options)
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   std::vector<uint8_t> row(size_t{width} * 3, 128);
-  for (uint32_t y = 0; y < height; ++y) png_write_row(png, row.data());
+  uint32_t state = 1;
+  for (uint32_t y = 0; y < height; ++y) {
+    if (options.noise) {
+      for (uint8_t& b : row) {
+        state = state * 1664525u + 1013904223u;
+        b = static_cast<uint8_t>(state >> 24);
+      }
+    }
+    png_write_row(png, row.data());
+  }
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
   if (options.exif_before_idat) {

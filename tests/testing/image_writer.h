@@ -24,9 +24,12 @@ struct JpegOptions {
 std::string WriteJpeg(uint32_t width, uint32_t height, const JpegOptions& options = {});
 
 // PNG (RGB, 8-bit). `exif_before_idat` / `exif_after_idat` add an eXIf chunk there.
+// `noise` fills the pixels with pseudo-random bytes so the file is photo-sized (libpng
+// splits the data into 8 KiB IDAT chunks).
 struct PngOptions {
   std::optional<uint16_t> exif_before_idat = std::nullopt;
   std::optional<uint16_t> exif_after_idat = std::nullopt;
+  bool noise = false;
 };
 std::string WritePng(uint32_t width, uint32_t height, const PngOptions& options = {});
 // Inserts a chunk (CRC computed) before the first IDAT, or before IEND when !before_idat.
