@@ -1,0 +1,27 @@
+// Short video clips for tests, encoded at run time with libavcodec/libavformat.
+#ifndef INGEST_TESTS_TESTING_VIDEO_WRITER_H_
+#define INGEST_TESTS_TESTING_VIDEO_WRITER_H_
+
+#include <string>
+
+namespace ingest::testing {
+
+struct VideoSpec {
+  int width = 64;
+  int height = 48;
+  int frames = 10;
+  int fps = 25;
+  std::string codec = "mpeg4";  // an FFmpeg encoder name: "mpeg4", "mjpeg", ...
+  int rotation = 0;             // clockwise degrees stored as a display matrix (MP4)
+};
+
+// Writes a clip to `path`; the container follows the extension (.mp4, .avi, .mkv).
+// Returns false (and adds a test failure naming the step) when FFmpeg refuses.
+bool WriteVideo(const std::string& path, const VideoSpec& spec);
+
+// A valid WAV file with `samples` samples of 16-bit mono silence: media with no video.
+std::string WriteWav(int samples);
+
+}  // namespace ingest::testing
+
+#endif  // INGEST_TESTS_TESTING_VIDEO_WRITER_H_
