@@ -24,6 +24,13 @@ inline constexpr int kMediaKindCount = 5;
 // ("a.zip", "a.7z", "a.tar.zst") are kArchive.
 MediaKind ClassifyName(std::string_view name);
 
+// True for a path inside a "related_images" folder: context images of a 2D frame in CVAT's
+// layout (data/related_images/<frame>_<ext>/...), which are not frames themselves. The rule
+// is CVAT's manifest tool's: the path contains "related_images/".
+inline bool IsInRelatedImagesFolder(std::string_view rel_path) {
+  return rel_path.find("related_images/") != std::string_view::npos;
+}
+
 // "image", "video", "archive", "manifest", "other".
 std::string_view MediaKindName(MediaKind kind);
 

@@ -1,0 +1,57 @@
+// A small command-line option parser: "--name value", "--name=value", boolean "--flag", and
+// cvat-cli's underscore spellings ("--sorting_method") as aliases of the dashed ones.
+#ifndef INGEST_CLI_OPTIONS_H_
+#define INGEST_CLI_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engine/result.h"
+
+namespace ingest::cli {
+
+struct OptionSpec {
+  std::string_view name;   // without dashes, e.g. "sorting-method"
+  std::string_view value;  // value placeholder for help ("M"); empty for a flag
+  std::string_view help;
+  char short_name = 0;     // e.g. 'o' for -o
+};
+
+class ParsedArgs {
+ public:
+  bool Has(std::string_view name) const { return values_.count(std::string(name)) > 0; }
+  // The last value given for `name`, or `fallback`.
+  std::string Get(std::string_view name, std::string_view fallback = {}) const;
+  std::vector<std::string> positional;
+
+  // Parses an unsigned integer option; InvalidArgument naming the option on junk.
+  Result<uint64_t> GetUint(std::string_view name, uint64_t fallback) const;
+
+ private:
+  friend Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);
+  std::map<std::string, std::string, std::less<>> values_;
+};
+
+// Parses `args`. "--help"/"-h" is returned as the option "help". Errors name the bad option.
+Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);
+
+// Prints "usage: <usage>\n\n<description>\n\noptions:\n..." to stdout.
+void PrintHelp(std::string_view usage, std::string_view description,
+               std::span<const OptionSpec> specs);
+
+// Parses sizes like "10MiB", "1.5G", "4096" (binary multiples for K/M/G/T with or without
+// "iB"). InvalidArgument on junk.
+Result<uint64_t> ParseSize(std::string_view text);
+
+// "1.5 GiB", "512 B".
+std::string FormatBytes(uint64_t bytes);
+
+}  // namespace ingest::cli
+
+#endif  // INGEST_CLI_OPTIONS_H_

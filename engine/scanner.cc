@@ -1,0 +1,449 @@
+#include "engine/scanner.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <variant>
+
+#include "engine/archive_reader.h"
+#include "engine/bounded_queue.h"
+#include "engine/dir_walker.h"
+#include "engine/hasher.h"
+#include "engine/image_probe.h"
+#include "engine/path_text.h"
+#include "engine/unique_fd.h"
+
+namespace ingest {
+namespace {
+
+constexpr size_t kReadBuffer = 1 << 20;   // per worker
+constexpr size_t kProbeRead = 64 << 10;   // first read when only probing
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+// A probe source over bytes already in memory (a file's first block, or a buffered archive
+// member), falling back to pread on `fd` for anything beyond them when there is a file.
+class PrefixSource final : public ByteSource {
+ public:
+  PrefixSource(const std::byte* data, size_t len, uint64_t size, int fd)
+      : data_(data), len_(len), size_(size), fd_(fd) {}
+
+  Result<size_t> ReadAt(uint64_t offset, void* buf, size_t n) override {
+    if (offset >= size_) return size_t{0};
+    n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+    if (offset + n <= len_) {
+      std::memcpy(buf, data_ + offset, n);
+      return n;
+    }
+    if (fd_ < 0) {  // only the buffered part exists
+      if (offset >= len_) return size_t{0};
+      size_t part = len_ - static_cast<size_t>(offset);
+      std::memcpy(buf, data_ + offset, part);
+      return part;
+    }
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, static_cast<char*>(buf) + done, n - done,
+                          static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return FromErrno("read", errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    return done;
+  }
+  uint64_t size() const override { return size_; }
+
+ private:
+  const std::byte* data_;
+  size_t len_;
+  uint64_t size_;
+  int fd_;
+};
+
+// Work for the pool: one file of a directory or a single-file source, or a whole archive.
+struct FileItem {
+  uint32_t source;
+  std::string rel_path;
+  MediaKind kind;
+};
+struct ArchiveItem {
+  uint32_t source;
+};
+using WorkItem = std::variant<FileItem, ArchiveItem>;
+
+// What one worker produced; merged at the end so workers share nothing while they run.
+struct WorkerOutput {
+  std::vector<FileRecord> files;
+  std::vector<ScanProblem> problems;
+};
+
+class ScanJob {
+ public:
+  ScanJob(const ScanOptions& options, ScanResult* result) : options_(options), result_(result) {}
+
+  void RunWorker(BoundedQueue<WorkItem>* queue, WorkerOutput* out) {
+    std::unique_ptr<std::byte[]> buffer(new std::byte[kReadBuffer]);
+    std::vector<std::byte> member;  // archive image member being probed
+    while (std::optional<WorkItem> item = queue->Pop()) {
+      if (Cancelled()) continue;  // drain
+      if (auto* f = std::get_if<FileItem>(&*item)) {
+        ProcessFile(*f, buffer.get(), out);
+      } else {
+        ProcessArchive(std::get<ArchiveItem>(*item).source, buffer.get(), &member, out);
+      }
+    }
+  }
+
+  bool Cancelled() const {
+    return options_.cancel && options_.cancel->load(std::memory_order_relaxed);
+  }
+
+  void Problem(WorkerOutput* out, std::string path, Status status, bool warning = false) {
+    if (options_.counters) options_.counters->problems.fetch_add(1, std::memory_order_relaxed);
+    out->problems.push_back(ScanProblem{std::move(path), std::move(status), warning});
+  }
+
+  void Done(uint64_t bytes) {
+    if (!options_.counters) return;
+    options_.counters->files_done.fetch_add(1, std::memory_order_relaxed);
+    options_.counters->bytes_done.fetch_add(bytes, std::memory_order_relaxed);
+  }
+
+  // Checks that are about the name and size only; adds warnings, keeps the file.
+  void NameWarnings(const std::string& display, const FileRecord& rec, WorkerOutput* out) {
+    if (!IsValidUtf8(rec.rel_path)) {
+      Problem(out, display,
+              Status::InvalidArgument(display + ": name is not valid UTF-8 (kept; encoded as "
+                                                "CVAT's tool does, with \\udcXX escapes)"),
+              true);
+    }
+    if (rec.size == 0 && rec.kind != MediaKind::kImage) {
+      Problem(out, display, Status::InvalidArgument(display + ": empty file (0 bytes)"), true);
+    }
+    if (rec.size > kCvatMaxFileSize) {
+      Problem(out, display,
+              Status::InvalidArgument(display + ": larger than 25 GiB, CVAT refuses it"), true);
+    }
+  }
+
+  void ProcessFile(const FileItem& item, std::byte* buffer, WorkerOutput* out) {
+    FileRecord rec;
+    rec.rel_path = item.rel_path;
+    rec.source = item.source;
+    rec.kind = item.kind;
+    const ScanSource& src = result_->sources[item.source];
+    std::string path = src.type == ScanSource::Type::kFile ? src.path
+                                                            : src.path + "/" + item.rel_path;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return Problem(out, path, FromErrno("open " + path, errno));
+    struct stat before;
+    if (::fstat(fd.get(), &before) != 0) return Problem(out, path, FromErrno("stat " + path, errno));
+    rec.size = static_cast<uint64_t>(before.st_size);
+    rec.mtime_ns = MtimeNs(before);
+    rec.inode = static_cast<uint64_t>(before.st_ino);
+
+    bool is_image = rec.kind == MediaKind::kImage && options_.probe_images;
+    if (rec.kind == MediaKind::kImage && rec.size == 0) {
+      return Problem(out, path, Status::Corruption(path + ": empty image file (0 bytes)"));
+    }
+    if (!options_.hash && !is_image) {
+      NameWarnings(path, rec, out);
+      out->files.push_back(std::move(rec));
+      return Done(0);
+    }
+
+    // First block: read fully (the probe usually needs only this).
+    size_t want = options_.hash ? kReadBuffer : kProbeRead;
+    size_t head = 0;
+    while (head < want) {
+      ssize_t r = ::read(fd.get(), buffer + head, want - head);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Problem(out, path, FromErrno("read " + path, errno));
+      }
+      if (r == 0) break;
+      head += static_cast<size_t>(r);
+    }
+    if (is_image) {
+      PrefixSource probe_src(buffer, head, rec.size, fd.get());
+      Result<ImageInfo> info = ProbeImage(probe_src);
+      if (!info) return Problem(out, path, info.error().WithPrefix(path));
+      rec.width = info->width;
+      rec.height = info->height;
+      rec.orientation = info->orientation;
+    }
+    uint64_t bytes = head;
+    if (options_.hash) {
+      Hasher hasher;
+      hasher.Update(buffer, head);
+      if (head == kReadBuffer) {
+        if (::lseek(fd.get(), static_cast<off_t>(head), SEEK_SET) < 0) {
+          return Problem(out, path, FromErrno("seek " + path, errno));
+        }
+        Result<HashedFile> rest = HashRest(fd.get(), path, buffer, &hasher);
+        if (!rest) return Problem(out, path, std::move(rest).error());
+        bytes += rest->bytes;
+      }
+      rec.hash = hasher.Digest();
+      struct stat after;
+      if (::fstat(fd.get(), &after) != 0) {
+        return Problem(out, path, FromErrno("stat " + path, errno));
+      }
+      if (bytes != rec.size || static_cast<uint64_t>(after.st_size) != rec.size ||
+          MtimeNs(after) != rec.mtime_ns) {
+        return Problem(out, path,
+                       Status::IoError(path + ": changed while being read (size or mtime "
+                                              "moved); scan it again when it is complete"));
+      }
+    }
+    NameWarnings(path, rec, out);
+    out->files.push_back(std::move(rec));
+    Done(bytes);
+  }
+
+  static Result<HashedFile> HashRest(int fd, const std::string& path, std::byte* buffer,
+                                     Hasher* hasher) {
+    HashedFile out;
+    for (;;) {
+      ssize_t n = ::read(fd, buffer, kReadBuffer);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return FromErrno("read " + path, errno);
+      }
+      if (n == 0) break;
+      hasher->Update(buffer, static_cast<size_t>(n));
+      out.bytes += static_cast<uint64_t>(n);
+    }
+    return out;
+  }
+
+  void ProcessArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
+                      WorkerOutput* out) {
+    const std::string& path = result_->sources[source].path;
+    Result<std::unique_ptr<ArchiveReader>> opened = ArchiveReader::Open(path);
+    if (!opened) return Problem(out, path, std::move(opened).error());
+    ArchiveReader& reader = **opened;
+    ArchiveMember m;
+    for (;;) {
+      if (Cancelled()) return;
+      Result<bool> more = reader.Next(&m);
+      if (!more) return Problem(out, path, std::move(more).error());
+      if (!*more) return;
+      std::string display = path + ":" + m.path;
+      if (!m.problem.ok()) {
+        Problem(out, display, m.problem);
+        continue;
+      }
+      if (options_.counters) options_.counters->files_found.fetch_add(1);
+      FileRecord rec;
+      rec.rel_path = m.path;
+      rec.source = source;
+      rec.in_archive = true;
+      rec.kind = ClassifyName(m.path);
+      rec.size = m.size;
+      rec.mtime_ns = m.mtime_ns;
+      bool is_image = rec.kind == MediaKind::kImage && options_.probe_images;
+      if (rec.kind == MediaKind::kImage && m.size == 0) {
+        Problem(out, display, Status::Corruption(display + ": empty image file (0 bytes)"));
+        continue;
+      }
+      uint64_t bytes = 0;
+      if (options_.hash || is_image) {
+        Hasher hasher;
+        member->clear();
+        for (;;) {
+          Result<size_t> n = reader.Read(buffer, kReadBuffer);
+          if (!n) return Problem(out, display, std::move(n).error());
+          if (*n == 0) break;
+          hasher.Update(buffer, *n);
+          bytes += *n;
+          if (is_image && member->size() < kMaxBufferedMember) {
+            size_t keep = std::min<size_t>(*n, kMaxBufferedMember - member->size());
+            member->insert(member->end(), buffer, buffer + keep);
+          }
+          if (!options_.hash && !is_image) break;
+        }
+        if (options_.hash) rec.hash = hasher.Digest();
+        rec.size = bytes;
+        if (is_image) {
+          PrefixSource probe_src(member->data(), member->size(), bytes, -1);
+          Result<ImageInfo> info = ProbeImage(probe_src);
+          if (!info) {
+            Problem(out, display, info.error().WithPrefix(display));
+            continue;
+          }
+          rec.width = info->width;
+          rec.height = info->height;
+          rec.orientation = info->orientation;
+        }
+      }
+      NameWarnings(display, rec, out);
+      out->files.push_back(std::move(rec));
+      Done(bytes);
+    }
+  }
+
+ private:
+  const ScanOptions& options_;
+  ScanResult* result_;
+};
+
+// Feeds the queue from a directory walk; records problems in `out`.
+class QueueingVisitor final : public WalkVisitor {
+ public:
+  QueueingVisitor(uint32_t source, const std::string& root, const ScanOptions& options,
+                  BoundedQueue<WorkItem>* queue, ScanJob* job, WorkerOutput* out)
+      : source_(source), root_(root), options_(options), queue_(queue), job_(job), out_(out) {}
+
+  void OnFile(WalkEntry&& e) override {
+    if (options_.counters) options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
+    MediaKind kind = ClassifyName(e.rel_path);
+    queue_->Push(FileItem{source_, std::move(e.rel_path), kind});
+  }
+  void OnProblem(const std::string& rel_path, const Status& problem) override {
+    job_->Problem(out_, rel_path.empty() ? root_ : root_ + "/" + rel_path, problem);
+  }
+
+ private:
+  uint32_t source_;
+  const std::string& root_;
+  const ScanOptions& options_;
+  BoundedQueue<WorkItem>* queue_;
+  ScanJob* job_;
+  WorkerOutput* out_;
+};
+
+}  // namespace
+
+Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& options) {
+  ScanResult result;
+  // Classify the sources first, so a missing path fails before any work starts.
+  for (const std::string& given : paths) {
+    std::string p = given;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) return FromErrno("source " + p, errno);
+    ScanSource src;
+    src.path = p;
+    if (S_ISDIR(st.st_mode)) {
+      src.type = ScanSource::Type::kDirectory;
+    } else if (S_ISREG(st.st_mode)) {
+      src.type = options.expand_archive_sources && ClassifyName(p) == MediaKind::kArchive
+                     ? ScanSource::Type::kArchive
+                     : ScanSource::Type::kFile;
+    } else {
+      return Status::InvalidArgument("source " + p + ": not a directory or regular file");
+    }
+    result.sources.push_back(std::move(src));
+  }
+
+  unsigned n_workers = options.workers ? options.workers : std::thread::hardware_concurrency();
+  n_workers = std::max(1u, n_workers);
+  ScanJob job(options, &result);
+  BoundedQueue<WorkItem> queue(4096);
+  std::vector<WorkerOutput> outputs(n_workers + 1);  // the last one is the walker's
+  WorkerOutput& walker_out = outputs.back();
+  Status walk_status;
+  {
+    std::vector<std::jthread> workers;
+    workers.reserve(n_workers);
+    for (unsigned i = 0; i < n_workers; ++i) {
+      workers.emplace_back([&job, &queue, out = &outputs[i]] { job.RunWorker(&queue, out); });
+    }
+    for (uint32_t i = 0; i < result.sources.size() && walk_status.ok(); ++i) {
+      const ScanSource& src = result.sources[i];
+      switch (src.type) {
+        case ScanSource::Type::kArchive:
+          queue.Push(ArchiveItem{i});
+          break;
+        case ScanSource::Type::kFile:
+          if (options.counters) options.counters->files_found.fetch_add(1);
+          queue.Push(FileItem{i, std::string(BaseName(src.path)), ClassifyName(src.path)});
+          break;
+        case ScanSource::Type::kDirectory: {
+          QueueingVisitor visitor(i, src.path, options, &queue, &job, &walker_out);
+          WalkOptions wo;
+          wo.follow_dir_symlinks = options.follow_symlinks;
+          wo.cancel = options.cancel;
+          walk_status = WalkDirectory(src.path, wo, visitor);
+          break;
+        }
+      }
+    }
+    queue.Close();
+  }  // workers joined
+  if (!walk_status.ok()) return walk_status;
+  if (job.Cancelled()) return Status::Cancelled("scan interrupted");
+
+  size_t n_files = 0, n_problems = 0;
+  for (const WorkerOutput& o : outputs) {
+    n_files += o.files.size();
+    n_problems += o.problems.size();
+  }
+  result.files.reserve(n_files);
+  result.problems.reserve(n_problems);
+  for (WorkerOutput& o : outputs) {
+    std::move(o.files.begin(), o.files.end(), std::back_inserter(result.files));
+    std::move(o.problems.begin(), o.problems.end(), std::back_inserter(result.problems));
+    o = WorkerOutput();
+  }
+  // Workers finish in any order; report problems in a stable one.
+  std::stable_sort(result.problems.begin(), result.problems.end(),
+                   [](const ScanProblem& a, const ScanProblem& b) { return a.path < b.path; });
+  return result;
+}
+
+std::vector<std::vector<std::string>> DuplicateBaseNames(const ScanResult& scan) {
+  std::vector<std::pair<std::string_view, uint32_t>> names;
+  names.reserve(scan.files.size());
+  for (uint32_t i = 0; i < scan.files.size(); ++i) {
+    const FileRecord& f = scan.files[i];
+    // Archive members keep their paths (CVAT extracts the archive); other files are skipped.
+    if (f.in_archive || f.kind == MediaKind::kOther) continue;
+    if (IsInRelatedImagesFolder(f.rel_path)) continue;  // context images, not frames
+    names.emplace_back(BaseName(f.rel_path), i);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<std::vector<std::string>> groups;
+  for (size_t i = 0; i < names.size();) {
+    size_t j = i + 1;
+    while (j < names.size() && names[j].first == names[i].first) ++j;
+    if (j - i > 1) {
+      std::vector<std::string> group;
+      for (size_t k = i; k < j; ++k) group.push_back(DisplayPath(scan, scan.files[names[k].second]));
+      std::sort(group.begin(), group.end());
+      groups.push_back(std::move(group));
+    }
+    i = j;
+  }
+  std::sort(groups.begin(), groups.end());
+  return groups;
+}
+
+std::string DisplayPath(const ScanResult& scan, const FileRecord& file) {
+  const ScanSource& src = scan.sources[file.source];
+  switch (src.type) {
+    case ScanSource::Type::kFile: return src.path;
+    case ScanSource::Type::kArchive: return src.path + ":" + file.rel_path;
+    case ScanSource::Type::kDirectory: return src.path + "/" + file.rel_path;
+  }
+  return src.path;
+}
+
+std::string FilesystemPath(const ScanResult& scan, const FileRecord& file) {
+  const ScanSource& src = scan.sources[file.source];
+  return src.type == ScanSource::Type::kFile ? src.path : src.path + "/" + file.rel_path;
+}
+
+}  // namespace ingest

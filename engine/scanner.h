@@ -1,0 +1,84 @@
+// Scan: turns source paths (directories, archives, single files) into FileRecords.
+//
+// One walker (the calling thread) lists the sources and feeds a bounded queue; N workers
+// open each file once, probe image headers (engine/image_probe.h) and hash the bytes
+// (XXH3-128) with one reused 1 MiB buffer each. An archive source goes to one worker, which
+// streams its members (never extracting them). Memory stays bounded: records are small
+// structs plus their names, and no file is held whole (an archive member that is an image is
+// buffered up to kMaxBufferedMember bytes so its header can be probed).
+//
+// A problem with one file (unreadable, corrupt image, empty image, unsafe archive member, a
+// file that changes while read) becomes a ScanProblem and the file is left out; the scan
+// goes on. Only a source path that does not exist or cannot be opened fails the whole scan.
+#ifndef INGEST_ENGINE_SCANNER_H_
+#define INGEST_ENGINE_SCANNER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/file_record.h"
+#include "engine/result.h"
+#include "engine/status.h"
+
+namespace ingest {
+
+struct ScanSource {
+  enum class Type : uint8_t { kDirectory, kArchive, kFile };
+  std::string path;  // as given (trailing slashes removed)
+  Type type = Type::kDirectory;
+};
+
+struct ScanProblem {
+  std::string path;  // the file: "<dir>/<rel>", "<archive>:<member>", or the source path
+  Status status;     // what went wrong, e.g. "Corruption: JPEG: truncated SOF segment"
+  bool warning = false;  // true: the file is kept (e.g. a name that is not valid UTF-8)
+};
+
+// Progress, readable from any thread while the scan runs.
+struct ScanCounters {
+  std::atomic<uint64_t> files_found{0};
+  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint64_t> bytes_done{0};
+  std::atomic<uint64_t> problems{0};
+};
+
+struct ScanOptions {
+  bool hash = true;             // XXH3-128 of every file's bytes
+  bool probe_images = true;     // width/height/orientation from image headers
+  bool follow_symlinks = false;  // descend into symlinked directories (loops detected)
+  // A source that is an archive is expanded into its members; an archive found inside a
+  // directory is always listed as one file, never expanded.
+  bool expand_archive_sources = true;
+  unsigned workers = 0;  // 0: std::thread::hardware_concurrency()
+  const std::atomic<bool>* cancel = nullptr;
+  ScanCounters* counters = nullptr;
+};
+
+// Image members of archives are buffered up to this size for probing.
+inline constexpr uint64_t kMaxBufferedMember = 64ull << 20;
+
+struct ScanResult {
+  std::vector<ScanSource> sources;
+  std::vector<FileRecord> files;  // in no particular order; see engine/file_order.h
+  std::vector<ScanProblem> problems;
+};
+
+// Scans `paths`. Fails only if a path cannot be opened at all or the scan was cancelled.
+Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& options);
+
+// Groups of media files (not archive members, not kOther, not in related_images folders)
+// that share a base name: CVAT keeps
+// base names only, so they would collide on upload. Each group lists display paths, sorted.
+std::vector<std::vector<std::string>> DuplicateBaseNames(const ScanResult& scan);
+
+// The path a user recognises for a record: "<dir>/<rel>" or "<archive>:<member>".
+std::string DisplayPath(const ScanResult& scan, const FileRecord& file);
+// The path to open for a record that is not in an archive.
+std::string FilesystemPath(const ScanResult& scan, const FileRecord& file);
+
+}  // namespace ingest
+
+#endif  // INGEST_ENGINE_SCANNER_H_
