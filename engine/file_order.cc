@@ -12,50 +12,70 @@
 namespace ingest {
 namespace {
 
-// Sorting moves these 16-byte items, not names: most comparisons are decided by the first
-// eight key bytes, read as one big-endian integer (zero-padded, which keeps the order: a key
-// that ends early is a proper prefix and sorts first).
+// The sort. Both sorted methods reduce to ordering byte-string keys (memcmp order, a proper
+// prefix first), with a tie-break for equal keys. Sorting moves 16-byte items, not names: an
+// item caches eight key bytes (from `depth` on) as one big-endian integer, zero-padded, plus
+// how many of those bytes exist (9 = the key goes on). A range is sorted by that pair; runs
+// that still tie are refined eight bytes deeper, so most comparisons never touch the keys.
+// Runs whose keys ended are equal keys and get the tie-break. Each item's key is read once
+// per level it takes part in, so the cost is about n log n integer comparisons plus the bytes
+// needed to tell names apart (an MSD radix sort with comparison-sorted buckets).
 struct SortItem {
-  uint64_t prefix;
+  uint64_t chunk;
   uint32_t index;
+  uint32_t chunk_len;  // key bytes in chunk, 0..8, or 9 when the key continues
 };
 
-uint64_t LoadPrefix(const char* p, size_t n) {
-  unsigned char buf[8] = {};
-  std::memcpy(buf, p, std::min<size_t>(n, 8));
-  uint64_t v = 0;
-  for (unsigned char b : buf) v = (v << 8) | b;
-  return v;
+bool ChunkLess(const SortItem& a, const SortItem& b) {
+  return a.chunk != b.chunk ? a.chunk < b.chunk : a.chunk_len < b.chunk_len;
+}
+bool ChunkEqual(const SortItem& a, const SortItem& b) {
+  return a.chunk == b.chunk && a.chunk_len == b.chunk_len;
 }
 
-// The first eight bytes of `name` re-encoded so that byte order is code-point order: valid
-// UTF-8 stays as it is; an escaped byte (U+DC80..U+DCFF) becomes its 3-byte UTF-8-style form.
-uint64_t CodePointPrefix(std::string_view name) {
-  size_t n = std::min<size_t>(name.size(), 8);
-  bool ascii = true;
-  for (size_t i = 0; i < n; ++i) ascii = ascii && static_cast<unsigned char>(name[i]) < 0x80;
-  if (ascii) return LoadPrefix(name.data(), n);
-  char buf[12];
-  size_t len = 0;
-  for (Utf8Decoder dec(name); !dec.done() && len < 8;) {
-    char32_t c = dec.Next();
-    if (c < 0x80) {
-      buf[len++] = static_cast<char>(c);
-    } else if (c < 0x800) {
-      buf[len++] = static_cast<char>(0xC0 | (c >> 6));
-      buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      buf[len++] = static_cast<char>(0xE0 | (c >> 12));
-      buf[len++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      buf[len++] = static_cast<char>(0xF0 | (c >> 18));
-      buf[len++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      buf[len++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      buf[len++] = static_cast<char>(0x80 | (c & 0x3F));
+void LoadChunk(std::string_view key, size_t depth, SortItem* item) {
+  unsigned char buf[8] = {};
+  size_t rest = depth < key.size() ? key.size() - depth : 0;
+  size_t n = std::min<size_t>(rest, 8);
+  if (n > 0) std::memcpy(buf, key.data() + depth, n);
+  uint64_t v = 0;
+  for (unsigned char b : buf) v = (v << 8) | b;
+  item->chunk = v;
+  item->chunk_len = rest > 8 ? 9 : static_cast<uint32_t>(n);
+}
+
+// Sorts `items` by key_of(index), then by tie_less(index, index) for equal keys.
+template <class KeyOf, class TieLess>
+void SortByKeys(std::vector<SortItem>& items, KeyOf key_of, TieLess tie_less) {
+  struct Range {
+    size_t first, last, depth;
+  };
+  std::vector<Range> todo = {{0, items.size(), 0}};
+  while (!todo.empty()) {
+    Range r = todo.back();
+    todo.pop_back();
+    for (size_t i = r.first; i < r.last; ++i) LoadChunk(key_of(items[i].index), r.depth, &items[i]);
+    std::sort(items.begin() + r.first, items.begin() + r.last, ChunkLess);
+    for (size_t i = r.first; i < r.last;) {
+      size_t j = i + 1;
+      while (j < r.last && ChunkEqual(items[i], items[j])) ++j;
+      if (j - i > 1) {
+        if (items[i].chunk_len == 9) {
+          todo.push_back({i, j, r.depth + 8});
+        } else {
+          std::sort(items.begin() + i, items.begin() + j,
+                    [&](const SortItem& a, const SortItem& b) { return tie_less(a.index, b.index); });
+        }
+      }
+      i = j;
     }
   }
-  return LoadPrefix(buf, len);
+}
+
+std::vector<SortItem> Items(size_t n) {
+  std::vector<SortItem> items(n);
+  for (size_t i = 0; i < n; ++i) items[i].index = static_cast<uint32_t>(i);
+  return items;
 }
 
 std::vector<uint32_t> Indices(const std::vector<SortItem>& items) {
@@ -64,60 +84,81 @@ std::vector<uint32_t> Indices(const std::vector<SortItem>& items) {
   return order;
 }
 
-std::vector<uint32_t> OrderLexicographical(std::span<const std::string_view> names) {
-  std::vector<SortItem> items(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    items[i] = {CodePointPrefix(names[i]), static_cast<uint32_t>(i)};
+// Re-encodes `name` so that byte order is code-point order: an escaped byte (U+DC80..U+DCFF)
+// becomes its 3-byte UTF-8-style form; valid UTF-8 stays as it is.
+void AppendCodePointKey(std::string_view name, std::string* out) {
+  for (Utf8Decoder dec(name); !dec.done();) {
+    char32_t c = dec.Next();
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
   }
-  std::sort(items.begin(), items.end(), [&](const SortItem& a, const SortItem& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    int c = CompareCodePoints(names[a.index], names[b.index]);
-    return c != 0 ? c < 0 : a.index < b.index;
-  });
-  return Indices(items);
 }
 
-// All natural keys in one buffer: key i is keys[offsets[i], offsets[i + 1]).
+// Keys in one buffer: key i is keys[offsets[i], offsets[i + 1]).
 struct KeyTable {
   std::string keys;
   std::vector<size_t> offsets;
 
-  // Builds every key in `mode`; false when some name needs kExact.
-  bool Build(std::span<const std::string_view> names, NaturalKeyMode mode) {
-    keys.clear();
-    offsets.assign(1, 0);
-    offsets.reserve(names.size() + 1);
-    bool exact = true;
-    for (std::string_view name : names) {
-      exact = AppendNaturalKey(name, mode, &keys) && exact;
-      offsets.push_back(keys.size());
-    }
-    return exact;
-  }
-  std::string_view Key(uint32_t i) const {
+  std::string_view Key(size_t i) const {
     return std::string_view(keys).substr(offsets[i], offsets[i + 1] - offsets[i]);
   }
 };
 
+std::vector<uint32_t> OrderLexicographical(std::span<const std::string_view> names) {
+  // Valid UTF-8 is its own key. The rare invalid names get a re-encoded copy.
+  KeyTable invalid;
+  std::vector<uint32_t> slot(names.size(), UINT32_MAX);
+  invalid.offsets.push_back(0);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (IsValidUtf8(names[i])) continue;
+    slot[i] = static_cast<uint32_t>(invalid.offsets.size() - 1);
+    AppendCodePointKey(names[i], &invalid.keys);
+    invalid.offsets.push_back(invalid.keys.size());
+  }
+  std::vector<SortItem> items = Items(names.size());
+  SortByKeys(
+      items,
+      [&](uint32_t i) { return slot[i] == UINT32_MAX ? names[i] : invalid.Key(slot[i]); },
+      [](uint32_t a, uint32_t b) { return a < b; });  // equal keys are equal names
+  return Indices(items);
+}
+
 std::vector<uint32_t> OrderNatural(std::span<const std::string_view> names) {
+  // Keys in kCompact mode unless some name needs kExact; then all keys in kExact mode.
   KeyTable table;
-  // Reserve roughly what compact keys need: the names plus a few marker bytes each.
   size_t total = 0;
   for (std::string_view name : names) total += name.size() + 8;
-  table.keys.reserve(total);
-  if (!table.Build(names, NaturalKeyMode::kCompact)) table.Build(names, NaturalKeyMode::kExact);
-
-  std::vector<SortItem> items(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    std::string_view key = table.Key(static_cast<uint32_t>(i));
-    items[i] = {LoadPrefix(key.data(), key.size()), static_cast<uint32_t>(i)};
+  for (NaturalKeyMode mode : {NaturalKeyMode::kCompact, NaturalKeyMode::kExact}) {
+    table.keys.clear();
+    table.keys.reserve(total);
+    table.offsets.assign(1, 0);
+    table.offsets.reserve(names.size() + 1);
+    bool exact = true;
+    for (std::string_view name : names) {
+      exact = AppendNaturalKey(name, mode, &table.keys) && exact;
+      table.offsets.push_back(table.keys.size());
+    }
+    if (exact) break;
   }
-  std::sort(items.begin(), items.end(), [&](const SortItem& a, const SortItem& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    int c = table.Key(a.index).compare(table.Key(b.index));
-    if (c == 0) c = CompareCodePoints(names[a.index], names[b.index]);
-    return c != 0 ? c < 0 : a.index < b.index;
-  });
+  std::vector<SortItem> items = Items(names.size());
+  SortByKeys(items, [&](uint32_t i) { return table.Key(i); },
+             [&](uint32_t a, uint32_t b) {
+               int c = CompareCodePoints(names[a], names[b]);
+               return c != 0 ? c < 0 : a < b;
+             });
   return Indices(items);
 }
 

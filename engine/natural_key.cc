@@ -137,8 +137,10 @@ class KeyBuilder {
   KeyBuilder(NaturalKeyMode mode, std::string* out) : mode_(mode), out_(out) {}
   bool exact_enough() const { return exact_enough_; }
 
-  // Appends the tokens of one path element and kEndElement.
-  void AppendElement(std::u32string_view e) {
+  // Appends the tokens of one path element and kEndElement. View is std::string_view for
+  // all-ASCII names (the fast path) and std::u32string_view otherwise.
+  template <class View>
+  void AppendElement(View e) {
     bool last_number = false;
     size_t i = 0;
     while (i < e.size()) {
@@ -152,14 +154,30 @@ class KeyBuilder {
         i = j;
       } else if (int v = DigitCharValue(c); v >= 0) {
         out_->push_back(kEndText);
-        char32_t digit = U'0' + static_cast<char32_t>(v);
-        AppendNumber(std::u32string_view(&digit, 1));
+        char digit = static_cast<char>('0' + v);
+        AppendNumber(std::string_view(&digit, 1));
         last_number = true;
         ++i;
       } else {
-        AppendFolded(c);
+        // A run of plain ASCII text is lower-cased in one go (compact mode).
+        size_t j = i;
+        if (mode_ == NaturalKeyMode::kCompact) {
+          while (j < e.size() && e[j] >= 0x04 && e[j] < 0x80 && (e[j] < '0' || e[j] > '9')) ++j;
+        }
+        if (j > i) {
+          size_t old = out_->size();
+          out_->resize(old + (j - i));
+          char* p = out_->data() + old;
+          for (size_t k = i; k < j; ++k) {
+            char ch = static_cast<char>(e[k]);
+            *p++ = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + ('a' - 'A')) : ch;
+          }
+          i = j;
+        } else {
+          AppendFolded(static_cast<char32_t>(c));
+          ++i;
+        }
         last_number = false;
-        ++i;
       }
     }
     if (!last_number) out_->push_back(kEndText);
@@ -168,7 +186,8 @@ class KeyBuilder {
 
  private:
   // Appends a number token for a run of decimal digits.
-  void AppendNumber(std::u32string_view run) {
+  template <class View>
+  void AppendNumber(View run) {
     size_t first = 0;
     while (first < run.size() && DecimalValue(run[first]) == 0) ++first;
     size_t n = run.size() - first;
@@ -228,7 +247,8 @@ class KeyBuilder {
 };
 
 // Python's str.replace(old, "") on code points.
-void RemoveAll(std::u32string_view s, std::u32string_view old, std::u32string* out) {
+template <class View, class String>
+void RemoveAll(View s, View old, String* out) {
   out->clear();
   size_t i = 0;
   while (i < s.size()) {
@@ -240,67 +260,81 @@ void RemoveAll(std::u32string_view s, std::u32string_view old, std::u32string* o
   }
 }
 
-}  // namespace
-
-bool AppendNaturalKey(std::string_view name, NaturalKeyMode mode, std::string* out) {
-  // Scratch buffers, reused across calls so that a sort of a million names does not allocate
-  // per name.
-  thread_local std::u32string text;
-  thread_local std::u32string base_buffer;
-  thread_local std::vector<std::u32string_view> parts;
-  text.clear();
-  parts.clear();
-  for (Utf8Decoder dec(name); !dec.done();) text.push_back(dec.Next());
-  std::u32string_view all(text);
-
+// Appends the key of a name given as code points: View is std::string_view when the name is
+// all ASCII, else std::u32string_view; String is the matching scratch string type.
+template <class View, class String>
+bool AppendKey(View all, NaturalKeyMode mode, String* base_buffer, std::vector<View>* parts,
+               std::string* out) {
+  using Char = typename View::value_type;
+  constexpr Char kSlash = '/';
+  constexpr Char kDot = '.';
+  static constexpr Char kDotString[] = {kDot, 0};
+  parts->clear();
   // PurePath's parts: a root ("/", or "//" exactly) then the non-empty parts other than ".".
-  size_t i = 0;
-  if (!all.empty() && all[0] == U'/') {
-    bool two = all.size() >= 2 && all[1] == U'/' && (all.size() == 2 || all[2] != U'/');
-    parts.push_back(all.substr(0, two ? 2 : 1));
+  if (!all.empty() && all[0] == kSlash) {
+    bool two = all.size() >= 2 && all[1] == kSlash && (all.size() == 2 || all[2] != kSlash);
+    parts->push_back(all.substr(0, two ? 2 : 1));
   }
-  while (i < all.size()) {
-    size_t end = all.find(U'/', i);
-    if (end == std::u32string_view::npos) end = all.size();
-    std::u32string_view part = all.substr(i, end - i);
-    if (!part.empty() && part != U".") parts.push_back(part);
+  for (size_t i = 0; i < all.size();) {
+    size_t end = all.find(kSlash, i);
+    if (end == View::npos) end = all.size();
+    View part = all.substr(i, end - i);
+    if (!part.empty() && part != View(kDotString)) parts->push_back(part);
     i = end + 1;
   }
-  if (parts.empty()) parts.push_back(U".");  // str(PurePath("")) is "."
+  if (parts->empty()) parts->push_back(View(kDotString));  // str(PurePath("")) is "."
 
   KeyBuilder builder(mode, out);
-  std::u32string_view base = parts.back();
-  for (size_t p = 0; p + 1 < parts.size(); ++p) builder.AppendElement(parts[p]);
+  View base = parts->back();
+  for (size_t p = 0; p + 1 < parts->size(); ++p) builder.AppendElement((*parts)[p]);
 
   // PurePath(base).suffixes, then natsort's cut at the last suffix that starts with a digit.
   size_t kept = base.size();  // where the kept suffixes start; base.size() when none
-  if (base.back() != U'.') {
-    size_t stripped = base.find_first_not_of(U'.');
-    size_t dot = base.find(U'.', stripped);
-    if (dot != std::u32string_view::npos) kept = dot;
-    while (dot != std::u32string_view::npos) {
-      if (dot + 1 < base.size() && DecimalValue(base[dot + 1]) >= 0) {
-        kept = base.find(U'.', dot + 1);
-        if (kept == std::u32string_view::npos) kept = base.size();
+  if (base.back() != kDot) {
+    size_t stripped = base.find_first_not_of(kDot);
+    size_t dot = base.find(kDot, stripped);
+    if (dot != View::npos) kept = dot;
+    while (dot != View::npos) {
+      if (dot + 1 < base.size() && DecimalValue(static_cast<char32_t>(base[dot + 1])) >= 0) {
+        kept = base.find(kDot, dot + 1);
+        if (kept == View::npos) kept = base.size();
       }
-      dot = base.find(U'.', dot + 1);
+      dot = base.find(kDot, dot + 1);
     }
   }
-  std::u32string_view suffixes = base.substr(kept);
+  View suffixes = base.substr(kept);
   if (suffixes.empty()) {
     builder.AppendElement(base);
   } else {
-    RemoveAll(base, suffixes, &base_buffer);
-    if (!base_buffer.empty()) builder.AppendElement(base_buffer);
+    RemoveAll(base, suffixes, base_buffer);
+    if (!base_buffer->empty()) builder.AppendElement(View(*base_buffer));
     while (!suffixes.empty()) {
-      size_t next = suffixes.find(U'.', 1);
-      if (next == std::u32string_view::npos) next = suffixes.size();
+      size_t next = suffixes.find(kDot, 1);
+      if (next == View::npos) next = suffixes.size();
       builder.AppendElement(suffixes.substr(0, next));
       suffixes.remove_prefix(next);
     }
   }
   out->push_back(kEndName);
   return mode == NaturalKeyMode::kExact || builder.exact_enough();
+}
+
+}  // namespace
+
+bool AppendNaturalKey(std::string_view name, NaturalKeyMode mode, std::string* out) {
+  // Scratch buffers, reused across calls so that a sort of a million names does not allocate
+  // per name.
+  thread_local std::string ascii_base;
+  thread_local std::vector<std::string_view> ascii_parts;
+  thread_local std::u32string text;
+  thread_local std::u32string text_base;
+  thread_local std::vector<std::u32string_view> text_parts;
+  bool ascii = true;
+  for (char c : name) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return AppendKey(name, mode, &ascii_base, &ascii_parts, out);
+  text.clear();
+  for (Utf8Decoder dec(name); !dec.done();) text.push_back(dec.Next());
+  return AppendKey(std::u32string_view(text), mode, &text_base, &text_parts, out);
 }
 
 int CompareNatural(std::string_view a, std::string_view b) {
