@@ -1,13 +1,196 @@
+// cvat-ingest manifest: write a CVAT image manifest from headers only, or check one.
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "engine/file_order.h"
+#include "engine/scanner.h"
+#include "manifest/image_manifest.h"
+#include "manifest/line_reader.h"
+#include "manifest/manifest_check.h"
+#include "manifest/manifest_reader.h"
 
 namespace ingest::cli {
+namespace {
 
-int RunManifest(Args) {
-  std::fprintf(stderr, "cvat-ingest manifest: not built yet\n");
-  return kExitFailed;
+constexpr OptionSpec kManifestOptions[] = {
+    {"output", "FILE", "where to write the manifest (written to a temp file, then renamed)", 'o'},
+    {"sorting-method", "M",
+     "lexicographical (default), natural, predefined or random: the order CVAT will use"},
+    {"seed", "N", "seed for --sorting-method random (same seed, same order, any machine)"},
+    {"order-from", "FILE",
+     "with predefined: take the order from FILE (a manifest, or one name per line)"},
+    {"check", "MANIFEST", "check MANIFEST against the files in PATH... as the CVAT server does"},
+    {"checksum", "none|pixels", "add CVAT's pixel checksum (pixels: not available yet)"},
+    {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
+    {"workers", "N", "worker threads (default: all cores)"},
+    {"progress", "auto|none", "progress line on a terminal (default auto)"},
+};
+
+constexpr std::string_view kDescription =
+    "Writes the CVAT manifest (.jsonl, version 1.1) of the images in PATH... from their\n"
+    "headers only (no decoding), byte for byte as CVAT's utils/dataset_manifest/create.py\n"
+    "writes it (without its checksum key). A directory gives names relative to it; an\n"
+    "archive gives its members (for uploading a zip with sorting 'predefined'). Images in\n"
+    "related_images/ folders become meta.related_images of their frame.\n"
+    "With --check, validates MANIFEST against the files as the CVAT server does: the header\n"
+    "lines, then line i must end with the i-th file's name+extension in the final order.\n"
+    "Exit status: 0 ok, 1 failed (or the check found mismatches), 2 usage error,\n"
+    "3 written but some files failed (each reported), 130 interrupted.";
+
+void PrintProblems(const ScanResult& scan, size_t* errors) {
+  for (const ScanProblem& p : scan.problems) {
+    std::fprintf(stderr, "%s: %s\n", p.warning ? "warning" : "error", p.status.message().c_str());
+    if (!p.warning) ++*errors;
+  }
+}
+
+// Reads the predefined order: names from a manifest (name + extension) or lines of a list.
+Result<std::vector<std::string>> ReadOrder(const std::string& path) {
+  std::vector<std::string> names;
+  if (path.ends_with(".jsonl")) {
+    INGEST_ASSIGN_OR_RETURN(auto reader, manifest::ManifestReader::Open(path));
+    if (reader->header().type != manifest::ManifestType::kImages) {
+      return Status::InvalidArgument(path + ": not an image manifest");
+    }
+    manifest::ImageItem item;
+    for (;;) {
+      INGEST_ASSIGN_OR_RETURN(bool more, reader->Next(&item));
+      if (!more) break;
+      names.push_back(item.name + item.extension);
+    }
+    return names;
+  }
+  INGEST_ASSIGN_OR_RETURN(auto lines, manifest::LineReader::Open(path));
+  std::string_view line;
+  for (;;) {
+    INGEST_ASSIGN_OR_RETURN(bool more, lines->Next(&line));
+    if (!more) break;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) names.emplace_back(line);
+  }
+  return names;
+}
+
+}  // namespace
+
+int RunManifest(Args args) {
+  Result<ParsedArgs> parsed = ParseArgs(args, kManifestOptions);
+  if (!parsed) return UsageError("manifest", parsed.error());
+  const ParsedArgs& opt = *parsed;
+  if (opt.Has("help")) {
+    PrintHelp("cvat-ingest manifest PATH... -o manifest.jsonl [--sorting-method M]\n"
+              "       cvat-ingest manifest --check manifest.jsonl PATH... [--sorting-method M]",
+              kDescription, kManifestOptions);
+    return kExitOk;
+  }
+  bool check = opt.Has("check");
+  if (opt.positional.empty()) return UsageError("manifest", Status::InvalidArgument("no PATH given"));
+  if (!check && !opt.Has("output")) {
+    return UsageError("manifest", Status::InvalidArgument("-o FILE is required (or --check)"));
+  }
+  if (opt.Get("checksum", "none") != "none") {
+    if (opt.Get("checksum") == "pixels") {
+      return RunError("manifest", Status::Unsupported("--checksum pixels is not available yet"));
+    }
+    return UsageError("manifest", Status::InvalidArgument("--checksum: none or pixels"));
+  }
+  manifest::PlanOptions plan_options;
+  Result<SortingMethod> method = ParseSortingMethod(opt.Get("sorting-method", "lexicographical"));
+  if (!method) return UsageError("manifest", method.error());
+  plan_options.sorting = *method;
+  Result<uint64_t> seed = opt.GetUint("seed", 0);
+  if (!seed) return UsageError("manifest", seed.error());
+  plan_options.seed = *seed;
+  if (opt.Has("order-from")) {
+    if (plan_options.sorting != SortingMethod::kPredefined) {
+      return UsageError("manifest", Status::InvalidArgument(
+                                        "--order-from needs --sorting-method predefined"));
+    }
+    Result<std::vector<std::string>> order = ReadOrder(opt.Get("order-from"));
+    if (!order) return RunError("manifest", order.error());
+    plan_options.predefined_order = std::move(*order);
+  }
+  if (check && plan_options.sorting == SortingMethod::kPredefined &&
+      plan_options.predefined_order.empty()) {
+    // CVAT orders predefined uploads by the manifest itself.
+    Result<std::vector<std::string>> order = ReadOrder(opt.Get("check"));
+    if (!order) return RunError("manifest", order.error());
+    plan_options.predefined_order = std::move(*order);
+  }
+
+  ScanOptions scan_options;
+  scan_options.hash = false;  // the manifest needs headers only
+  scan_options.follow_symlinks = opt.Has("follow-symlinks");
+  Result<uint64_t> workers = opt.GetUint("workers", 0);
+  if (!workers) return UsageError("manifest", workers.error());
+  scan_options.workers = static_cast<unsigned>(*workers);
+  ScanCounters counters;
+  scan_options.counters = &counters;
+  scan_options.cancel = InstallInterruptFlag();
+  Result<ScanResult> scan = [&] {
+    ProgressLine progress(opt.Get("progress", "auto") != "none", [&] {
+      return "reading headers: " + std::to_string(counters.files_done.load()) + " / " +
+             std::to_string(counters.files_found.load()) + " files";
+    });
+    return Scan(opt.positional, scan_options);
+  }();
+  if (!scan) return RunError("manifest", scan.error());
+  size_t errors = 0;
+  PrintProblems(*scan, &errors);
+
+  Result<manifest::ImageManifestPlan> plan = manifest::PlanImageManifest(*scan, plan_options);
+  if (!plan) return RunError("manifest", plan.error());
+
+  if (check) {
+    std::string path = opt.Get("check");
+    std::vector<std::string> files = manifest::FrameNames(*scan, *plan);
+    Result<manifest::CheckReport> report = manifest::CheckImageManifest(path, files, 10);
+    if (!report) return RunError("manifest", report.error());
+    if (!report->structure_error.empty()) {
+      std::fprintf(stderr, "%s: invalid manifest: %s\n", path.c_str(),
+                   report->structure_error.c_str());
+      return kExitFailed;
+    }
+    for (const auto& m : report->mismatches) {
+      if (m.line == 0) {
+        std::fprintf(stderr, "%s: frame %zu (%s): no manifest line for it\n", path.c_str(),
+                     m.index, m.file.c_str());
+      } else if (m.file.empty()) {
+        std::fprintf(stderr, "%s:%zu: frame %zu '%s': no file for it\n", path.c_str(), m.line,
+                     m.index, m.expected_suffix.c_str());
+      } else {
+        std::fprintf(stderr, "%s:%zu: frame %zu is '%s', which does not end with '%s'\n",
+                     path.c_str(), m.line, m.index, m.file.c_str(), m.expected_suffix.c_str());
+      }
+    }
+    if (!report->ok()) {
+      std::fprintf(stderr,
+                   "%s: %zu mismatch%s (%zu lines, %zu files, sorting %s): CVAT would answer "
+                   "\"Incorrect file mapping to manifest content\"\n",
+                   path.c_str(), report->mismatch_count,
+                   report->mismatch_count == 1 ? "" : "es", report->entries, report->files,
+                   std::string(SortingMethodName(plan_options.sorting)).c_str());
+      return kExitFailed;
+    }
+    std::printf("%s: ok (%zu images, sorting %s)\n", path.c_str(), report->entries,
+                std::string(SortingMethodName(plan_options.sorting)).c_str());
+    return errors ? kExitPartial : kExitOk;
+  }
+
+  std::string out = opt.Get("output");
+  Status written = manifest::WriteImageManifest(out, *scan, *plan);
+  if (!written.ok()) return RunError("manifest", written);
+  std::fprintf(stderr, "wrote %s: %zu images (sorting %s)%s\n", out.c_str(), plan->frames.size(),
+               std::string(SortingMethodName(plan_options.sorting)).c_str(),
+               errors ? "; some files failed, see above" : "");
+  if (WasInterrupted()) return kExitInterrupted;
+  return errors ? kExitPartial : kExitOk;
 }
 
 }  // namespace ingest::cli
