@@ -1,0 +1,6 @@
+"$CVAT_INGEST" scan; echo "scan: $?"
+"$CVAT_INGEST" frobnicate; echo "frobnicate: $?"
+"$CVAT_INGEST" manifest dir; echo "manifest without -o: $?"
+"$CVAT_INGEST" manifest --sorting-method sideways -o m.jsonl .; echo "bad sorting: $?"
+"$CVAT_INGEST" scan --workers many .; echo "bad workers: $?"
+"$CVAT_INGEST"; echo "nothing: $?"

@@ -1,0 +1,1 @@
+"$CVAT_INGEST" --version
