@@ -155,7 +155,13 @@ int RunScan(Args args) {
         manifest::AppendJsonString(DisplayPath(scan, f), &out);
         out += ",\"kind\":\"" + std::string(MediaKindName(f.kind)) + "\"";
         out += ",\"size\":" + std::to_string(f.size);
-        if (f.width) {
+        if (f.width && f.kind == MediaKind::kVideo) {
+          char video[96];
+          std::snprintf(video, sizeof(video),
+                        ",\"width\":%u,\"height\":%u,\"frames\":%u,\"duration\":%.3f", f.width,
+                        f.height, f.frame_count, static_cast<double>(f.duration));
+          out += video;
+        } else if (f.width) {
           out += ",\"width\":" + std::to_string(f.width) + ",\"height\":" +
                  std::to_string(f.height) + ",\"orientation\":" + std::to_string(f.orientation);
         }
@@ -185,6 +191,7 @@ int RunScan(Args args) {
         out += "  " + DisplayPath(scan, f) + "  " + std::string(MediaKindName(f.kind)) + "  " +
                std::to_string(f.size);
         if (f.width) out += "  " + std::to_string(f.width) + "x" + std::to_string(f.height);
+        if (f.frame_count) out += "  " + std::to_string(f.frame_count) + " frames";
         if (!f.hash.empty()) out += "  " + ToHex(f.hash);
         out += '\n';
       }

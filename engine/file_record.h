@@ -35,10 +35,14 @@ struct FileRecord {
   int64_t mtime_ns = 0;
   uint64_t inode = 0;
   Hash128 hash;
-  // Images: size as stored and the EXIF orientation (1 when absent); 0x0 when not probed.
+  // Images: size as stored and the EXIF orientation (1 when absent). Videos: the displayed
+  // size (rotation applied). 0x0 when not probed.
   uint32_t width = 0;
   uint32_t height = 0;
   uint16_t orientation = 1;
+  // Videos only (probed with FFmpeg): frame count and duration in seconds.
+  uint32_t frame_count = 0;
+  float duration = 0;
 };
 
 }  // namespace ingest

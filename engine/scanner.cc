@@ -18,6 +18,7 @@
 #include "engine/image_probe.h"
 #include "engine/path_text.h"
 #include "engine/unique_fd.h"
+#include "engine/video_probe.h"
 
 namespace ingest {
 namespace {
@@ -156,6 +157,14 @@ class ScanJob {
     bool is_image = rec.kind == MediaKind::kImage && options_.probe_images;
     if (rec.kind == MediaKind::kImage && rec.size == 0) {
       return Problem(out, path, Status::Corruption(path + ": empty image file (0 bytes)"));
+    }
+    if (rec.kind == MediaKind::kVideo && options_.probe_images) {
+      Result<VideoInfo> video = ProbeVideo(path);
+      if (!video) return Problem(out, path, video.error().WithPrefix(path));
+      rec.width = video->width;
+      rec.height = video->height;
+      rec.frame_count = static_cast<uint32_t>(std::min<uint64_t>(video->frame_count, UINT32_MAX));
+      rec.duration = static_cast<float>(video->duration);
     }
     if (!options_.hash && !is_image) {
       NameWarnings(path, rec, out);

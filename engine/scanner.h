@@ -47,7 +47,9 @@ struct ScanCounters {
 
 struct ScanOptions {
   bool hash = true;             // XXH3-128 of every file's bytes
-  bool probe_images = true;     // width/height/orientation from image headers
+  // Width/height/orientation from image headers; size, frame count and duration of videos
+  // (FFmpeg; archive members are not probed).
+  bool probe_images = true;
   bool follow_symlinks = false;  // descend into symlinked directories (loops detected)
   // A source that is an archive is expanded into its members; an archive found inside a
   // directory is always listed as one file, never expanded.

@@ -14,7 +14,7 @@ packages=(
   libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3 python3-pil python3-natsort xxhash
+  curl python3 python3-pil python3-natsort xxhash bc time
 )
 
 sudo_cmd=()

@@ -12,6 +12,7 @@
 #include "tests/testing/archive_writer.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/video_writer.h"
 
 namespace ingest {
 namespace {
@@ -193,6 +194,29 @@ TEST(ScannerTest, CancelledScanStops) {
   Result<ScanResult> r = Scan(std::vector<std::string>{dir.path()}, opts);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), Status::Code::kCancelled);
+}
+
+}  // namespace
+}  // namespace ingest
+
+namespace ingest {
+namespace {
+
+TEST(ScannerVideoTest, VideosAreProbedAndBrokenOnesReported) {
+  testing::ScopedTempDir dir;
+  ASSERT_TRUE(testing::WriteVideo(dir.Join("clip.mp4"), {.width = 64, .height = 48, .frames = 12}));
+  testing::WriteFile(dir.Join("fake.mp4"), "this is not a video");
+  Result<ScanResult> r = Scan(std::vector<std::string>{dir.path()}, {});
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->files.size(), 1u);
+  const FileRecord& clip = r->files[0];
+  EXPECT_EQ(clip.kind, MediaKind::kVideo);
+  EXPECT_EQ(clip.width, 64u);
+  EXPECT_EQ(clip.height, 48u);
+  EXPECT_EQ(clip.frame_count, 12u);
+  EXPECT_GT(clip.duration, 0.0f);
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_EQ(r->problems[0].path, dir.Join("fake.mp4"));
 }
 
 }  // namespace
