@@ -1,4 +1,5 @@
-// PNG: the size is IHDR's. The orientation follows Pillow 9.4's PngImageFile.getexif():
+// PNG: the size is IHDR's; chunks before IDAT must have good CRCs, as Pillow checks them on
+// open. The orientation follows Pillow 9.4's PngImageFile.getexif():
 //  1. Chunks before the first IDAT are read on open. eXIf, and a tEXt/zTXt/iTXt chunk keyed
 //     "exif", set the EXIF block (the last one wins).
 //  2. With no EXIF block yet, getexif() loads the image, and loading reads the chunks after
@@ -71,6 +72,26 @@ Inflated Inflate(std::string_view data, std::string* out) {
   if (produced > kMaxText) return Inflated::kTooLarge;
   out->resize(produced);
   return Inflated::kOk;
+}
+
+// Pillow checks the CRC of every chunk before the first IDAT. `at` is the chunk's type field.
+Status CheckCrc(ByteSource& src, uint64_t at, uint32_t len, std::string_view cid) {
+  uint8_t buf[4096];
+  uLong crc = crc32(0, nullptr, 0);
+  uint64_t left = uint64_t{len} + 4;  // type + data
+  uint64_t pos = at;
+  while (left > 0) {
+    size_t n = left < sizeof buf ? static_cast<size_t>(left) : sizeof buf;
+    INGEST_RETURN_IF_ERROR(ReadExact(src, pos, buf, n, "PNG: chunk"));
+    crc = crc32(crc, buf, static_cast<uInt>(n));
+    pos += n;
+    left -= n;
+  }
+  INGEST_RETURN_IF_ERROR(ReadExact(src, pos, buf, 4, "PNG: chunk CRC"));
+  if (Be32(buf) != static_cast<uint32_t>(crc)) {
+    return Status::Corruption("PNG: bad CRC in " + std::string(cid) + " chunk");
+  }
+  return Status::Ok();
 }
 
 // What the text and EXIF chunks have told us so far (Pillow's info dict, reduced).
@@ -233,6 +254,7 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
     if (at > src.size() || uint64_t{len} + 4 > src.size() - at) {
       return Status::Corruption("PNG: truncated " + std::string(cid) + " chunk");
     }
+    INGEST_RETURN_IF_ERROR(CheckCrc(src, pos + 4, len, cid));
     if (cid == "IHDR") {
       uint8_t s[13];
       if (len < 13) return Status::Corruption("PNG: truncated IHDR");
@@ -257,7 +279,8 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
     return Status::Corruption("PNG: bad width or height in IHDR");
   }
 
-  // Loading: skip the IDAT run, then read the chunks after it (no CRC checks, stop quietly).
+  // Loading: skip the IDAT run, then read the chunks after it (no CRC checks; a chunk after
+  // the IDAT run that goes past the end of the file fails, as in Pillow's chunk reader).
   if (meta.exif == PngMeta::Exif::kNone) {
     bool in_idat = true;
     while (true) {
@@ -266,13 +289,16 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
       uint32_t len = Be32(h);
       std::string_view cid(reinterpret_cast<const char*>(h + 4), 4);
       uint64_t at = pos + 8;
+      if (cid == "IEND" || (!in_idat && cid == "fcTL" && meta.animated)) break;
+      bool fits = at <= src.size() && len <= src.size() - at;
       if (in_idat && (cid == "IDAT" || cid == "fdAT")) {
+        if (!fits) break;  // the decoder may well finish before the cut: not an error
         pos = at + len + 4;
         continue;
       }
       in_idat = false;
-      if (cid == "IEND" || (cid == "fcTL" && meta.animated)) break;
-      if (at > src.size() || len > src.size() - at) break;
+      // Pillow's chunk reader fails on a later chunk cut short by the end of the file.
+      if (!fits) return Status::Corruption("PNG: truncated " + std::string(cid) + " chunk");
       Status st = HandleChunk(src, h + 4, at, len, &meta);
       if (st.code() == Status::Code::kIoError) return st;
       if (!st.ok()) break;  // Pillow's load fails here; keep what we have

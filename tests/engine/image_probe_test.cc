@@ -130,6 +130,52 @@ TEST(ImageProbeTest, PngTruncatedIhdr) {
   EXPECT_EQ(r.error().message(), "PNG: truncated IHDR chunk");
 }
 
+TEST(ImageProbeTest, PngBadCrcBeforeIdatIsAnError) {
+  std::string png = testing::WritePng(20, 10);
+  png[29] ^= 1;  // IHDR's CRC
+  Result<ImageInfo> r = Probe(png);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message(), "PNG: bad CRC in IHDR chunk");
+}
+
+TEST(ImageProbeTest, JpegSofWithPartialComponentIsAnError) {
+  std::string j = testing::WriteJpeg(12, 7, {.grayscale = true});
+  size_t sof = j.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  // Grow the SOF by one byte: 1 component + 1 stray byte.
+  std::string grown = j.substr(0, sof + 3) + static_cast<char>(j[sof + 3] + 1) +
+                      j.substr(sof + 4, 9) + "X" + j.substr(sof + 13);
+  EXPECT_EQ(Probe(grown).error().message(), "JPEG: bad SOF segment length");
+}
+
+TEST(ImageProbeTest, ExifHeaderQuirks) {
+  std::string j = testing::WriteJpeg(12, 7);
+  // "MM\0+" is read as classic big-endian TIFF, as Pillow reads it.
+  std::string be = testing::BuildExif(6, true);
+  be[6 + 3] = '+';
+  ExpectImage(j.substr(0, 2) + Segment(0xE1, be) + j.substr(2), ImageFormat::kJpeg, 12, 7, 6);
+  // "II+\0" makes Pillow fail outright.
+  std::string le = testing::BuildExif(6);
+  le[6 + 2] = '+';
+  EXPECT_EQ(Probe(j.substr(0, 2) + Segment(0xE1, le) + j.substr(2)).error().code(),
+            Status::Code::kCorruption);
+  // A header that is not TIFF at all: no orientation.
+  std::string junk = testing::BuildExif(6);
+  junk[6] = 'X';
+  ExpectImage(j.substr(0, 2) + Segment(0xE1, junk) + j.substr(2), ImageFormat::kJpeg, 12, 7, 1);
+}
+
+TEST(ImageProbeTest, WebpExifNeedsTheVp8xFlagAndCanvasMustMatch) {
+  std::string w = testing::WriteWebp(45, 27, WebpKind::kExtended, 6);
+  ASSERT_EQ(w.substr(12, 4), "VP8X");
+  std::string no_flag = w;
+  no_flag[20] = static_cast<char>(no_flag[20] & ~0x08);
+  ExpectImage(no_flag, ImageFormat::kWebp, 45, 27, 1);
+  std::string wider = w;
+  wider[24] = static_cast<char>(wider[24] + 1);  // canvas 46 wide, bitstream 45
+  EXPECT_EQ(Probe(wider).error().message(), "WEBP: image size differs from the VP8X canvas");
+}
+
 TEST(ImageProbeTest, TiffBothByteOrdersAndBigTiff) {
   testing::ScopedTempDir dir;
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50), ImageFormat::kTiff, 70, 50);
