@@ -91,8 +91,7 @@ Result<ImageInfo> ProbeBmp(ByteSource& src) {
   INGEST_RETURN_IF_ERROR(ReadExact(src, 0, h, 18, "BMP: file header"));
   uint32_t header_size = Le32(h + 14);
   bool os2 = header_size == 12;
-  if (!os2 && header_size != 40 && header_size != 64 && header_size != 108 &&
-      header_size != 124) {
+  if (!os2 && header_size != 40 && header_size != 64 && header_size != 108 && header_size != 124) {
     return Status::Unsupported("BMP: unsupported header size " + std::to_string(header_size));
   }
   INGEST_RETURN_IF_ERROR(ReadExact(src, 18, h + 18, header_size - 4, "BMP: info header"));
@@ -121,14 +120,14 @@ Result<ImageInfo> ProbeBmp(ByteSource& src) {
     }
     uint32_t r = Le32(h + 54), g = Le32(h + 58), b = Le32(h + 62);
     uint32_t a = header_size == 40 ? 0 : Le32(h + 66);
-    bool known =
-        (bits == 32 && ((r == 0xFF0000 && g == 0xFF00 && b == 0xFF && (a == 0 || a == 0xFF000000)) ||
-                        (r == 0xFF000000 && g == 0xFF0000 && b == 0xFF00 && (a == 0 || a == 0xFF)) ||
-                        (r == 0xFF && g == 0xFF00 && b == 0xFF0000 && a == 0xFF000000) ||
-                        (r == 0 && g == 0 && b == 0 && a == 0))) ||
-        (bits == 24 && r == 0xFF0000 && g == 0xFF00 && b == 0xFF) ||
-        (bits == 16 && ((r == 0xF800 && g == 0x7E0 && b == 0x1F) ||
-                        (r == 0x7C00 && g == 0x3E0 && b == 0x1F)));
+    bool known = (bits == 32 &&
+                  ((r == 0xFF0000 && g == 0xFF00 && b == 0xFF && (a == 0 || a == 0xFF000000)) ||
+                   (r == 0xFF000000 && g == 0xFF0000 && b == 0xFF00 && (a == 0 || a == 0xFF)) ||
+                   (r == 0xFF && g == 0xFF00 && b == 0xFF0000 && a == 0xFF000000) ||
+                   (r == 0 && g == 0 && b == 0 && a == 0))) ||
+                 (bits == 24 && r == 0xFF0000 && g == 0xFF00 && b == 0xFF) ||
+                 (bits == 16 && ((r == 0xF800 && g == 0x7E0 && b == 0x1F) ||
+                                 (r == 0x7C00 && g == 0x3E0 && b == 0x1F)));
     if (!known) return Status::Unsupported("BMP: unsupported bitfields layout");
   } else if (compression > 2) {
     return Status::Unsupported("BMP: unsupported compression " + std::to_string(compression));
@@ -182,9 +181,9 @@ ImageFormat DetectImageFormat(std::span<const std::byte> p) {
   if (StartsWith(p, 0, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
   if (StartsWith(p, 0, "GIF87a") || StartsWith(p, 0, "GIF89a")) return ImageFormat::kGif;
   if (StartsWith(p, 0, "BM")) return ImageFormat::kBmp;
-  for (std::string_view magic : {std::string_view("MM\0*", 4), std::string_view("II*\0", 4),
-                                 std::string_view("MM*\0", 4), std::string_view("II\0*", 4),
-                                 std::string_view("MM\0+", 4), std::string_view("II+\0", 4)}) {
+  for (std::string_view magic :
+       {std::string_view("MM\0*", 4), std::string_view("II*\0", 4), std::string_view("MM*\0", 4),
+        std::string_view("II\0*", 4), std::string_view("MM\0+", 4), std::string_view("II+\0", 4)}) {
     if (StartsWith(p, 0, magic)) return ImageFormat::kTiff;
   }
   if (StartsWith(p, 0, "RIFF") && StartsWith(p, 8, "WEBP") &&

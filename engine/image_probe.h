@@ -38,7 +38,7 @@ enum class ImageFormat : uint8_t { kUnknown, kJpeg, kPng, kGif, kBmp, kTiff, kWe
 
 struct ImageInfo {
   ImageFormat format = ImageFormat::kUnknown;
-  uint32_t width = 0;   // as stored (before any EXIF rotation); never 0 on success
+  uint32_t width = 0;  // as stored (before any EXIF rotation); never 0 on success
   uint32_t height = 0;
   // Pillow's getexif().get(274, 1), whatever the tag holds (0 and 9 included): integers
   // clamped to [0, 65535], rationals and floats rounded up, 1 when absent or not a number.

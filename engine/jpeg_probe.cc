@@ -25,7 +25,9 @@ bool IsSof(int m) {
   return (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) || m == 0xDE;
 }
 
-bool HasNoLength(int m) { return m == 0xC8 || (m >= 0xD0 && m <= 0xD9) || (m >= 0xF0 && m <= 0xFD); }
+bool HasNoLength(int m) {
+  return m == 0xC8 || (m >= 0xD0 && m <= 0xD9) || (m >= 0xF0 && m <= 0xFD);
+}
 
 }  // namespace
 
@@ -121,8 +123,7 @@ Result<ImageInfo> ProbeJpeg(ByteSource& src) {
     return Status::Corruption("JPEG: zero width or height in SOF");
   }
   if (have_exif) {
-    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o,
-                            ExifOrientation({&src, exif_at, exif_len}));
+    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o, ExifOrientation({&src, exif_at, exif_len}));
     info.orientation = o.value_or(1);
   }
   return info;

@@ -11,11 +11,11 @@
 //     `tiff:Orientation>D` (one digit) in a text chunk "XML:com.adobe.xmp" gives it.
 // Text chunks: tEXt values are Latin-1; zTXt and compressed iTXt are inflated to at most
 // 1 MiB (Pillow's limit); an iTXt that is not valid UTF-8 is ignored, as Pillow ignores it.
-#include <zlib.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <zlib.h>
 
 #include "engine/image_probe_internal.h"
 #include "engine/tiff_ifd.h"
@@ -28,8 +28,8 @@ constexpr size_t kMaxText = 1 << 20;  // Pillow's MAX_TEXT_CHUNK
 bool IsChunkId(const uint8_t* id) {
   for (int i = 0; i < 4; ++i) {
     uint8_t c = id[i];
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_';
+    bool word =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!word) return false;
   }
   return true;
@@ -134,8 +134,8 @@ Status HandleChunk(ByteSource& src, const uint8_t* id, uint64_t at, uint32_t len
   bool want = key == "exif" || key == "Raw profile type exif" || key == "XML:com.adobe.xmp";
   if (!want) {
     // Pillow still rejects a zTXt whose method byte is not 0 (when we can see it).
-    bool bad_method = cid == "zTXt" && nul != std::string_view::npos && nul + 1 < peek &&
-                      key_buf[nul + 1] != 0;
+    bool bad_method =
+        cid == "zTXt" && nul != std::string_view::npos && nul + 1 < peek && key_buf[nul + 1] != 0;
     if (bad_method) return Status::Corruption("PNG: unknown compression method in zTXt chunk");
     return Status::Ok();
   }
@@ -245,7 +245,8 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
   uint8_t h[8];
   // Chunks up to the first IDAT, as Pillow's open reads them.
   while (true) {
-    INGEST_RETURN_IF_ERROR(ReadExact(src, pos, h, 8, "PNG: no IDAT chunk before end of file"));
+    INGEST_ASSIGN_OR_RETURN(size_t got, src.ReadAt(pos, h, 8));
+    if (got != 8) return Status::Corruption("PNG: no IDAT chunk before end of file");
     uint32_t len = Be32(h);
     if (!IsChunkId(h + 4)) return Status::Corruption("PNG: invalid chunk type");
     std::string_view cid(reinterpret_cast<const char*>(h + 4), 4);
@@ -260,10 +261,10 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
       if (len < 13) return Status::Corruption("PNG: truncated IHDR");
       INGEST_RETURN_IF_ERROR(ReadExact(src, at, s, 13, "PNG: IHDR"));
       int depth = s[8], color = s[9];
-      bool known = (color == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 ||
-                                   depth == 16)) ||
-                   (color == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
-                   ((color == 2 || color == 4 || color == 6) && (depth == 8 || depth == 16));
+      bool known =
+          (color == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)) ||
+          (color == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
+          ((color == 2 || color == 4 || color == 6) && (depth == 8 || depth == 16));
       if (!known) return Status::Unsupported("PNG: unknown bit depth / color type in IHDR");
       if (s[11] != 0) return Status::Corruption("PNG: unknown filter method in IHDR");
       info.width = Be32(s);
@@ -309,16 +310,15 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
   std::optional<uint16_t> orientation;  // from EXIF; nullopt when no block holds tag 274
   auto from_bytes = [&](std::string_view bytes) -> Status {
     SpanByteSource mem(bytes);
-    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o,
-                            ExifOrientation({&mem, 0, bytes.size()}));
+    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o, ExifOrientation({&mem, 0, bytes.size()}));
     orientation = o;
     return Status::Ok();
   };
   switch (meta.exif) {
     case PngMeta::Exif::kWindow: {
       // Pillow prepends "Exif\0\0" and strips it again: the payload is parsed as it is.
-      INGEST_ASSIGN_OR_RETURN(orientation, ExifOrientation(
-                                               {&src, meta.exif_at, meta.exif_len}, false));
+      INGEST_ASSIGN_OR_RETURN(orientation,
+                              ExifOrientation({&src, meta.exif_at, meta.exif_len}, false));
       break;
     }
     case PngMeta::Exif::kBytes:

@@ -13,13 +13,13 @@ constexpr uint16_t kTagOrientation = 274;
 // Bytes per element of each TIFF type Pillow 9.4 can load; 0 for the types it skips.
 size_t UnitSize(uint16_t type) {
   switch (type) {
-    case 1:   // BYTE
-    case 2:   // ASCII
-    case 6:   // SBYTE
-    case 7:   // UNDEFINED
+    case 1:  // BYTE
+    case 2:  // ASCII
+    case 6:  // SBYTE
+    case 7:  // UNDEFINED
       return 1;
-    case 3:   // SHORT
-    case 8:   // SSHORT
+    case 3:  // SHORT
+    case 8:  // SSHORT
       return 2;
     case 4:   // LONG
     case 9:   // SLONG

@@ -68,8 +68,7 @@ uint16_t OrientationValue(const IfdEntry& e, const TiffHeader& header);
 // follow. nullopt when IFD0 has no tag 274, or when the header is not one Pillow can parse
 // (Pillow raises there; see image_probe.h). Fails on I/O errors, and with Corruption on a
 // little-endian BigTIFF header, on which Pillow fails with an error nobody catches.
-Result<std::optional<uint16_t>> ExifOrientation(const TiffWindow& window,
-                                                bool strip_prefix = true);
+Result<std::optional<uint16_t>> ExifOrientation(const TiffWindow& window, bool strip_prefix = true);
 
 }  // namespace ingest
 

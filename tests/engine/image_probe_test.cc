@@ -1,12 +1,12 @@
 #include "engine/image_probe.h"
 
-#include <fcntl.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
 
 #include "engine/unique_fd.h"
 #include "tests/testing/image_writer.h"
@@ -51,8 +51,7 @@ TEST(ImageProbeTest, JpegBaselineProgressiveGray) {
 TEST(ImageProbeTest, JpegExifOrientationAllValues) {
   for (uint16_t o = 0; o <= 9; ++o) {
     SCOPED_TRACE(o);
-    ExpectImage(testing::WriteJpeg(40, 30, {.exif_orientation = o}), ImageFormat::kJpeg, 40, 30,
-                o);
+    ExpectImage(testing::WriteJpeg(40, 30, {.exif_orientation = o}), ImageFormat::kJpeg, 40, 30, o);
     ExpectImage(testing::WriteJpeg(40, 30, {.progressive = true, .exif_orientation = o}),
                 ImageFormat::kJpeg, 40, 30, o);
   }
@@ -106,9 +105,8 @@ TEST(ImageProbeTest, PngXmpFallbackAndRawProfile) {
   std::string itxt = std::string("XML:com.adobe.xmp\0\0\0\0\0", 22) + xmp;
   ExpectImage(testing::InsertPngChunk(png, "iTXt", itxt, true), ImageFormat::kPng, 20, 10, 7);
   // An EXIF block with tag 274 beats XMP.
-  std::string both = testing::InsertPngChunk(
-      testing::InsertPngChunk(png, "iTXt", itxt, true), "eXIf",
-      testing::BuildExif(2, false, false), true);
+  std::string both = testing::InsertPngChunk(testing::InsertPngChunk(png, "iTXt", itxt, true),
+                                             "eXIf", testing::BuildExif(2, false, false), true);
   ExpectImage(both, ImageFormat::kPng, 20, 10, 2);
   // ImageMagick's hex dump, in a tEXt chunk after IDAT.
   std::string raw = testing::BuildExif(5);
@@ -128,6 +126,7 @@ TEST(ImageProbeTest, PngTruncatedIhdr) {
   Result<ImageInfo> r = Probe(png.substr(0, 20));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message(), "PNG: truncated IHDR chunk");
+  EXPECT_EQ(Probe(png.substr(0, 33)).error().message(), "PNG: no IDAT chunk before end of file");
 }
 
 TEST(ImageProbeTest, PngBadCrcBeforeIdatIsAnError) {
@@ -181,8 +180,8 @@ TEST(ImageProbeTest, TiffBothByteOrdersAndBigTiff) {
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50), ImageFormat::kTiff, 70, 50);
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.big_endian = true, .orientation = 6}),
               ImageFormat::kTiff, 70, 50, 6);
-  ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.orientation = 8}), ImageFormat::kTiff,
-              70, 50, 8);
+  ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.orientation = 8}), ImageFormat::kTiff, 70,
+              50, 8);
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.big_tiff = true, .orientation = 5}),
               ImageFormat::kTiff, 70, 50, 5);
   // Pillow 9.4 misreads big-endian BigTIFF headers: we refuse them.
