@@ -2,10 +2,10 @@
 //
 // BM_Probe<Format> probe an in-memory file (parsing cost only); the *File variants probe a
 // file through FdByteSource, which adds the pread a scan pays per file (page cache warm).
+#include <string>
+
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
-
-#include <string>
 
 #include "engine/image_probe.h"
 #include "engine/unique_fd.h"

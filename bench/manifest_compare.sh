@@ -50,7 +50,9 @@ if [ -n "${CVAT_CREATE_PY:-}" ]; then
   rm -rf "$work/cvat_subset" && mkdir -p "$work/cvat_subset"
   find "$work/jpegs" -name '*.jpg' | head -n "$cvat_images" | xargs cp -t "$work/cvat_subset"
   cat "$work"/cvat_subset/* > /dev/null
-  time_runs 3 python3 "$CVAT_CREATE_PY" "$work/cvat_subset" > "$work/cvat.t"
+  # create.py writes manifest.jsonl into its --output-dir (default: the working directory).
+  time_runs 3 python3 "$CVAT_CREATE_PY" --output-dir "$work/cvat_out" "$work/cvat_subset" \
+    > "$work/cvat.t"
   cvat=$(median < "$work/cvat.t")
   cvat_rate=$(echo "$cvat_images / $cvat" | bc -l)
   printf "CVAT create.py:       %d images: median %.3f s of 3 runs (%s s) = %.1f images/s\n" \

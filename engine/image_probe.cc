@@ -1,5 +1,5 @@
 // Format detection, and the formats whose headers are short enough to live together: GIF,
-// BMP, TIFF and WebP. JPEG and PNG have their own files. See image_probe.h for the Pillow
+// BMP and TIFF. JPEG, PNG and WebP have their own files. See image_probe.h for the Pillow
 // behaviour each parser reproduces.
 #include "engine/image_probe.h"
 
@@ -91,8 +91,7 @@ Result<ImageInfo> ProbeBmp(ByteSource& src) {
   INGEST_RETURN_IF_ERROR(ReadExact(src, 0, h, 18, "BMP: file header"));
   uint32_t header_size = Le32(h + 14);
   bool os2 = header_size == 12;
-  if (!os2 && header_size != 40 && header_size != 64 && header_size != 108 &&
-      header_size != 124) {
+  if (!os2 && header_size != 40 && header_size != 64 && header_size != 108 && header_size != 124) {
     return Status::Unsupported("BMP: unsupported header size " + std::to_string(header_size));
   }
   INGEST_RETURN_IF_ERROR(ReadExact(src, 18, h + 18, header_size - 4, "BMP: info header"));
@@ -121,14 +120,14 @@ Result<ImageInfo> ProbeBmp(ByteSource& src) {
     }
     uint32_t r = Le32(h + 54), g = Le32(h + 58), b = Le32(h + 62);
     uint32_t a = header_size == 40 ? 0 : Le32(h + 66);
-    bool known =
-        (bits == 32 && ((r == 0xFF0000 && g == 0xFF00 && b == 0xFF && (a == 0 || a == 0xFF000000)) ||
-                        (r == 0xFF000000 && g == 0xFF0000 && b == 0xFF00 && (a == 0 || a == 0xFF)) ||
-                        (r == 0xFF && g == 0xFF00 && b == 0xFF0000 && a == 0xFF000000) ||
-                        (r == 0 && g == 0 && b == 0 && a == 0))) ||
-        (bits == 24 && r == 0xFF0000 && g == 0xFF00 && b == 0xFF) ||
-        (bits == 16 && ((r == 0xF800 && g == 0x7E0 && b == 0x1F) ||
-                        (r == 0x7C00 && g == 0x3E0 && b == 0x1F)));
+    bool known = (bits == 32 &&
+                  ((r == 0xFF0000 && g == 0xFF00 && b == 0xFF && (a == 0 || a == 0xFF000000)) ||
+                   (r == 0xFF000000 && g == 0xFF0000 && b == 0xFF00 && (a == 0 || a == 0xFF)) ||
+                   (r == 0xFF && g == 0xFF00 && b == 0xFF0000 && a == 0xFF000000) ||
+                   (r == 0 && g == 0 && b == 0 && a == 0))) ||
+                 (bits == 24 && r == 0xFF0000 && g == 0xFF00 && b == 0xFF) ||
+                 (bits == 16 && ((r == 0xF800 && g == 0x7E0 && b == 0x1F) ||
+                                 (r == 0x7C00 && g == 0x3E0 && b == 0x1F)));
     if (!known) return Status::Unsupported("BMP: unsupported bitfields layout");
   } else if (compression > 2) {
     return Status::Unsupported("BMP: unsupported compression " + std::to_string(compression));
@@ -174,64 +173,6 @@ Result<ImageInfo> ProbeTiff(ByteSource& src) {
   return info;
 }
 
-// WebP as libwebp's demuxer (behind Pillow) reads it: VP8X gives the canvas, a simple file
-// its bitstream's frame size; EXIF is the first EXIF chunk of an extended file whose VP8X
-// flags announce EXIF (the demuxer ignores the chunk otherwise).
-Result<ImageInfo> ProbeWebp(ByteSource& src) {
-  ImageInfo info;
-  info.format = ImageFormat::kWebp;
-  uint8_t h[30];
-  INGEST_RETURN_IF_ERROR(ReadExact(src, 0, h, 20, "WEBP: RIFF header"));
-  uint64_t riff_end = uint64_t{Le32(h + 4)} + 8;
-  if (riff_end < 20) return Status::Corruption("WEBP: bad RIFF size");
-  if (riff_end > src.size()) return Status::Corruption("WEBP: truncated (RIFF size exceeds file)");
-  uint32_t first_size = Le32(h + 16);
-  std::string_view fourcc(reinterpret_cast<const char*>(h + 12), 4);
-  if (fourcc == "VP8X") {
-    if (first_size < 10) return Status::Corruption("WEBP: truncated VP8X chunk");
-    INGEST_RETURN_IF_ERROR(ReadExact(src, 20, h + 20, 10, "WEBP: VP8X chunk"));
-    info.width = 1 + (uint32_t{h[24]} | uint32_t{h[25]} << 8 | uint32_t{h[26]} << 16);
-    info.height = 1 + (uint32_t{h[27]} | uint32_t{h[28]} << 8 | uint32_t{h[29]} << 16);
-    if (uint64_t{info.width} * info.height >= (uint64_t{1} << 32)) {
-      return Status::Corruption("WEBP: canvas too large");
-    }
-    constexpr uint8_t kExifFlag = 0x08;
-    uint64_t pos = 20 + uint64_t{first_size} + (first_size & 1);
-    uint8_t c[8];
-    while ((h[20] & kExifFlag) != 0 && pos + 8 <= riff_end) {
-      INGEST_RETURN_IF_ERROR(ReadExact(src, pos, c, 8, "WEBP: chunk header"));
-      uint32_t size = Le32(c + 4);
-      if (size > riff_end - pos - 8) return Status::Corruption("WEBP: truncated chunk");
-      if (std::memcmp(c, "EXIF", 4) == 0) {
-        INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o,
-                                ExifOrientation({&src, pos + 8, size}));
-        info.orientation = o.value_or(1);
-        break;
-      }
-      pos += 8 + uint64_t{size} + (size & 1);
-    }
-  } else if (fourcc == "VP8 ") {
-    if (first_size < 10) return Status::Corruption("WEBP: truncated VP8 chunk");
-    INGEST_RETURN_IF_ERROR(ReadExact(src, 20, h + 20, 10, "WEBP: VP8 frame header"));
-    if ((h[20] & 1) != 0 || h[23] != 0x9D || h[24] != 0x01 || h[25] != 0x2A) {
-      return Status::Corruption("WEBP: bad VP8 key frame header");
-    }
-    info.width = Le16(h + 26) & 0x3FFF;
-    info.height = Le16(h + 28) & 0x3FFF;
-  } else if (fourcc == "VP8L") {
-    if (first_size < 5) return Status::Corruption("WEBP: truncated VP8L chunk");
-    INGEST_RETURN_IF_ERROR(ReadExact(src, 20, h + 20, 5, "WEBP: VP8L header"));
-    uint32_t bits = Le32(h + 21);
-    if (h[20] != 0x2F || (bits >> 29) != 0) return Status::Corruption("WEBP: bad VP8L header");
-    info.width = (bits & 0x3FFF) + 1;
-    info.height = ((bits >> 14) & 0x3FFF) + 1;
-  } else {
-    return Status::Unsupported("WEBP: unknown first chunk");
-  }
-  if (info.width == 0 || info.height == 0) return Status::Corruption("WEBP: zero width or height");
-  return info;
-}
-
 }  // namespace probe_internal
 
 ImageFormat DetectImageFormat(std::span<const std::byte> p) {
@@ -240,9 +181,9 @@ ImageFormat DetectImageFormat(std::span<const std::byte> p) {
   if (StartsWith(p, 0, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
   if (StartsWith(p, 0, "GIF87a") || StartsWith(p, 0, "GIF89a")) return ImageFormat::kGif;
   if (StartsWith(p, 0, "BM")) return ImageFormat::kBmp;
-  for (std::string_view magic : {std::string_view("MM\0*", 4), std::string_view("II*\0", 4),
-                                 std::string_view("MM*\0", 4), std::string_view("II\0*", 4),
-                                 std::string_view("MM\0+", 4), std::string_view("II+\0", 4)}) {
+  for (std::string_view magic :
+       {std::string_view("MM\0*", 4), std::string_view("II*\0", 4), std::string_view("MM*\0", 4),
+        std::string_view("II\0*", 4), std::string_view("MM\0+", 4), std::string_view("II+\0", 4)}) {
     if (StartsWith(p, 0, magic)) return ImageFormat::kTiff;
   }
   if (StartsWith(p, 0, "RIFF") && StartsWith(p, 8, "WEBP") &&

@@ -13,12 +13,16 @@
 //    EXIF holds tag 274, `tiff:Orientation` in an "XML:com.adobe.xmp" text chunk.
 //  - TIFF: size and orientation from the first IFD; big-endian BigTIFF is Unsupported (Pillow
 //    9.4 misreads its header).
-//  - WebP: the canvas size (VP8X) or the bitstream size; EXIF from the first EXIF chunk.
+//  - WebP: the canvas size (VP8X) or the bitstream size; EXIF from the first EXIF chunk when
+//    the VP8X flags announce it; the RIFF structure is checked as libwebp's demuxer does.
 //  - BMP: header sizes 12, 40, 64, 108 and 124 only, as Pillow; a negative height (top-down)
 //    counts as its absolute value.
 //  - An EXIF block Pillow cannot parse (bad TIFF header) gives orientation 1. Pillow raises
 //    there, or (JPEG without JFIF density) swallows the error and also reports no EXIF.
-// Not emulated: Pillow's decompression-bomb limit, PNG CRC checks, MPO frame selection.
+//    A little-endian BigTIFF EXIF header is an error (Pillow always fails on it).
+// Not emulated: Pillow's decompression-bomb limit, its TIFF/BMP mode tables beyond the
+// basics, MPO frame selection, and anything only decoding finds (a PNG whose IDAT data is
+// corrupt fails in getexif(), which decodes).
 #ifndef INGEST_ENGINE_IMAGE_PROBE_H_
 #define INGEST_ENGINE_IMAGE_PROBE_H_
 
@@ -34,7 +38,7 @@ enum class ImageFormat : uint8_t { kUnknown, kJpeg, kPng, kGif, kBmp, kTiff, kWe
 
 struct ImageInfo {
   ImageFormat format = ImageFormat::kUnknown;
-  uint32_t width = 0;   // as stored (before any EXIF rotation); never 0 on success
+  uint32_t width = 0;  // as stored (before any EXIF rotation); never 0 on success
   uint32_t height = 0;
   // Pillow's getexif().get(274, 1), whatever the tag holds (0 and 9 included): integers
   // clamped to [0, 65535], rationals and floats rounded up, 1 when absent or not a number.

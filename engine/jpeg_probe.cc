@@ -7,6 +7,7 @@
 //    SOS so that an EXIF APP1 after the SOF still counts.
 //  - The first APP1 starting "Exif\0" is the EXIF block.
 //  - A segment length below 2 skips nothing beyond the length field.
+//  - An SOF must hold whole 3-byte component entries (Pillow indexes past a partial one).
 #include <string>
 
 #include "engine/image_probe_internal.h"
@@ -24,7 +25,9 @@ bool IsSof(int m) {
   return (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) || m == 0xDE;
 }
 
-bool HasNoLength(int m) { return m == 0xC8 || (m >= 0xD0 && m <= 0xD9) || (m >= 0xF0 && m <= 0xFD); }
+bool HasNoLength(int m) {
+  return m == 0xC8 || (m >= 0xD0 && m <= 0xD9) || (m >= 0xF0 && m <= 0xFD);
+}
 
 }  // namespace
 
@@ -70,6 +73,8 @@ Result<ImageInfo> ProbeJpeg(ByteSource& src) {
       if (IsSof(code)) {
         uint8_t s[6];
         if (n < 6 || !in.Read(s, 6)) return CursorError(in, "JPEG: truncated SOF segment");
+        // Pillow reads 3 bytes per component to the end of the segment.
+        if ((n - 6) % 3 != 0) return Status::Corruption("JPEG: bad SOF segment length");
         if (s[0] != 8) {
           return Status::Unsupported("JPEG: " + std::to_string(s[0]) +
                                      "-bit samples (Pillow cannot open them)");
@@ -118,8 +123,7 @@ Result<ImageInfo> ProbeJpeg(ByteSource& src) {
     return Status::Corruption("JPEG: zero width or height in SOF");
   }
   if (have_exif) {
-    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o,
-                            ExifOrientation({&src, exif_at, exif_len}));
+    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o, ExifOrientation({&src, exif_at, exif_len}));
     info.orientation = o.value_or(1);
   }
   return info;

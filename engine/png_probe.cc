@@ -1,4 +1,5 @@
-// PNG: the size is IHDR's. The orientation follows Pillow 9.4's PngImageFile.getexif():
+// PNG: the size is IHDR's; chunks before IDAT must have good CRCs, as Pillow checks them on
+// open. The orientation follows Pillow 9.4's PngImageFile.getexif():
 //  1. Chunks before the first IDAT are read on open. eXIf, and a tEXt/zTXt/iTXt chunk keyed
 //     "exif", set the EXIF block (the last one wins).
 //  2. With no EXIF block yet, getexif() loads the image, and loading reads the chunks after
@@ -10,11 +11,11 @@
 //     `tiff:Orientation>D` (one digit) in a text chunk "XML:com.adobe.xmp" gives it.
 // Text chunks: tEXt values are Latin-1; zTXt and compressed iTXt are inflated to at most
 // 1 MiB (Pillow's limit); an iTXt that is not valid UTF-8 is ignored, as Pillow ignores it.
-#include <zlib.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <zlib.h>
 
 #include "engine/image_probe_internal.h"
 #include "engine/tiff_ifd.h"
@@ -27,8 +28,8 @@ constexpr size_t kMaxText = 1 << 20;  // Pillow's MAX_TEXT_CHUNK
 bool IsChunkId(const uint8_t* id) {
   for (int i = 0; i < 4; ++i) {
     uint8_t c = id[i];
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_';
+    bool word =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!word) return false;
   }
   return true;
@@ -73,6 +74,26 @@ Inflated Inflate(std::string_view data, std::string* out) {
   return Inflated::kOk;
 }
 
+// Pillow checks the CRC of every chunk before the first IDAT. `at` is the chunk's type field.
+Status CheckCrc(ByteSource& src, uint64_t at, uint32_t len, std::string_view cid) {
+  uint8_t buf[4096];
+  uLong crc = crc32(0, nullptr, 0);
+  uint64_t left = uint64_t{len} + 4;  // type + data
+  uint64_t pos = at;
+  while (left > 0) {
+    size_t n = left < sizeof buf ? static_cast<size_t>(left) : sizeof buf;
+    INGEST_RETURN_IF_ERROR(ReadExact(src, pos, buf, n, "PNG: chunk"));
+    crc = crc32(crc, buf, static_cast<uInt>(n));
+    pos += n;
+    left -= n;
+  }
+  INGEST_RETURN_IF_ERROR(ReadExact(src, pos, buf, 4, "PNG: chunk CRC"));
+  if (Be32(buf) != static_cast<uint32_t>(crc)) {
+    return Status::Corruption("PNG: bad CRC in " + std::string(cid) + " chunk");
+  }
+  return Status::Ok();
+}
+
 // What the text and EXIF chunks have told us so far (Pillow's info dict, reduced).
 struct PngMeta {
   enum class Exif { kNone, kWindow, kBytes, kText };
@@ -113,8 +134,8 @@ Status HandleChunk(ByteSource& src, const uint8_t* id, uint64_t at, uint32_t len
   bool want = key == "exif" || key == "Raw profile type exif" || key == "XML:com.adobe.xmp";
   if (!want) {
     // Pillow still rejects a zTXt whose method byte is not 0 (when we can see it).
-    bool bad_method = cid == "zTXt" && nul != std::string_view::npos && nul + 1 < peek &&
-                      key_buf[nul + 1] != 0;
+    bool bad_method =
+        cid == "zTXt" && nul != std::string_view::npos && nul + 1 < peek && key_buf[nul + 1] != 0;
     if (bad_method) return Status::Corruption("PNG: unknown compression method in zTXt chunk");
     return Status::Ok();
   }
@@ -224,7 +245,8 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
   uint8_t h[8];
   // Chunks up to the first IDAT, as Pillow's open reads them.
   while (true) {
-    INGEST_RETURN_IF_ERROR(ReadExact(src, pos, h, 8, "PNG: no IDAT chunk before end of file"));
+    INGEST_ASSIGN_OR_RETURN(size_t got, src.ReadAt(pos, h, 8));
+    if (got != 8) return Status::Corruption("PNG: no IDAT chunk before end of file");
     uint32_t len = Be32(h);
     if (!IsChunkId(h + 4)) return Status::Corruption("PNG: invalid chunk type");
     std::string_view cid(reinterpret_cast<const char*>(h + 4), 4);
@@ -233,15 +255,16 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
     if (at > src.size() || uint64_t{len} + 4 > src.size() - at) {
       return Status::Corruption("PNG: truncated " + std::string(cid) + " chunk");
     }
+    INGEST_RETURN_IF_ERROR(CheckCrc(src, pos + 4, len, cid));
     if (cid == "IHDR") {
       uint8_t s[13];
       if (len < 13) return Status::Corruption("PNG: truncated IHDR");
       INGEST_RETURN_IF_ERROR(ReadExact(src, at, s, 13, "PNG: IHDR"));
       int depth = s[8], color = s[9];
-      bool known = (color == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 ||
-                                   depth == 16)) ||
-                   (color == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
-                   ((color == 2 || color == 4 || color == 6) && (depth == 8 || depth == 16));
+      bool known =
+          (color == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)) ||
+          (color == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
+          ((color == 2 || color == 4 || color == 6) && (depth == 8 || depth == 16));
       if (!known) return Status::Unsupported("PNG: unknown bit depth / color type in IHDR");
       if (s[11] != 0) return Status::Corruption("PNG: unknown filter method in IHDR");
       info.width = Be32(s);
@@ -257,7 +280,8 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
     return Status::Corruption("PNG: bad width or height in IHDR");
   }
 
-  // Loading: skip the IDAT run, then read the chunks after it (no CRC checks, stop quietly).
+  // Loading: skip the IDAT run, then read the chunks after it (no CRC checks; a chunk after
+  // the IDAT run that goes past the end of the file fails, as in Pillow's chunk reader).
   if (meta.exif == PngMeta::Exif::kNone) {
     bool in_idat = true;
     while (true) {
@@ -266,13 +290,16 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
       uint32_t len = Be32(h);
       std::string_view cid(reinterpret_cast<const char*>(h + 4), 4);
       uint64_t at = pos + 8;
+      if (cid == "IEND" || (!in_idat && cid == "fcTL" && meta.animated)) break;
+      bool fits = at <= src.size() && len <= src.size() - at;
       if (in_idat && (cid == "IDAT" || cid == "fdAT")) {
+        if (!fits) break;  // the decoder may well finish before the cut: not an error
         pos = at + len + 4;
         continue;
       }
       in_idat = false;
-      if (cid == "IEND" || (cid == "fcTL" && meta.animated)) break;
-      if (at > src.size() || len > src.size() - at) break;
+      // Pillow's chunk reader fails on a later chunk cut short by the end of the file.
+      if (!fits) return Status::Corruption("PNG: truncated " + std::string(cid) + " chunk");
       Status st = HandleChunk(src, h + 4, at, len, &meta);
       if (st.code() == Status::Code::kIoError) return st;
       if (!st.ok()) break;  // Pillow's load fails here; keep what we have
@@ -283,16 +310,15 @@ Result<ImageInfo> ProbePng(ByteSource& src) {
   std::optional<uint16_t> orientation;  // from EXIF; nullopt when no block holds tag 274
   auto from_bytes = [&](std::string_view bytes) -> Status {
     SpanByteSource mem(bytes);
-    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o,
-                            ExifOrientation({&mem, 0, bytes.size()}));
+    INGEST_ASSIGN_OR_RETURN(std::optional<uint16_t> o, ExifOrientation({&mem, 0, bytes.size()}));
     orientation = o;
     return Status::Ok();
   };
   switch (meta.exif) {
     case PngMeta::Exif::kWindow: {
       // Pillow prepends "Exif\0\0" and strips it again: the payload is parsed as it is.
-      INGEST_ASSIGN_OR_RETURN(orientation, ExifOrientation(
-                                               {&src, meta.exif_at, meta.exif_len}, false));
+      INGEST_ASSIGN_OR_RETURN(orientation,
+                              ExifOrientation({&src, meta.exif_at, meta.exif_len}, false));
       break;
     }
     case PngMeta::Exif::kBytes:

@@ -13,13 +13,13 @@ constexpr uint16_t kTagOrientation = 274;
 // Bytes per element of each TIFF type Pillow 9.4 can load; 0 for the types it skips.
 size_t UnitSize(uint16_t type) {
   switch (type) {
-    case 1:   // BYTE
-    case 2:   // ASCII
-    case 6:   // SBYTE
-    case 7:   // UNDEFINED
+    case 1:  // BYTE
+    case 2:  // ASCII
+    case 6:  // SBYTE
+    case 7:  // UNDEFINED
       return 1;
-    case 3:   // SHORT
-    case 8:   // SSHORT
+    case 3:  // SHORT
+    case 8:  // SSHORT
       return 2;
     case 4:   // LONG
     case 9:   // SLONG
@@ -199,13 +199,19 @@ Result<std::optional<uint16_t>> ExifOrientation(const TiffWindow& window, bool s
   }
   if (have < 8) return std::optional<uint16_t>();
   TiffHeader h;
-  if (std::memcmp(head, "MM\0*", 4) == 0 || std::memcmp(head, "MM*\0", 4) == 0) {
+  // Pillow accepts six prefixes. "MM\0+" is BigTIFF, but Pillow tests byte 2 (0 here) for
+  // 43, so it reads the block as a classic big-endian one; "II+\0" makes it fail.
+  if (std::memcmp(head, "MM\0*", 4) == 0 || std::memcmp(head, "MM*\0", 4) == 0 ||
+      std::memcmp(head, "MM\0+", 4) == 0) {
     h.little_endian = false;
   } else if (std::memcmp(head, "II*\0", 4) == 0 || std::memcmp(head, "II\0*", 4) == 0) {
     h.little_endian = true;
+  } else if (std::memcmp(head, "II+\0", 4) == 0) {
+    // Pillow unpacks a 16-byte BigTIFF header from the 8 bytes it read: struct.error, which
+    // nothing catches, so CVAT fails on this file.
+    return Status::Corruption("EXIF: BigTIFF header (Pillow cannot read it)");
   } else {
-    // Not a TIFF header, or BigTIFF (Pillow fails to unpack its 8-byte header).
-    return std::optional<uint16_t>();
+    return std::optional<uint16_t>();  // not a TIFF header: Pillow raises SyntaxError
   }
   h.first_ifd = Load(head + 4, 4, h.little_endian);
   INGEST_ASSIGN_OR_RETURN(IfdTags tags, ReadIfd(w, h, h.first_ifd));

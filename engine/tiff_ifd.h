@@ -66,9 +66,9 @@ uint16_t OrientationValue(const IfdEntry& e, const TiffHeader& header);
 // Orientation (as OrientationValue) from an EXIF block at `window`, as Pillow's Exif.load
 // sees it: a leading "Exif\0\0" is dropped when `strip_prefix`, then a TIFF header and IFD0
 // follow. nullopt when IFD0 has no tag 274, or when the header is not one Pillow can parse
-// (Pillow raises there; see image_probe.h). Only I/O errors fail.
-Result<std::optional<uint16_t>> ExifOrientation(const TiffWindow& window,
-                                                bool strip_prefix = true);
+// (Pillow raises there; see image_probe.h). Fails on I/O errors, and with Corruption on a
+// little-endian BigTIFF header, on which Pillow fails with an error nobody catches.
+Result<std::optional<uint16_t>> ExifOrientation(const TiffWindow& window, bool strip_prefix = true);
 
 }  // namespace ingest
 

@@ -1,12 +1,12 @@
 #include "engine/image_probe.h"
 
-#include <fcntl.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
 
 #include "engine/unique_fd.h"
 #include "tests/testing/image_writer.h"
@@ -51,8 +51,7 @@ TEST(ImageProbeTest, JpegBaselineProgressiveGray) {
 TEST(ImageProbeTest, JpegExifOrientationAllValues) {
   for (uint16_t o = 0; o <= 9; ++o) {
     SCOPED_TRACE(o);
-    ExpectImage(testing::WriteJpeg(40, 30, {.exif_orientation = o}), ImageFormat::kJpeg, 40, 30,
-                o);
+    ExpectImage(testing::WriteJpeg(40, 30, {.exif_orientation = o}), ImageFormat::kJpeg, 40, 30, o);
     ExpectImage(testing::WriteJpeg(40, 30, {.progressive = true, .exif_orientation = o}),
                 ImageFormat::kJpeg, 40, 30, o);
   }
@@ -106,9 +105,8 @@ TEST(ImageProbeTest, PngXmpFallbackAndRawProfile) {
   std::string itxt = std::string("XML:com.adobe.xmp\0\0\0\0\0", 22) + xmp;
   ExpectImage(testing::InsertPngChunk(png, "iTXt", itxt, true), ImageFormat::kPng, 20, 10, 7);
   // An EXIF block with tag 274 beats XMP.
-  std::string both = testing::InsertPngChunk(
-      testing::InsertPngChunk(png, "iTXt", itxt, true), "eXIf",
-      testing::BuildExif(2, false, false), true);
+  std::string both = testing::InsertPngChunk(testing::InsertPngChunk(png, "iTXt", itxt, true),
+                                             "eXIf", testing::BuildExif(2, false, false), true);
   ExpectImage(both, ImageFormat::kPng, 20, 10, 2);
   // ImageMagick's hex dump, in a tEXt chunk after IDAT.
   std::string raw = testing::BuildExif(5);
@@ -128,6 +126,53 @@ TEST(ImageProbeTest, PngTruncatedIhdr) {
   Result<ImageInfo> r = Probe(png.substr(0, 20));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message(), "PNG: truncated IHDR chunk");
+  EXPECT_EQ(Probe(png.substr(0, 33)).error().message(), "PNG: no IDAT chunk before end of file");
+}
+
+TEST(ImageProbeTest, PngBadCrcBeforeIdatIsAnError) {
+  std::string png = testing::WritePng(20, 10);
+  png[29] ^= 1;  // IHDR's CRC
+  Result<ImageInfo> r = Probe(png);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message(), "PNG: bad CRC in IHDR chunk");
+}
+
+TEST(ImageProbeTest, JpegSofWithPartialComponentIsAnError) {
+  std::string j = testing::WriteJpeg(12, 7, {.grayscale = true});
+  size_t sof = j.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  // Grow the SOF by one byte: 1 component + 1 stray byte.
+  std::string grown = j.substr(0, sof + 3) + static_cast<char>(j[sof + 3] + 1) +
+                      j.substr(sof + 4, 9) + "X" + j.substr(sof + 13);
+  EXPECT_EQ(Probe(grown).error().message(), "JPEG: bad SOF segment length");
+}
+
+TEST(ImageProbeTest, ExifHeaderQuirks) {
+  std::string j = testing::WriteJpeg(12, 7);
+  // "MM\0+" is read as classic big-endian TIFF, as Pillow reads it.
+  std::string be = testing::BuildExif(6, true);
+  be[6 + 3] = '+';
+  ExpectImage(j.substr(0, 2) + Segment(0xE1, be) + j.substr(2), ImageFormat::kJpeg, 12, 7, 6);
+  // "II+\0" makes Pillow fail outright.
+  std::string le = testing::BuildExif(6);
+  le[6 + 2] = '+';
+  EXPECT_EQ(Probe(j.substr(0, 2) + Segment(0xE1, le) + j.substr(2)).error().code(),
+            Status::Code::kCorruption);
+  // A header that is not TIFF at all: no orientation.
+  std::string junk = testing::BuildExif(6);
+  junk[6] = 'X';
+  ExpectImage(j.substr(0, 2) + Segment(0xE1, junk) + j.substr(2), ImageFormat::kJpeg, 12, 7, 1);
+}
+
+TEST(ImageProbeTest, WebpExifNeedsTheVp8xFlagAndCanvasMustMatch) {
+  std::string w = testing::WriteWebp(45, 27, WebpKind::kExtended, 6);
+  ASSERT_EQ(w.substr(12, 4), "VP8X");
+  std::string no_flag = w;
+  no_flag[20] = static_cast<char>(no_flag[20] & ~0x08);
+  ExpectImage(no_flag, ImageFormat::kWebp, 45, 27, 1);
+  std::string wider = w;
+  wider[24] = static_cast<char>(wider[24] + 1);  // canvas 46 wide, bitstream 45
+  EXPECT_EQ(Probe(wider).error().message(), "WEBP: image size differs from the VP8X canvas");
 }
 
 TEST(ImageProbeTest, TiffBothByteOrdersAndBigTiff) {
@@ -135,8 +180,8 @@ TEST(ImageProbeTest, TiffBothByteOrdersAndBigTiff) {
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50), ImageFormat::kTiff, 70, 50);
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.big_endian = true, .orientation = 6}),
               ImageFormat::kTiff, 70, 50, 6);
-  ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.orientation = 8}), ImageFormat::kTiff,
-              70, 50, 8);
+  ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.orientation = 8}), ImageFormat::kTiff, 70,
+              50, 8);
   ExpectImage(testing::WriteTiff(dir.path(), 70, 50, {.big_tiff = true, .orientation = 5}),
               ImageFormat::kTiff, 70, 50, 5);
   // Pillow 9.4 misreads big-endian BigTIFF headers: we refuse them.

@@ -56,8 +56,8 @@ TEST(VideoProbeTest, RotationBy90SwapsWidthAndHeight) {
   for (int rotation : {90, 180, 270}) {
     SCOPED_TRACE(rotation);
     std::string path = dir.Join("rot" + std::to_string(rotation) + ".mp4");
-    ASSERT_TRUE(testing::WriteVideo(
-        path, {.width = 96, .height = 64, .frames = 3, .rotation = rotation}));
+    ASSERT_TRUE(
+        testing::WriteVideo(path, {.width = 96, .height = 64, .frames = 3, .rotation = rotation}));
     Result<VideoInfo> r = ProbeVideo(path);
     ASSERT_TRUE(r.has_value()) << r.error().ToString();
     EXPECT_EQ(r->rotation, rotation);

@@ -1,5 +1,9 @@
 #include "tests/testing/image_writer.h"
 
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
 #include <gif_lib.h>
 #include <gtest/gtest.h>
 #include <jpeglib.h>
@@ -8,10 +12,6 @@
 #include <webp/encode.h>
 #include <webp/mux.h>
 #include <zlib.h>
-
-#include <cstdio>
-#include <cstring>
-#include <vector>
 
 #include "tests/testing/temp_dir.h"
 
@@ -97,10 +97,9 @@ std::string InsertPngChunk(std::string_view png, std::string_view type, std::str
   std::string_view anchor = before_idat ? "IDAT" : "IEND";
   size_t pos = 8;
   while (pos + 8 <= png.size()) {
-    uint32_t len = static_cast<uint32_t>(static_cast<uint8_t>(png[pos]) << 24 |
-                                         static_cast<uint8_t>(png[pos + 1]) << 16 |
-                                         static_cast<uint8_t>(png[pos + 2]) << 8 |
-                                         static_cast<uint8_t>(png[pos + 3]));
+    uint32_t len = static_cast<uint32_t>(
+        static_cast<uint8_t>(png[pos]) << 24 | static_cast<uint8_t>(png[pos + 1]) << 16 |
+        static_cast<uint8_t>(png[pos + 2]) << 8 | static_cast<uint8_t>(png[pos + 3]));
     if (png.substr(pos + 4, 4) == anchor) break;
     pos += 12 + len;
   }
@@ -204,8 +203,8 @@ std::string WriteBmp(uint32_t width, uint32_t height, BmpHeader header, bool top
     Put32(&out, row * height, false);
     Put32(&out, 2835, false);
     Put32(&out, 2835, false);
-    Put32(&out, 0, false);  // colors used
-    Put32(&out, 0, false);  // important colors
+    Put32(&out, 0, false);               // colors used
+    Put32(&out, 0, false);               // important colors
     out.append(header_size - 40, '\0');  // masks, color space, gamma, intent, profile
   }
   out.append(size_t{row} * height, '\x80');

@@ -7,10 +7,10 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <cstring>
+
+#include <gtest/gtest.h>
 
 namespace ingest::testing {
 namespace {
@@ -97,7 +97,8 @@ bool WriteVideo(const std::string& path, const VideoSpec& spec) {
     for (int plane = 0; plane < 3; ++plane) {
       int rows = plane == 0 ? spec.height : (spec.height + 1) / 2;
       int value = plane == 0 ? (i * 20) % 256 : 128;  // each frame a different grey
-      std::memset(e.frame->data[plane], value, static_cast<size_t>(e.frame->linesize[plane]) * rows);
+      std::memset(e.frame->data[plane], value,
+                  static_cast<size_t>(e.frame->linesize[plane]) * rows);
     }
     e.frame->pts = i;
     if (!Drain(e, st, e.frame)) return false;
