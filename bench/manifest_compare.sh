@@ -48,7 +48,7 @@ printf "cvat-ingest manifest: %d images (~%d KiB each): median %.3f s of %d runs
   "$images" "$avg_kib" "$ours" "$reps" "$(spread < "$work/ours.t")" "$ours_rate"
 if [ -n "${CVAT_CREATE_PY:-}" ]; then
   rm -rf "$work/cvat_subset" && mkdir -p "$work/cvat_subset"
-  find "$work/jpegs" -name '*.jpg' | head -n "$cvat_images" | xargs cp -t "$work/cvat_subset"
+  (find "$work/jpegs" -name '*.jpg' || true) | head -n "$cvat_images" | xargs cp -t "$work/cvat_subset" || true
   cat "$work"/cvat_subset/* > /dev/null
   # create.py writes manifest.jsonl into its --output-dir (default: the working directory).
   time_runs 3 python3 "$CVAT_CREATE_PY" --output-dir "$work/cvat_out" "$work/cvat_subset" \

@@ -30,44 +30,57 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-// A probe source over bytes already in memory (a file's first block, or a buffered archive
-// member), falling back to pread on `fd` for anything beyond them when there is a file.
-class PrefixSource final : public ByteSource {
+// A probe source over a window of a file held in a buffer: at first the file's first block
+// (already read for hashing), then, on a miss, the buffer is refilled from the file at the
+// requested offset, so a probe that walks a whole file (a PNG whose EXIF may follow its image
+// data) costs one pread per buffer, not one per chunk. With fd < 0 (an archive member kept in
+// memory) only the buffered bytes exist.
+class WindowSource final : public ByteSource {
  public:
-  PrefixSource(const std::byte* data, size_t len, uint64_t size, int fd)
-      : data_(data), len_(len), size_(size), fd_(fd) {}
+  WindowSource(std::byte* buffer, size_t capacity, size_t filled, uint64_t size, int fd)
+      : buffer_(buffer), capacity_(capacity), len_(filled), size_(size), fd_(fd) {}
 
   Result<size_t> ReadAt(uint64_t offset, void* buf, size_t n) override {
     if (offset >= size_) return size_t{0};
     n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
-    if (offset + n <= len_) {
-      std::memcpy(buf, data_ + offset, n);
-      return n;
-    }
-    if (fd_ < 0) {  // only the buffered part exists
-      if (offset >= len_) return size_t{0};
-      size_t part = len_ - static_cast<size_t>(offset);
-      std::memcpy(buf, data_ + offset, part);
-      return part;
-    }
+    char* out = static_cast<char*>(buf);
     size_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd_, static_cast<char*>(buf) + done, n - done,
-                          static_cast<off_t>(offset + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return FromErrno("read", errno);
+      uint64_t at = offset + done;
+      if (at >= start_ && at < start_ + len_) {
+        size_t part = std::min<size_t>(n - done, static_cast<size_t>(start_ + len_ - at));
+        std::memcpy(out + done, buffer_ + (at - start_), part);
+        done += part;
+        continue;
       }
-      if (r == 0) break;
-      done += static_cast<size_t>(r);
+      if (fd_ < 0) break;  // beyond what is buffered
+      INGEST_RETURN_IF_ERROR(Refill(at));
+      if (len_ == 0) break;
     }
     return done;
   }
   uint64_t size() const override { return size_; }
 
  private:
-  const std::byte* data_;
+  Status Refill(uint64_t at) {
+    start_ = at;
+    len_ = 0;
+    while (len_ < capacity_) {
+      ssize_t r = ::pread(fd_, buffer_ + len_, capacity_ - len_, static_cast<off_t>(at + len_));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return FromErrno("read", errno);
+      }
+      if (r == 0) break;
+      len_ += static_cast<size_t>(r);
+    }
+    return Status();
+  }
+
+  std::byte* buffer_;
+  size_t capacity_;
   size_t len_;
+  uint64_t start_ = 0;
   uint64_t size_;
   int fd_;
 };
@@ -184,8 +197,10 @@ class ScanJob {
       if (r == 0) break;
       head += static_cast<size_t>(r);
     }
+    Hasher hasher;
+    if (options_.hash) hasher.Update(buffer, head);  // before the probe reuses the buffer
     if (is_image) {
-      PrefixSource probe_src(buffer, head, rec.size, fd.get());
+      WindowSource probe_src(buffer, kReadBuffer, head, rec.size, fd.get());
       Result<ImageInfo> info = ProbeImage(probe_src);
       if (!info) return Problem(out, path, info.error().WithPrefix(path));
       rec.width = info->width;
@@ -194,8 +209,6 @@ class ScanJob {
     }
     uint64_t bytes = head;
     if (options_.hash) {
-      Hasher hasher;
-      hasher.Update(buffer, head);
       if (head == kReadBuffer) {
         if (::lseek(fd.get(), static_cast<off_t>(head), SEEK_SET) < 0) {
           return Problem(out, path, FromErrno("seek " + path, errno));
@@ -286,7 +299,7 @@ class ScanJob {
         if (options_.hash) rec.hash = hasher.Digest();
         rec.size = bytes;
         if (is_image) {
-          PrefixSource probe_src(member->data(), member->size(), bytes, -1);
+          WindowSource probe_src(member->data(), member->size(), member->size(), bytes, -1);
           Result<ImageInfo> info = ProbeImage(probe_src);
           if (!info) {
             Problem(out, display, info.error().WithPrefix(display));

@@ -221,3 +221,30 @@ TEST(ScannerVideoTest, VideosAreProbedAndBrokenOnesReported) {
 
 }  // namespace
 }  // namespace ingest
+
+namespace ingest {
+namespace {
+
+// A PNG whose EXIF follows several MiB of image data: the probe walks the whole file through
+// the scanner's read window (refilled from the file), with and without hashing.
+TEST(ScannerWindowTest, PngExifAfterLargeImageData) {
+  testing::ScopedTempDir dir;
+  std::string png = testing::WritePng(1400, 1000, {.exif_after_idat = 6, .noise = true});
+  ASSERT_GT(png.size(), 3u << 20);
+  testing::WriteFile(dir.Join("late_exif.png"), png);
+  for (bool hash : {true, false}) {
+    ScanOptions opts;
+    opts.hash = hash;
+    Result<ScanResult> r = Scan(std::vector<std::string>{dir.path()}, opts);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->files.size(), 1u) << (r->problems.empty() ? "" : r->problems[0].status.ToString());
+    EXPECT_EQ(r->files[0].orientation, 6) << "hash=" << hash;
+    EXPECT_EQ(r->files[0].width, 1400u);
+    if (hash) {
+      EXPECT_EQ(r->files[0].hash, HashBytes(png.data(), png.size()));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ingest
