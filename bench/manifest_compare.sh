@@ -51,7 +51,7 @@ if [ -n "${CVAT_CREATE_PY:-}" ]; then
   (find "$work/jpegs" -name '*.jpg' || true) | head -n "$cvat_images" | xargs cp -t "$work/cvat_subset" || true
   cat "$work"/cvat_subset/* > /dev/null
   # create.py writes manifest.jsonl into its --output-dir (default: the working directory).
-  time_runs 3 python3 "$CVAT_CREATE_PY" --output-dir "$work/cvat_out" "$work/cvat_subset" \
+  time_runs 3 "${PYTHON:-/usr/bin/python3}" "$CVAT_CREATE_PY" --output-dir "$work/cvat_out" "$work/cvat_subset" \
     > "$work/cvat.t"
   cvat=$(median < "$work/cvat.t")
   cvat_rate=$(echo "$cvat_images / $cvat" | bc -l)
