@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "engine/scanner.h"
+#include "tests/testing/archive_writer.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
 
@@ -124,6 +125,34 @@ TEST(ImageManifestPlanTest, SameRelativePathFromTwoSourcesIsRefused) {
   Result<ImageManifestPlan> plan = PlanImageManifest(*scan, {});
   ASSERT_FALSE(plan.has_value());
   EXPECT_NE(plan.error().message().find("x.png"), std::string::npos);
+}
+
+TEST(ImageManifestPlanTest, ArchiveSourceGivesItsMembersInOrder) {
+  ScopedTempDir dir;
+  std::string png = ingest::testing::WritePng(3, 2);
+  std::string zip = dir.Join("data.zip");
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip,
+                                {{"b/img_10.png", png},
+                                 {"b/img_9.png", png},
+                                 {"a.png", png},
+                                 {"b/related_images/img_9_png/c.png", png},
+                                 {"readme.txt", "x"}});
+  Result<ScanResult> scan = Scan(std::vector<std::string>{zip}, {});
+  ASSERT_TRUE(scan.has_value());
+  PlanOptions options;
+  options.sorting = SortingMethod::kNatural;
+  Result<ImageManifestPlan> plan = PlanImageManifest(*scan, options);
+  ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
+  std::string out = dir.Join("m.jsonl");
+  ASSERT_TRUE(WriteImageManifest(out, *scan, *plan).ok());
+  EXPECT_EQ(ReadFile(out),
+            "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n"
+            "{\"name\":\"a\",\"extension\":\".png\",\"width\":3,\"height\":2,"
+            "\"meta\":{\"related_images\":[]}}\n"
+            "{\"name\":\"b/img_9\",\"extension\":\".png\",\"width\":3,\"height\":2,"
+            "\"meta\":{\"related_images\":[\"b/related_images/img_9_png/c.png\"]}}\n"
+            "{\"name\":\"b/img_10\",\"extension\":\".png\",\"width\":3,\"height\":2,"
+            "\"meta\":{\"related_images\":[]}}\n");
 }
 
 TEST(ImageManifestPlanTest, NoImagesIsAnError) {
