@@ -87,24 +87,7 @@ std::vector<uint32_t> Indices(const std::vector<SortItem>& items) {
 // Re-encodes `name` so that byte order is code-point order: an escaped byte (U+DC80..U+DCFF)
 // becomes its 3-byte UTF-8-style form; valid UTF-8 stays as it is.
 void AppendCodePointKey(std::string_view name, std::string* out) {
-  for (Utf8Decoder dec(name); !dec.done();) {
-    char32_t c = dec.Next();
-    if (c < 0x80) {
-      out->push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (Utf8Decoder dec(name); !dec.done();) AppendUtf8(dec.Next(), out);
 }
 
 // Keys in one buffer: key i is keys[offsets[i], offsets[i + 1]).

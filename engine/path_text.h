@@ -47,6 +47,10 @@ bool IsValidUtf8(std::string_view s);
 // For valid UTF-8 this equals byte order.
 int CompareCodePoints(std::string_view a, std::string_view b);
 
+// Appends `c` in UTF-8 form. Surrogates (U+D800..U+DFFF, e.g. escaped bytes) are encoded
+// like any other code point (3 bytes), which keeps byte order equal to code-point order.
+void AppendUtf8(char32_t c, std::string* out);
+
 // Lower-cases ASCII letters only.
 std::string AsciiLower(std::string_view s);
 
