@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <set>
@@ -39,12 +40,26 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
   std::set<std::pair<uint64_t, uint64_t>> seen_dirs;
   seen_dirs.emplace(root_st.st_dev, root_st.st_ino);
 
-  std::vector<std::string> pending = {""};  // directories to list, relative to root
-  while (!pending.empty()) {
+  // Directories to list, relative to root. Symlinked directories (when followed) wait in
+  // `linked` until every real directory has been listed, so a tree reachable both directly
+  // and through a link is listed under its real path, whatever the listing order.
+  struct Pending {
+    std::string rel;
+    bool via_link;
+  };
+  std::vector<Pending> pending = {{"", false}};
+  std::vector<Pending> linked;
+  std::vector<std::string> names;
+  while (!pending.empty() || !linked.empty()) {
     if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
       return Status::Cancelled("walk of " + root + " interrupted");
     }
-    std::string dir = std::move(pending.back());
+    if (pending.empty()) {
+      std::reverse(linked.begin(), linked.end());
+      pending.swap(linked);
+    }
+    std::string dir = std::move(pending.back().rel);
+    bool via_link = pending.back().via_link;
     pending.pop_back();
 
     int fd = dir.empty() ? ::dup(root_fd.get())
@@ -53,6 +68,16 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
       visitor.OnProblem(dir, FromErrno("open directory " + root + "/" + dir, errno));
       continue;
     }
+    if (via_link) {
+      struct stat st;
+      if (::fstat(fd, &st) != 0 || !seen_dirs.emplace(st.st_dev, st.st_ino).second) {
+        ::close(fd);
+        visitor.OnProblem(dir, Status::IoError(root + "/" + dir +
+                                               ": symbolic link to a directory already listed "
+                                               "(a loop or an alias), not followed"));
+        continue;
+      }
+    }
     DirPtr d(::fdopendir(fd));
     if (!d) {
       int err = errno;
@@ -60,7 +85,9 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
       visitor.OnProblem(dir, FromErrno("list directory " + root + "/" + dir, err));
       continue;
     }
-    std::vector<std::string> subdirs;
+    // Names first, sorted, so the walk (and what it reports) does not depend on the order
+    // the file system lists entries in.
+    names.clear();
     for (;;) {
       errno = 0;
       struct dirent* de = ::readdir(d.get());
@@ -72,15 +99,20 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
       }
       const char* name = de->d_name;
       if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
-      std::string rel = Join(dir, name);
+      names.emplace_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    std::vector<Pending> subdirs;
+    for (const std::string& name : names) {
+      std::string rel = Join(dir, name.c_str());
       struct stat st;
-      if (::fstatat(::dirfd(d.get()), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (::fstatat(::dirfd(d.get()), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         visitor.OnProblem(rel, FromErrno("stat " + root + "/" + rel, errno));
         continue;
       }
       bool is_link = S_ISLNK(st.st_mode);
       if (is_link) {
-        if (::fstatat(::dirfd(d.get()), name, &st, 0) != 0) {
+        if (::fstatat(::dirfd(d.get()), name.c_str(), &st, 0) != 0) {
           int err = errno;
           visitor.OnProblem(rel, err == ELOOP
                                      ? Status::IoError(root + "/" + rel + ": symbolic link loop")
@@ -89,16 +121,12 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
         }
       }
       if (S_ISDIR(st.st_mode)) {
-        if (is_link && !options.follow_dir_symlinks) continue;  // as os.walk: not descended
-        if (!seen_dirs.emplace(st.st_dev, st.st_ino).second) {
-          if (is_link) {
-            visitor.OnProblem(rel, Status::IoError(root + "/" + rel +
-                                                   ": symbolic link loop (directory already "
-                                                   "visited), not followed"));
-          }
-          continue;
+        if (is_link) {
+          if (options.follow_dir_symlinks) linked.push_back({std::move(rel), true});
+          continue;  // as os.walk: not descended unless asked
         }
-        subdirs.push_back(std::move(rel));
+        if (!seen_dirs.emplace(st.st_dev, st.st_ino).second) continue;  // bind mount twice
+        subdirs.push_back({std::move(rel), false});
       } else if (S_ISREG(st.st_mode)) {
         visitor.OnFile(WalkEntry{std::move(rel), static_cast<uint64_t>(st.st_size), MtimeNs(st),
                                  static_cast<uint64_t>(st.st_ino),
@@ -108,7 +136,7 @@ Status WalkDirectory(const std::string& root, const WalkOptions& options, WalkVi
                                                    ": not a regular file (device, FIFO or socket)"));
       }
     }
-    // Depth-first, in the order entries were listed (the final order is decided later).
+    // Depth-first, in name order.
     for (auto it = subdirs.rbegin(); it != subdirs.rend(); ++it) pending.push_back(std::move(*it));
   }
   return Status();
