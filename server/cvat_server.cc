@@ -224,6 +224,8 @@ Status CvatServer::Impl::Init() {
   // 0.11.4 listens with a backlog of 5; listening again only changes the backlog.
   ::listen(http_.listening_socket(), opts_.listen_backlog);
   listen_thread_ = std::thread([this] { http_.listen_after_bind(); });
+  // stop() is a no-op until the loop runs, so return only once it does.
+  while (!http_.is_running()) std::this_thread::sleep_for(std::chrono::microseconds(200));
   return Status::Ok();
 }
 

@@ -572,7 +572,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     for (std::string& f : in.client_files) {
       if (IsManifestName(f) && f != "manifest.jsonl") {
         std::string from = in.raw_dir + "/" + f, to = in.raw_dir + "/manifest.jsonl";
-        if (::rename(from.c_str(), to.c_str()) == 0) f = "manifest.jsonl";
+        if (::rename(from.c_str(), to.c_str()) == 0 || FileExists(to)) f = "manifest.jsonl";
       }
     }
     Result<BuildOutput> out = BuildTaskData(
