@@ -21,6 +21,7 @@ std::span<const Command> AllCommands();
 
 int RunScan(Args args);
 int RunManifest(Args args);
+int RunServe(Args args);
 
 }  // namespace ingest::cli
 

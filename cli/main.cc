@@ -33,6 +33,7 @@ std::span<const Command> AllCommands() {
   static const Command kCommands[] = {
       {"scan", "list what the sources hold: counts, bytes, kinds and problems", RunScan},
       {"manifest", "write a CVAT manifest (.jsonl) for images, or check one", RunManifest},
+      {"serve", "run a local CVAT-compatible receiver (tasks, TUS, bulk uploads)", RunServe},
   };
   return kCommands;
 }

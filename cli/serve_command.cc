@@ -1,0 +1,195 @@
+// cvat-ingest serve: runs the local CVAT-compatible receiver (server/) until SIGINT/SIGTERM.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "engine/unique_fd.h"
+#include "server/auth.h"
+#include "server/cvat_server.h"
+#include "server/fault_plan.h"
+#include "server/task_store.h"
+#include "server/wire_text.h"
+
+namespace ingest::cli {
+namespace {
+
+constexpr char kServeHelp[] =
+    "usage: cvat-ingest serve --data DIR [OPTIONS]\n"
+    "\n"
+    "Runs a local receiver that speaks CVAT's task-data protocol (tasks, TUS uploads,\n"
+    "Upload-Multiple batches, Upload-Finish, /api/requests) with CVAT's quirks.\n"
+    "\n"
+    "options:\n"
+    "  --host ADDR            address to listen on (default 127.0.0.1)\n"
+    "  --port N               port; 0 lets the OS pick one (default 0)\n"
+    "  --data DIR             where tasks and uploads are kept (required)\n"
+    "  --token-file FILE      access token file; created (mode 0600) unless it holds one\n"
+    "                         (default DIR/token)\n"
+    "  --port-file FILE       write the port here once listening\n"
+    "  --discard              count and hash bodies instead of storing them\n"
+    "  --faults SPEC          inject faults, e.g. 'status=503@p=0.02,seed=7' (see below)\n"
+    "  --max-file-size BYTES  largest TUS upload (default 25GiB, as CVAT)\n"
+    "  --request-ttl SECONDS  how long a finished request stays visible (default 500)\n"
+    "  --idle-timeout SECONDS read/write timeout of a connection (default 30)\n"
+    "  --user NAME            a user who may log in (POST /api/auth/login); default admin\n"
+    "  --password-env VAR     read that user's password from environment variable VAR\n"
+    "  --password-file FILE   read that user's password from FILE (first line)\n"
+    "\n"
+    "Requests need 'Authorization: Token KEY' or 'Bearer KEY' with the token file's key.\n"
+    "Faults: reset-after=SIZE@p=P, status=CODE@p=P, stall=DUR@every=N, offset-409@p=P,\n"
+    "slow=RATE, proxy-413-over=SIZE, gateway-504@p=P, seed=N.\n"
+    "The first stdout line is 'listening on http://HOST:PORT'. Stops on SIGINT/SIGTERM.\n";
+
+bool ReadFirstLine(const std::string& path, std::string* out) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return false;
+  char buf[4096];
+  bool ok = std::fgets(buf, sizeof buf, f) != nullptr;
+  std::fclose(f);
+  if (!ok) return false;
+  *out = buf;
+  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
+  return true;
+}
+
+}  // namespace
+
+int RunServe(Args args) {
+  server::ServerOptions opts;
+  std::string token_file, port_file, user_name = "admin", password_env, password_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    auto value = [&](const char** out) {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "cvat-ingest serve: %s needs a value\n", args[i]);
+        return false;
+      }
+      *out = args[++i];
+      return true;
+    };
+    const char* v = nullptr;
+    if (a == "--help" || a == "-h") {
+      std::fputs(kServeHelp, stdout);
+      return kExitOk;
+    } else if (a == "--discard") {
+      opts.discard = true;
+    } else if (a == "--host") {
+      if (!value(&v)) return kExitUsage;
+      opts.host = v;
+    } else if (a == "--port" || a == "--request-ttl" || a == "--idle-timeout") {
+      if (!value(&v)) return kExitUsage;
+      std::optional<uint64_t> n = server::ParseDecimal(v);
+      if (!n || (a == "--port" && *n > 65535) || *n > (1u << 30)) {
+        std::fprintf(stderr, "cvat-ingest serve: bad %s '%s'\n", args[i - 1], v);
+        return kExitUsage;
+      }
+      if (a == "--port") opts.port = static_cast<int>(*n);
+      if (a == "--request-ttl") opts.request_ttl_seconds = static_cast<int64_t>(*n);
+      if (a == "--idle-timeout") opts.idle_timeout_seconds = static_cast<int>(*n);
+    } else if (a == "--max-file-size") {
+      if (!value(&v)) return kExitUsage;
+      Result<uint64_t> n = server::ParseByteSize(v);
+      if (!n || *n == 0) {
+        std::fprintf(stderr, "cvat-ingest serve: bad --max-file-size '%s'\n", v);
+        return kExitUsage;
+      }
+      opts.max_file_size = *n;
+    } else if (a == "--data" || a == "--token-file" || a == "--port-file" || a == "--faults" ||
+               a == "--user" || a == "--password-env" || a == "--password-file") {
+      if (!value(&v)) return kExitUsage;
+      std::string* target = a == "--data"           ? &opts.data_dir
+                            : a == "--token-file"   ? &token_file
+                            : a == "--port-file"    ? &port_file
+                            : a == "--faults"       ? &opts.faults
+                            : a == "--user"         ? &user_name
+                            : a == "--password-env" ? &password_env
+                                                    : &password_file;
+      *target = v;
+    } else {
+      std::fprintf(stderr, "cvat-ingest serve: unknown option '%s' (see --help)\n", args[i]);
+      return kExitUsage;
+    }
+  }
+  if (opts.data_dir.empty()) {
+    std::fprintf(stderr, "cvat-ingest serve: --data DIR is required\n");
+    return kExitUsage;
+  }
+  if (Result<std::unique_ptr<server::FaultPlan>> plan = server::FaultPlan::Parse(opts.faults);
+      !plan) {
+    std::fprintf(stderr, "cvat-ingest serve: --faults: %s\n", plan.error().message().c_str());
+    return kExitUsage;
+  }
+  server::User user;
+  user.id = 1;
+  user.name = user_name;
+  if (!password_env.empty()) {
+    const char* pw = std::getenv(password_env.c_str());
+    if (pw == nullptr || *pw == '\0') {
+      std::fprintf(stderr, "cvat-ingest serve: environment variable %s is not set\n",
+                   password_env.c_str());
+      return kExitUsage;
+    }
+    user.password = pw;
+  } else if (!password_file.empty() && !ReadFirstLine(password_file, &user.password)) {
+    std::fprintf(stderr, "cvat-ingest serve: cannot read %s\n", password_file.c_str());
+    return kExitUsage;
+  }
+  if (::mkdir(opts.data_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "cvat-ingest serve: mkdir %s: %s\n", opts.data_dir.c_str(),
+                 std::strerror(errno));
+    return kExitFailed;
+  }
+  if (token_file.empty()) token_file = opts.data_dir + "/token";
+  Result<std::string> token = server::LoadOrCreateToken(token_file);
+  if (!token) {
+    std::fprintf(stderr, "cvat-ingest serve: %s\n", token.error().ToString().c_str());
+    return kExitFailed;
+  }
+  user.token = *token;
+  opts.users.push_back(std::move(user));
+  opts.log = [](std::string_view line) {
+    std::fprintf(stderr, "cvat-ingest serve: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+
+  // Block the stop signals before any thread starts, then wait for them here.
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Result<std::unique_ptr<server::CvatServer>> srv = server::CvatServer::Start(opts);
+  if (!srv) {
+    std::fprintf(stderr, "cvat-ingest serve: %s\n", srv.error().ToString().c_str());
+    return kExitFailed;
+  }
+  std::printf("listening on %s\n", (*srv)->url().c_str());
+  std::fflush(stdout);
+  if (!port_file.empty()) {
+    Status s = server::WriteFileAtomically(port_file, std::to_string((*srv)->port()) + "\n");
+    if (!s.ok()) {
+      std::fprintf(stderr, "cvat-ingest serve: %s\n", s.ToString().c_str());
+      return kExitFailed;
+    }
+  }
+  std::fprintf(stderr, "cvat-ingest serve: data in %s, token in %s%s\n", opts.data_dir.c_str(),
+               token_file.c_str(), opts.discard ? ", discarding bodies" : "");
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "cvat-ingest serve: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*srv)->Stop();
+  return kExitOk;
+}
+
+}  // namespace ingest::cli

@@ -1,0 +1,77 @@
+// CvatServer: a local receiver that speaks CVAT's task-data protocol as CVAT behaves, quirks
+// included (../shared/reference/cvat_protocol.md sections 1, 2, 3, 5.3, 7): tasks, TUS
+// uploads in CVAT's dialect, Upload-Multiple batches, Upload-Start/Finish, background
+// creation requests, auth tokens and seeded fault injection. Built on cpp-httplib.
+//
+// It shares no code with upload/, so client and server cannot share a bug. It never prints:
+// events (faults that fired, internal errors) go to ServerOptions::log.
+//
+// The caller must ignore SIGPIPE (a client that goes away mid-response must not kill the
+// process); the cli and the test fixture do.
+#ifndef INGEST_SERVER_CVAT_SERVER_H_
+#define INGEST_SERVER_CVAT_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.h"
+#include "server/auth.h"
+
+namespace ingest::server {
+
+class MediaInspector;
+
+inline constexpr uint64_t kCvatTusMaxFileSize = 26843545600ULL;  // 25 GiB, settings/base.py
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;           // 0: the OS picks one; see CvatServer::port()
+  std::string data_dir;   // required
+  // Known users; the first one gets any generated token. Each must have a token.
+  std::vector<User> users;
+  bool discard = false;   // count and hash bodies instead of storing them (manifests are kept)
+  std::string faults;     // FaultPlan spec, see fault_plan.h
+  uint64_t max_file_size = kCvatTusMaxFileSize;
+  int64_t request_ttl_seconds = 500;
+  int idle_timeout_seconds = 30;      // read/write timeout of a connection
+  int keep_alive_timeout_seconds = 5;
+  size_t max_threads = 512;           // one thread per live connection, grown on demand
+  int listen_backlog = 1024;
+  // Receives one line per event (fault fired, internal error). May be called from any thread.
+  std::function<void(std::string_view)> log;
+  // Replaces the built-in media inspector (tests); not owned.
+  MediaInspector* inspector = nullptr;
+};
+
+class CvatServer {
+ public:
+  // Opens the data directory (loading tasks and unfinished uploads), binds and starts serving
+  // on background threads. Returns once the port is listening.
+  static Result<std::unique_ptr<CvatServer>> Start(ServerOptions options);
+  ~CvatServer();  // Stop()s
+  CvatServer(const CvatServer&) = delete;
+  CvatServer& operator=(const CvatServer&) = delete;
+
+  int port() const;
+  // "http://HOST:PORT"
+  std::string url() const;
+  // Stops accepting, wakes stalled requests, waits for connections and the job worker.
+  // Idempotent.
+  void Stop();
+  // Every fault that fired so far, one line each: "fault=<name> request=<n> <METHOD> <path>".
+  std::vector<std::string> FaultLog() const;
+
+  class Impl;
+
+ private:
+  explicit CvatServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ingest::server
+
+#endif  // INGEST_SERVER_CVAT_SERVER_H_

@@ -1,0 +1,608 @@
+// POST /api/tasks/{id}/data/ and the TUS upload resources under it.
+//
+// Routing follows CVAT's UploadMixin.upload_data: the *presence* of a header decides, in this
+// order: Upload-Finish -> finish; Upload-Start -> 202; Upload-Length -> TUS creation;
+// Upload-Multiple -> bulk append; nothing -> single-request upload (a finish with files).
+// Every POST holds the task's data_mu for its whole duration (CVAT's row lock), so POSTs to
+// one task run one at a time while PATCHes to different uploads run in parallel.
+//
+// PATCH streams the body to raw/<file_id> through a 1 MiB buffer and stores the offset it
+// reached even when the body stops short (client gone, reset, timeout), as the newest CVAT
+// does. The last byte moves the file to raw/<filename> and forgets the upload, so later
+// HEAD/PATCH on it get 404.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <unordered_set>
+
+#include "engine/path_text.h"
+#include "engine/unique_fd.h"
+#include "server/data_request.h"
+#include "server/server_impl.h"
+#include "server/task_builder.h"
+#include "server/wire_text.h"
+
+namespace ingest::server {
+namespace {
+
+constexpr size_t kWriteBuffer = 1 << 20;
+constexpr size_t kMaxJsonBody = 100 << 20;  // DATA_UPLOAD_MAX_MEMORY_SIZE
+constexpr size_t kMaxFormFields = 100 << 20;
+
+bool ValidFileId(const std::string& id, int* user_id) {
+  size_t us = id.find('_');
+  if (us == std::string::npos || us == 0 || id.size() - us - 1 != 36) return false;
+  std::optional<uint64_t> uid = ParseDecimal(std::string_view(id).substr(0, us));
+  if (!uid || *uid > 1u << 30) return false;
+  for (size_t i = us + 1; i < id.size(); ++i) {
+    char c = id[i];
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+    if (!ok) return false;
+  }
+  *user_id = static_cast<int>(*uid);
+  return true;
+}
+
+// urllib.parse.urljoin(base, rel) for a relative `rel` without slashes.
+std::string UrlJoin(const std::string& base, const std::string& rel) {
+  size_t scheme = base.find("://");
+  size_t path_start = scheme == std::string::npos ? 0 : base.find('/', scheme + 3);
+  if (path_start == std::string::npos) return base + "/" + rel;
+  size_t last = base.rfind('/');
+  return base.substr(0, last + 1) + rel;
+}
+
+std::string MediaType(const httplib::Request& req) {
+  std::string ct = req.get_header_value("Content-Type");
+  size_t semi = ct.find(';');
+  if (semi != std::string::npos) ct.resize(semi);
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  return AsciiLower(ct);
+}
+
+Status PwriteAll(int fd, const char* data, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(offset));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return FromErrno("pwrite", errno);
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+    offset += static_cast<uint64_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status AppendFile(const std::string& from, const std::string& to) {
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return FromErrno("open " + from, errno);
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!out.valid()) return FromErrno("open " + to, errno);
+  std::string buf(kWriteBuffer, '\0');
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf.data(), buf.size());
+    if (n < 0) return FromErrno("read " + from, errno);
+    if (n == 0) break;
+    if (::write(out.get(), buf.data(), static_cast<size_t>(n)) != n) {
+      return FromErrno("write " + to, errno);
+    }
+  }
+  return Status::Ok();
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+std::shared_ptr<Upload> CvatServer::Impl::FindUploadFor(Call& call, int64_t task_id,
+                                                        const std::string& file_id) {
+  AddTusHeaders(call.res);
+  int owner = 0;
+  if (!ValidFileId(file_id, &owner)) {
+    SendJson(call, 404, DetailJson("Not found."));
+    return nullptr;
+  }
+  if (owner != call.user->id) {
+    SendJson(call, 403, DetailJson("You do not have permission to perform this action."));
+    return nullptr;
+  }
+  std::shared_ptr<Upload> up = store_.FindUpload(file_id);
+  if (!up || up->task_id != task_id || !store_.Find(task_id)) {
+    SendJson(call, 404, DetailJson("Not found."));
+    return nullptr;
+  }
+  return up;
+}
+
+void CvatServer::Impl::HandleDataOptions(Call& call) {
+  AddTusHeaders(call.res);
+  call.res.set_header("Tus-Max-Size", std::to_string(opts_.max_file_size));
+  call.res.status = 204;
+}
+
+void CvatServer::Impl::HandleTusHead(Call& call, int64_t task_id, const std::string& file_id) {
+  std::shared_ptr<Upload> up = FindUploadFor(call, task_id, file_id);
+  if (!up) return;
+  std::lock_guard lock(up->mu);
+  if (up->gone) return SendJson(call, 404, DetailJson("Not found."));
+  call.res.set_header("Upload-Offset", std::to_string(up->offset));
+  call.res.set_header("Upload-Length", std::to_string(up->length));
+  call.res.status = 200;
+}
+
+void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::string& file_id) {
+  std::shared_ptr<Upload> up = FindUploadFor(call, task_id, file_id);
+  if (!up) return;
+  const httplib::Request& req = call.req;
+  std::string media_type = MediaType(req);
+  if (media_type != "application/offset+octet-stream") {
+    return SendJson(call, 415,
+                    DetailJson("Unsupported media type \"" + req.get_header_value("Content-Type") +
+                               "\" in request."));
+  }
+  if (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length")) {
+    return SendJson(call, 400, "[\"A valid Content-Length header is required\"]");
+  }
+  std::optional<uint64_t> length = ParseDecimal(req.get_header_value("Content-Length"));
+  std::optional<uint64_t> offset = ParseDecimal(req.get_header_value("Upload-Offset"));
+  if (!length) return SendJson(call, 400, "[\"Invalid Content-Length\"]");
+  if (!offset) return SendJson(call, 400, "[\"Invalid Upload-Offset\"]");
+  if (!faults_->empty() && faults_->DrawOffset409()) {
+    LogFault(call, "offset-409");
+    return SendJson(call, 409, "");
+  }
+
+  std::lock_guard lock(up->mu);
+  if (up->gone) return SendJson(call, 404, DetailJson("Not found."));
+  if (*offset != up->offset) return SendJson(call, 409, "");  // no Upload-Offset: HEAD again
+  if (*offset + *length > up->length) return SendJson(call, 413, "");
+
+  uint64_t reset_after = 0;
+  bool reset = !faults_->empty() && faults_->DrawReset(&reset_after);
+  const bool store_bytes = !opts_.discard || IsManifestName(up->filename);
+  UniqueFd fd;
+  if (store_bytes) {
+    std::string path = store_.UploadDataPath(*up);
+    fd.reset(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (opts_.log) opts_.log("internal error: open " + path + ": " + std::strerror(errno));
+      return SendJson(call, 500, DetailJson("cannot open the upload"));
+    }
+  } else if (!up->hasher && up->offset == 0) {
+    up->hasher.reset(XXH3_createState(), XXH3_freeState);
+    XXH3_64bits_reset(up->hasher.get());
+  }
+
+  thread_local std::string buffer;
+  buffer.resize(kWriteBuffer);
+  size_t fill = 0;
+  uint64_t pos = *offset;
+  uint64_t received = 0;
+  Status write_status;
+  const uint64_t rate = faults_->slow_bytes_per_sec();
+  const auto started = std::chrono::steady_clock::now();
+  auto flush = [&]() {
+    if (fill == 0 || !write_status.ok()) return;
+    if (store_bytes) {
+      write_status = PwriteAll(fd.get(), buffer.data(), fill, pos);
+      if (!write_status.ok()) return;
+    } else if (up->hasher) {
+      XXH3_64bits_update(up->hasher.get(), buffer.data(), fill);
+    }
+    pos += fill;
+    fill = 0;
+  };
+  call.body_consumed = true;
+  bool complete_body = (*call.reader)([&](const char* data, size_t n) {
+    if (reset && received + n >= reset_after) {
+      n = static_cast<size_t>(reset_after - received);
+      call.reset = true;
+    }
+    received += n;
+    while (n > 0) {
+      size_t take = std::min(n, buffer.size() - fill);
+      std::memcpy(buffer.data() + fill, data, take);
+      fill += take;
+      data += take;
+      n -= take;
+      if (fill == buffer.size()) flush();
+    }
+    if (rate > 0) {
+      auto due = started + std::chrono::microseconds(received * 1000000 / rate);
+      auto now = std::chrono::steady_clock::now();
+      if (due > now) {
+        InterruptibleSleep(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count()));
+      }
+    }
+    return write_status.ok() && !call.reset;
+  });
+  flush();
+  if (call.reset) LogFault(call, "reset-after=" + std::to_string(reset_after));
+
+  up->offset = pos;
+  Status s = store_.SaveUploadMeta(*up);
+  if (s.ok() && pos == up->length) {
+    if (!store_bytes) {
+      uint64_t hash = up->hasher ? XXH3_64bits_digest(up->hasher.get()) : 0;
+      std::shared_ptr<Task> task = store_.Find(task_id);
+      if (task) s = store_.RecordDiscarded(*task, up->filename, up->length, hash);
+    }
+    if (s.ok()) s = store_.CompleteUpload(*up);
+  }
+  if (!write_status.ok() || !s.ok()) {
+    if (opts_.log) {
+      opts_.log("internal error: " + (write_status.ok() ? s : write_status).ToString());
+    }
+    call.res.set_header("Connection", "close");
+    return SendJson(call, 500, DetailJson("cannot store the chunk"));
+  }
+  if (call.reset) return;
+  if (!complete_body) call.res.set_header("Connection", "close");
+  call.res.set_header("Upload-Offset", std::to_string(pos));
+  call.res.status = 204;
+}
+
+void CvatServer::Impl::HandleDataPost(Call& call, int64_t task_id) {
+  std::shared_ptr<Task> task = store_.Find(task_id);
+  if (!task) return SendJson(call, 404, DetailJson("Not found."));
+  std::lock_guard data_lock(task->data_mu);
+  if (!store_.Find(task_id)) return SendJson(call, 404, DetailJson("Not found."));  // deleted
+  {
+    std::lock_guard lock(task->mu);
+    if (task->size != 0) return SendJson(call, 400, "\"Adding more data is not supported\"");
+  }
+  const httplib::Request& req = call.req;
+  if (req.has_header("Upload-Finish")) return Finish(call, *task);
+  if (req.has_header("Upload-Start")) {
+    call.res.status = 202;
+    return;
+  }
+  if (req.has_header("Upload-Length")) return TusCreate(call, *task);
+  if (req.has_header("Upload-Multiple")) return BulkAppend(call, *task);
+  Finish(call, *task);  // a single-request upload: files and fields in one body
+}
+
+void CvatServer::Impl::TusCreate(Call& call, Task& task) {
+  const httplib::Request& req = call.req;
+  AddTusHeaders(call.res);
+  call.res.set_header("Tus-Max-Size", std::to_string(opts_.max_file_size));
+  std::optional<uint64_t> length = ParseDecimal(req.get_header_value("Upload-Length"));
+  if (!length) return SendText(call, 400, "Invalid Upload-Length");
+  if (*length > opts_.max_file_size) {
+    return SendText(call, 413,
+                    "File size exceeds max limit of " + std::to_string(opts_.max_file_size) +
+                        " bytes");
+  }
+  if (*length == 0) {
+    // CVAT preallocates with seek(size - 1) and fails with a 500; send empty files in bulk.
+    return SendText(call, 400, "Upload-Length must be positive");
+  }
+  bool bad_base64 = false;
+  std::string metadata = req.get_header_value("Upload-Metadata");
+  std::optional<std::string> filename = MetadataValue(metadata, "filename", &bad_base64);
+  std::optional<std::string> filetype = MetadataValue(metadata, "filetype", &bad_base64);
+  if (bad_base64) return SendText(call, 400, "Invalid Upload-Metadata");
+  if (!filename || filename->empty()) {
+    return SendText(call, 400, "Metadata is expected to contain 'filename' key");
+  }
+  if (!IsAllowedFileName(*filename)) {
+    return SendText(call, 400, "File name " + *filename + " is not allowed");
+  }
+  if (store_.CompletedFileExists(task, *filename)) {
+    return SendText(call, 409, "File with same name already exists");
+  }
+  std::string base;
+  if (req.has_header("X-Forwarded-Host")) {
+    std::string proto = req.get_header_value("X-Forwarded-Proto") == "https" ? "https" : "http";
+    base = proto + "://" + req.get_header_value("X-Forwarded-Host") + req.path;
+  } else if (req.has_header("Origin")) {
+    base = req.get_header_value("Origin") + req.path;
+  } else {
+    // CVAT concatenates None + str here and crashes (cvat-ai/cvat#4894). Kept on purpose.
+    return SendText(call, 500, "Server Error (500)");
+  }
+  std::string message_id;
+  if (req.has_header("Message-Id")) {
+    message_id = Base64Decode(req.get_header_value("Message-Id")).value_or("");
+  }
+  Result<std::shared_ptr<Upload>> up = store_.CreateUpload(
+      task, call.user->id, *filename, filetype.value_or(""), message_id, *length);
+  Status s = up.status();
+  if (s.ok()) {
+    std::lock_guard lock(task.mu);
+    s = store_.RegisterClientFile(task, *filename);
+  }
+  if (!s.ok()) {
+    if (opts_.log) opts_.log("internal error: " + s.ToString());
+    return SendText(call, 500, "cannot create the upload");
+  }
+  call.res.set_header("Location", UrlJoin(base, (*up)->file_id));
+  call.res.set_header("Upload-Filename", *filename);
+  call.res.status = 201;
+}
+
+bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, PartFile>* files,
+                                     std::multimap<std::string, std::string>* fields) {
+  call.body_consumed = true;
+  std::string tmp_dir = store_.TaskDir(task.id) + "/tmp";
+  ::mkdir(tmp_dir.c_str(), 0755);
+  enum class Mode { kSkip, kFile, kField } mode = Mode::kSkip;
+  UniqueFd fd;
+  PartFile* part = nullptr;
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> hasher(XXH3_createState(),
+                                                                  XXH3_freeState);
+  std::string field_name, field_value;
+  size_t field_bytes = 0;
+  std::string error;
+  auto end_part = [&]() {
+    if (mode == Mode::kField) fields->emplace(field_name, field_value);
+    if (mode == Mode::kFile && part != nullptr) part->hash = XXH3_64bits_digest(hasher.get());
+    fd.reset();
+    part = nullptr;
+    mode = Mode::kSkip;
+  };
+  bool ok = (*call.reader)(
+      [&](const httplib::MultipartFormData& header) {
+        end_part();
+        if (header.filename.empty()) {
+          mode = Mode::kField;
+          field_name = header.name;
+          field_value.clear();
+          return true;
+        }
+        // Only indexed client_files[i] parts count (cvat-ai/cvat#4704).
+        std::string_view n = header.name;
+        if (!n.starts_with("client_files[") || !n.ends_with("]")) return true;
+        std::optional<uint64_t> idx = ParseDecimal(n.substr(13, n.size() - 14));
+        if (!idx) return true;
+        std::string base(BaseName(header.filename));  // CVAT keeps basenames only
+        if (!IsAllowedFileName(base)) {
+          error = "File name " + header.filename + " is not allowed";
+          return false;
+        }
+        PartFile& pf = (*files)[static_cast<int64_t>(*idx)];
+        if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
+        pf = PartFile{base, "", 0, 0};
+        part = &pf;
+        mode = Mode::kFile;
+        XXH3_64bits_reset(hasher.get());
+        if (!opts_.discard || IsManifestName(base)) {
+          pf.temp_path = tmp_dir + "/" + RandomHex(12);
+          fd.reset(::open(pf.temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+          if (!fd.valid()) {
+            error = "internal: cannot create a temporary file";
+            return false;
+          }
+        }
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (mode == Mode::kField) {
+          field_bytes += n;
+          if (field_bytes > kMaxFormFields) {
+            error = "form fields too large";
+            return false;
+          }
+          field_value.append(data, n);
+        } else if (mode == Mode::kFile) {
+          if (fd.valid() && ::write(fd.get(), data, n) != static_cast<ssize_t>(n)) {
+            error = "internal: cannot write a temporary file";
+            return false;
+          }
+          if (!fd.valid()) XXH3_64bits_update(hasher.get(), data, n);
+          part->size += n;
+        }
+        return true;
+      });
+  end_part();
+  if (!ok || !error.empty()) {
+    for (auto& [i, pf] : *files) {
+      if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
+    }
+    call.res.set_header("Connection", "close");
+    if (error.starts_with("internal")) {
+      if (opts_.log) opts_.log(error);
+      SendJson(call, 500, DetailJson("cannot store the files"));
+    } else {
+      SendJson(call, 400, DetailJson(error.empty() ? "Malformed multipart body" : error));
+    }
+    return false;
+  }
+  return true;
+}
+
+bool CvatServer::Impl::AppendParts(Call& call, Task& task, std::map<int64_t, PartFile>& files) {
+  std::string raw = store_.RawDir(task.id);
+  std::vector<std::string> duplicates;
+  for (auto& [idx, pf] : files) {
+    Status s;
+    if (pf.temp_path.empty()) {
+      s = store_.RecordDiscarded(task, pf.name, pf.size, pf.hash);
+    } else {
+      // 'ab+' as CVAT opens it: a resent batch appends the same bytes again.
+      std::string target = raw + "/" + pf.name;
+      if (!FileExists(target)) {
+        if (::rename(pf.temp_path.c_str(), target.c_str()) != 0) s = FromErrno("rename", errno);
+      } else {
+        s = AppendFile(pf.temp_path, target);
+        ::unlink(pf.temp_path.c_str());
+      }
+    }
+    if (s.ok()) {
+      std::lock_guard lock(task.mu);
+      if (task.client_file_set.count(pf.name)) duplicates.push_back(pf.name);
+      s = store_.RegisterClientFile(task, pf.name);
+    }
+    if (!s.ok()) {
+      if (opts_.log) opts_.log("internal error: " + s.ToString());
+      SendJson(call, 500, DetailJson("cannot store the files"));
+      return false;
+    }
+  }
+  if (!duplicates.empty()) {
+    // CVAT hits its unique (data, file) constraint here, after appending: a 500 there.
+    SendJson(call, 409,
+             DetailJson("File with same name already exists: " + duplicates.front() +
+                        " (the bytes were appended to it)"));
+    return false;
+  }
+  return true;
+}
+
+void CvatServer::Impl::BulkAppend(Call& call, Task& task) {
+  std::string media_type = MediaType(call.req);
+  if (media_type != "multipart/form-data") {
+    std::string body;
+    if (!ReadSmallBody(call, kMaxJsonBody, &body)) return;
+    Result<DataRequest> r = body.empty() && media_type.empty()
+                                ? ParseDataRequestForm({})
+                                : media_type == "application/json"
+                                      ? ParseDataRequestJson(body)
+                                      : Status::Unsupported(DetailJson(
+                                            "Unsupported media type \"" + media_type +
+                                            "\" in request."));
+    if (!r) return SendJson(call, r.error().code() == Status::Code::kUnsupported ? 415 : 400,
+                            r.error().message());
+    call.res.status = 200;
+    return;
+  }
+  std::map<int64_t, PartFile> files;
+  FormFields fields;
+  if (!ReadMultipart(call, task, &files, &fields)) return;
+  Result<DataRequest> r = ParseDataRequestForm(fields);
+  if (!r) {
+    for (auto& [i, pf] : files) {
+      if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
+    }
+    return SendJson(call, 400, r.error().message());
+  }
+  if (!AppendParts(call, task, files)) return;
+  call.res.status = 200;
+}
+
+void CvatServer::Impl::Finish(Call& call, Task& task) {
+  std::optional<RequestRecord> existing = registry_->Get(RequestRegistry::TaskCreationId(task.id));
+  if (existing && (existing->status == "queued" || existing->status == "started")) {
+    std::string out = "{";
+    AppendStringField("rq_id", existing->id, &out);
+    out += "}";
+    return SendJson(call, 409, out);
+  }
+  std::string media_type = MediaType(call.req);
+  Result<DataRequest> parsed = Status::Internal("unset");
+  if (media_type == "multipart/form-data") {
+    std::map<int64_t, PartFile> files;
+    FormFields fields;
+    if (!ReadMultipart(call, task, &files, &fields)) return;
+    parsed = ParseDataRequestForm(fields);
+    if (!parsed) {
+      for (auto& [i, pf] : files) {
+        if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
+      }
+    } else if (!AppendParts(call, task, files)) {
+      return;
+    }
+  } else {
+    std::string body;
+    if (!ReadSmallBody(call, kMaxJsonBody, &body)) return;
+    if (media_type == "application/json") {
+      parsed = ParseDataRequestJson(body);
+    } else if (body.empty()) {
+      parsed = ParseDataRequestForm({});
+    } else {
+      return SendJson(call, 415,
+                      DetailJson("Unsupported media type \"" + media_type + "\" in request."));
+    }
+  }
+  if (!parsed) return SendJson(call, 400, parsed.error().message());
+  DataRequest request = std::move(parsed).value();
+
+  if (request.sorting_method == "predefined" && !request.upload_file_order.empty()) {
+    std::lock_guard lock(task.mu);
+    std::unordered_set<std::string> ordered(request.upload_file_order.begin(),
+                                            request.upload_file_order.end());
+    std::vector<std::string> mismatch;
+    for (const std::string& f : task.client_files) {
+      if (!ordered.count(f) && mismatch.size() < 5) mismatch.push_back(f + " (upload)");
+    }
+    for (const std::string& f : request.upload_file_order) {
+      if (!task.client_file_set.count(f) && mismatch.size() < 5) {
+        mismatch.push_back(f + " (upload_file_order)");
+      }
+    }
+    if (!mismatch.empty() || ordered.size() != request.upload_file_order.size()) {
+      std::string msg =
+          "Uploaded files do not match the 'upload_file_order' field contents. Please check "
+          "the uploaded data and the list of uploaded files. Mismatching files: ";
+      for (size_t i = 0; i < mismatch.size(); ++i) msg += (i ? ", " : "") + mismatch[i];
+      return SendJson(call, 400, JsonStringArray({msg}));
+    }
+  }
+  {
+    std::lock_guard lock(task.mu);
+    task.image_quality = request.image_quality;
+    task.sorting_method = request.sorting_method;
+    task.storage_method = request.storage_method;
+    Status s = store_.Save(task);
+    if (!s.ok() && opts_.log) opts_.log("internal error: " + s.ToString());
+  }
+
+  std::shared_ptr<Task> shared = store_.Find(task.id);
+  auto job = [this, shared, request](const RequestRegistry::Progress& progress)
+      -> std::optional<std::string> {
+    BuildInput in;
+    {
+      std::lock_guard lock(shared->mu);
+      in.client_files = shared->client_files;
+      in.segment_size = shared->segment_size;
+      in.overlap = shared->overlap;
+    }
+    in.raw_dir = store_.RawDir(shared->id);
+    in.discard = opts_.discard;
+    in.request = request;
+    // The manifest is kept as raw/manifest.jsonl, as CVAT copies it.
+    for (std::string& f : in.client_files) {
+      if (IsManifestName(f) && f != "manifest.jsonl") {
+        std::string from = in.raw_dir + "/" + f, to = in.raw_dir + "/manifest.jsonl";
+        if (::rename(from.c_str(), to.c_str()) == 0 || FileExists(to)) f = "manifest.jsonl";
+      }
+    }
+    Result<BuildOutput> out = BuildTaskData(
+        in, *inspector_,
+        [&](double fraction, std::string_view msg) { progress(fraction, std::string(msg)); });
+    if (!out) return out.error().message();
+    std::lock_guard lock(shared->mu);
+    shared->frames = std::move(out->frames);
+    shared->size = out->size;
+    shared->mode = out->mode;
+    shared->chunk_size = out->chunk_size;
+    shared->jobs = out->jobs;
+    shared->start_frame = out->start_frame;
+    shared->stop_frame = out->stop_frame;
+    shared->frame_filter = request.frame_filter;
+    shared->updated_date = IsoTimeNow();
+    Status s = store_.SaveFrames(*shared);
+    if (s.ok()) s = store_.Save(*shared);
+    if (!s.ok()) {
+      shared->size = 0;
+      return s.ToString();
+    }
+    return std::nullopt;
+  };
+  std::string rq_id;
+  bool queued = registry_->Enqueue(task.id, call.user->id, call.user->name, job, &rq_id);
+  std::string out = "{";
+  AppendStringField("rq_id", rq_id, &out);
+  out += "}";
+  SendJson(call, queued ? 202 : 409, out);
+}
+
+}  // namespace ingest::server

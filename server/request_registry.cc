@@ -1,0 +1,100 @@
+#include "server/request_registry.h"
+
+#include "server/wire_text.h"
+
+namespace ingest::server {
+
+RequestRegistry::RequestRegistry(int64_t ttl_seconds)
+    : ttl_us_(ttl_seconds * 1000000), worker_([this] { Run(); }) {}
+
+RequestRegistry::~RequestRegistry() { Stop(); }
+
+void RequestRegistry::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+std::string RequestRegistry::TaskCreationId(int64_t task_id) {
+  return "action=create&target=task&target_id=" + std::to_string(task_id);
+}
+
+bool RequestRegistry::Enqueue(int64_t task_id, int owner_id, const std::string& owner_name,
+                              Job job, std::string* id) {
+  *id = TaskCreationId(task_id);
+  std::lock_guard lock(mu_);
+  ExpireLocked(UnixMicrosNow());
+  auto it = records_.find(*id);
+  if (it != records_.end() &&
+      (it->second.status == "queued" || it->second.status == "started")) {
+    return false;
+  }
+  RequestRecord rec;
+  rec.id = *id;
+  rec.task_id = task_id;
+  rec.owner_id = owner_id;
+  rec.owner_name = owner_name;
+  rec.status = "queued";
+  rec.created_us = UnixMicrosNow();
+  records_[*id] = rec;  // a finished or failed old one is replaced, as CVAT does
+  queue_.emplace_back(*id, std::move(job));
+  cv_.notify_all();
+  return true;
+}
+
+std::optional<RequestRecord> RequestRegistry::Get(const std::string& id) {
+  std::lock_guard lock(mu_);
+  ExpireLocked(UnixMicrosNow());
+  auto it = records_.find(id);
+  if (it == records_.end()) return std::nullopt;
+  return it->second;
+}
+
+void RequestRegistry::ExpireLocked(int64_t now_us) {
+  for (auto it = records_.begin(); it != records_.end();) {
+    const RequestRecord& r = it->second;
+    bool ended = r.status == "finished" || r.status == "failed";
+    it = ended && now_us >= r.finished_us + ttl_us_ ? records_.erase(it) : std::next(it);
+  }
+}
+
+void RequestRegistry::Run() {
+  for (;;) {
+    std::pair<std::string, Job> item;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      RequestRecord& r = records_[item.first];
+      r.status = "started";
+      r.started_us = UnixMicrosNow();
+    }
+    const std::string& id = item.first;
+    Progress progress = [&](double fraction, const std::string& message) {
+      std::lock_guard lock(mu_);
+      auto it = records_.find(id);
+      if (it == records_.end()) return;
+      it->second.progress = fraction;
+      if (!message.empty()) it->second.message = message;
+    };
+    std::optional<std::string> failure = item.second(progress);
+    std::lock_guard lock(mu_);
+    RequestRecord& r = records_[id];
+    r.finished_us = UnixMicrosNow();
+    if (failure) {
+      r.status = "failed";
+      r.message = *failure;
+    } else {
+      r.status = "finished";
+      r.message.clear();
+      r.progress = 1.0;
+    }
+  }
+}
+
+}  // namespace ingest::server

@@ -1,0 +1,135 @@
+// Internal to server/: the state and handlers behind CvatServer. cvat_server.cc holds setup,
+// routing, auth, faults and the task/request endpoints; data_endpoint.cc holds everything
+// under /api/tasks/{id}/data/ (routing by header, TUS, bulk, start, finish).
+#ifndef INGEST_SERVER_SERVER_IMPL_H_
+#define INGEST_SERVER_SERVER_IMPL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/auth.h"
+#include "server/cvat_server.h"
+#include "server/fault_plan.h"
+#include "server/media_inspector.h"
+#include "server/request_registry.h"
+#include "server/task_store.h"
+
+namespace ingest::server {
+
+// One request being handled.
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  const httplib::ContentReader* reader;  // null for GET/HEAD/OPTIONS
+  const User* user = nullptr;
+  uint64_t number = 0;          // arrival order, for the fault log
+  bool body_consumed = false;   // the body was read (or there is none to read)
+  bool reset = false;           // a reset-after fault fired: kill the connection
+};
+
+// httplib::Server with access to its listening socket (to raise the backlog, which 0.11.4
+// fixes at 5 when it binds).
+class HttpServer : public httplib::Server {
+ public:
+  int listening_socket() const { return svr_sock_; }
+};
+
+class CvatServer::Impl {
+ public:
+  explicit Impl(ServerOptions options);
+  ~Impl();
+
+  Status Init();
+  void Stop();
+  int port() const { return port_; }
+  const ServerOptions& options() const { return opts_; }
+  std::vector<std::string> FaultLog() const;
+
+  // --- cvat_server.cc ---
+  void InstallRoutes();
+  // Runs `fn` with auth (unless !need_auth), pre-faults, post-faults and body clean-up.
+  template <class Fn>
+  void Serve(const httplib::Request& req, httplib::Response& res,
+             const httplib::ContentReader* reader, bool need_auth, Fn&& fn);
+  void LogFault(const Call& call, std::string_view what);
+  // Sleeps up to `ms`, returning early when the server stops.
+  void InterruptibleSleep(uint64_t ms);
+  void HandleLogin(Call& call);
+  void HandleCreateTask(Call& call);
+  void HandleListTasks(Call& call);
+  void HandleGetTask(Call& call, int64_t id);
+  void HandleDeleteTask(Call& call, int64_t id);
+  void HandleTaskStatus(Call& call, int64_t id);
+  void HandleDataMeta(Call& call, int64_t id);
+  void HandleGetRequest(Call& call, const std::string& rq_id);
+
+  // --- data_endpoint.cc ---
+  void HandleDataPost(Call& call, int64_t task_id);
+  void HandleDataOptions(Call& call);
+  void HandleTusHead(Call& call, int64_t task_id, const std::string& file_id);
+  void HandleTusPatch(Call& call, int64_t task_id, const std::string& file_id);
+
+  // Reads a whole (small) body into *out: 413 past `limit`; no Content-Length and not chunked
+  // means an empty body (never wait for the peer to close). False when a reply was set.
+  bool ReadSmallBody(Call& call, size_t limit, std::string* out);
+  // After a handler: a body nobody read is drained when small, else the connection closes.
+  void FinishBody(Call& call);
+
+ private:
+  // The upload named by a TUS URL, after the 403/404 checks; null when a reply was set.
+  std::shared_ptr<Upload> FindUploadFor(Call& call, int64_t task_id, const std::string& file_id);
+  void TusCreate(Call& call, Task& task);
+  void BulkAppend(Call& call, Task& task);
+  void Finish(Call& call, Task& task);
+  // Streams multipart parts: client_files[i] go to temp files, fields to *fields. Returns the
+  // temp files by index; false when a reply was set.
+  struct PartFile {
+    std::string name;      // basename of the part's filename
+    std::string temp_path; // empty with --discard (not stored)
+    uint64_t size = 0;
+    uint64_t hash = 0;
+  };
+  bool ReadMultipart(Call& call, Task& task, std::map<int64_t, PartFile>* files,
+                     std::multimap<std::string, std::string>* fields);
+  // Appends the parts to raw/<name> and registers them. False when a reply was set.
+  bool AppendParts(Call& call, Task& task, std::map<int64_t, PartFile>& files);
+  void ResetConnection(const Call& call);
+
+  ServerOptions opts_;
+  TaskStore store_;
+  Authenticator auth_;
+  std::unique_ptr<FaultPlan> faults_;
+  std::unique_ptr<MediaInspector> own_inspector_;
+  MediaInspector* inspector_ = nullptr;
+  std::unique_ptr<RequestRegistry> registry_;
+  HttpServer http_;
+  std::thread listen_thread_;
+  int port_ = 0;
+  std::atomic<uint64_t> request_counter_{0};
+
+  mutable std::mutex fault_mu_;
+  std::vector<std::string> fault_log_;  // GUARDED_BY(fault_mu_)
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // GUARDED_BY(stop_mu_)
+};
+
+// Helpers shared by both .cc files.
+void SendJson(Call& call, int status, std::string body);
+void SendText(Call& call, int status, std::string body);
+void AddTusHeaders(httplib::Response& res);
+// The socket of the connection `req` arrived on (matched by its addresses), or -1.
+int FindConnectionSocket(const httplib::Request& req);
+
+}  // namespace ingest::server
+
+#endif  // INGEST_SERVER_SERVER_IMPL_H_

@@ -1,0 +1,402 @@
+#include "server/task_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <simdjson.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "engine/media_kind.h"
+#include "engine/path_text.h"
+#include "engine/unique_fd.h"
+#include "manifest/jsonl_encoder.h"
+#include "server/wire_text.h"
+
+namespace ingest::server {
+namespace {
+
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    return FromErrno("mkdir " + path, errno);
+  }
+  return Status::Ok();
+}
+
+Status AppendToFile(const std::string& path, std::string_view bytes) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!fd.valid()) return FromErrno("open " + path, errno);
+  if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+    return FromErrno("write " + path, errno);
+  }
+  return Status::Ok();
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string TaskJsonForDisk(const Task& t) {
+  std::string out = "{";
+  AppendIntField("id", t.id, &out);
+  AppendIntField("owner_id", t.owner_id, &out);
+  AppendStringField("owner_name", t.owner_name, &out);
+  AppendStringField("name", t.name, &out);
+  if (t.project_id) AppendIntField("project_id", *t.project_id, &out);
+  AppendIntField("segment_size", t.segment_size, &out);
+  AppendIntField("overlap", t.overlap, &out);
+  AppendRawField("labels", t.labels_json, &out);
+  AppendStringField("subset", t.subset, &out);
+  AppendStringField("created_date", t.created_date, &out);
+  AppendStringField("updated_date", t.updated_date, &out);
+  AppendIntField("size", t.size, &out);
+  AppendStringField("mode", t.mode, &out);
+  AppendIntField("image_quality", t.image_quality, &out);
+  AppendStringField("sorting_method", t.sorting_method, &out);
+  AppendStringField("storage_method", t.storage_method, &out);
+  AppendIntField("chunk_size", t.chunk_size, &out);
+  AppendIntField("start_frame", t.start_frame, &out);
+  AppendIntField("stop_frame", t.stop_frame, &out);
+  AppendStringField("frame_filter", t.frame_filter, &out);
+  AppendIntField("jobs", t.jobs, &out);
+  out += "}\n";
+  return out;
+}
+
+int64_t GetInt(simdjson::dom::element e, const char* key, int64_t def = 0) {
+  int64_t v = def;
+  if (e[key].get(v) != simdjson::SUCCESS) return def;
+  return v;
+}
+
+std::string GetString(simdjson::dom::element e, const char* key) {
+  std::string_view v;
+  if (e[key].get(v) != simdjson::SUCCESS) return {};
+  return std::string(v);
+}
+
+}  // namespace
+
+bool IsManifestName(std::string_view name) { return ClassifyName(name) == MediaKind::kManifest; }
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  std::string tmp = path + ".tmp";
+  {
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd.valid()) return FromErrno("open " + tmp, errno);
+    if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+      return FromErrno("write " + tmp, errno);
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return FromErrno("rename " + path, errno);
+  return Status::Ok();
+}
+
+std::string TaskStore::TaskDir(int64_t id) const { return dir_ + "/tasks/" + std::to_string(id); }
+std::string TaskStore::RawDir(int64_t id) const { return TaskDir(id) + "/raw"; }
+
+Status TaskStore::Open() {
+  INGEST_RETURN_IF_ERROR(MakeDir(dir_));
+  INGEST_RETURN_IF_ERROR(MakeDir(dir_ + "/tasks"));
+  std::string tasks_dir = dir_ + "/tasks";
+  DIR* d = ::opendir(tasks_dir.c_str());
+  if (d == nullptr) return FromErrno("opendir " + tasks_dir, errno);
+  std::vector<int64_t> ids;
+  while (dirent* ent = ::readdir(d)) {
+    std::optional<uint64_t> id = ParseDecimal(ent->d_name);
+    if (id && *id > 0) ids.push_back(static_cast<int64_t>(*id));
+  }
+  ::closedir(d);
+  for (int64_t id : ids) {
+    INGEST_RETURN_IF_ERROR(LoadTask(id));
+    INGEST_RETURN_IF_ERROR(LoadUploads(id));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (parser.load(dir_ + "/next_id").get(e) == simdjson::SUCCESS) {
+    int64_t next = 0;
+    if (e.get(next) == simdjson::SUCCESS && next > next_id_) next_id_ = next;
+  }
+  return Status::Ok();
+}
+
+Status TaskStore::LoadTask(int64_t id) {
+  std::string path = TaskDir(id) + "/task.json";
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (parser.load(path).get(e) != simdjson::SUCCESS) {
+    return Status::Corruption("cannot parse " + path);
+  }
+  auto t = std::make_shared<Task>();
+  t->id = id;
+  t->owner_id = static_cast<int>(GetInt(e, "owner_id", 1));
+  t->owner_name = GetString(e, "owner_name");
+  t->name = GetString(e, "name");
+  int64_t project = 0;
+  if (e["project_id"].get(project) == simdjson::SUCCESS) t->project_id = project;
+  t->segment_size = GetInt(e, "segment_size");
+  t->overlap = GetInt(e, "overlap");
+  simdjson::dom::element labels;
+  if (e["labels"].get(labels) == simdjson::SUCCESS) t->labels_json = simdjson::minify(labels);
+  t->subset = GetString(e, "subset");
+  t->created_date = GetString(e, "created_date");
+  t->updated_date = GetString(e, "updated_date");
+  t->size = GetInt(e, "size");
+  t->mode = GetString(e, "mode");
+  t->image_quality = GetInt(e, "image_quality");
+  t->sorting_method = GetString(e, "sorting_method");
+  t->storage_method = GetString(e, "storage_method");
+  t->chunk_size = GetInt(e, "chunk_size");
+  t->start_frame = GetInt(e, "start_frame");
+  t->stop_frame = GetInt(e, "stop_frame");
+  t->frame_filter = GetString(e, "frame_filter");
+  t->jobs = GetInt(e, "jobs");
+
+  simdjson::dom::document_stream lines;
+  if (parser.load_many(TaskDir(id) + "/client_files.jsonl").get(lines) == simdjson::SUCCESS) {
+    for (auto line : lines) {
+      std::string_view name;
+      if (line.get(name) == simdjson::SUCCESS && t->client_file_set.insert(std::string(name)).second) {
+        t->client_files.emplace_back(name);
+      }
+    }
+  }
+  simdjson::dom::parser frame_parser;
+  simdjson::dom::document_stream frames;
+  if (frame_parser.load_many(TaskDir(id) + "/frames.jsonl").get(frames) == simdjson::SUCCESS) {
+    for (auto line : frames) {
+      simdjson::dom::element f;
+      if (line.get(f) != simdjson::SUCCESS) continue;
+      t->frames.push_back({GetString(f, "name"), GetInt(f, "width"), GetInt(f, "height")});
+    }
+  }
+  if (discard_) {
+    simdjson::dom::parser dp;
+    simdjson::dom::document_stream recs;
+    if (dp.load_many(TaskDir(id) + "/discarded.jsonl").get(recs) == simdjson::SUCCESS) {
+      for (auto line : recs) {
+        simdjson::dom::element r;
+        if (line.get(r) == simdjson::SUCCESS) discarded_[id].insert(GetString(r, "name"));
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  tasks_[id] = t;
+  if (id >= next_id_) next_id_ = id + 1;
+  return Status::Ok();
+}
+
+Status TaskStore::LoadUploads(int64_t task_id) {
+  std::string raw = RawDir(task_id);
+  DIR* d = ::opendir(raw.c_str());
+  if (d == nullptr) return Status::Ok();
+  std::vector<std::string> metas;
+  while (dirent* ent = ::readdir(d)) {
+    std::string_view n = ent->d_name;
+    if (n.ends_with(".meta")) metas.emplace_back(n);
+  }
+  ::closedir(d);
+  simdjson::dom::parser parser;
+  for (const std::string& meta : metas) {
+    simdjson::dom::element e;
+    if (parser.load(raw + "/" + meta).get(e) != simdjson::SUCCESS) continue;  // torn: skip
+    auto u = std::make_shared<Upload>();
+    u->file_id = meta.substr(0, meta.size() - 5);
+    u->task_id = task_id;
+    u->user_id = static_cast<int>(GetInt(e, "user_id"));
+    u->filename = GetString(e, "filename");
+    u->filetype = GetString(e, "filetype");
+    u->message_id = GetString(e, "message_id");
+    u->length = static_cast<uint64_t>(GetInt(e, "file_size"));
+    u->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+    std::lock_guard lock(mu_);
+    uploads_[u->file_id] = u;
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<Task>> TaskStore::Create(const Task& spec) {
+  auto t = std::make_shared<Task>();
+  t->owner_id = spec.owner_id;
+  t->owner_name = spec.owner_name;
+  t->name = spec.name;
+  t->project_id = spec.project_id;
+  t->segment_size = spec.segment_size;
+  t->overlap = spec.overlap;
+  t->labels_json = spec.labels_json;
+  t->subset = spec.subset;
+  t->created_date = IsoTimeNow();
+  t->updated_date = t->created_date;
+  {
+    std::lock_guard lock(mu_);
+    t->id = next_id_++;
+    INGEST_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/next_id", std::to_string(next_id_)));
+  }
+  INGEST_RETURN_IF_ERROR(MakeDir(TaskDir(t->id)));
+  INGEST_RETURN_IF_ERROR(MakeDir(RawDir(t->id)));
+  {
+    std::lock_guard task_lock(t->mu);
+    INGEST_RETURN_IF_ERROR(Save(*t));
+  }
+  std::lock_guard lock(mu_);
+  tasks_[t->id] = t;
+  return t;
+}
+
+std::shared_ptr<Task> TaskStore::Find(int64_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  return it == tasks_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Task>> TaskStore::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Task>> out;
+  out.reserve(tasks_.size());
+  for (const auto& [id, t] : tasks_) out.push_back(t);
+  return out;
+}
+
+Status TaskStore::Delete(int64_t id) {
+  {
+    std::lock_guard lock(mu_);
+    if (tasks_.erase(id) == 0) return Status::NotFound("task " + std::to_string(id));
+    discarded_.erase(id);
+    for (auto it = uploads_.begin(); it != uploads_.end();) {
+      it = it->second->task_id == id ? uploads_.erase(it) : std::next(it);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(TaskDir(id), ec);
+  if (ec) return Status::IoError("remove " + TaskDir(id) + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status TaskStore::Save(const Task& task) {
+  return WriteFileAtomically(TaskDir(task.id) + "/task.json", TaskJsonForDisk(task));
+}
+
+Status TaskStore::RegisterClientFile(Task& task, const std::string& name) {
+  if (!task.client_file_set.insert(name).second) return Status::Ok();
+  task.client_files.push_back(name);
+  std::string line;
+  manifest::AppendJsonString(name, &line);
+  line.push_back('\n');
+  return AppendToFile(TaskDir(task.id) + "/client_files.jsonl", line);
+}
+
+Status TaskStore::SaveFrames(const Task& task) {
+  std::string out;
+  for (const Frame& f : task.frames) {
+    out.push_back('{');
+    AppendStringField("name", f.name, &out);
+    AppendIntField("width", f.width, &out);
+    AppendIntField("height", f.height, &out);
+    out += "}\n";
+  }
+  return WriteFileAtomically(TaskDir(task.id) + "/frames.jsonl", out);
+}
+
+Status TaskStore::RecordDiscarded(const Task& task, const std::string& name, uint64_t size,
+                                  uint64_t hash) {
+  {
+    std::lock_guard lock(mu_);
+    discarded_[task.id].insert(name);
+  }
+  std::string line = "{";
+  AppendStringField("name", name, &line);
+  AppendIntField("size", static_cast<int64_t>(size), &line);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  AppendStringField("xxh3", hex, &line);
+  line += "}\n";
+  return AppendToFile(TaskDir(task.id) + "/discarded.jsonl", line);
+}
+
+bool TaskStore::CompletedFileExists(const Task& task, const std::string& name) const {
+  if (discard_ && !IsManifestName(name)) {
+    std::lock_guard lock(mu_);
+    auto it = discarded_.find(task.id);
+    return it != discarded_.end() && it->second.count(name) > 0;
+  }
+  return FileExists(RawDir(task.id) + "/" + name);
+}
+
+std::string TaskStore::UploadDataPath(const Upload& upload) const {
+  return RawDir(upload.task_id) + "/" + upload.file_id;
+}
+
+Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(const Task& task, int user_id,
+                                                       const std::string& filename,
+                                                       const std::string& filetype,
+                                                       const std::string& message_id,
+                                                       uint64_t length) {
+  auto u = std::make_shared<Upload>();
+  u->file_id = std::to_string(user_id) + "_" + NewUuid4();
+  u->task_id = task.id;
+  u->user_id = user_id;
+  u->filename = filename;
+  u->filetype = filetype;
+  u->message_id = message_id;
+  u->length = length;
+  if (!discard_ || IsManifestName(filename)) {
+    std::string path = UploadDataPath(*u);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) return FromErrno("open " + path, errno);
+    if (::ftruncate(fd.get(), static_cast<off_t>(length)) != 0) {
+      return FromErrno("truncate " + path, errno);
+    }
+  }
+  {
+    std::lock_guard lock(u->mu);
+    INGEST_RETURN_IF_ERROR(SaveUploadMeta(*u));
+  }
+  std::lock_guard lock(mu_);
+  uploads_[u->file_id] = u;
+  return u;
+}
+
+std::shared_ptr<Upload> TaskStore::FindUpload(const std::string& file_id) const {
+  std::lock_guard lock(mu_);
+  auto it = uploads_.find(file_id);
+  return it == uploads_.end() ? nullptr : it->second;
+}
+
+Status TaskStore::SaveUploadMeta(const Upload& u) {
+  std::string out = "{";
+  AppendIntField("file_size", static_cast<int64_t>(u.length), &out);
+  AppendIntField("offset", static_cast<int64_t>(u.offset), &out);
+  AppendStringField("message_id", u.message_id, &out);
+  AppendStringField("filename", u.filename, &out);
+  AppendStringField("filetype", u.filetype, &out);
+  AppendIntField("user_id", u.user_id, &out);
+  out += "}";
+  return WriteFileAtomically(RawDir(u.task_id) + "/" + u.file_id + ".meta", out);
+}
+
+Status TaskStore::CompleteUpload(Upload& u) {
+  std::string raw = RawDir(u.task_id);
+  if (!discard_ || IsManifestName(u.filename)) {
+    // CVAT renames to name_1.ext, name_2.ext, ... when the name was taken meanwhile.
+    std::string target = raw + "/" + u.filename;
+    SplitName parts = SplitExt(u.filename);
+    for (int i = 1; FileExists(target); ++i) {
+      target = raw + "/" + std::string(parts.stem) + "_" + std::to_string(i) +
+               std::string(parts.extension);
+    }
+    std::string from = UploadDataPath(u);
+    if (::rename(from.c_str(), target.c_str()) != 0) return FromErrno("rename " + from, errno);
+  }
+  std::string meta = raw + "/" + u.file_id + ".meta";
+  if (::unlink(meta.c_str()) != 0 && errno != ENOENT) return FromErrno("unlink " + meta, errno);
+  u.gone = true;
+  std::lock_guard lock(mu_);
+  uploads_.erase(u.file_id);
+  return Status::Ok();
+}
+
+}  // namespace ingest::server

@@ -1,0 +1,161 @@
+// TaskStore: the receiver's tasks and unfinished TUS uploads, kept in memory and on disk under
+// the data directory so that a restart keeps both:
+//
+//   DIR/next_id                        the next task id
+//   DIR/tasks/N/task.json              the task record (rewritten via a temp file + rename)
+//   DIR/tasks/N/client_files.jsonl     registered upload names, one JSON string a line, in
+//                                      registration order (CVAT's ClientFile rows by id)
+//   DIR/tasks/N/frames.jsonl           frames in final order, written by the finish job
+//   DIR/tasks/N/raw/<filename>         completed files (bulk files are appended here)
+//   DIR/tasks/N/raw/<file_id>          an unfinished TUS upload, preallocated to its length
+//   DIR/tasks/N/raw/<file_id>.meta     its state: length, offset, filename, ... (like CVAT's)
+//   DIR/tasks/N/discarded.jsonl        --discard: name, size and XXH3-64 of each file
+//
+// Locking: mu_ guards the maps. Each Task has `mu` for its fields and `data_mu`, held for the
+// whole of every POST to the task's /data/ (CVAT's row lock). Each Upload has `mu`, held for
+// the whole of a PATCH, so two PATCHes to one upload never interleave.
+#ifndef INGEST_SERVER_TASK_STORE_H_
+#define INGEST_SERVER_TASK_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <xxhash.h>
+
+#include "engine/result.h"
+
+namespace ingest::server {
+
+struct Frame {
+  std::string name;
+  int64_t width = 0;
+  int64_t height = 0;
+};
+
+struct Task {
+  // Fixed at creation.
+  int64_t id = 0;
+  int owner_id = 0;
+  std::string owner_name;
+  std::string name;
+  std::optional<int64_t> project_id;
+  int64_t segment_size = 0;
+  int64_t overlap = 0;
+  std::string labels_json = "[]";  // as sent, minified
+  std::string subset;
+  std::string created_date;
+
+  std::mutex data_mu;  // serialises POSTs to /data/ (CVAT's select_for_update)
+
+  std::mutex mu;
+  // GUARDED_BY(mu) from here on.
+  std::string updated_date;
+  int64_t size = 0;  // frames; 0 until the finish job succeeds
+  std::string mode;  // "annotation" (images) or "interpolation" (video) once known
+  int64_t image_quality = 0;
+  std::string sorting_method;
+  std::string storage_method = "file_system";
+  int64_t chunk_size = 0;
+  int64_t start_frame = 0;
+  int64_t stop_frame = 0;
+  std::string frame_filter;
+  int64_t jobs = 0;
+  std::vector<std::string> client_files;  // registration order
+  std::unordered_set<std::string> client_file_set;
+  std::vector<Frame> frames;  // final order, after start/stop/step
+};
+
+struct Upload {
+  // Fixed at creation.
+  std::string file_id;  // "<user id>_<uuid4>"
+  int64_t task_id = 0;
+  int user_id = 0;
+  std::string filename;
+  std::string filetype;
+  std::string message_id;
+  uint64_t length = 0;
+
+  std::mutex mu;        // held for the whole of a PATCH or HEAD
+  uint64_t offset = 0;  // GUARDED_BY(mu)
+  bool gone = false;    // GUARDED_BY(mu): completed or deleted
+  // GUARDED_BY(mu): --discard, the running hash of the bytes so far; null when the upload was
+  // resumed after a restart (the hash is then unknown).
+  std::shared_ptr<XXH3_state_t> hasher;
+};
+
+class TaskStore {
+ public:
+  TaskStore(std::string data_dir, bool discard) : dir_(std::move(data_dir)), discard_(discard) {}
+
+  // Creates DIR/tasks and loads every task and unfinished upload found there.
+  Status Open();
+
+  // Registers a new task (fields other than id taken from `spec`) and persists it.
+  Result<std::shared_ptr<Task>> Create(const Task& spec);
+  std::shared_ptr<Task> Find(int64_t id) const;
+  // All tasks, by id.
+  std::vector<std::shared_ptr<Task>> List() const;
+  // Forgets the task and removes its directory.
+  Status Delete(int64_t id);
+
+  // Rewrites task.json. REQUIRES: task.mu held.
+  Status Save(const Task& task);
+  // Appends `name` to the task's registered files unless already there. REQUIRES: task.mu.
+  Status RegisterClientFile(Task& task, const std::string& name);
+  // Writes frames.jsonl. REQUIRES: task.mu held.
+  Status SaveFrames(const Task& task);
+  // --discard: records a completed file's name, size and hash.
+  Status RecordDiscarded(const Task& task, const std::string& name, uint64_t size,
+                         uint64_t hash);
+
+  std::string TaskDir(int64_t id) const;
+  std::string RawDir(int64_t id) const;
+  bool discard() const { return discard_; }
+  // True when raw/<name> holds a completed file (or, with --discard, one was recorded).
+  bool CompletedFileExists(const Task& task, const std::string& name) const;
+
+  // TUS uploads. CreateUpload preallocates raw/<file_id> (not with --discard) and writes its
+  // .meta.
+  Result<std::shared_ptr<Upload>> CreateUpload(const Task& task, int user_id,
+                                              const std::string& filename,
+                                              const std::string& filetype,
+                                              const std::string& message_id, uint64_t length);
+  std::shared_ptr<Upload> FindUpload(const std::string& file_id) const;
+  // Rewrites the upload's .meta with its offset. REQUIRES: upload.mu held.
+  Status SaveUploadMeta(const Upload& upload);
+  // Moves raw/<file_id> to raw/<filename> (or name_1.ext, ... if taken), removes the .meta
+  // and forgets the upload. REQUIRES: upload.mu held.
+  Status CompleteUpload(Upload& upload);
+  // The path of an upload's data file.
+  std::string UploadDataPath(const Upload& upload) const;
+
+ private:
+  Status LoadTask(int64_t id);
+  Status LoadUploads(int64_t task_id);
+
+  const std::string dir_;
+  const bool discard_;
+
+  mutable std::mutex mu_;
+  int64_t next_id_ = 1;                                             // GUARDED_BY(mu_)
+  std::map<int64_t, std::shared_ptr<Task>> tasks_;                  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::shared_ptr<Upload>> uploads_;  // GUARDED_BY(mu_)
+  std::map<int64_t, std::unordered_set<std::string>> discarded_;   // GUARDED_BY(mu_)
+};
+
+// True for names CVAT takes as a manifest (.jsonl). With --discard these are still stored.
+bool IsManifestName(std::string_view name);
+
+// Writes `bytes` to `path` through `path.tmp` + rename.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+
+}  // namespace ingest::server
+
+#endif  // INGEST_SERVER_TASK_STORE_H_

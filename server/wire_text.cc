@@ -1,0 +1,180 @@
+#include "server/wire_text.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "manifest/jsonl_encoder.h"
+
+namespace ingest::server {
+namespace {
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+void FillRandom(unsigned char* buf, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = ::getrandom(buf + done, n - done, 0);
+    if (got > 0) done += static_cast<size_t>(got);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> Base64Decode(std::string_view in) {
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = Base64Value(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+std::string RandomHex(size_t n) {
+  std::vector<unsigned char> buf(n);
+  FillRandom(buf.data(), n);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (unsigned char b : buf) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+std::string NewUuid4() {
+  unsigned char b[16];
+  FillRandom(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+std::optional<uint64_t> ParseDecimal(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::optional<std::string> MetadataValue(std::string_view header, std::string_view key,
+                                         bool* bad_base64) {
+  std::optional<std::string> found;
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view pair = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t space = pair.find(' ');
+    std::string_view k = pair.substr(0, space);
+    if (k != key) continue;
+    if (space == std::string_view::npos) {
+      found = std::string();
+      continue;
+    }
+    std::optional<std::string> v = Base64Decode(pair.substr(space + 1));
+    if (!v) {
+      *bad_base64 = true;
+      return std::nullopt;
+    }
+    found = std::move(v);
+  }
+  return found;
+}
+
+bool IsAllowedFileName(std::string_view name) {
+  if (name.empty() || name.size() > 1024 || name == "." || name == "..") return false;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '/' || c == '\\') return false;
+  }
+  return true;
+}
+
+void AppendKey(std::string_view key, std::string* out) {
+  if (!out->empty() && out->back() != '{' && out->back() != '[') out->push_back(',');
+  manifest::AppendJsonString(key, out);
+  out->push_back(':');
+}
+
+void AppendStringField(std::string_view key, std::string_view value, std::string* out) {
+  AppendKey(key, out);
+  manifest::AppendJsonString(value, out);
+}
+
+void AppendIntField(std::string_view key, int64_t value, std::string* out) {
+  AppendKey(key, out);
+  manifest::AppendJsonInt(value, out);
+}
+
+void AppendRawField(std::string_view key, std::string_view raw, std::string* out) {
+  AppendKey(key, out);
+  out->append(raw);
+}
+
+std::string DetailJson(std::string_view msg) {
+  std::string out = "{";
+  AppendStringField("detail", msg, &out);
+  out.push_back('}');
+  return out;
+}
+
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    manifest::AppendJsonString(items[i], &out);
+  }
+  out.push_back(']');
+  return out;
+}
+
+int64_t UnixMicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IsoTime(int64_t unix_micros) {
+  time_t secs = static_cast<time_t>(unix_micros / 1000000);
+  struct tm tm_utc;
+  gmtime_r(&secs, &tm_utc);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm_utc.tm_year + 1900,
+                tm_utc.tm_mon + 1, tm_utc.tm_mday, tm_utc.tm_hour, tm_utc.tm_min, tm_utc.tm_sec,
+                static_cast<int>(unix_micros % 1000000));
+  return buf;
+}
+
+std::string IsoTimeNow() { return IsoTime(UnixMicrosNow()); }
+
+}  // namespace ingest::server

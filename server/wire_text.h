@@ -1,0 +1,55 @@
+// Small text helpers for the receiver's wire format: base64 (TUS metadata), random ids,
+// strict decimal parsing, CVAT's name checks and a tiny JSON object builder.
+#ifndef INGEST_SERVER_WIRE_TEXT_H_
+#define INGEST_SERVER_WIRE_TEXT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ingest::server {
+
+// Standard base64 (with or without padding). nullopt on any invalid character.
+std::optional<std::string> Base64Decode(std::string_view in);
+
+// `n` random bytes from getrandom(2), as lowercase hex.
+std::string RandomHex(size_t n);
+// A random RFC 4122 version-4 uuid, lowercase with dashes.
+std::string NewUuid4();
+
+// A non-negative decimal integer with no sign, spaces or leading '+'; nullopt otherwise
+// (including overflow).
+std::optional<uint64_t> ParseDecimal(std::string_view s);
+
+// TUS Upload-Metadata as CVAT parses it: split on ',', each pair on the first ' ', values
+// standard base64. Returns the value for `key` ("" for a key without value); nullopt if the
+// key is absent. *bad_base64 is set when any value of a kept key fails to decode.
+std::optional<std::string> MetadataValue(std::string_view header, std::string_view key,
+                                         bool* bad_base64);
+
+// CVAT's traversal check on an upload name, made strict: the name must be non-empty, relative,
+// free of NUL and control characters, and must not contain a ".." component. Names with '/'
+// are refused too (CVAT would fail at the final rename; see cvat_protocol.md 2.3).
+bool IsAllowedFileName(std::string_view name);
+
+// Appends `"key":` to `out` (with a leading comma unless `out` ends with '{' or '[').
+void AppendKey(std::string_view key, std::string* out);
+void AppendStringField(std::string_view key, std::string_view value, std::string* out);
+void AppendIntField(std::string_view key, int64_t value, std::string* out);
+// `raw` is inserted as-is (a JSON value written elsewhere).
+void AppendRawField(std::string_view key, std::string_view raw, std::string* out);
+// {"detail":"<msg>"}
+std::string DetailJson(std::string_view msg);
+// ["a","b"]
+std::string JsonStringArray(const std::vector<std::string>& items);
+
+// Current UTC time as "2024-01-02T03:04:05.678901Z".
+std::string IsoTimeNow();
+std::string IsoTime(int64_t unix_micros);
+int64_t UnixMicrosNow();
+
+}  // namespace ingest::server
+
+#endif  // INGEST_SERVER_WIRE_TEXT_H_

@@ -1,0 +1,369 @@
+// Protocol tests: one per CVAT quirk the receiver reproduces (cvat_protocol.md 1, 2, 3, 5.3).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "tests/testing/http_client.h"
+
+namespace ingest::testing {
+namespace {
+
+using ProtocolTest = ServerTest;
+
+std::string DataUrl(ServerTest& t, int64_t task) {
+  (void)t;
+  return "/api/tasks/" + std::to_string(task) + "/data/";
+}
+
+TEST_F(ProtocolTest, RoutesPostToDataByHeaderPresence) {
+  int64_t task = CreateTask();
+  // Upload-Start with an empty value counts: 202, nothing else happens.
+  HttpReply start = PostJson(DataUrl(*this, task), "", {"Upload-Start: true"});
+  EXPECT_EQ(start.status, 202);
+  // Upload-Finish wins over Upload-Start: the finish validates the body (image_quality).
+  HttpReply both = PostJson(DataUrl(*this, task), "{}", {"Upload-Start: true", "Upload-Finish: true"});
+  EXPECT_EQ(both.status, 400);
+  EXPECT_NE(both.body.find("image_quality"), std::string::npos) << both.body;
+  // Upload-Length beats Upload-Multiple: a TUS creation.
+  HttpReply tus = CreateUpload(task, "a.png", 10, {"Upload-Multiple: true"});
+  EXPECT_EQ(tus.status, 201);
+  // No header: the single-request upload, validated like a finish.
+  HttpReply none = PostJson(DataUrl(*this, task), "{}");
+  EXPECT_EQ(none.status, 400);
+  // Form-urlencoded is not an accepted parser.
+  HttpReply form = Send({"POST", Url(DataUrl(*this, task)),
+                         Auth({"Upload-Finish: true", "Content-Type: application/x-www-form-urlencoded"}),
+                         "image_quality=70"});
+  EXPECT_EQ(form.status, 415);
+}
+
+TEST_F(ProtocolTest, CreationWithoutOriginIs500AsInCvat) {
+  int64_t task = CreateTask();
+  HttpReply r = Send({"POST", Url(DataUrl(*this, task)),
+                      Auth({"Upload-Length: 5", "Upload-Metadata: filename YS5wbmc="}), ""});
+  EXPECT_EQ(r.status, 500);
+  HttpReply fwd = CreateUpload(task, "a.png", 5, {"X-Forwarded-Host: cvat.example", "X-Forwarded-Proto: https"});
+  EXPECT_EQ(fwd.status, 201);
+  EXPECT_EQ(fwd.Header("location").rfind("https://cvat.example/api/tasks/", 0), 0u) << fwd.Header("location");
+}
+
+TEST_F(ProtocolTest, LocationIsOriginJoinedWithPathAndTrailingSlashMatters) {
+  int64_t task = CreateTask();
+  HttpReply r = CreateUpload(task, "a.png", 5);
+  ASSERT_EQ(r.status, 201);
+  std::string loc = r.Header("location");
+  std::string prefix = Origin() + "/api/tasks/" + std::to_string(task) + "/data/1_";
+  EXPECT_EQ(loc.rfind(prefix, 0), 0u) << loc;
+  EXPECT_EQ(r.Header("upload-filename"), "a.png");
+  EXPECT_EQ(r.Header("tus-resumable"), "1.0.0");
+  EXPECT_TRUE(r.Has("tus-extension"));
+  EXPECT_EQ(r.Header("tus-max-size"), "26843545600");
+  // Without the slash, urljoin drops the last segment: the Location misses /data/.
+  HttpReply noslash = Send({"POST", Url("/api/tasks/" + std::to_string(task) + "/data"),
+                            Auth({"Upload-Length: 5", "Upload-Metadata: filename Yi5wbmc=",
+                                  "Origin: " + Origin()}),
+                            ""});
+  ASSERT_EQ(noslash.status, 201);
+  std::string bad = noslash.Header("location");
+  EXPECT_EQ(bad.rfind(Origin() + "/api/tasks/" + std::to_string(task) + "/1_", 0), 0u) << bad;
+  EXPECT_EQ(Patch(bad, 0, "12345").status, 404);
+}
+
+TEST_F(ProtocolTest, CreationOfACompletedNameIs409) {
+  int64_t task = CreateTask();
+  UploadTus(task, "a.png", "12345");
+  EXPECT_EQ(CreateUpload(task, "a.png", 5).status, 409);
+  // In-flight uploads of one name are not checked.
+  EXPECT_EQ(CreateUpload(task, "b.png", 5).status, 201);
+  EXPECT_EQ(CreateUpload(task, "b.png", 5).status, 201);
+}
+
+TEST_F(ProtocolTest, CreationOverMaxSizeIs413AndZeroLengthIsRefused) {
+  StartServer([](server::ServerOptions& o) { o.max_file_size = 1000; });
+  int64_t task = CreateTask();
+  HttpReply r = CreateUpload(task, "a.png", 1001);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("1000"), std::string::npos);
+  EXPECT_EQ(CreateUpload(task, "a.png", 1000).status, 201);
+  EXPECT_EQ(CreateUpload(task, "z.png", 0).status, 400);
+  HttpReply bad_len = CreateUpload(task, "n.png", 0, {"Upload-Length: -5"});
+  EXPECT_EQ(bad_len.status, 400);
+}
+
+TEST_F(ProtocolTest, PatchWithoutContentLengthOrChunkedIs400) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.png", 10).Header("location");
+  HttpReply chunked = Send({"PATCH", loc,
+                            Auth({"Content-Type: application/offset+octet-stream",
+                                  "Upload-Offset: 0"}),
+                            std::string("12345"), true});
+  EXPECT_EQ(chunked.status, 400);
+  // Drop Content-Length (curl sends the body anyway; the connection is closed after).
+  HttpReply no_len = Patch(loc, 0, "12345", {"Content-Length:"});
+  EXPECT_EQ(no_len.status, 400);
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "0");
+}
+
+TEST_F(ProtocolTest, PatchWithWrongContentTypeIs415) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.png", 10).Header("location");
+  HttpReply r = Send({"PATCH", loc, Auth({"Content-Type: application/octet-stream", "Upload-Offset: 0"}),
+                      std::string("12345")});
+  EXPECT_EQ(r.status, 415);
+}
+
+TEST_F(ProtocolTest, OffsetMismatchIs409WithoutOffset) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.png", 10).Header("location");
+  ASSERT_EQ(Patch(loc, 0, "12345").status, 204);
+  HttpReply r = Patch(loc, 0, "12345");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_FALSE(r.Has("upload-offset"));
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "5");
+  EXPECT_EQ(Patch(loc, 5, "x", {"Upload-Offset: abc"}).status, 400);
+}
+
+TEST_F(ProtocolTest, PatchPastTheLengthIs413) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.png", 4).Header("location");
+  EXPECT_EQ(Patch(loc, 0, "12345").status, 413);
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "0");
+}
+
+TEST_F(ProtocolTest, ShortBodyKeepsWhatArrivedAndAdvancesTheOffset) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.bin", 100).Header("location");
+  std::string path = loc.substr(Origin().size());
+  std::string raw = "PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token " +
+                    kToken +
+                    "\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
+                    "Content-Length: 100\r\n\r\n" + std::string(40, 'x');
+  SendRawAndClose(server_->port(), raw);
+  std::string offset;
+  for (int i = 0; i < 200 && offset != "40"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    offset = Head(loc).Header("upload-offset");
+  }
+  EXPECT_EQ(offset, "40");
+  EXPECT_EQ(Patch(loc, 40, std::string(60, 'y')).status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/a.bin"), std::string(40, 'x') + std::string(60, 'y'));
+}
+
+TEST_F(ProtocolTest, LastChunkMovesTheFileAndTheUploadVanishes) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "photo.png", 6).Header("location");
+  std::string file_id = loc.substr(loc.rfind('/') + 1);
+  std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
+  EXPECT_TRUE(std::filesystem::exists(raw + file_id + ".meta"));
+  ASSERT_EQ(Patch(loc, 0, "abc").status, 204);
+  HttpReply last = Patch(loc, 3, "def");
+  ASSERT_EQ(last.status, 204);
+  EXPECT_EQ(last.Header("upload-offset"), "6");
+  EXPECT_EQ(ReadFile(raw + "photo.png"), "abcdef");
+  EXPECT_FALSE(std::filesystem::exists(raw + file_id));
+  EXPECT_FALSE(std::filesystem::exists(raw + file_id + ".meta"));
+  EXPECT_EQ(Head(loc).status, 404);
+  EXPECT_EQ(Patch(loc, 6, "x").status, 404);
+  // GET on an upload is not a TUS method.
+  EXPECT_EQ(Send({"GET", loc, Auth()}).status, 405);
+}
+
+TEST_F(ProtocolTest, BulkAppendsAndAResentBatchCorruptsTheFile) {
+  int64_t task = CreateTask();
+  HttpReply first = Bulk(task, {{"dir/a.png", "AAAA"}, {"b.png", "BB"}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(first.body.empty());
+  std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
+  EXPECT_EQ(ReadFile(raw + "a.png"), "AAAA");  // basename only
+  HttpReply again = Bulk(task, {{"dir/a.png", "AAAA"}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(ReadFile(raw + "a.png"), "AAAAAAAA");  // appended, as CVAT's 'ab+' does
+  // image_quality is required on every bulk request; nothing is stored without it.
+  EXPECT_EQ(Bulk(task, {{"c.png", "C"}}, false).status, 400);
+  EXPECT_FALSE(std::filesystem::exists(raw + "c.png"));
+  // A plain repeated client_files name is not a file list.
+  std::string ct;
+  std::string body = MultipartBody({{"client_files", "d.png", "D"}, {"image_quality", "", "70"}}, &ct);
+  EXPECT_EQ(Send({"POST", Url(DataUrl(*this, task)), Auth({"Upload-Multiple: true", "Content-Type: " + ct}), body})
+                .status,
+            200);
+  EXPECT_FALSE(std::filesystem::exists(raw + "d.png"));
+}
+
+TEST_F(ProtocolTest, FinishCreatesTheTaskAndMetaListsFramesInOrder) {
+  int64_t task = CreateTask("imgs", ",\"segment_size\":2");
+  ASSERT_EQ(Bulk(task, {{"b.png", TinyPng(30, 20)}, {"a.png", TinyPng(10, 5)}}).status, 200);
+  UploadTus(task, "c.png", TinyPng(7, 8));
+  HttpReply f = Finish(task, "{\"image_quality\":70,\"sorting_method\":\"lexicographical\"}");
+  ASSERT_EQ(f.status, 202) << f.body;
+  std::string rq = JsonField(f.body, "rq_id");
+  EXPECT_EQ(rq, "action=create&target=task&target_id=" + std::to_string(task));
+  HttpReply done = WaitRequest(rq);
+  EXPECT_EQ(JsonField(done.body, "status"), "finished") << done.body;
+  HttpReply meta = Get("/api/tasks/" + std::to_string(task) + "/data/meta");
+  EXPECT_EQ(JsonField(meta.body, "size"), "3");
+  EXPECT_NE(meta.body.find("{\"width\":10,\"height\":5,\"name\":\"a.png\""), std::string::npos) << meta.body;
+  EXPECT_LT(meta.body.find("a.png"), meta.body.find("b.png"));
+  EXPECT_LT(meta.body.find("b.png"), meta.body.find("c.png"));
+  HttpReply t = Get("/api/tasks/" + std::to_string(task));
+  EXPECT_EQ(JsonField(t.body, "size"), "3");
+  EXPECT_NE(t.body.find("\"jobs\":{\"count\":2"), std::string::npos) << t.body;
+  // Data exists now: any further POST to /data/ is refused.
+  HttpReply more = PostJson(DataUrl(*this, task), "", {"Upload-Start: true"});
+  EXPECT_EQ(more.status, 400);
+  EXPECT_NE(more.body.find("Adding more data is not supported"), std::string::npos);
+  HttpReply st = Get("/api/tasks/" + std::to_string(task) + "/status");
+  EXPECT_EQ(JsonField(st.body, "state"), "Finished");
+  EXPECT_EQ(st.Header("deprecation"), "true");
+}
+
+TEST_F(ProtocolTest, UploadFileOrderMismatchIs400WithExamples) {
+  int64_t task = CreateTask();
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(1, 1)}, {"b.png", TinyPng(1, 1)}}).status, 200);
+  HttpReply r = Finish(task,
+                       "{\"image_quality\":70,\"sorting_method\":\"predefined\","
+                       "\"upload_file_order\":[\"a.png\",\"x.png\"]}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("b.png (upload)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("x.png (upload_file_order)"), std::string::npos) << r.body;
+  HttpReply ok = Finish(task,
+                        "{\"image_quality\":70,\"sorting_method\":\"predefined\","
+                        "\"upload_file_order\":[\"b.png\",\"a.png\"]}");
+  ASSERT_EQ(ok.status, 202);
+  EXPECT_EQ(JsonField(WaitRequest(JsonField(ok.body, "rq_id")).body, "status"), "finished");
+  HttpReply meta = Get("/api/tasks/" + std::to_string(task) + "/data/meta");
+  EXPECT_LT(meta.body.find("b.png"), meta.body.find("a.png"));
+}
+
+TEST_F(ProtocolTest, ManifestLineMustEndWithTheFileName) {
+  int64_t task = CreateTask();
+  std::string manifest =
+      "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n"
+      "{\"name\":\"b\",\"extension\":\".png\",\"width\":640,\"height\":480}\n"
+      "{\"name\":\"a\",\"extension\":\".png\",\"width\":320,\"height\":240}\n";
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(1, 1)}, {"b.png", TinyPng(1, 1)}, {"m.jsonl", manifest}})
+                .status,
+            200);
+  // lexicographical order is a, b; the manifest says b, a: line 0 does not match.
+  HttpReply r = Finish(task, "{\"image_quality\":70}");
+  ASSERT_EQ(r.status, 202);
+  HttpReply done = WaitRequest(JsonField(r.body, "rq_id"));
+  EXPECT_EQ(JsonField(done.body, "status"), "failed");
+  EXPECT_NE(JsonField(done.body, "message").find("Incorrect file mapping to manifest content"),
+            std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(data_dir_ + "/tasks/1/raw/manifest.jsonl"));
+  // predefined follows the manifest and trusts its sizes.
+  HttpReply p = Finish(task, "{\"image_quality\":70,\"sorting_method\":\"predefined\"}");
+  ASSERT_EQ(p.status, 202);
+  EXPECT_EQ(JsonField(WaitRequest(JsonField(p.body, "rq_id")).body, "status"), "finished");
+  HttpReply meta = Get("/api/tasks/" + std::to_string(task) + "/data/meta");
+  EXPECT_NE(meta.body.find("{\"width\":640,\"height\":480,\"name\":\"b.png\""), std::string::npos)
+      << meta.body;
+}
+
+TEST_F(ProtocolTest, MixedMediaFailsTheRequest) {
+  int64_t task = CreateTask();
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(1, 1)}, {"v.mp4", "not a video"}}).status, 200);
+  HttpReply r = Finish(task, "{\"image_quality\":70}");
+  ASSERT_EQ(r.status, 202);
+  HttpReply done = WaitRequest(JsonField(r.body, "rq_id"));
+  EXPECT_EQ(JsonField(done.body, "status"), "failed");
+  EXPECT_NE(JsonField(done.body, "message").find("mix"), std::string::npos) << done.body;
+  // Archive + predefined needs a manifest.
+  int64_t t2 = CreateTask("zip");
+  ASSERT_EQ(Bulk(t2, {{"a.zip", "PK"}}).status, 200);
+  HttpReply z = Finish(t2, "{\"image_quality\":70,\"sorting_method\":\"predefined\"}");
+  HttpReply zd = WaitRequest(JsonField(z.body, "rq_id"));
+  EXPECT_NE(JsonField(zd.body, "message").find("manifest"), std::string::npos) << zd.body;
+}
+
+TEST_F(ProtocolTest, RequestsExpireAfterTheTtl) {
+  StartServer([](server::ServerOptions& o) { o.request_ttl_seconds = 1; });
+  int64_t task = CreateTask();
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(2, 2)}}).status, 200);
+  HttpReply r = Finish(task, "{\"image_quality\":70}");
+  std::string rq = JsonField(r.body, "rq_id");
+  EXPECT_EQ(JsonField(WaitRequest(rq).body, "status"), "finished");
+  // Unencoded works too: the id is matched after percent-decoding.
+  EXPECT_EQ(Get("/api/requests/" + rq).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(Get("/api/requests/" + PercentEncode(rq)).status, 404);
+  EXPECT_EQ(Get("/api/requests/nope").status, 404);
+}
+
+TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
+  int64_t task = CreateTask("kept");
+  std::string loc = CreateUpload(task, "big.bin", 10).Header("location");
+  ASSERT_EQ(Patch(loc, 0, "01234").status, 204);
+  std::string path = loc.substr(Origin().size());
+  StartServer();  // new process state, same --data
+  std::string new_loc = Origin() + path;
+  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "5");
+  EXPECT_EQ(Head(new_loc).Header("upload-length"), "10");
+  EXPECT_EQ(Patch(new_loc, 5, "56789").status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/big.bin"), "0123456789");
+  EXPECT_EQ(JsonField(Get("/api/tasks/1").body, "name"), "kept");
+  EXPECT_EQ(CreateTask("next"), 2);
+}
+
+TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
+  int64_t task = CreateTask();
+  for (const char* name : {"../x.png", "/etc/passwd", "a/b.png", "..", "a\\b.png"}) {
+    EXPECT_EQ(CreateUpload(task, name, 5).status, 400) << name;
+  }
+  HttpReply nul = CreateUpload(task, std::string("a\0b.png", 7), 5);
+  EXPECT_EQ(nul.status, 400);
+  HttpReply bad64 = Send({"POST", Url(DataUrl(*this, task)),
+                          Auth({"Upload-Length: 5", "Upload-Metadata: filename !!!", "Origin: x"}), ""});
+  EXPECT_EQ(bad64.status, 400);
+  HttpReply none = Send({"POST", Url(DataUrl(*this, task)),
+                         Auth({"Upload-Length: 5", "Upload-Metadata: filetype eA==", "Origin: x"}), ""});
+  EXPECT_EQ(none.status, 400);
+  EXPECT_NE(none.body.find("filename"), std::string::npos);
+  EXPECT_EQ(Bulk(task, {{"..", "x"}}).status, 400);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("x.png")));
+  EXPECT_EQ(Get("/api/tasks/999").status, 404);
+  EXPECT_EQ(PostJson("/api/tasks/999/data/", "", {"Upload-Start: true"}).status, 404);
+}
+
+TEST_F(ProtocolTest, TokensAndLogin) {
+  EXPECT_EQ(Send({"GET", Url("/api/tasks")}).status, 401);
+  EXPECT_EQ(Send({"GET", Url("/api/tasks"), {"Authorization: Token wrong"}}).status, 401);
+  EXPECT_EQ(Send({"GET", Url("/api/tasks"), {"Authorization: Basic YTpi"}}).status, 401);
+  EXPECT_EQ(Send({"GET", Url("/api/tasks"), {std::string("Authorization: Bearer ") + kToken}}).status,
+            200);
+  EXPECT_EQ(Send({"GET", Url("/api/server/about")}).status, 200);
+  HttpReply bad = Send({"POST", Url("/api/auth/login"), {"Content-Type: application/json"},
+                        std::string("{\"username\":\"admin\",\"password\":\"nope\"}")});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body.find("nope"), std::string::npos);
+  HttpReply ok = Send({"POST", Url("/api/auth/login"), {"Content-Type: application/json"},
+                       std::string("{\"username\":\"admin\",\"password\":\"s3cret-pass\"}")});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(JsonField(ok.body, "key"), kToken);
+}
+
+TEST_F(ProtocolTest, AnotherUsersUploadIs403) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "a.png", 5).Header("location");
+  std::vector<std::string> bob = {std::string("Authorization: Token ") + kOtherToken,
+                                  "Content-Type: application/offset+octet-stream",
+                                  "Upload-Offset: 0"};
+  EXPECT_EQ(Send({"PATCH", loc, bob, std::string("12345")}).status, 403);
+  EXPECT_EQ(Send({"HEAD", loc, bob}).status, 403);
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "0");
+}
+
+TEST_F(ProtocolTest, FinishWhileQueuedIs409AndTasksPaginate) {
+  for (int i = 0; i < 3; ++i) CreateTask("t" + std::to_string(i));
+  HttpReply page = Get("/api/tasks?page=2&page_size=2");
+  EXPECT_EQ(JsonField(page.body, "count"), "3");
+  EXPECT_NE(page.body.find("\"name\":\"t2\""), std::string::npos);
+  EXPECT_EQ(Send({"DELETE", Url("/api/tasks/3"), Auth()}).status, 204);
+  EXPECT_EQ(Get("/api/tasks/3").status, 404);
+  EXPECT_FALSE(std::filesystem::exists(data_dir_ + "/tasks/3"));
+}
+
+}  // namespace
+}  // namespace ingest::testing
