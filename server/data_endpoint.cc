@@ -228,7 +228,8 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   if (call.reset) LogFault(call, "reset-after=" + std::to_string(reset_after));
 
   up->offset = pos;
-  Status s = store_.SaveUploadMeta(*up);
+  // A completed upload's .meta is removed, so it is only rewritten while unfinished.
+  Status s = pos == up->length ? Status::Ok() : store_.SaveUploadMeta(*up);
   if (s.ok() && pos == up->length) {
     if (!store_bytes) {
       uint64_t hash = up->hasher ? XXH3_64bits_digest(up->hasher.get()) : 0;
