@@ -22,6 +22,7 @@ std::span<const Command> AllCommands();
 int RunScan(Args args);
 int RunManifest(Args args);
 int RunServe(Args args);
+int RunUpload(Args args);
 
 }  // namespace ingest::cli
 

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "upload/curl_util.h"
 
 namespace ingest::cli {
 namespace {
@@ -33,6 +34,7 @@ std::span<const Command> AllCommands() {
   static const Command kCommands[] = {
       {"scan", "list what the sources hold: counts, bytes, kinds and problems", RunScan},
       {"manifest", "write a CVAT manifest (.jsonl) for images, or check one", RunManifest},
+      {"upload", "upload images, a video or an archive into a CVAT task", RunUpload},
       {"serve", "run a local CVAT-compatible receiver (tasks, TUS, bulk uploads)", RunServe},
   };
   return kCommands;
@@ -62,4 +64,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace ingest::cli
 
-int main(int argc, char** argv) { return ingest::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  ingest::upload::CurlGlobal curl;  // before any thread starts
+  return ingest::cli::Main(argc, argv);
+}

@@ -1,0 +1,520 @@
+// cvat-ingest upload: scan, plan, send, finish, wait.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "engine/path_text.h"
+#include "engine/scanner.h"
+#include "manifest/jsonl_encoder.h"
+#include "upload/cvat_api.h"
+#include "upload/transfer_engine.h"
+#include "upload/upload_plan.h"
+#include "upload/uploader.h"
+
+namespace ingest::cli {
+namespace {
+
+using upload::UploadPlan;
+
+constexpr OptionSpec kUploadOptions[] = {
+    {"server", "URL", "CVAT server, e.g. https://cvat.example.com (required)"},
+    {"task", "ID", "upload into this existing task (it must have no data yet)"},
+    {"create", "NAME", "create a task with this name"},
+    {"labels", "JSON|@FILE", "labels of the new task, a JSON list"},
+    {"project-id", "N", "put the new task in this project (instead of --labels)"},
+    {"segment-size", "N", "frames per job of the new task"},
+    {"overlap", "N", "frames shared by neighbouring jobs"},
+    {"org", "SLUG", "organization (sent as X-Organization)"},
+    {"image-quality", "Q", "0-100, CVAT's image quality for chunks (default 70)"},
+    {"sorting-method", "M", "lexicographical (default), natural, predefined or random"},
+    {"seed", "N", "seed for --sorting-method random"},
+    {"use-cache", "", "create chunks on the fly (use_cache)"},
+    {"copy-data", "", "copy_data"},
+    {"use-zip-chunks", "", "use_zip_chunks (video)"},
+    {"chunk-size", "N", "CVAT's frames per chunk"},
+    {"start-frame", "N", "start_frame"},
+    {"stop-frame", "N", "stop_frame"},
+    {"frame-step", "N", "keep every N-th frame (frame_filter step=N)"},
+    {"job-file-mapping", "FILE", "JSON list of lists of file names, one list per job"},
+    {"filename-pattern", "P", "filename_pattern"},
+    {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
+    {"connections", "N", "parallel connections (default 8)"},
+    {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
+    {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
+    {"tus-threshold", "SIZE", "files of this size or more go through TUS (default 8MiB)"},
+    {"retries", "N", "retries per file after network errors, 5xx, stalls (default 5)"},
+    {"progress", "auto|bar|json|none", "progress display (default auto: bar on a terminal)"},
+    {"json", "", "print a machine-readable summary on stdout at the end"},
+    {"dry-run", "", "do everything up to the first byte of data and print the plan"},
+    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
+    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
+    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
+    {"insecure", "", "do not verify TLS certificates"},
+    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
+    {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
+    {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
+    {"workers", "N", "scan worker threads (default: all cores)"},
+    {"follow-symlinks", "", "descend into symlinked directories"},
+};
+
+constexpr std::string_view kDescription =
+    "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
+    "Upload-Multiple batches, many transfers at once, then finishes the upload and waits\n"
+    "for the task. The order is computed here and sent so the server keeps it exactly.\n"
+    "Refused before any byte is sent: files sharing a base name (CVAT keeps base names),\n"
+    "empty files, names that are not UTF-8, files over the server's limit, and mixes CVAT\n"
+    "rejects (one task: any number of images, or one video, or one archive).\n"
+    "Credentials: CVAT_ACCESS_TOKEN or --token-file (Bearer), or --auth USER with the\n"
+    "password in PASS or typed at a prompt; never on the command line.\n"
+    "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
+    "(the upload was not finished), 130 interrupted.";
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  size_t start = s.find_first_not_of(" \t");
+  return start == std::string::npos ? std::string() : s.substr(start);
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return FromErrno("open " + path, errno);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string PromptPassword(const std::string& user) {
+  std::fprintf(stderr, "password for %s: ", user.c_str());
+  std::fflush(stderr);
+  termios old{};
+  bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  char buf[512];
+  if (std::fgets(buf, sizeof(buf), stdin) != nullptr) line = buf;
+  if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::fprintf(stderr, "\n");
+  return Trim(line);
+}
+
+class PlanFiles final : public upload::FileSource {
+ public:
+  PlanFiles(const ScanResult& scan, const UploadPlan& plan) : scan_(scan), plan_(plan) {}
+  Result<UniqueFd> Open(const upload::PlannedFile& f) override {
+    std::string path = f.record == upload::kGeneratedManifest
+                           ? plan_.manifest_path
+                           : FilesystemPath(scan_, scan_.files[f.record]);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return FromErrno("open " + path, errno);
+    return fd;
+  }
+
+ private:
+  const ScanResult& scan_;
+  const UploadPlan& plan_;
+};
+
+Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name) {
+  if (!a.Has(name)) return std::optional<int64_t>();
+  INGEST_ASSIGN_OR_RETURN(uint64_t v, a.GetUint(name, 0));
+  return std::optional<int64_t>(static_cast<int64_t>(v));
+}
+
+std::string Rate(double bytes_per_s) {
+  return FormatBytes(static_cast<uint64_t>(bytes_per_s)) + "/s";
+}
+
+std::string Eta(double seconds) {
+  if (!(seconds >= 0) || seconds > 360000) return "--:--";
+  char buf[32];
+  int s = static_cast<int>(seconds);
+  std::snprintf(buf, sizeof(buf), "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  return buf;
+}
+
+// A temporary directory for the generated manifest, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/cvat-ingest-XXXXXX";
+    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+int RunUpload(Args args) {
+  Result<ParsedArgs> parsed = ParseArgs(args, kUploadOptions);
+  if (!parsed) return UsageError("upload", parsed.error());
+  const ParsedArgs& opt = *parsed;
+  if (opt.Has("help")) {
+    PrintHelp("cvat-ingest upload PATH... --server URL (--task ID | --create NAME "
+              "(--labels JSON|@FILE | --project-id N)) [OPTIONS]",
+              kDescription, kUploadOptions);
+    return kExitOk;
+  }
+  auto usage = [](const std::string& msg) {
+    return UsageError("upload", Status::InvalidArgument(msg));
+  };
+  if (opt.positional.empty()) return usage("no PATH given");
+  if (!opt.Has("server")) return usage("--server URL is required");
+  if (opt.Has("task") == opt.Has("create")) return usage("give --task ID or --create NAME");
+
+  // Task and data options.
+  upload::TaskSpec spec;
+  spec.name = opt.Get("create");
+  if (opt.Has("labels")) {
+    std::string labels = opt.Get("labels");
+    if (labels.starts_with("@")) {
+      Result<std::string> text = ReadWholeFile(labels.substr(1));
+      if (!text) return usage("--labels: " + text.error().message());
+      labels = *text;
+    }
+    spec.labels_json = labels;
+  }
+  upload::DataOptions data;
+  Result<uint64_t> quality = opt.GetUint("image-quality", 70);
+  if (!quality || *quality > 100) return usage("--image-quality: 0 to 100");
+  data.image_quality = static_cast<int>(*quality);
+  for (auto [name, field] : {std::pair{"project-id", &spec.project_id},
+                             std::pair{"segment-size", &spec.segment_size},
+                             std::pair{"overlap", &spec.overlap},
+                             std::pair{"chunk-size", &data.chunk_size},
+                             std::pair{"start-frame", &data.start_frame},
+                             std::pair{"stop-frame", &data.stop_frame},
+                             std::pair{"frame-step", &data.frame_step}}) {
+    Result<std::optional<int64_t>> v = OptInt(opt, name);
+    if (!v) return UsageError("upload", v.error());
+    *field = *v;
+  }
+  if (opt.Has("use-cache")) data.use_cache = true;
+  if (opt.Has("copy-data")) data.copy_data = true;
+  if (opt.Has("use-zip-chunks")) data.use_zip_chunks = true;
+  data.filename_pattern = opt.Get("filename-pattern");
+  if (opt.Has("job-file-mapping")) {
+    Result<std::string> text = ReadWholeFile(opt.Get("job-file-mapping"));
+    if (!text) return usage("--job-file-mapping: " + text.error().message());
+    data.job_file_mapping_json = Trim(*text);
+  }
+  Result<std::string> task_body = std::string();
+  if (opt.Has("create")) {
+    task_body = upload::BuildTaskBody(spec);
+    if (!task_body) return UsageError("upload", task_body.error());
+  }
+
+  // Plan options.
+  upload::UploadPlanOptions plan_options;
+  Result<SortingMethod> method = ParseSortingMethod(opt.Get("sorting-method", "lexicographical"));
+  if (!method) return UsageError("upload", method.error());
+  plan_options.sorting = *method;
+  Result<uint64_t> seed = opt.GetUint("seed", 0);
+  if (!seed) return UsageError("upload", seed.error());
+  plan_options.seed = *seed;
+  upload::TransferOptions transfer;
+  for (auto [name, field, fallback] :
+       {std::tuple{"tus-chunk", &transfer.tus_chunk, uint64_t{64} << 20},
+        std::tuple{"batch", &plan_options.batch_bytes, uint64_t{32} << 20},
+        std::tuple{"tus-threshold", &plan_options.tus_threshold, uint64_t{8} << 20}}) {
+    if (!opt.Has(name)) {
+      *field = fallback;
+      continue;
+    }
+    Result<uint64_t> size = ParseSize(opt.Get(name));
+    if (!size || *size == 0) return usage(std::string("--") + name + ": a size like 32MiB");
+    *field = *size;
+  }
+  if (transfer.tus_chunk > (100ull << 20)) return usage("--tus-chunk: at most 100MiB (CVAT's limit)");
+  Result<uint64_t> connections = opt.GetUint("connections", 8);
+  if (!connections || *connections == 0 || *connections > 256) return usage("--connections: 1 to 256");
+  transfer.connections = static_cast<int>(*connections);
+  Result<uint64_t> retries = opt.GetUint("retries", 5);
+  if (!retries) return UsageError("upload", retries.error());
+  transfer.retries = static_cast<int>(*retries);
+  transfer.image_quality = data.image_quality;
+  transfer.connection.insecure = opt.Has("insecure");
+  transfer.connection.ca_cert = opt.Get("ca-cert");
+  transfer.connection.proxy = opt.Get("proxy");
+  if (opt.Has("limit-rate")) {
+    Result<uint64_t> rate = ParseSize(opt.Get("limit-rate"));
+    if (!rate) return usage("--limit-rate: a rate like 10MiB");
+    transfer.connection.limit_rate = *rate;
+  }
+  std::string progress_mode = opt.Get("progress", "auto");
+  if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "json" &&
+      progress_mode != "none") {
+    return usage("--progress: auto, bar, json or none");
+  }
+
+  // Credentials: never from argv.
+  std::vector<std::string> auth_headers;
+  std::optional<std::pair<std::string, std::string>> login;
+  if (opt.Has("auth")) {
+    std::string user = opt.Get("auth");
+    const char* pass_env = std::getenv("PASS");
+    std::string password = pass_env ? pass_env : PromptPassword(user);
+    if (opt.Has("basic")) {
+      auth_headers.push_back("Authorization: Basic " + upload::Base64(user + ":" + password));
+    } else {
+      login.emplace(user, password);
+    }
+  } else if (opt.Has("token-file")) {
+    Result<std::string> token = ReadWholeFile(opt.Get("token-file"));
+    if (!token) return RunError("upload", token.error());
+    auth_headers.push_back("Authorization: Bearer " + Trim(*token));
+  } else if (const char* token = std::getenv("CVAT_ACCESS_TOKEN"); token && *token) {
+    auth_headers.push_back("Authorization: Bearer " + Trim(token));
+  } else {
+    return usage("no credentials: set CVAT_ACCESS_TOKEN, or use --token-file FILE or --auth USER");
+  }
+  if (opt.Has("org")) auth_headers.push_back("X-Organization: " + opt.Get("org"));
+
+  const std::atomic<bool>* cancel = InstallInterruptFlag();
+  upload::HttpClient http(transfer.connection, auth_headers);
+  upload::CvatApi api(opt.Get("server"), &http);
+  if (login) {
+    Result<std::string> key = api.Login(login->first, login->second);
+    if (!key) return RunError("upload", key.error());
+    std::vector<std::string> headers = {"Authorization: Token " + *key};
+    if (opt.Has("org")) headers.push_back("X-Organization: " + opt.Get("org"));
+    http = upload::HttpClient(transfer.connection, headers);
+  }
+  Status reachable = api.CheckServer();
+  if (!reachable.ok()) return RunError("upload", reachable);
+
+  // Scan: archives stay one file; an archive upload gets its members scanned for the manifest.
+  ScanOptions scan_options;
+  scan_options.hash = false;
+  scan_options.expand_archive_sources = false;
+  scan_options.follow_symlinks = opt.Has("follow-symlinks");
+  Result<uint64_t> workers = opt.GetUint("workers", 0);
+  if (!workers) return UsageError("upload", workers.error());
+  scan_options.workers = static_cast<unsigned>(*workers);
+  scan_options.cancel = cancel;
+  Result<ScanResult> scan = Scan(opt.positional, scan_options);
+  if (!scan) return RunError("upload", scan.error());
+  size_t scan_errors = 0;
+  for (const ScanProblem& p : scan->problems) {
+    if (!p.warning) {
+      std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
+      ++scan_errors;
+    }
+  }
+  if (scan_errors) {
+    std::fprintf(stderr,
+                 "cvat-ingest upload: %zu file%s cannot be read or probed (above); nothing was "
+                 "uploaded. Fix or remove them and run again.\n",
+                 scan_errors, scan_errors == 1 ? "" : "s");
+    return kExitFailed;
+  }
+  std::optional<ScanResult> members;
+  for (const FileRecord& f : scan->files) {
+    if (f.kind != MediaKind::kArchive) continue;
+    ScanOptions member_options = scan_options;
+    member_options.expand_archive_sources = true;
+    Result<ScanResult> m = Scan(std::vector<std::string>{FilesystemPath(*scan, f)}, member_options);
+    if (!m) return RunError("upload", m.error());
+    members = std::move(*m);
+    break;
+  }
+
+  // Task and limits.
+  std::optional<int64_t> task_id;
+  if (opt.Has("task")) {
+    Result<uint64_t> id = opt.GetUint("task", 0);
+    if (!id) return UsageError("upload", id.error());
+    Result<upload::TaskInfo> task = api.GetTask(static_cast<int64_t>(*id));
+    if (!task) return RunError("upload", task.error());
+    if (task->size > 0) {
+      return RunError("upload", Status::InvalidArgument(
+                                    "task " + std::to_string(task->id) + " already has data (" +
+                                    std::to_string(task->size) +
+                                    " frames): CVAT does not add data to a task"));
+    }
+    task_id = task->id;
+    Result<upload::ServerLimits> limits = api.DataLimits(*task_id);
+    if (limits) plan_options.max_file_size = limits->tus_max_size;
+  }
+
+  TempDir temp;
+  std::string manifest_mode = opt.Get("manifest", "auto");
+  if (manifest_mode == "auto") {
+    plan_options.generated_manifest_path = temp.path() + "/manifest.jsonl";
+  } else if (manifest_mode != "none") {
+    plan_options.given_manifest = manifest_mode;
+  }
+  std::vector<upload::Refusal> refusals;
+  Result<UploadPlan> plan =
+      upload::PlanUpload(*scan, members ? &*members : nullptr, plan_options, &refusals);
+  if (!plan) {
+    for (const upload::Refusal& r : refusals) {
+      std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
+    }
+    return RunError("upload", plan.error());
+  }
+  size_t tus_files = 0;
+  for (const upload::PlannedFile& f : plan->files) tus_files += f.route == upload::Route::kTus;
+  const char* kind = plan->kind == upload::TaskKind::kImages
+                         ? "images"
+                         : (plan->kind == upload::TaskKind::kVideo ? "video" : "archive");
+  std::fprintf(stderr,
+               "plan: %zu files (%s, %s), %zu batches, %zu TUS uploads, sorting %s%s%s\n",
+               plan->files.size(), kind, FormatBytes(plan->total_bytes).c_str(),
+               plan->batches.size(), tus_files, plan->sorting_method.c_str(),
+               plan->send_upload_file_order ? " with upload_file_order" : "",
+               plan->manifest_path.empty() ? "" : ", with a manifest");
+  if (plan->skipped_files) {
+    std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay behind\n",
+                 static_cast<unsigned long long>(plan->skipped_files));
+  }
+  if (opt.Has("dry-run")) {
+    std::printf("dry run: would upload %zu files (%s) to %s%s\n", plan->files.size(),
+                FormatBytes(plan->total_bytes).c_str(),
+                task_id ? ("task " + std::to_string(*task_id)).c_str() : "a new task ",
+                task_id ? "" : ("'" + spec.name + "'").c_str());
+    for (size_t i = 0; i < plan->frame_order.size() && i < 10; ++i) {
+      std::printf("  frame %zu: %s\n", i, plan->frame_order[i].c_str());
+    }
+    if (plan->frame_order.size() > 10) std::printf("  ... %zu frames\n", plan->frame_order.size());
+    return kExitOk;
+  }
+
+  if (!task_id) {
+    Result<upload::TaskInfo> task = api.CreateTask(*task_body);
+    if (!task) return RunError("upload", task.error());
+    task_id = task->id;
+    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(*task_id),
+                 spec.name.c_str());
+  }
+  Status started = api.StartUpload(*task_id);
+  if (!started.ok()) return RunError("upload", started);
+
+  transfer.data_url = api.DataUrl(*task_id);
+  transfer.origin = api.Origin();
+  transfer.headers = http.common_headers();
+  upload::TransferCounters counters;
+  PlanFiles files(*scan, *plan);
+  upload::TransferEngine engine(transfer, *plan, &files, nullptr, &counters);
+  auto t0 = std::chrono::steady_clock::now();
+  Status sent;
+  {
+    bool json_progress = progress_mode == "json";
+    ProgressLine bar(progress_mode == "auto" || progress_mode == "bar", [&] {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
+      double left = static_cast<double>(plan->total_bytes) -
+                    static_cast<double>(counters.bytes_sent.load());
+      return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
+             std::to_string(plan->files.size()) + " files, " +
+             FormatBytes(counters.bytes_sent.load()) + " / " + FormatBytes(plan->total_bytes) +
+             ", " + Rate(rate) + ", ETA " + Eta(rate > 0 ? left / rate : -1) + ", " +
+             std::to_string(counters.in_flight.load()) + " in flight";
+    });
+    std::jthread json_events;
+    if (json_progress) {
+      json_events = std::jthread([&](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+          double secs =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          std::fprintf(stderr,
+                       "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
+                       "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
+                       "\"retries\":%llu}\n",
+                       secs, static_cast<unsigned long long>(counters.files_done.load()),
+                       plan->files.size(),
+                       static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       static_cast<unsigned long long>(plan->total_bytes),
+                       counters.in_flight.load(),
+                       static_cast<unsigned long long>(counters.retries.load()));
+          for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          }
+        }
+      });
+    }
+    sent = engine.Run(cancel);
+  }
+  double upload_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const std::string& note : engine.notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
+  if (!sent.ok()) {
+    for (const upload::FileFailure& f : engine.failures()) {
+      std::fprintf(stderr, "failed: %s: %s\n", plan->files[f.file].name.c_str(),
+                   f.status.message().c_str());
+    }
+    int code = RunError("upload", sent);
+    if (code == kExitInterrupted) return code;
+    std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
+                 static_cast<long long>(*task_id));
+    return engine.failures().empty() ? kExitFailed : kExitPartial;
+  }
+  std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan->files.size(),
+               FormatBytes(plan->total_bytes).c_str(), upload_secs,
+               Rate(upload_secs > 0 ? static_cast<double>(plan->total_bytes) / upload_secs : 0)
+                   .c_str(),
+               static_cast<unsigned long long>(counters.retries.load()));
+
+  Result<std::string> rq_id = api.FinishUpload(*task_id, upload::BuildFinishBody(*plan, data));
+  if (!rq_id) return RunError("upload", rq_id.error());
+  Result<upload::TaskInfo> task = upload::WaitForTask(
+      api, *task_id, *rq_id,
+      [&](const upload::RequestState& s) {
+        if (progress_mode == "json") {
+          std::string msg;
+          manifest::AppendJsonString(s.message, &msg);
+          std::fprintf(stderr, "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
+                       "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
+        }
+      },
+      cancel);
+  if (!task) return RunError("upload", task.error());
+  double total_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Status order = upload::CheckFrameOrder(api, *task_id, *plan);
+  if (!order.ok()) std::fprintf(stderr, "warning: %s\n", order.message().c_str());
+  std::string url = api.base_url() + "/tasks/" + std::to_string(*task_id);
+  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*task_id),
+               static_cast<long long>(task->size), url.c_str());
+  if (opt.Has("json")) {
+    std::printf("{\"task_id\":%lld,\"url\":", static_cast<long long>(*task_id));
+    std::string u;
+    manifest::AppendJsonString(url, &u);
+    std::printf("%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,\"upload_seconds\":%.3f,"
+                "\"total_seconds\":%.3f,\"retries\":%llu,\"requests\":%llu,\"order_ok\":%s}\n",
+                u.c_str(), static_cast<long long>(task->size), plan->files.size(),
+                static_cast<unsigned long long>(plan->total_bytes), upload_secs, total_secs,
+                static_cast<unsigned long long>(counters.retries.load()),
+                static_cast<unsigned long long>(counters.requests.load()),
+                order.ok() ? "true" : "false");
+  } else {
+    std::printf("%lld\n", static_cast<long long>(*task_id));
+  }
+  return order.ok() ? kExitOk : kExitFailed;
+}
+
+}  // namespace ingest::cli

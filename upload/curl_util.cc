@@ -1,0 +1,69 @@
+#include "upload/curl_util.h"
+
+namespace ingest::upload {
+
+CurlGlobal::CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+CurlGlobal::~CurlGlobal() { curl_global_cleanup(); }
+
+Status FromCurl(CURLcode code, const char* errbuf, const std::string& what) {
+  std::string msg = what + ": " + curl_easy_strerror(code);
+  if (errbuf != nullptr && errbuf[0] != '\0') msg += std::string(" (") + errbuf + ")";
+  switch (code) {
+    case CURLE_ABORTED_BY_CALLBACK: return Status::Cancelled(msg);
+    case CURLE_READ_ERROR:
+    case CURLE_FILE_COULDNT_READ_FILE: return Status::IoError(msg);
+    default: return Status::Network(msg);
+  }
+}
+
+Status FromCurlM(CURLMcode code, const std::string& what) {
+  return Status::Internal(what + ": " + curl_multi_strerror(code));
+}
+
+void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& o) {
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 2L << 20);
+  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 256L << 10);
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
+  if (o.low_speed_time_s > 0) {
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_bytes);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, o.low_speed_time_s);
+  }
+  if (o.insecure) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!o.ca_cert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, o.ca_cert.c_str());
+  if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
+  if (o.limit_rate > 0) {
+    curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE, static_cast<curl_off_t>(o.limit_rate));
+  }
+}
+
+curl_slist* AddHeader(curl_slist* list, const std::string& line) {
+  curl_slist* next = curl_slist_append(list, line.c_str());
+  return next ? next : list;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+}  // namespace ingest::upload

@@ -1,0 +1,58 @@
+// libcurl plumbing shared by the upload module: RAII handles, error conversion, and the easy
+// handle settings every request uses. Only upload/ includes <curl/curl.h>.
+#ifndef INGEST_UPLOAD_CURL_UTIL_H_
+#define INGEST_UPLOAD_CURL_UTIL_H_
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/c_handle.h"
+#include "engine/status.h"
+
+namespace ingest::upload {
+
+using CurlEasyPtr = std::unique_ptr<CURL, CDeleter<&curl_easy_cleanup>>;
+using CurlMultiPtr = std::unique_ptr<CURLM, CDeleter<&curl_multi_cleanup>>;
+using CurlSlistPtr = std::unique_ptr<curl_slist, CDeleter<&curl_slist_free_all>>;
+
+// curl_global_init/cleanup for the process: one in main() before any thread starts.
+class CurlGlobal {
+ public:
+  CurlGlobal();
+  ~CurlGlobal();
+  CurlGlobal(const CurlGlobal&) = delete;
+  CurlGlobal& operator=(const CurlGlobal&) = delete;
+};
+
+// "PATCH http://host/x: Couldn't connect to server (connection refused)".
+Status FromCurl(CURLcode code, const char* errbuf, const std::string& what);
+Status FromCurlM(CURLMcode code, const std::string& what);
+
+// Connection settings shared by every request (from the command line).
+struct ConnectionOptions {
+  bool insecure = false;          // skip TLS verification
+  std::string ca_cert;            // PEM bundle file
+  std::string proxy;              // empty: libcurl's environment variables
+  uint64_t limit_rate = 0;        // bytes/s per transfer, 0: none
+  long connect_timeout_s = 30;
+  // A transfer that moves fewer than low_speed_bytes per second for low_speed_time_s
+  // seconds is cut (stall detection); it is then retried.
+  long low_speed_bytes = 1024;
+  long low_speed_time_s = 60;
+};
+
+// Applies ConnectionOptions and the project's fixed choices: HTTP/1.1, no signals, TCP
+// keep-alive, a 2 MiB upload buffer, no redirects (TUS Location is followed explicitly).
+void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& options);
+
+// Appends a header line ("Name: value") to a list, returning the new head.
+curl_slist* AddHeader(curl_slist* list, const std::string& line);
+
+// Percent-encodes everything but RFC 3986 unreserved characters (for path segments).
+std::string PercentEncode(std::string_view s);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_CURL_UTIL_H_

@@ -1,0 +1,209 @@
+#include "upload/cvat_api.h"
+
+#include <simdjson.h>
+
+#include "manifest/jsonl_encoder.h"
+
+namespace ingest::upload {
+namespace {
+
+// The server's message from an error body: JSON "detail"/"message", a JSON list or object
+// flattened, else the text; at most 500 bytes.
+std::string ServerMessage(const std::string& body) {
+  std::string text = body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!body.empty() && parser.parse(body).get(doc) == simdjson::SUCCESS) {
+    std::string_view detail;
+    if (doc.is_object() && doc["detail"].get(detail) == simdjson::SUCCESS) {
+      text = std::string(detail);
+    } else if (doc.is_object() && doc["message"].get(detail) == simdjson::SUCCESS) {
+      text = std::string(detail);
+    } else {
+      text = simdjson::minify(doc);
+    }
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > 500) text = text.substr(0, 500) + "...";
+  return text;
+}
+
+Result<simdjson::dom::element> ParseJson(simdjson::dom::parser& parser, const std::string& body,
+                                         const std::string& what) {
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS) {
+    return Status::Remote(what + ": the server's reply is not JSON: " +
+                          body.substr(0, std::min<size_t>(body.size(), 200)));
+  }
+  return doc;
+}
+
+Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
+  TaskInfo t;
+  if (doc["id"].get(t.id) != simdjson::SUCCESS) {
+    return Status::Remote(what + ": the reply has no task id");
+  }
+  std::string_view name;
+  if (doc["name"].get(name) == simdjson::SUCCESS) t.name = std::string(name);
+  int64_t size = 0;
+  if (doc["size"].get(size) == simdjson::SUCCESS) t.size = size;
+  simdjson::dom::element jobs;
+  if (doc["jobs"].get(jobs) == simdjson::SUCCESS) {
+    int64_t count = 0;
+    if (jobs["count"].get(count) == simdjson::SUCCESS) t.jobs = count;
+  }
+  simdjson::dom::array segments;
+  if (t.jobs == 0 && doc["segments"].get(segments) == simdjson::SUCCESS) {
+    t.jobs = static_cast<int64_t>(segments.size());
+  }
+  return t;
+}
+
+}  // namespace
+
+Status HttpError(const std::string& what, const HttpResponse& r) {
+  std::string msg = what + ": " + StatusLine(r.status);
+  std::string server = ServerMessage(r.body);
+  if (!server.empty()) msg += ": " + server;
+  switch (r.status) {
+    case 401:
+      msg += " (the credentials were refused: check CVAT_ACCESS_TOKEN, --token-file or --auth)";
+      break;
+    case 403: msg += " (this user may not do that: check the task's owner and --org)"; break;
+    case 404: msg += " (no such object: check the task id, the server URL and --org)"; break;
+    case 413:
+      msg += " (a proxy or the server refused the body size: lower --batch / --tus-chunk)";
+      break;
+    default: break;
+  }
+  if (r.status >= 500) return Status::Remote(msg);
+  if (r.status == 404) return Status::NotFound(msg);
+  return Status::Remote(msg);
+}
+
+CvatApi::CvatApi(std::string base_url, HttpClient* http) : base_(std::move(base_url)), http_(http) {
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+std::string CvatApi::DataUrl(int64_t task_id) const {
+  return base_ + "/api/tasks/" + std::to_string(task_id) + "/data/";
+}
+
+std::string CvatApi::Origin() const {
+  size_t scheme = base_.find("://");
+  size_t host_end = scheme == std::string::npos ? std::string::npos : base_.find('/', scheme + 3);
+  return host_end == std::string::npos ? base_ : base_.substr(0, host_end);
+}
+
+Result<HttpResponse> CvatApi::Call(const std::string& method, const std::string& path,
+                                   const std::string& body, std::vector<std::string> headers,
+                                   std::initializer_list<long> ok) {
+  HttpRequest req;
+  req.method = method;
+  req.url = path.starts_with("http") ? path : base_ + path;
+  req.body = body;
+  req.headers = std::move(headers);
+  if (!body.empty()) req.headers.push_back("Content-Type: application/json");
+  req.headers.push_back("Accept: application/json");
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, http_->Send(req));
+  for (long code : ok) {
+    if (r.status == code) return r;
+  }
+  return HttpError(method + " " + req.url, r);
+}
+
+Result<std::string> CvatApi::Login(const std::string& user, const std::string& password) {
+  std::string body = "{\"username\":";
+  manifest::AppendJsonString(user, &body);
+  body += ",\"password\":";
+  manifest::AppendJsonString(password, &body);
+  body += '}';
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/api/auth/login", body, {}, {200}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "login"));
+  std::string_view key;
+  if (doc["key"].get(key) != simdjson::SUCCESS) {
+    return Status::Remote("POST /api/auth/login: the reply has no key");
+  }
+  return std::string(key);
+}
+
+Status CvatApi::CheckServer() {
+  return Call("GET", "/api/server/about", "", {}, {200}).status();
+}
+
+Result<TaskInfo> CvatApi::CreateTask(const std::string& json_body) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/api/tasks", json_body, {}, {201}));
+  return ParseTask(r.body, "POST /api/tasks");
+}
+
+Result<TaskInfo> CvatApi::GetTask(int64_t id) {
+  std::string path = "/api/tasks/" + std::to_string(id);
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+  return ParseTask(r.body, "GET " + path);
+}
+
+Status CvatApi::DeleteTask(int64_t id) {
+  return Call("DELETE", "/api/tasks/" + std::to_string(id), "", {}, {200, 204}).status();
+}
+
+Result<ServerLimits> CvatApi::DataLimits(int64_t task_id) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r,
+                          Call("OPTIONS", DataUrl(task_id), "", {"Tus-Resumable: 1.0.0"},
+                               {200, 204}));
+  ServerLimits limits;
+  std::string max = r.Header("tus-max-size");
+  if (!max.empty()) limits.tus_max_size = std::strtoull(max.c_str(), nullptr, 10);
+  return limits;
+}
+
+Status CvatApi::StartUpload(int64_t task_id) {
+  return Call("POST", DataUrl(task_id), "", {"Upload-Start: true"}, {202}).status();
+}
+
+Result<std::string> CvatApi::FinishUpload(int64_t task_id, const std::string& json_body) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", DataUrl(task_id), json_body,
+                                               {"Upload-Finish: true"}, {202, 409}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "Upload-Finish"));
+  std::string_view rq_id;
+  if (doc["rq_id"].get(rq_id) != simdjson::SUCCESS) {
+    return Status::Remote("Upload-Finish: the reply has no rq_id: " + ServerMessage(r.body));
+  }
+  return std::string(rq_id);
+}
+
+Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r,
+                          Call("GET", "/api/requests/" + PercentEncode(rq_id), "", {}, {200}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET request"));
+  RequestState s;
+  std::string_view text;
+  if (doc["status"].get(text) == simdjson::SUCCESS) s.status = std::string(text);
+  if (doc["message"].get(text) == simdjson::SUCCESS) s.message = std::string(text);
+  double progress = 0;
+  if (doc["progress"].get(progress) == simdjson::SUCCESS) s.progress = progress;
+  return s;
+}
+
+Result<std::vector<std::string>> CvatApi::FrameNames(int64_t task_id) {
+  std::string path = "/api/tasks/" + std::to_string(task_id) + "/data/meta";
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
+  simdjson::dom::array frames;
+  if (doc["frames"].get(frames) != simdjson::SUCCESS) {
+    return Status::Remote("GET " + path + ": the reply has no frames");
+  }
+  std::vector<std::string> names;
+  for (simdjson::dom::element f : frames) {
+    std::string_view name;
+    if (f["name"].get(name) == simdjson::SUCCESS) names.emplace_back(name);
+  }
+  return names;
+}
+
+}  // namespace ingest::upload

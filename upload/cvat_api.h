@@ -1,0 +1,80 @@
+// CvatApi: the CVAT REST calls around a data upload (see ../shared/reference/cvat_protocol.md
+// section 1): login, tasks, Upload-Start, Upload-Finish and request polling. Blocking, on one
+// HttpClient. Every error names the request and, for HTTP errors, the status and the server's
+// message, with a hint for the usual causes (401: the token; 403: permissions; 404: the id).
+#ifndef INGEST_UPLOAD_CVAT_API_H_
+#define INGEST_UPLOAD_CVAT_API_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/result.h"
+#include "upload/http_client.h"
+
+namespace ingest::upload {
+
+struct TaskInfo {
+  int64_t id = 0;
+  std::string name;
+  int64_t size = 0;       // frames; 0 until data was created
+  int64_t jobs = 0;       // number of jobs (segments), when the server reports them
+};
+
+struct RequestState {
+  std::string status;     // queued, started, finished, failed
+  std::string message;
+  double progress = 0;
+};
+
+struct ServerLimits {
+  uint64_t tus_max_size = 25ull << 30;  // Tus-Max-Size from OPTIONS on /data/
+};
+
+class CvatApi {
+ public:
+  // `base_url` is the server root ("https://cvat.example.com"), without "/api".
+  CvatApi(std::string base_url, HttpClient* http);
+
+  const std::string& base_url() const { return base_; }
+  // "<base>/api/tasks/<id>/data/" (with the trailing slash CVAT needs for TUS).
+  std::string DataUrl(int64_t task_id) const;
+  // The Origin header value: scheme://host[:port] of the base URL.
+  std::string Origin() const;
+
+  // POST /api/auth/login -> the key for "Authorization: Token <key>".
+  Result<std::string> Login(const std::string& user, const std::string& password);
+  // GET /api/server/about: a cheap check of the URL and the credentials.
+  Status CheckServer();
+  // POST /api/tasks with a TaskWriteSerializer JSON body.
+  Result<TaskInfo> CreateTask(const std::string& json_body);
+  Result<TaskInfo> GetTask(int64_t id);
+  Status DeleteTask(int64_t id);
+  // OPTIONS on the task's /data/ endpoint: TUS limits.
+  Result<ServerLimits> DataLimits(int64_t task_id);
+  // POST /data/ with Upload-Start (expects 202).
+  Status StartUpload(int64_t task_id);
+  // POST /data/ with Upload-Finish and the data request as JSON. Returns the rq_id (also on
+  // 409, when a creation request for the task is already queued or running).
+  Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
+  // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
+  Result<RequestState> GetRequest(const std::string& rq_id);
+  // GET /api/tasks/<id>/data/meta: the frame names in the task's final order.
+  Result<std::vector<std::string>> FrameNames(int64_t task_id);
+
+ private:
+  Result<HttpResponse> Call(const std::string& method, const std::string& path,
+                            const std::string& body, std::vector<std::string> headers,
+                            std::initializer_list<long> ok);
+
+  std::string base_;
+  HttpClient* http_;
+};
+
+// Builds the error for an unexpected HTTP status: "POST /api/tasks: 400 Bad Request: <server
+// message>" plus a hint for 401/403/404/413.
+Status HttpError(const std::string& what, const HttpResponse& response);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_CVAT_API_H_

@@ -1,0 +1,660 @@
+#include "upload/transfer_engine.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <thread>
+
+#include "upload/cvat_api.h"
+#include "upload/http_client.h"
+#include "upload/multipart.h"
+#include "upload/retry_policy.h"
+
+namespace ingest::upload {
+
+std::string Base64(std::string_view in) {
+  static const char kTable[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
+                 static_cast<uint8_t>(in[i + 2]);
+    out += kTable[v >> 18];
+    out += kTable[(v >> 12) & 63];
+    out += kTable[(v >> 6) & 63];
+    out += kTable[v & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = static_cast<uint8_t>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<uint8_t>(in[i + 1]) << 8;
+    out += kTable[v >> 18];
+    out += kTable[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kTable[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kMinChunk = 1ull << 20;
+constexpr size_t kMaxReplyBody = 64 << 10;
+
+enum class Op : uint8_t { kCreate, kPatch, kHead, kBatch };
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kCreate: return "TUS creation";
+    case Op::kPatch: return "PATCH";
+    case Op::kHead: return "HEAD";
+    case Op::kBatch: return "Upload-Multiple batch";
+  }
+  return "request";
+}
+
+// Where one TUS upload stands.
+struct TusState {
+  std::string location;
+  uint64_t offset = 0;
+  int attempts = 0;         // failures since the last progress
+  bool need_head = false;   // resynchronise before the next PATCH
+  bool recreating = false;  // the server lost it; a 409 on re-creation means complete
+  bool done = false;
+  bool failed = false;
+};
+
+struct Work {
+  Op op;
+  uint32_t index;  // file (TUS) or batch
+};
+
+struct Transfer {
+  Op op = Op::kCreate;
+  uint32_t index = 0;
+  CURL* easy = nullptr;
+  CurlSlistPtr headers;
+  std::string location;       // reply header
+  std::string upload_offset;  // reply header
+  std::string body;           // reply body (capped)
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  // PATCH body
+  UniqueFd fd;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t sent = 0;
+  Status read_error;
+  // Batch body
+  std::unique_ptr<MultipartBody> multipart;
+  TransferCounters* counters = nullptr;
+};
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * n;
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    value.remove_suffix(1);
+  }
+  auto iequals = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  if (iequals(name, "location")) t->location = std::string(value);
+  if (iequals(name, "upload-offset")) t->upload_offset = std::string(value);
+  return size * n;
+}
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  size_t len = size * n;
+  if (t->body.size() < kMaxReplyBody) t->body.append(data, std::min(len, kMaxReplyBody - t->body.size()));
+  return len;
+}
+
+size_t OnReadFile(char* buf, size_t size, size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  size_t want = static_cast<size_t>(std::min<uint64_t>(size * n, t->length - t->sent));
+  if (want == 0) return 0;
+  for (;;) {
+    ssize_t r = ::pread(t->fd.get(), buf, want, static_cast<off_t>(t->offset + t->sent));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      t->read_error = r < 0 ? FromErrno("read", errno)
+                            : Status::IoError("the file is shorter than when it was scanned");
+      return CURL_READFUNC_ABORT;
+    }
+    t->sent += static_cast<uint64_t>(r);
+    t->counters->bytes_sent.fetch_add(static_cast<uint64_t>(r), std::memory_order_relaxed);
+    return static_cast<size_t>(r);
+  }
+}
+
+size_t OnReadMultipart(char* buf, size_t size, size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  Result<size_t> got = t->multipart->Read(buf, size * n);
+  if (!got) {
+    t->read_error = std::move(got).error();
+    return CURL_READFUNC_ABORT;
+  }
+  t->sent += *got;
+  t->counters->bytes_sent.fetch_add(*got, std::memory_order_relaxed);
+  return *got;
+}
+
+// "http://host:8080/api/x" -> "/api/x"; a relative location stays as it is.
+std::string LocationPath(const std::string& location) {
+  size_t scheme = location.find("://");
+  if (scheme == std::string::npos) return location;
+  size_t path = location.find('/', scheme + 3);
+  return path == std::string::npos ? "/" : location.substr(path);
+}
+
+}  // namespace
+
+struct TransferEngine::Impl {
+  TransferOptions opt;
+  const UploadPlan& plan;
+  FileSource* source;
+  UploadObserver* observer;
+  TransferCounters* counters;
+  UploadObserver null_observer;
+  RetryPolicy retry;
+
+  // The multi handle is declared first so it is destroyed last (after every easy handle
+  // was removed and cleaned up).
+  CurlMultiPtr multi;
+  std::vector<CurlEasyPtr> easies;  // all easy handles made
+  std::vector<CURL*> idle;          // those not in use
+
+  std::vector<TusState> tus;        // per plan file (used for kTus files)
+  std::vector<int> batch_attempts;
+  std::deque<Work> posts;           // creations and batches, one in flight at a time
+  std::deque<uint32_t> ready;       // TUS files waiting for a PATCH or HEAD
+  struct Delayed {
+    Clock::time_point due;
+    Work work;
+  };
+  std::vector<Delayed> delayed;
+  std::vector<std::unique_ptr<Transfer>> active;
+  bool post_busy = false;
+  uint64_t tus_chunk;
+  std::vector<FileFailure> failures;
+  std::vector<std::string> notes;
+  size_t files_left = 0;
+
+  Impl(TransferOptions o, const UploadPlan& p, FileSource* s, UploadObserver* obs,
+       TransferCounters* c)
+      : opt(std::move(o)),
+        plan(p),
+        source(s),
+        observer(obs ? obs : &null_observer),
+        counters(c),
+        retry(opt.retries, opt.backoff_base, opt.backoff_cap),
+        multi(curl_multi_init()),
+        tus_chunk(std::clamp<uint64_t>(opt.tus_chunk, kMinChunk, 100ull << 20)) {}
+
+  ~Impl() {
+    for (auto& t : active) curl_multi_remove_handle(multi.get(), t->easy);
+    active.clear();
+    easies.clear();
+  }
+
+  CURL* TakeEasy() {
+    if (!idle.empty()) {
+      CURL* e = idle.back();
+      idle.pop_back();
+      return e;
+    }
+    easies.emplace_back(curl_easy_init());
+    return easies.back().get();
+  }
+
+  void Fail(uint32_t file, Status status) {
+    if (plan.files[file].route == Route::kTus) {
+      if (tus[file].failed || tus[file].done) return;
+      tus[file].failed = true;
+    }
+    failures.push_back({file, std::move(status)});
+    --files_left;
+  }
+
+  void FileDone(uint32_t file) {
+    counters->files_done.fetch_add(1, std::memory_order_relaxed);
+    observer->OnFileDone(file);
+    --files_left;
+  }
+
+  std::string FileLabel(uint32_t file) const { return "'" + plan.files[file].name + "'"; }
+
+  void Later(Work w, int attempts) {
+    counters->retries.fetch_add(1, std::memory_order_relaxed);
+    delayed.push_back({Clock::now() + retry.Delay(attempts), w});
+  }
+
+  // Common easy-handle setup; returns the header list to extend.
+  curl_slist* Setup(Transfer* t, const std::string& url) {
+    CURL* e = t->easy;
+    curl_easy_reset(e);
+    ApplyConnectionOptions(e, opt.connection);
+    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_slist* h = nullptr;
+    for (const std::string& line : opt.headers) h = AddHeader(h, line);
+    h = AddHeader(h, "Origin: " + opt.origin);
+    h = AddHeader(h, "Expect:");
+    return h;
+  }
+
+  Status Start(Work w) {
+    auto t = std::make_unique<Transfer>();
+    t->op = w.op;
+    t->index = w.index;
+    t->counters = counters;
+    t->easy = TakeEasy();
+    if (t->easy == nullptr) return Status::Internal("curl_easy_init failed");
+    switch (w.op) {
+      case Op::kCreate: {
+        const PlannedFile& f = plan.files[w.index];
+        curl_slist* h = Setup(t.get(), opt.data_url);
+        h = AddHeader(h, "Tus-Resumable: 1.0.0");
+        h = AddHeader(h, "Upload-Length: " + std::to_string(f.size));
+        h = AddHeader(h, "Upload-Metadata: filename " + Base64(f.name));
+        t->headers.reset(h);
+        curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+        post_busy = true;
+        break;
+      }
+      case Op::kHead: {
+        curl_slist* h = Setup(t.get(), opt.origin + tus[w.index].location);
+        h = AddHeader(h, "Tus-Resumable: 1.0.0");
+        t->headers.reset(h);
+        curl_easy_setopt(t->easy, CURLOPT_NOBODY, 1L);
+        break;
+      }
+      case Op::kPatch: {
+        const PlannedFile& f = plan.files[w.index];
+        TusState& s = tus[w.index];
+        Result<UniqueFd> fd = source->Open(f);
+        if (!fd) {
+          idle.push_back(t->easy);
+          Fail(w.index, std::move(fd).error());
+          return Status();
+        }
+        t->fd = std::move(*fd);
+        t->offset = s.offset;
+        t->length = std::min(tus_chunk, f.size - s.offset);
+        curl_slist* h = Setup(t.get(), opt.origin + s.location);
+        h = AddHeader(h, "Tus-Resumable: 1.0.0");
+        h = AddHeader(h, "Content-Type: application/offset+octet-stream");
+        h = AddHeader(h, "Upload-Offset: " + std::to_string(s.offset));
+        t->headers.reset(h);
+        curl_easy_setopt(t->easy, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(t->easy, CURLOPT_CUSTOMREQUEST, "PATCH");
+        curl_easy_setopt(t->easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t->length));
+        curl_easy_setopt(t->easy, CURLOPT_READFUNCTION, OnReadFile);
+        curl_easy_setopt(t->easy, CURLOPT_READDATA, t.get());
+        break;
+      }
+      case Op::kBatch: {
+        const std::vector<uint32_t>& files = plan.batches[w.index];
+        std::vector<MultipartFile> parts;
+        for (uint32_t i : files) parts.push_back({plan.files[i].name, plan.files[i].size});
+        t->multipart = std::make_unique<MultipartBody>(
+            std::move(parts), opt.image_quality,
+            [this, files](size_t i) { return source->Open(plan.files[files[i]]); });
+        curl_slist* h = Setup(t.get(), opt.data_url);
+        h = AddHeader(h, "Upload-Multiple: true");
+        h = AddHeader(h, "Content-Type: " + t->multipart->ContentType());
+        t->headers.reset(h);
+        curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(t->multipart->length()));
+        curl_easy_setopt(t->easy, CURLOPT_READFUNCTION, OnReadMultipart);
+        curl_easy_setopt(t->easy, CURLOPT_READDATA, t.get());
+        observer->OnBatchSending(w.index);
+        post_busy = true;
+        break;
+      }
+    }
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers.get());
+    CURLMcode mc = curl_multi_add_handle(multi.get(), t->easy);
+    if (mc != CURLM_OK) return FromCurlM(mc, "curl_multi_add_handle");
+    counters->requests.fetch_add(1, std::memory_order_relaxed);
+    active.push_back(std::move(t));
+    counters->in_flight.store(static_cast<uint32_t>(active.size()), std::memory_order_relaxed);
+    return Status();
+  }
+
+  // Starts what the free connections allow: a POST to /data/ first (one at a time), then
+  // PATCH/HEAD work.
+  Status Fill() {
+    while (static_cast<int>(active.size()) < opt.connections) {
+      if (!post_busy && !posts.empty()) {
+        Work w = posts.front();
+        posts.pop_front();
+        INGEST_RETURN_IF_ERROR(Start(w));
+        continue;
+      }
+      if (ready.empty()) break;
+      uint32_t file = ready.front();
+      ready.pop_front();
+      TusState& s = tus[file];
+      if (s.done || s.failed) continue;
+      INGEST_RETURN_IF_ERROR(Start({s.need_head ? Op::kHead : Op::kPatch, file}));
+    }
+    return Status();
+  }
+
+  void OnCreateDone(Transfer& t, CURLcode rc, long status) {
+    uint32_t file = t.index;
+    TusState& s = tus[file];
+    const PlannedFile& f = plan.files[file];
+    if (rc == CURLE_OK && status == 201 && !t.location.empty()) {
+      s.location = LocationPath(t.location);
+      s.offset = 0;
+      s.need_head = false;
+      s.attempts = 0;
+      observer->OnTusCreated(file, s.location);
+      ready.push_front(file);
+      return;
+    }
+    if (rc == CURLE_OK && status == 409 && s.recreating) {
+      // The server lost the upload's state because it completed it (CVAT drops a finished
+      // upload) and now refuses the name: the file is there.
+      s.done = true;
+      counters->bytes_done.fetch_add(f.size - s.offset, std::memory_order_relaxed);
+      FileDone(file);
+      return;
+    }
+    if (rc == CURLE_OK && status == 409) {
+      return Fail(file, Status::Remote("TUS creation of " + FileLabel(file) +
+                                       ": 409: the task already holds a file of that name"));
+    }
+    if (rc == CURLE_OK && status == 201) {
+      return Fail(file, Status::Remote("TUS creation of " + FileLabel(file) +
+                                       ": the reply has no Location header"));
+    }
+    RetryOrFail(t, rc, status, {Op::kCreate, file}, &s.attempts);
+  }
+
+  void OnPatchDone(Transfer& t, CURLcode rc, long status) {
+    uint32_t file = t.index;
+    TusState& s = tus[file];
+    const PlannedFile& f = plan.files[file];
+    if (!t.read_error.ok()) {
+      return Fail(file, t.read_error.WithPrefix(f.name));
+    }
+    if (rc == CURLE_OK && status == 204) {
+      uint64_t confirmed = t.upload_offset.empty()
+                               ? t.offset + t.sent
+                               : std::strtoull(t.upload_offset.c_str(), nullptr, 10);
+      if (confirmed < t.offset || confirmed > f.size) {
+        s.need_head = true;  // nonsense from the server: ask again
+      } else {
+        counters->bytes_done.fetch_add(confirmed - t.offset, std::memory_order_relaxed);
+        s.offset = confirmed;
+        if (confirmed > t.offset) s.attempts = 0;
+        observer->OnTusOffset(file, confirmed);
+      }
+      if (s.offset == f.size) {
+        s.done = true;
+        FileDone(file);
+        return;
+      }
+      ready.push_front(file);  // next chunk, on this warm connection
+      return;
+    }
+    if (rc == CURLE_OK && status == 409) {  // offset mismatch: the server's offset is truth
+      s.need_head = true;
+      if (++s.attempts > retry.max_retries() + 1) {
+        return Fail(file, Status::Remote("PATCH " + FileLabel(file) +
+                                         ": the server keeps answering 409 (offset conflict)"));
+      }
+      ready.push_front(file);
+      return;
+    }
+    if (rc == CURLE_OK && status == 413 && tus_chunk > kMinChunk) {
+      tus_chunk = std::max(kMinChunk, tus_chunk / 2);
+      notes.push_back("a PATCH got 413 (a proxy body limit?): TUS chunk size lowered to " +
+                      std::to_string(tus_chunk >> 20) + " MiB");
+      s.need_head = true;
+      ready.push_front(file);
+      return;
+    }
+    if (rc == CURLE_OK && (status == 404 || status == 410)) {
+      RecreateLostUpload(file);
+      return;
+    }
+    s.need_head = true;  // whatever arrived may have been stored
+    RetryOrFail(t, rc, status, {Op::kHead, file}, &s.attempts);
+  }
+
+  void OnHeadDone(Transfer& t, CURLcode rc, long status) {
+    uint32_t file = t.index;
+    TusState& s = tus[file];
+    const PlannedFile& f = plan.files[file];
+    if (rc == CURLE_OK && (status == 200 || status == 204) && !t.upload_offset.empty()) {
+      uint64_t offset = std::strtoull(t.upload_offset.c_str(), nullptr, 10);
+      if (offset > f.size) {
+        return Fail(file, Status::Remote("HEAD " + FileLabel(file) + ": the server reports " +
+                                         std::to_string(offset) + " bytes of " +
+                                         std::to_string(f.size)));
+      }
+      if (offset > s.offset) {
+        counters->bytes_done.fetch_add(offset - s.offset, std::memory_order_relaxed);
+      }
+      s.offset = offset;
+      s.need_head = false;
+      observer->OnTusOffset(file, offset);
+      if (offset == f.size) {
+        s.done = true;
+        FileDone(file);
+        return;
+      }
+      ready.push_front(file);
+      return;
+    }
+    // CVAT drops a completed upload's state: HEAD then answers 404 (or 500 in some versions).
+    if (rc == CURLE_OK && (status == 404 || status == 410 || status == 500)) {
+      RecreateLostUpload(file);
+      return;
+    }
+    RetryOrFail(t, rc, status, {Op::kHead, file}, &s.attempts);
+  }
+
+  void RecreateLostUpload(uint32_t file) {
+    TusState& s = tus[file];
+    if (++s.attempts > retry.max_retries() + 1) {
+      return Fail(file, Status::Remote("the upload of " + FileLabel(file) +
+                                       " keeps disappearing on the server"));
+    }
+    s.recreating = true;
+    s.need_head = false;
+    posts.push_front({Op::kCreate, file});
+  }
+
+  void OnBatchDone(Transfer& t, CURLcode rc, long status) {
+    uint32_t batch = t.index;
+    const std::vector<uint32_t>& files = plan.batches[batch];
+    if (rc == CURLE_OK && status == 200 && t.read_error.ok()) {
+      for (uint32_t f : files) {
+        counters->bytes_done.fetch_add(plan.files[f].size, std::memory_order_relaxed);
+        FileDone(f);
+      }
+      return;
+    }
+    curl_off_t uploaded = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    bool nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                        rc == CURLE_COULDNT_RESOLVE_PROXY;
+    if (nothing_sent && ++batch_attempts[batch] <= retry.max_retries()) {
+      Later({Op::kBatch, batch}, batch_attempts[batch]);
+      return;
+    }
+    Status why;
+    if (!t.read_error.ok()) {
+      why = t.read_error.WithPrefix("Upload-Multiple batch " + std::to_string(batch));
+      why = Status::IoError(why.message() +
+                            "; the request was cut, the server may keep part of it: these files "
+                            "are not resent (CVAT appends to existing files)");
+    } else if (rc != CURLE_OK) {
+      why = Status::Network(FromCurl(rc, t.errbuf, "Upload-Multiple batch " +
+                                                     std::to_string(batch))
+                                .message() +
+                            "; the reply never came and the server may have stored the files: "
+                            "they are not resent blindly (CVAT appends to existing files)");
+    } else {
+      HttpResponse r;
+      r.status = status;
+      r.body = t.body;
+      why = HttpError("Upload-Multiple batch " + std::to_string(batch), r);
+      if (status >= 500) {
+        why = Status::Remote(why.message() +
+                             "; the server may have stored part of the batch: these files are "
+                             "not resent (CVAT appends to existing files)");
+      }
+    }
+    for (uint32_t f : files) Fail(f, why);
+  }
+
+  // Network errors, stalls, 5xx and 429 are retried after a delay; anything else fails.
+  void RetryOrFail(Transfer& t, CURLcode rc, long status, Work again, int* attempts) {
+    bool retryable = rc != CURLE_OK ? rc != CURLE_ABORTED_BY_CALLBACK : IsRetryableStatus(status);
+    std::string what = std::string(OpName(t.op)) + " " + FileLabel(t.index);
+    if (retryable && retry.ShouldRetry(++*attempts)) {
+      Later(again, *attempts);
+      return;
+    }
+    if (rc != CURLE_OK) {
+      Fail(t.index, FromCurl(rc, t.errbuf, what));
+      return;
+    }
+    HttpResponse r;
+    r.status = status;
+    r.body = t.body;
+    Status s = HttpError(what, r);
+    if (retryable) s = s.WithPrefix("gave up after " + std::to_string(*attempts) + " attempts");
+    Fail(t.index, s);
+  }
+
+  void Finish(CURLMsg* msg) {
+    Transfer* raw = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+    auto it = std::find_if(active.begin(), active.end(),
+                           [&](const auto& p) { return p.get() == raw; });
+    std::unique_ptr<Transfer> t = std::move(*it);
+    active.erase(it);
+    counters->in_flight.store(static_cast<uint32_t>(active.size()), std::memory_order_relaxed);
+    curl_multi_remove_handle(multi.get(), t->easy);
+    long status = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    CURLcode rc = msg->data.result;
+    if (t->op == Op::kCreate || t->op == Op::kBatch) post_busy = false;
+    switch (t->op) {
+      case Op::kCreate: OnCreateDone(*t, rc, status); break;
+      case Op::kPatch: OnPatchDone(*t, rc, status); break;
+      case Op::kHead: OnHeadDone(*t, rc, status); break;
+      case Op::kBatch: OnBatchDone(*t, rc, status); break;
+    }
+    idle.push_back(t->easy);
+  }
+
+  Status Run(const std::atomic<bool>* cancel) {
+    if (!multi) return Status::Internal("curl_multi_init failed");
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(opt.connections));
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(opt.connections + 2));
+    tus.assign(plan.files.size(), TusState());
+    batch_attempts.assign(plan.batches.size(), 0);
+    files_left = plan.files.size();
+    // TUS creations first (their PATCHes then run beside the batches), then the batches.
+    for (uint32_t i = 0; i < plan.files.size(); ++i) {
+      if (plan.files[i].route == Route::kTus) posts.push_back({Op::kCreate, i});
+    }
+    for (uint32_t b = 0; b < plan.batches.size(); ++b) posts.push_back({Op::kBatch, b});
+
+    while (files_left > 0) {
+      if (cancel && cancel->load(std::memory_order_relaxed)) {
+        return Status::Cancelled("upload interrupted");
+      }
+      INGEST_RETURN_IF_ERROR(Fill());
+      if (active.empty() && delayed.empty() && posts.empty() && ready.empty()) {
+        return Status::Internal(std::to_string(files_left) + " files were left with no work");
+      }
+      int running = 0;
+      CURLMcode mc = curl_multi_perform(multi.get(), &running);
+      if (mc != CURLM_OK) return FromCurlM(mc, "curl_multi_perform");
+      int left = 0;
+      bool finished_any = false;
+      while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+        if (msg->msg == CURLMSG_DONE) {
+          Finish(msg);
+          finished_any = true;
+        }
+      }
+      // Wake up for due retries.
+      auto now = Clock::now();
+      int timeout_ms = 200;
+      for (size_t i = 0; i < delayed.size();) {
+        if (delayed[i].due <= now) {
+          Work w = delayed[i].work;
+          delayed.erase(delayed.begin() + static_cast<long>(i));
+          if (w.op == Op::kPatch || w.op == Op::kHead) {
+            ready.push_back(w.index);
+          } else {
+            posts.push_back(w);
+          }
+          timeout_ms = 0;
+          continue;
+        }
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(delayed[i].due - now);
+        timeout_ms = std::min<int>(timeout_ms, static_cast<int>(wait.count()) + 1);
+        ++i;
+      }
+      if (finished_any) continue;  // start the follow-up work before waiting
+      if (timeout_ms > 0 && !active.empty()) {
+        mc = curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
+        if (mc != CURLM_OK) return FromCurlM(mc, "curl_multi_poll");
+      } else if (timeout_ms > 0 && active.empty()) {
+        // Only delayed work is left: sleep until the first is due.
+        std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+      }
+    }
+    if (failures.empty()) return Status();
+    std::sort(failures.begin(), failures.end(),
+              [](const FileFailure& a, const FileFailure& b) { return a.file < b.file; });
+    return Status::Remote(std::to_string(failures.size()) + " of " +
+                          std::to_string(plan.files.size()) + " files could not be uploaded");
+  }
+};
+
+TransferEngine::TransferEngine(TransferOptions options, const UploadPlan& plan, FileSource* source,
+                               UploadObserver* observer, TransferCounters* counters)
+    : impl_(std::make_unique<Impl>(std::move(options), plan, source, observer, counters)) {}
+TransferEngine::~TransferEngine() = default;
+
+Status TransferEngine::Run(const std::atomic<bool>* cancel) { return impl_->Run(cancel); }
+const std::vector<FileFailure>& TransferEngine::failures() const { return impl_->failures; }
+const std::vector<std::string>& TransferEngine::notes() const { return impl_->notes; }
+
+}  // namespace ingest::upload

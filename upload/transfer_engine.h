@@ -1,0 +1,108 @@
+// TransferEngine: sends the files of an UploadPlan to a CVAT task's /data/ endpoint, many
+// transfers at once, on one thread that owns a curl multi handle.
+//
+// What it sends (CVAT's dialect, ../shared/reference/cvat_protocol.md sections 1-2):
+// - TUS uploads: a creation POST (Upload-Length, Upload-Metadata filename, Origin), then
+//   PATCHes of at most `tus_chunk` bytes with a real Content-Length, each streamed from the
+//   file with pread. A 409 or a failed PATCH is resynchronised with HEAD; an upload the
+//   server lost is created again (and a 409 on that re-creation means the server completed
+//   the file: it is done).
+// - Upload-Multiple batches: one multipart POST per batch, streamed from disk.
+// Scheduling: the server serialises every POST to /data/ of one task, so at most one
+// creation or batch is in flight; PATCHes to different uploads fill the other connections.
+// Retries: network errors, stalls (low-speed limit), 5xx and 429 are retried with
+// exponential backoff and jitter, up to `retries` per file. A batch is never resent once
+// bytes may have reached the server (CVAT appends: a resent batch would corrupt files): its
+// files fail with a message saying so. A 413 from a proxy halves the chunk or batch size
+// (down to 1 MiB) and tries again.
+#ifndef INGEST_UPLOAD_TRANSFER_ENGINE_H_
+#define INGEST_UPLOAD_TRANSFER_ENGINE_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/result.h"
+#include "engine/unique_fd.h"
+#include "upload/curl_util.h"
+#include "upload/upload_plan.h"
+
+namespace ingest::upload {
+
+struct TransferOptions {
+  std::string data_url;   // "<base>/api/tasks/<id>/data/", with the trailing slash
+  std::string origin;     // sent as Origin; also the scheme://host used for TUS locations
+  std::vector<std::string> headers;  // Authorization, X-Organization: never logged
+  ConnectionOptions connection;
+  int connections = 8;
+  uint64_t tus_chunk = 64ull << 20;  // at most 100 MiB (CVAT's DATA_UPLOAD_MAX_MEMORY_SIZE)
+  int image_quality = 70;
+  int retries = 5;
+  std::chrono::milliseconds backoff_base{250};
+  std::chrono::milliseconds backoff_cap{20000};
+};
+
+// Progress, readable from any thread while Run() works.
+struct TransferCounters {
+  std::atomic<uint64_t> bytes_sent{0};   // handed to the network
+  std::atomic<uint64_t> bytes_done{0};   // confirmed by the server
+  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint32_t> in_flight{0};
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> retries{0};
+};
+
+// Opens a planned file for reading (a regular file; archive members come later).
+class FileSource {
+ public:
+  virtual ~FileSource() = default;
+  virtual Result<UniqueFd> Open(const PlannedFile& file) = 0;
+};
+
+// Hooks for the resume journal: called on the engine's thread, in order, after the server
+// confirmed what they report (OnBatchSending before the request).
+class UploadObserver {
+ public:
+  virtual ~UploadObserver() = default;
+  virtual void OnTusCreated(uint32_t /*file*/, const std::string& /*location*/) {}
+  virtual void OnTusOffset(uint32_t /*file*/, uint64_t /*offset*/) {}
+  virtual void OnBatchSending(uint32_t /*batch*/) {}
+  virtual void OnFileDone(uint32_t /*file*/) {}
+};
+
+struct FileFailure {
+  uint32_t file = 0;  // index into UploadPlan::files
+  Status status;
+};
+
+class TransferEngine {
+ public:
+  TransferEngine(TransferOptions options, const UploadPlan& plan, FileSource* source,
+                 UploadObserver* observer, TransferCounters* counters);
+  ~TransferEngine();
+  TransferEngine(const TransferEngine&) = delete;
+  TransferEngine& operator=(const TransferEngine&) = delete;
+
+  // Sends every file of the plan. OK when all are on the server. Otherwise the failures say
+  // which files and why, and the status summarises; Cancelled when `cancel` was set (the
+  // requests in flight are cut).
+  Status Run(const std::atomic<bool>* cancel);
+
+  const std::vector<FileFailure>& failures() const;
+  // Things worth telling the user that are not failures ("413: chunk size halved to ...").
+  const std::vector<std::string>& notes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Standard base64 (for Upload-Metadata).
+std::string Base64(std::string_view bytes);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_TRANSFER_ENGINE_H_

@@ -1,0 +1,231 @@
+#include "upload/upload_plan.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/path_text.h"
+#include "manifest/manifest_check.h"
+#include "manifest/manifest_writer.h"
+
+namespace ingest::upload {
+namespace {
+
+std::string Plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Writes an image manifest for `frames` (records of `scan`, in order) named by `name_of`.
+template <class NameOf>
+Status WriteManifest(const std::string& path, const ScanResult& scan,
+                     const std::vector<uint32_t>& frames, NameOf&& name_of) {
+  INGEST_ASSIGN_OR_RETURN(auto writer, manifest::ImageManifestWriter::Open(path));
+  for (uint32_t idx : frames) {
+    const FileRecord& f = scan.files[idx];
+    std::string_view name = name_of(f);
+    SplitName split = SplitExt(name);
+    manifest::ImageLine line;
+    line.name = split.stem;
+    line.extension = split.extension;
+    bool swap = f.orientation > 4;
+    line.width = swap ? f.height : f.width;
+    line.height = swap ? f.width : f.height;
+    INGEST_RETURN_IF_ERROR(writer->Append(line));
+  }
+  return writer->Close();
+}
+
+}  // namespace
+
+Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_members,
+                              const UploadPlanOptions& options, std::vector<Refusal>* refusals) {
+  UploadPlan plan;
+  std::vector<uint32_t> images, videos, archives;
+  for (uint32_t i = 0; i < scan.files.size(); ++i) {
+    const FileRecord& f = scan.files[i];
+    switch (f.kind) {
+      case MediaKind::kImage:
+        if (IsInRelatedImagesFolder(f.rel_path)) {
+          ++plan.skipped_files;  // context images only travel inside an archive
+        } else {
+          images.push_back(i);
+        }
+        break;
+      case MediaKind::kVideo: videos.push_back(i); break;
+      case MediaKind::kArchive: archives.push_back(i); break;
+      default: ++plan.skipped_files; break;
+    }
+  }
+  size_t singles = videos.size() + archives.size();
+  if (images.empty() && singles == 0) {
+    return Status::NotFound("no images, video or archive found in the sources");
+  }
+  if (singles > 1 || (singles == 1 && !images.empty())) {
+    std::vector<uint32_t> all = videos;
+    all.insert(all.end(), archives.begin(), archives.end());
+    for (uint32_t idx : all) {
+      refusals->push_back({DisplayPath(scan, scan.files[idx]),
+                           "a task takes any number of images, or exactly one video or archive"});
+    }
+    return Status::InvalidArgument(
+        "cannot put these sources in one CVAT task: found " +
+        Plural(images.size(), "image", "images") + ", " +
+        Plural(videos.size(), "video", "videos") + " and " +
+        Plural(archives.size(), "archive", "archives") +
+        " (one task takes any number of images, or exactly one video or archive)");
+  }
+  std::vector<uint32_t> media = !images.empty() ? images : (!videos.empty() ? videos : archives);
+  plan.kind = !images.empty() ? TaskKind::kImages
+                              : (!videos.empty() ? TaskKind::kVideo : TaskKind::kArchive);
+
+  // Per-file checks, then base-name collisions.
+  std::map<std::string_view, std::vector<uint32_t>> by_name;
+  for (uint32_t idx : media) {
+    const FileRecord& f = scan.files[idx];
+    std::string path = DisplayPath(scan, f);
+    std::string_view name = BaseName(f.rel_path);
+    if (f.size == 0) {
+      refusals->push_back({path, "empty file (0 bytes): CVAT cannot take it; remove it"});
+    } else if (f.size > options.max_file_size) {
+      refusals->push_back({path, "larger than the server's limit of " +
+                                     std::to_string(options.max_file_size) + " bytes"});
+    }
+    if (!IsValidUtf8(name)) {
+      refusals->push_back({path, "the name is not valid UTF-8: rename the file"});
+    }
+    by_name[name].push_back(idx);
+  }
+  for (const auto& [name, group] : by_name) {
+    if (group.size() < 2) continue;
+    std::string others;
+    for (uint32_t idx : group) {
+      if (!others.empty()) others += ", ";
+      others += DisplayPath(scan, scan.files[idx]);
+    }
+    for (uint32_t idx : group) {
+      refusals->push_back({DisplayPath(scan, scan.files[idx]),
+                           "CVAT keeps base names only and '" + std::string(name) +
+                               "' occurs " + std::to_string(group.size()) + " times (" + others +
+                               "): rename them, or zip the folder tree and upload the zip"});
+    }
+  }
+  if (!refusals->empty()) {
+    return Status::InvalidArgument(Plural(refusals->size(), "problem", "problems") +
+                                   " found before sending anything; nothing was uploaded");
+  }
+
+  // The final order, on the names the server sees.
+  std::vector<uint32_t> order = OrderBy(
+      media.size(), [&](size_t i) { return BaseName(scan.files[media[i]].rel_path); },
+      options.sorting, options.seed);
+  std::vector<uint32_t> ordered;
+  ordered.reserve(order.size());
+  for (uint32_t k : order) ordered.push_back(media[k]);
+  bool lexicographical = options.sorting == SortingMethod::kLexicographical;
+  plan.sorting_method = lexicographical || plan.kind == TaskKind::kVideo ? "lexicographical"
+                                                                          : "predefined";
+
+  // The manifest: frames in the final order.
+  if (plan.kind == TaskKind::kImages) {
+    for (uint32_t idx : ordered) plan.frame_order.emplace_back(BaseName(scan.files[idx].rel_path));
+    plan.send_upload_file_order = !lexicographical;
+    if (!options.given_manifest.empty()) {
+      INGEST_ASSIGN_OR_RETURN(manifest::CheckReport report,
+                              manifest::CheckImageManifest(options.given_manifest,
+                                                           plan.frame_order, 3));
+      if (!report.ok()) {
+        std::string why = report.structure_error;
+        if (why.empty() && !report.mismatches.empty()) {
+          const auto& m = report.mismatches.front();
+          why = "frame " + std::to_string(m.index) + " is '" + m.file +
+                "' but the manifest line says '" + m.expected_suffix + "'";
+        }
+        return Status::InvalidArgument(options.given_manifest +
+                                       " does not match the files in the final order (" + why +
+                                       "); CVAT would refuse it");
+      }
+      plan.manifest_path = options.given_manifest;
+    } else if (!options.generated_manifest_path.empty()) {
+      INGEST_RETURN_IF_ERROR(WriteManifest(options.generated_manifest_path, scan, ordered,
+                                           [](const FileRecord& f) { return BaseName(f.rel_path); }));
+      plan.manifest_path = options.generated_manifest_path;
+    }
+  } else if (plan.kind == TaskKind::kArchive) {
+    if (archive_members == nullptr) {
+      return Status::Internal("the archive's members were not scanned");
+    }
+    std::vector<uint32_t> members;
+    for (uint32_t i = 0; i < archive_members->files.size(); ++i) {
+      const FileRecord& f = archive_members->files[i];
+      if (f.kind == MediaKind::kImage && !IsInRelatedImagesFolder(f.rel_path)) members.push_back(i);
+    }
+    std::sort(members.begin(), members.end(), [&](uint32_t a, uint32_t b) {
+      return CompareCodePoints(archive_members->files[a].rel_path,
+                               archive_members->files[b].rel_path) < 0;
+    });
+    std::vector<uint32_t> member_order = OrderBy(
+        members.size(),
+        [&](size_t i) { return std::string_view(archive_members->files[members[i]].rel_path); },
+        options.sorting, options.seed);
+    std::vector<uint32_t> ordered_members;
+    for (uint32_t k : member_order) {
+      ordered_members.push_back(members[k]);
+      plan.frame_order.push_back(archive_members->files[members[k]].rel_path);
+    }
+    std::string path = !options.given_manifest.empty() ? options.given_manifest
+                                                       : options.generated_manifest_path;
+    if (path.empty()) {
+      return Status::InvalidArgument(
+          "an archive needs a manifest of its members (CVAT requires one for its order); "
+          "use --manifest auto or --manifest FILE");
+    }
+    if (options.given_manifest.empty()) {
+      INGEST_RETURN_IF_ERROR(WriteManifest(path, *archive_members, ordered_members,
+                                           [](const FileRecord& f) -> std::string_view {
+                                             return f.rel_path;
+                                           }));
+    }
+    plan.manifest_path = path;
+  }
+
+  // Routes and batches: big files through TUS, small ones packed in frame order.
+  auto add_file = [&](uint32_t record, std::string name, uint64_t size) {
+    PlannedFile pf;
+    pf.record = record;
+    pf.name = std::move(name);
+    pf.size = size;
+    plan.total_bytes += size;
+    plan.files.push_back(std::move(pf));
+  };
+  for (uint32_t idx : ordered) {
+    add_file(idx, std::string(BaseName(scan.files[idx].rel_path)), scan.files[idx].size);
+  }
+  if (!plan.manifest_path.empty()) {
+    struct stat st;
+    if (::stat(plan.manifest_path.c_str(), &st) != 0) {
+      return FromErrno("stat " + plan.manifest_path, errno);
+    }
+    add_file(kGeneratedManifest, "manifest.jsonl", static_cast<uint64_t>(st.st_size));
+  }
+  uint64_t batch_bytes = 0;
+  for (uint32_t i = 0; i < plan.files.size(); ++i) {
+    PlannedFile& pf = plan.files[i];
+    if (pf.size >= options.tus_threshold) {
+      pf.route = Route::kTus;
+      continue;
+    }
+    pf.route = Route::kBatch;
+    if (plan.batches.empty() || plan.batches.back().size() >= options.batch_files ||
+        batch_bytes + pf.size > options.batch_bytes) {
+      plan.batches.emplace_back();
+      batch_bytes = 0;
+    }
+    pf.batch = static_cast<uint32_t>(plan.batches.size() - 1);
+    plan.batches.back().push_back(i);
+    batch_bytes += pf.size;
+  }
+  return plan;
+}
+
+}  // namespace ingest::upload

@@ -1,0 +1,82 @@
+// UploadPlan: everything decided before the first byte is sent, as an explicit data structure
+// (the resume journal records it): which files go up, under which names, by which route (an
+// Upload-Multiple batch or a TUS upload), in which batches, the final frame order and the
+// data request fields that make the server keep that order.
+//
+// Rules (CVAT's, see ../shared/reference/cvat_protocol.md):
+// - One task takes any number of images, or exactly one video, or exactly one archive.
+// - The server keeps base names only: the names it sees, sorts and matches against the
+//   manifest are base names, so two files with one base name cannot both go up.
+// - Zero-byte media, names that are not valid UTF-8 and files over the server's Tus-Max-Size
+//   are refused up front, each with the file and the reason.
+// - The order is computed here. lexicographical is what the server computes itself on the
+//   base names; natural, random (seeded) and predefined are sent as `predefined` with
+//   `upload_file_order`, so the server keeps our order exactly.
+// - With a manifest (generated, or given), it lists the frames in the final order; an archive
+//   always goes with a manifest of its image members (CVAT needs one for `predefined`).
+#ifndef INGEST_UPLOAD_UPLOAD_PLAN_H_
+#define INGEST_UPLOAD_UPLOAD_PLAN_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/file_order.h"
+#include "engine/result.h"
+#include "engine/scanner.h"
+
+namespace ingest::upload {
+
+enum class Route : uint8_t { kBatch, kTus };
+
+inline constexpr uint32_t kGeneratedManifest = UINT32_MAX;
+
+struct PlannedFile {
+  uint32_t record = 0;  // index into ScanResult::files, or kGeneratedManifest
+  std::string name;     // the file name the server sees
+  uint64_t size = 0;
+  Route route = Route::kBatch;
+  uint32_t batch = 0;   // for kBatch: index into UploadPlan::batches
+};
+
+enum class TaskKind : uint8_t { kImages, kVideo, kArchive };
+
+struct UploadPlan {
+  TaskKind kind = TaskKind::kImages;
+  std::vector<PlannedFile> files;              // in upload order
+  std::vector<std::vector<uint32_t>> batches;  // indices into files, each one request
+  std::vector<std::string> frame_order;        // frame names in the final order
+  std::string sorting_method;                  // sent with the finish
+  bool send_upload_file_order = false;         // send frame_order as upload_file_order
+  std::string manifest_path;                   // the manifest to send; "" when none
+  uint64_t total_bytes = 0;
+  uint64_t skipped_files = 0;                  // not media, or context images (reported)
+};
+
+struct UploadPlanOptions {
+  SortingMethod sorting = SortingMethod::kLexicographical;
+  uint64_t seed = 0;
+  uint64_t tus_threshold = 8ull << 20;  // files of this size or more go through TUS
+  uint64_t batch_bytes = 32ull << 20;   // a batch's body stays under this
+  uint32_t batch_files = 1000;          // and holds at most this many files
+  uint64_t max_file_size = 25ull << 30;  // the server's Tus-Max-Size
+  // Where to write the generated manifest; "" for none (--manifest none).
+  std::string generated_manifest_path;
+  std::string given_manifest;  // --manifest FILE: sent as it is (after a check)
+};
+
+struct Refusal {
+  std::string path;    // display path of the file
+  std::string reason;  // what is wrong and what to do
+};
+
+// Plans the upload of `scan` (scanned without expanding archives, so an archive is one
+// record). `archive_members`, when the upload is an archive, is the scan of that archive's
+// members, for its manifest. When files must be refused, returns InvalidArgument with a
+// summary and fills `refusals` with each file and reason. Writes the generated manifest.
+Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_members,
+                              const UploadPlanOptions& options, std::vector<Refusal>* refusals);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_UPLOAD_PLAN_H_
