@@ -24,6 +24,7 @@
 #include "upload/cvat_api.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_plan.h"
+#include "upload/upload_job.h"
 #include "upload/uploader.h"
 
 namespace ingest::cli {
@@ -116,22 +117,6 @@ std::string PromptPassword(const std::string& user) {
   return Trim(line);
 }
 
-class PlanFiles final : public upload::FileSource {
- public:
-  PlanFiles(const ScanResult& scan, const UploadPlan& plan) : scan_(scan), plan_(plan) {}
-  Result<UniqueFd> Open(const upload::PlannedFile& f) override {
-    std::string path = f.record == upload::kGeneratedManifest
-                           ? plan_.manifest_path
-                           : FilesystemPath(scan_, scan_.files[f.record]);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
-    return fd;
-  }
-
- private:
-  const ScanResult& scan_;
-  const UploadPlan& plan_;
-};
 
 Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name) {
   if (!a.Has(name)) return std::optional<int64_t>();
@@ -224,9 +209,8 @@ int RunUpload(Args args) {
     if (!text) return usage("--job-file-mapping: " + text.error().message());
     data.job_file_mapping_json = Trim(*text);
   }
-  Result<std::string> task_body = std::string();
   if (opt.Has("create")) {
-    task_body = upload::BuildTaskBody(spec);
+    Result<std::string> task_body = upload::BuildTaskBody(spec);
     if (!task_body) return UsageError("upload", task_body.error());
   }
 
@@ -296,162 +280,84 @@ int RunUpload(Args args) {
   }
   if (opt.Has("org")) auth_headers.push_back("X-Organization: " + opt.Get("org"));
 
-  const std::atomic<bool>* cancel = InstallInterruptFlag();
-  upload::HttpClient http(transfer.connection, auth_headers);
-  upload::CvatApi api(opt.Get("server"), &http);
-  if (login) {
-    Result<std::string> key = api.Login(login->first, login->second);
-    if (!key) return RunError("upload", key.error());
-    std::vector<std::string> headers = {"Authorization: Token " + *key};
-    if (opt.Has("org")) headers.push_back("X-Organization: " + opt.Get("org"));
-    http = upload::HttpClient(transfer.connection, headers);
-  }
-  Status reachable = api.CheckServer();
-  if (!reachable.ok()) return RunError("upload", reachable);
-
-  // Scan: archives stay one file; an archive upload gets its members scanned for the manifest.
-  ScanOptions scan_options;
-  scan_options.hash = false;
-  scan_options.expand_archive_sources = false;
-  scan_options.follow_symlinks = opt.Has("follow-symlinks");
-  Result<uint64_t> workers = opt.GetUint("workers", 0);
-  if (!workers) return UsageError("upload", workers.error());
-  scan_options.workers = static_cast<unsigned>(*workers);
-  scan_options.cancel = cancel;
-  Result<ScanResult> scan = Scan(opt.positional, scan_options);
-  if (!scan) return RunError("upload", scan.error());
-  size_t scan_errors = 0;
-  for (const ScanProblem& p : scan->problems) {
-    if (!p.warning) {
-      std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
-      ++scan_errors;
-    }
-  }
-  if (scan_errors) {
-    std::fprintf(stderr,
-                 "cvat-ingest upload: %zu file%s cannot be read or probed (above); nothing was "
-                 "uploaded. Fix or remove them and run again.\n",
-                 scan_errors, scan_errors == 1 ? "" : "s");
-    return kExitFailed;
-  }
-  std::optional<ScanResult> members;
-  for (const FileRecord& f : scan->files) {
-    if (f.kind != MediaKind::kArchive) continue;
-    ScanOptions member_options = scan_options;
-    member_options.expand_archive_sources = true;
-    Result<ScanResult> m = Scan(std::vector<std::string>{FilesystemPath(*scan, f)}, member_options);
-    if (!m) return RunError("upload", m.error());
-    members = std::move(*m);
-    break;
-  }
-
-  // Task and limits.
-  std::optional<int64_t> task_id;
+  upload::UploadJob job;
+  job.server = opt.Get("server");
+  job.auth_headers = auth_headers;
+  job.login = login;
+  job.org = opt.Get("org");
+  job.sources = opt.positional;
   if (opt.Has("task")) {
     Result<uint64_t> id = opt.GetUint("task", 0);
     if (!id) return UsageError("upload", id.error());
-    Result<upload::TaskInfo> task = api.GetTask(static_cast<int64_t>(*id));
-    if (!task) return RunError("upload", task.error());
-    if (task->size > 0) {
-      return RunError("upload", Status::InvalidArgument(
-                                    "task " + std::to_string(task->id) + " already has data (" +
-                                    std::to_string(task->size) +
-                                    " frames): CVAT does not add data to a task"));
-    }
-    task_id = task->id;
-    Result<upload::ServerLimits> limits = api.DataLimits(*task_id);
-    if (limits) plan_options.max_file_size = limits->tus_max_size;
+    job.task_id = static_cast<int64_t>(*id);
   }
-
+  job.task = spec;
+  job.data = data;
+  job.plan = plan_options;
+  job.manifest_mode = opt.Get("manifest", "auto");
   TempDir temp;
-  std::string manifest_mode = opt.Get("manifest", "auto");
-  if (manifest_mode == "auto") {
-    plan_options.generated_manifest_path = temp.path() + "/manifest.jsonl";
-  } else if (manifest_mode != "none") {
-    plan_options.given_manifest = manifest_mode;
-  }
-  std::vector<upload::Refusal> refusals;
-  Result<UploadPlan> plan =
-      upload::PlanUpload(*scan, members ? &*members : nullptr, plan_options, &refusals);
-  if (!plan) {
-    for (const upload::Refusal& r : refusals) {
-      std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
-    }
-    return RunError("upload", plan.error());
-  }
-  size_t tus_files = 0;
-  for (const upload::PlannedFile& f : plan->files) tus_files += f.route == upload::Route::kTus;
-  const char* kind = plan->kind == upload::TaskKind::kImages
-                         ? "images"
-                         : (plan->kind == upload::TaskKind::kVideo ? "video" : "archive");
-  std::fprintf(stderr,
-               "plan: %zu files (%s, %s), %zu batches, %zu TUS uploads, sorting %s%s%s\n",
-               plan->files.size(), kind, FormatBytes(plan->total_bytes).c_str(),
-               plan->batches.size(), tus_files, plan->sorting_method.c_str(),
-               plan->send_upload_file_order ? " with upload_file_order" : "",
-               plan->manifest_path.empty() ? "" : ", with a manifest");
-  if (plan->skipped_files) {
-    std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay behind\n",
-                 static_cast<unsigned long long>(plan->skipped_files));
-  }
-  if (opt.Has("dry-run")) {
-    std::printf("dry run: would upload %zu files (%s) to %s%s\n", plan->files.size(),
-                FormatBytes(plan->total_bytes).c_str(),
-                task_id ? ("task " + std::to_string(*task_id)).c_str() : "a new task ",
-                task_id ? "" : ("'" + spec.name + "'").c_str());
-    for (size_t i = 0; i < plan->frame_order.size() && i < 10; ++i) {
-      std::printf("  frame %zu: %s\n", i, plan->frame_order[i].c_str());
-    }
-    if (plan->frame_order.size() > 10) std::printf("  ... %zu frames\n", plan->frame_order.size());
-    return kExitOk;
-  }
+  job.temp_dir = temp.path();
+  job.transfer = transfer;
+  job.scan.follow_symlinks = opt.Has("follow-symlinks");
+  Result<uint64_t> workers = opt.GetUint("workers", 0);
+  if (!workers) return UsageError("upload", workers.error());
+  job.scan.workers = static_cast<unsigned>(*workers);
+  job.dry_run = opt.Has("dry-run");
 
-  if (!task_id) {
-    Result<upload::TaskInfo> task = api.CreateTask(*task_body);
-    if (!task) return RunError("upload", task.error());
-    task_id = task->id;
-    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(*task_id),
-                 spec.name.c_str());
-  }
-  Status started = api.StartUpload(*task_id);
-  if (!started.ok()) return RunError("upload", started);
-
-  transfer.data_url = api.DataUrl(*task_id);
-  transfer.origin = api.Origin();
-  transfer.headers = http.common_headers();
+  const std::atomic<bool>* cancel = InstallInterruptFlag();
   upload::TransferCounters counters;
-  PlanFiles files(*scan, *plan);
-  upload::TransferEngine engine(transfer, *plan, &files, nullptr, &counters);
+  uint64_t total_bytes = 0;
+  size_t total_files = 0;
+  std::optional<ProgressLine> bar;
+  std::jthread json_events;
   auto t0 = std::chrono::steady_clock::now();
-  Status sent;
-  {
-    bool json_progress = progress_mode == "json";
-    ProgressLine bar(progress_mode == "auto" || progress_mode == "bar", [&] {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
-      double left = static_cast<double>(plan->total_bytes) -
-                    static_cast<double>(counters.bytes_sent.load());
-      return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
-             std::to_string(plan->files.size()) + " files, " +
-             FormatBytes(counters.bytes_sent.load()) + " / " + FormatBytes(plan->total_bytes) +
-             ", " + Rate(rate) + ", ETA " + Eta(rate > 0 ? left / rate : -1) + ", " +
-             std::to_string(counters.in_flight.load()) + " in flight";
-    });
-    std::jthread json_events;
-    if (json_progress) {
+  upload::UploadEvents events;
+  events.on_plan = [&](const UploadPlan& plan) {
+    total_bytes = plan.total_bytes;
+    total_files = plan.files.size();
+    size_t tus_files = 0;
+    for (const upload::PlannedFile& f : plan.files) tus_files += f.route == upload::Route::kTus;
+    const char* kind = plan.kind == upload::TaskKind::kImages
+                           ? "images"
+                           : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
+    std::fprintf(stderr,
+                 "plan: %zu files (%s, %s), %zu batches, %zu TUS uploads, sorting %s%s%s\n",
+                 plan.files.size(), kind, FormatBytes(plan.total_bytes).c_str(),
+                 plan.batches.size(), tus_files, plan.sorting_method.c_str(),
+                 plan.send_upload_file_order ? " with upload_file_order" : "",
+                 plan.manifest_path.empty() ? "" : ", with a manifest");
+    if (plan.skipped_files) {
+      std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay "
+                   "behind\n", static_cast<unsigned long long>(plan.skipped_files));
+    }
+  };
+  events.on_task_created = [&](int64_t id) {
+    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), spec.name.c_str());
+  };
+  events.on_transfer_start = [&] {
+    t0 = std::chrono::steady_clock::now();
+    if (progress_mode == "auto" || progress_mode == "bar") {
+      bar.emplace(true, [&] {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
+        double left = static_cast<double>(total_bytes) - static_cast<double>(counters.bytes_sent.load());
+        return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
+               std::to_string(total_files) + " files, " + FormatBytes(counters.bytes_sent.load()) +
+               " / " + FormatBytes(total_bytes) + ", " + Rate(rate) + ", ETA " +
+               Eta(rate > 0 ? left / rate : -1) + ", " +
+               std::to_string(counters.in_flight.load()) + " in flight";
+      });
+    } else if (progress_mode == "json") {
       json_events = std::jthread([&](std::stop_token stop) {
         while (!stop.stop_requested()) {
-          double secs =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           std::fprintf(stderr,
                        "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
                        "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
                        "\"retries\":%llu}\n",
                        secs, static_cast<unsigned long long>(counters.files_done.load()),
-                       plan->files.size(),
-                       static_cast<unsigned long long>(counters.bytes_sent.load()),
-                       static_cast<unsigned long long>(plan->total_bytes),
-                       counters.in_flight.load(),
+                       total_files, static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
                        static_cast<unsigned long long>(counters.retries.load()));
           for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -459,62 +365,88 @@ int RunUpload(Args args) {
         }
       });
     }
-    sent = engine.Run(cancel);
-  }
-  double upload_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (const std::string& note : engine.notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
-  if (!sent.ok()) {
-    for (const upload::FileFailure& f : engine.failures()) {
-      std::fprintf(stderr, "failed: %s: %s\n", plan->files[f.file].name.c_str(),
-                   f.status.message().c_str());
+  };
+  events.on_request = [&](const upload::RequestState& s) {
+    bar.reset();
+    if (json_events.joinable()) {
+      json_events.request_stop();
+      json_events.join();
     }
-    int code = RunError("upload", sent);
-    if (code == kExitInterrupted) return code;
-    std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
-                 static_cast<long long>(*task_id));
-    return engine.failures().empty() ? kExitFailed : kExitPartial;
-  }
-  std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan->files.size(),
-               FormatBytes(plan->total_bytes).c_str(), upload_secs,
-               Rate(upload_secs > 0 ? static_cast<double>(plan->total_bytes) / upload_secs : 0)
-                   .c_str(),
-               static_cast<unsigned long long>(counters.retries.load()));
+    if (progress_mode == "json") {
+      std::string msg;
+      manifest::AppendJsonString(s.message, &msg);
+      std::fprintf(stderr,
+                   "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
+                   "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
+    }
+  };
 
-  Result<std::string> rq_id = api.FinishUpload(*task_id, upload::BuildFinishBody(*plan, data));
-  if (!rq_id) return RunError("upload", rq_id.error());
-  Result<upload::TaskInfo> task = upload::WaitForTask(
-      api, *task_id, *rq_id,
-      [&](const upload::RequestState& s) {
-        if (progress_mode == "json") {
-          std::string msg;
-          manifest::AppendJsonString(s.message, &msg);
-          std::fprintf(stderr, "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
-                       "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
-        }
-      },
-      cancel);
-  if (!task) return RunError("upload", task.error());
-  double total_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  Status order = upload::CheckFrameOrder(api, *task_id, *plan);
-  if (!order.ok()) std::fprintf(stderr, "warning: %s\n", order.message().c_str());
-  std::string url = api.base_url() + "/tasks/" + std::to_string(*task_id);
-  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*task_id),
-               static_cast<long long>(task->size), url.c_str());
+  upload::UploadOutcome out = upload::RunUploadJob(job, events, &counters, cancel);
+  bar.reset();
+  if (json_events.joinable()) {
+    json_events.request_stop();
+    json_events.join();
+  }
+  for (const ScanProblem& p : out.scan_errors) {
+    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
+  }
+  for (const upload::Refusal& r : out.refusals) {
+    std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
+  }
+  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  for (const upload::FileFailure& f : out.failures) {
+    std::fprintf(stderr, "failed: %s: %s\n", out.plan->files[f.file].name.c_str(),
+                 f.status.message().c_str());
+  }
+  if (!out.status.ok()) {
+    int code = RunError("upload", out.status);
+    if (code == kExitInterrupted) return code;
+    if (out.task_id && !out.failures.empty()) {
+      std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
+                   static_cast<long long>(*out.task_id));
+      return kExitPartial;
+    }
+    return code;
+  }
+  const UploadPlan& plan = *out.plan;
+  if (job.dry_run) {
+    std::printf("dry run: would upload %zu files (%s) to %s\n", plan.files.size(),
+                FormatBytes(plan.total_bytes).c_str(),
+                out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
+                            : ("a new task '" + spec.name + "'").c_str());
+    for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
+      std::printf("  frame %zu: %s\n", i, plan.frame_order[i].c_str());
+    }
+    if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan.files.size(),
+               FormatBytes(plan.total_bytes).c_str(), out.upload_seconds,
+               Rate(out.upload_seconds > 0 ? static_cast<double>(plan.total_bytes) / out.upload_seconds
+                                           : 0).c_str(),
+               static_cast<unsigned long long>(counters.retries.load()));
+  if (!out.order.ok()) std::fprintf(stderr, "warning: %s\n", out.order.message().c_str());
+  std::string url = job.server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/tasks/" + std::to_string(*out.task_id);
+  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*out.task_id),
+               static_cast<long long>(out.task.size), url.c_str());
   if (opt.Has("json")) {
-    std::printf("{\"task_id\":%lld,\"url\":", static_cast<long long>(*task_id));
     std::string u;
     manifest::AppendJsonString(url, &u);
-    std::printf("%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,\"upload_seconds\":%.3f,"
-                "\"total_seconds\":%.3f,\"retries\":%llu,\"requests\":%llu,\"order_ok\":%s}\n",
-                u.c_str(), static_cast<long long>(task->size), plan->files.size(),
-                static_cast<unsigned long long>(plan->total_bytes), upload_secs, total_secs,
+    std::printf("{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
+                "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
+                "\"requests\":%llu,\"order_ok\":%s}\n",
+                static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
+                plan.files.size(), static_cast<unsigned long long>(plan.total_bytes),
+                out.upload_seconds, out.total_seconds,
                 static_cast<unsigned long long>(counters.retries.load()),
                 static_cast<unsigned long long>(counters.requests.load()),
-                order.ok() ? "true" : "false");
+                out.order.ok() ? "true" : "false");
   } else {
-    std::printf("%lld\n", static_cast<long long>(*task_id));
+    std::printf("%lld\n", static_cast<long long>(*out.task_id));
   }
-  return order.ok() ? kExitOk : kExitFailed;
+  return out.order.ok() ? kExitOk : kExitFailed;
 }
 
 }  // namespace ingest::cli

@@ -1,0 +1,67 @@
+// UploadJob: one whole upload, from source paths to a created task:
+//   scan -> (task: create or check) -> plan -> Upload-Start -> transfer -> Upload-Finish ->
+//   wait -> check the frame order.
+// The CLI fills an UploadJob from its options and prints what the events and the outcome
+// tell; tests drive it directly against the local receiver.
+#ifndef INGEST_UPLOAD_UPLOAD_JOB_H_
+#define INGEST_UPLOAD_UPLOAD_JOB_H_
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/scanner.h"
+#include "upload/transfer_engine.h"
+#include "upload/upload_plan.h"
+#include "upload/uploader.h"
+
+namespace ingest::upload {
+
+struct UploadJob {
+  std::string server;                     // base URL
+  std::vector<std::string> auth_headers;  // "Authorization: ..." (+ X-Organization)
+  // --auth USER without --basic: log in first (the password is never logged).
+  std::optional<std::pair<std::string, std::string>> login;
+  std::string org;  // X-Organization after a login
+  std::vector<std::string> sources;
+  std::optional<int64_t> task_id;  // upload into this task; else create one from `task`
+  TaskSpec task;
+  DataOptions data;
+  UploadPlanOptions plan;
+  std::string manifest_mode = "auto";  // auto, none, or a manifest file
+  std::string temp_dir;                // where a generated manifest is written
+  TransferOptions transfer;            // data_url, origin and headers are filled in
+  ScanOptions scan;
+  bool dry_run = false;
+};
+
+struct UploadEvents {
+  std::function<void(const UploadPlan&)> on_plan;       // before any byte
+  std::function<void(int64_t task_id)> on_task_created;
+  std::function<void()> on_transfer_start;
+  std::function<void(const RequestState&)> on_request;  // while waiting for the task
+};
+
+struct UploadOutcome {
+  Status status;  // OK: the task was created (or, dry run, planned)
+  std::vector<ScanProblem> scan_errors;  // files that could not be read or probed
+  std::vector<Refusal> refusals;         // files refused by the plan
+  std::optional<UploadPlan> plan;
+  std::optional<int64_t> task_id;
+  TaskInfo task;
+  std::vector<FileFailure> failures;  // files the transfer could not send
+  std::vector<std::string> notes;
+  Status order;  // the frame order check
+  double upload_seconds = 0;
+  double total_seconds = 0;
+};
+
+// Runs the job. `counters` (optional) shows transfer progress to another thread.
+UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
+                           const std::atomic<bool>* cancel);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_UPLOAD_JOB_H_
