@@ -2,6 +2,10 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "manifest/jsonl_encoder.h"
 
 namespace ingest::upload {
@@ -61,6 +65,10 @@ Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
   return t;
 }
 
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
 }  // namespace
 
 Status HttpError(const std::string& what, const HttpResponse& r) {
@@ -107,11 +115,25 @@ Result<HttpResponse> CvatApi::Call(const std::string& method, const std::string&
   req.headers = std::move(headers);
   if (!body.empty()) req.headers.push_back("Content-Type: application/json");
   req.headers.push_back("Accept: application/json");
-  INGEST_ASSIGN_OR_RETURN(HttpResponse r, http_->Send(req));
-  for (long code : ok) {
-    if (r.status == code) return r;
+  // Requests that change nothing, or whose repetition the server recognises (Upload-Start
+  // does nothing; a repeated Upload-Finish answers 409 with the same rq_id), are retried on
+  // network errors and 5xx; creating a task is not (a lost reply would make a second task).
+  bool idempotent = method != "POST" || Contains(req.headers, "Upload-Start: true") ||
+                    Contains(req.headers, "Upload-Finish: true");
+  const int attempts = idempotent ? 5 : 1;
+  Result<HttpResponse> r = Status::Internal("no attempt");
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    r = http_->Send(req);
+    bool transient = !r.has_value() ? r.error().code() == Status::Code::kNetwork
+                                    : (r->status >= 500 || r->status == 429);
+    if (!transient || attempt == attempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
   }
-  return HttpError(method + " " + req.url, r);
+  if (!r) return r.error();
+  for (long code : ok) {
+    if (r->status == code) return r;
+  }
+  return HttpError(method + " " + req.url, *r);
 }
 
 Result<std::string> CvatApi::Login(const std::string& user, const std::string& password) {

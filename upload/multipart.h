@@ -38,6 +38,10 @@ class MultipartBody {
   // Back to the start (for a retry of a request whose bytes never reached the server).
   void Rewind();
 
+  // The file being sent (after a Read error: the file that failed); files().size() once the
+  // trailer is reached.
+  size_t part() const { return part_; }
+
  private:
   // The text before file i's bytes (its part header), and after the last file.
   std::string PartHeader(size_t i) const;

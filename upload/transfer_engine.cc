@@ -179,7 +179,10 @@ struct TransferEngine::Impl {
   std::vector<CurlEasyPtr> easies;  // all easy handles made
   std::vector<CURL*> idle;          // those not in use
 
-  std::vector<TusState> tus;        // per plan file (used for kTus files)
+  std::vector<TusState> tus;        // per plan file (used for files sent through TUS)
+  std::vector<bool> via_tus;        // the file goes (or went over) to TUS
+  // The batches as sent: the plan's, plus halves of batches a proxy refused as too large.
+  std::vector<std::vector<uint32_t>> batches;
   std::vector<int> batch_attempts;
   std::deque<Work> posts;           // creations and batches, one in flight at a time
   std::deque<uint32_t> ready;       // TUS files waiting for a PATCH or HEAD
@@ -223,7 +226,7 @@ struct TransferEngine::Impl {
   }
 
   void Fail(uint32_t file, Status status) {
-    if (plan.files[file].route == Route::kTus) {
+    if (via_tus[file]) {
       if (tus[file].failed || tus[file].done) return;
       tus[file].failed = true;
     }
@@ -316,7 +319,7 @@ struct TransferEngine::Impl {
         break;
       }
       case Op::kBatch: {
-        const std::vector<uint32_t>& files = plan.batches[w.index];
+        const std::vector<uint32_t>& files = batches[w.index];
         std::vector<MultipartFile> parts;
         for (uint32_t i : files) parts.push_back({plan.files[i].name, plan.files[i].size});
         t->multipart = std::make_unique<MultipartBody>(
@@ -433,10 +436,14 @@ struct TransferEngine::Impl {
       ready.push_front(file);
       return;
     }
-    if (rc == CURLE_OK && status == 413 && tus_chunk > kMinChunk) {
-      tus_chunk = std::max(kMinChunk, tus_chunk / 2);
-      notes.push_back("a PATCH got 413 (a proxy body limit?): TUS chunk size lowered to " +
-                      std::to_string(tus_chunk >> 20) + " MiB");
+    if (rc == CURLE_OK && status == 413 && t.length > kMinChunk) {
+      // A body limit (a proxy's, usually): halve this request's size, down to 1 MiB.
+      uint64_t lowered = std::max(kMinChunk, t.length / 2);
+      if (lowered < tus_chunk) {
+        tus_chunk = lowered;
+        notes.push_back("a PATCH got 413 (a proxy body limit?): TUS chunk size lowered to " +
+                        std::to_string(tus_chunk >> 20) + " MiB");
+      }
       s.need_head = true;
       ready.push_front(file);
       return;
@@ -495,7 +502,7 @@ struct TransferEngine::Impl {
 
   void OnBatchDone(Transfer& t, CURLcode rc, long status) {
     uint32_t batch = t.index;
-    const std::vector<uint32_t>& files = plan.batches[batch];
+    std::vector<uint32_t> files = batches[batch];
     if (rc == CURLE_OK && status == 200 && t.read_error.ok()) {
       for (uint32_t f : files) {
         counters->bytes_done.fetch_add(plan.files[f].size, std::memory_order_relaxed);
@@ -503,38 +510,70 @@ struct TransferEngine::Impl {
       }
       return;
     }
-    curl_off_t uploaded = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    if (!t.read_error.ok()) {
+      // A local file could not be read: the request was cut, so the server dropped the whole
+      // body. The unreadable file fails; the others go through TUS.
+      size_t bad = t.multipart->part();
+      for (size_t k = 0; k < files.size(); ++k) {
+        if (k == bad) {
+          Fail(files[k], t.read_error);
+        } else {
+          SettleThroughTus(files[k]);
+        }
+      }
+      return;
+    }
     bool nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
                         rc == CURLE_COULDNT_RESOLVE_PROXY;
     if (nothing_sent && ++batch_attempts[batch] <= retry.max_retries()) {
       Later({Op::kBatch, batch}, batch_attempts[batch]);
       return;
     }
-    Status why;
-    if (!t.read_error.ok()) {
-      why = t.read_error.WithPrefix("Upload-Multiple batch " + std::to_string(batch));
-      why = Status::IoError(why.message() +
-                            "; the request was cut, the server may keep part of it: these files "
-                            "are not resent (CVAT appends to existing files)");
-    } else if (rc != CURLE_OK) {
-      why = Status::Network(FromCurl(rc, t.errbuf, "Upload-Multiple batch " +
-                                                     std::to_string(batch))
-                                .message() +
-                            "; the reply never came and the server may have stored the files: "
-                            "they are not resent blindly (CVAT appends to existing files)");
-    } else {
+    if (rc == CURLE_OK && status == 413) {
+      // A body limit (a proxy's, usually): halve the batch, or send a single file by TUS.
+      if (files.size() > 1) {
+        size_t half = files.size() / 2;
+        batches.emplace_back(files.begin(), files.begin() + static_cast<long>(half));
+        batches.emplace_back(files.begin() + static_cast<long>(half), files.end());
+        batch_attempts.resize(batches.size(), 0);
+        uint32_t first = static_cast<uint32_t>(batches.size() - 2);
+        posts.push_front({Op::kBatch, first + 1});
+        posts.push_front({Op::kBatch, first});
+        notes.push_back("a batch of " + std::to_string(files.size()) +
+                        " files got 413 (a proxy body limit?): sent in halves");
+      } else {
+        notes.push_back("'" + plan.files[files[0]].name +
+                        "' got 413 in a batch: sent through TUS instead");
+        via_tus[files[0]] = true;
+        posts.push_front({Op::kCreate, files[0]});
+      }
+      return;
+    }
+    if (rc == CURLE_OK && status < 500 && status != 408 && status != 429) {
       HttpResponse r;
       r.status = status;
       r.body = t.body;
-      why = HttpError("Upload-Multiple batch " + std::to_string(batch), r);
-      if (status >= 500) {
-        why = Status::Remote(why.message() +
-                             "; the server may have stored part of the batch: these files are "
-                             "not resent (CVAT appends to existing files)");
-      }
+      Status why = HttpError("Upload-Multiple batch " + std::to_string(batch), r);
+      for (uint32_t f : files) Fail(f, why);
+      return;
     }
-    for (uint32_t f : files) Fail(f, why);
+    // No reply, or a 5xx: the server may have stored some or all of the batch, and CVAT
+    // appends, so the batch is never resent. Each file is settled through TUS instead: the
+    // creation answers 409 when the server already holds a complete file of that name (CVAT
+    // writes a batch's files only after its whole body arrived) and 201 when it does not,
+    // and that TUS upload then carries the file.
+    notes.push_back("batch " + std::to_string(batch) + " (" + std::to_string(files.size()) +
+                    " files) got no clear answer (" +
+                    (rc != CURLE_OK ? std::string(curl_easy_strerror(rc)) : StatusLine(status)) +
+                    "): its files were settled one by one through TUS, not resent");
+    for (uint32_t f : files) SettleThroughTus(f);
+  }
+
+  // Sends `file` through TUS; a 409 at creation means the server already has it.
+  void SettleThroughTus(uint32_t file) {
+    via_tus[file] = true;
+    tus[file].recreating = true;
+    posts.push_back({Op::kCreate, file});
   }
 
   // Network errors, stalls, 5xx and 429 are retried after a delay; anything else fails.
@@ -585,13 +624,18 @@ struct TransferEngine::Impl {
                       static_cast<long>(opt.connections));
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(opt.connections + 2));
     tus.assign(plan.files.size(), TusState());
-    batch_attempts.assign(plan.batches.size(), 0);
+    batches = plan.batches;
+    batch_attempts.assign(batches.size(), 0);
+    via_tus.assign(plan.files.size(), false);
     files_left = plan.files.size();
     // TUS creations first (their PATCHes then run beside the batches), then the batches.
     for (uint32_t i = 0; i < plan.files.size(); ++i) {
-      if (plan.files[i].route == Route::kTus) posts.push_back({Op::kCreate, i});
+      if (plan.files[i].route == Route::kTus) {
+        via_tus[i] = true;
+        posts.push_back({Op::kCreate, i});
+      }
     }
-    for (uint32_t b = 0; b < plan.batches.size(); ++b) posts.push_back({Op::kBatch, b});
+    for (uint32_t b = 0; b < batches.size(); ++b) posts.push_back({Op::kBatch, b});
 
     while (files_left > 0) {
       if (cancel && cancel->load(std::memory_order_relaxed)) {

@@ -38,6 +38,24 @@ Status WriteManifest(const std::string& path, const ScanResult& scan,
 
 }  // namespace
 
+bool SurvivesMultipartName(std::string_view name) {
+  // Django's multipart parser (sanitize_file_name) html-unescapes the name, keeps what
+  // follows the last '/' or '\\', and drops characters Python finds not printable; a TUS
+  // creation carries the name in base64 and keeps it exactly.
+  for (Utf8Decoder dec(name); !dec.done();) {
+    char32_t c = dec.Next();
+    if (c < 0x20 || c == 0x7F || c == '\\' || c == '/' || c == '&') return false;
+    if ((c >= 0x80 && c <= 0xA0) || c == 0xAD || c == 0x1680 || c == 0x180E ||
+        (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
+        (c >= 0x205F && c <= 0x206F) || c == 0x3000 || c == 0xFEFF ||
+        (c >= 0xD800 && c <= 0xDFFF) || (c >= 0xE000 && c <= 0xF8FF) ||
+        (c >= 0xFFF0 && c <= 0xFFFF)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_members,
                               const UploadPlanOptions& options, std::vector<Refusal>* refusals) {
   UploadPlan plan;
@@ -211,7 +229,7 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
   uint64_t batch_bytes = 0;
   for (uint32_t i = 0; i < plan.files.size(); ++i) {
     PlannedFile& pf = plan.files[i];
-    if (pf.size >= options.tus_threshold) {
+    if (pf.size >= options.tus_threshold || !SurvivesMultipartName(pf.name)) {
       pf.route = Route::kTus;
       continue;
     }

@@ -70,6 +70,10 @@ struct Refusal {
   std::string reason;  // what is wrong and what to do
 };
 
+// False for a name that Django's multipart parser would change (a '\\', '&', control or other
+// non-printable characters): such files go through TUS, which keeps names exactly.
+bool SurvivesMultipartName(std::string_view name);
+
 // Plans the upload of `scan` (scanned without expanding archives, so an archive is one
 // record). `archive_members`, when the upload is an archive, is the scan of that archive's
 // members, for its manifest. When files must be refused, returns InvalidArgument with a

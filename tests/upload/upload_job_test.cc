@@ -1,0 +1,265 @@
+// Integration tests of whole uploads against the local receiver (server/, in process, on
+// 127.0.0.1 and a port the OS picks): what arrives must be byte-identical to the sources, in
+// the planned frame order, with nothing duplicated, whatever faults the receiver injects.
+#include "upload/upload_job.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "engine/hasher.h"
+#include "tests/testing/archive_writer.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/image_writer.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/video_writer.h"
+
+namespace ingest::upload {
+namespace {
+
+namespace fs = std::filesystem;
+using ingest::testing::ReadFile;
+using ingest::testing::WriteFile;
+
+class UploadJobTest : public ingest::testing::ServerTest {
+ protected:
+  UploadJob MakeJob(std::vector<std::string> sources, const std::string& name = "t") {
+    UploadJob job;
+    job.server = server_->url();
+    job.auth_headers = {std::string("Authorization: Token ") + kToken};
+    job.sources = std::move(sources);
+    job.task.name = name;
+    job.task.labels_json = R"([{"name":"car"}])";
+    job.temp_dir = work_.Join("tmp");
+    fs::create_directories(job.temp_dir);
+    job.transfer.connections = 4;
+    job.transfer.backoff_base = std::chrono::milliseconds(5);
+    job.transfer.backoff_cap = std::chrono::milliseconds(50);
+    job.transfer.retries = 8;
+    return job;
+  }
+
+  UploadOutcome Run(const UploadJob& job) {
+    UploadOutcome out = RunUploadJob(job, {}, nullptr, nullptr);
+    for (const FileFailure& f : out.failures) std::cerr << "failure: " << f.status.ToString() << "\n";
+    for (const Refusal& r : out.refusals) std::cerr << "refusal: " << r.path << ": " << r.reason << "\n";
+    return out;
+  }
+
+  // Files stored for `task` (name -> bytes), the manifest left out.
+  std::map<std::string, std::string> Stored(int64_t task) {
+    std::map<std::string, std::string> out;
+    std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw";
+    for (const auto& e : fs::directory_iterator(raw)) {
+      std::string name = e.path().filename().string();
+      if (name == "manifest.jsonl" || name.ends_with(".meta") || name == "index.json") continue;
+      // An abandoned TUS upload (a creation whose reply was lost, then made again) stays
+      // behind as <user>_<uuid>, as on CVAT (which has no TUS termination).
+      if (name.size() == 38 && name[1] == '_' && name[10] == '-') continue;
+      out[name] = ReadFile(e.path().string());
+    }
+    return out;
+  }
+
+  // A corpus: `small` PNGs/JPEGs in two folders and `large` noisy PNGs of a few MiB.
+  std::map<std::string, std::string> MakeCorpus(const std::string& root, int small, int large) {
+    std::map<std::string, std::string> files;
+    for (int i = 0; i < small; ++i) {
+      std::string name = "img_" + std::to_string(i) + (i % 3 ? ".png" : ".jpg");
+      std::string bytes = i % 3 ? ingest::testing::WritePng(8 + i, 6)
+                                : ingest::testing::WriteJpeg(16, 8 + i);
+      files[name] = bytes;
+      WriteFile(root + "/" + (i % 2 ? "a/" : "b/") + name, bytes);
+    }
+    for (int i = 0; i < large; ++i) {
+      std::string name = "big_" + std::to_string(i) + ".png";
+      std::string bytes = ingest::testing::WritePng(900 + i, 900, {.noise = true});
+      files[name] = bytes;
+      WriteFile(root + "/big/" + name, bytes);
+    }
+    return files;
+  }
+
+  void ExpectIntact(const UploadOutcome& out, const std::map<std::string, std::string>& want) {
+    ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+    ASSERT_TRUE(out.task_id.has_value());
+    EXPECT_TRUE(out.order.ok()) << out.order.ToString();
+    EXPECT_EQ(out.task.size, static_cast<int64_t>(want.size()));
+    std::map<std::string, std::string> got = Stored(*out.task_id);
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [name, bytes] : want) {
+      auto it = got.find(name);
+      ASSERT_NE(it, got.end()) << name << " is missing";
+      EXPECT_EQ(HashBytes(it->second.data(), it->second.size()),
+                HashBytes(bytes.data(), bytes.size()))
+          << name << " differs (" << it->second.size() << " bytes stored, " << bytes.size()
+          << " sent)";
+    }
+  }
+
+  ingest::testing::ScopedTempDir work_;
+};
+
+TEST_F(UploadJobTest, SmallFilesInBatchesAndLargeOnesThroughTusArriveIntact) {
+  auto files = MakeCorpus(work_.Join("src"), 40, 3);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.plan.tus_threshold = 1 << 20;
+  job.plan.batch_bytes = 4 << 10;  // several batches
+  job.transfer.tus_chunk = 1 << 20;  // several PATCHes per large file
+  UploadOutcome out = Run(job);
+  ExpectIntact(out, files);
+  size_t tus = 0;
+  for (const PlannedFile& f : out.plan->files) tus += f.route == Route::kTus;
+  EXPECT_EQ(tus, 3u);
+  EXPECT_GT(out.plan->batches.size(), 2u);
+}
+
+TEST_F(UploadJobTest, EachSortingMethodGivesTheServerOurOrder) {
+  std::string src = work_.Join("src");
+  std::string png = ingest::testing::WritePng(4, 4);
+  for (const char* name : {"f_1.png", "f_10.png", "f_2.png", "F_3.png", "g.png", "f_100.png"}) {
+    WriteFile(src + "/" + name, png);
+  }
+  for (const char* method : {"lexicographical", "natural", "random", "predefined"}) {
+    for (const char* manifest : {"auto", "none"}) {
+      UploadJob job = MakeJob({src}, std::string(method) + "-" + manifest);
+      job.plan.sorting = *ParseSortingMethod(method);
+      job.plan.seed = 11;
+      job.manifest_mode = manifest;
+      UploadOutcome out = Run(job);
+      ASSERT_TRUE(out.status.ok()) << method << " " << manifest << ": " << out.status.ToString();
+      EXPECT_TRUE(out.order.ok()) << method << " " << manifest << ": " << out.order.ToString();
+      EXPECT_EQ(out.task.size, 6);
+      if (std::string(method) == "natural") {
+        EXPECT_EQ(out.plan->frame_order,
+                  (std::vector<std::string>{"f_1.png", "f_2.png", "F_3.png", "f_10.png",
+                                            "f_100.png", "g.png"}));
+      }
+    }
+  }
+}
+
+TEST_F(UploadJobTest, UnicodeAndAwkwardNames) {
+  std::string src = work_.Join("src");
+  std::map<std::string, std::string> files;
+  std::string png = ingest::testing::WritePng(3, 3);
+  for (const char* name : {"caf\xC3\xA9.png", "\xE6\x97\xA5\xE6\x9C\xAC.png",
+                           "emoji \xF0\x9F\x98\x80.png", "semi;colon.png", "amp&amp;.png",
+                           "nbsp\xC2\xA0.png"}) {
+    // TODO(server): add "quote\"d.png", "back\\slash.png" and "tab\there.png" once the
+    // receiver unescapes multipart file names as Django does and accepts a backslash or a
+    // tab in a TUS file name (CVAT only refuses names that leave the upload directory).
+    files[name] = png + name;  // distinct bytes
+    WriteFile(src + "/" + name, files[name]);
+  }
+  UploadJob job = MakeJob({src});
+  ExpectIntact(Run(job), files);
+}
+
+TEST_F(UploadJobTest, ArchiveGoesUpWholeWithAManifestOfItsMembers) {
+  std::string zip = work_.Join("data.zip");
+  std::string png = ingest::testing::WritePng(5, 4);
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip,
+                                {{"x/img_2.png", png}, {"x/img_10.png", png}, {"img_1.png", png}});
+  UploadJob job = MakeJob({zip});
+  job.plan.sorting = SortingMethod::kNatural;
+  UploadOutcome out = Run(job);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(out.plan->kind, TaskKind::kArchive);
+  EXPECT_EQ(out.plan->frame_order,
+            (std::vector<std::string>{"img_1.png", "x/img_2.png", "x/img_10.png"}));
+  EXPECT_EQ(out.task.size, 3);
+  EXPECT_TRUE(out.order.ok()) << out.order.ToString();
+  std::string stored = ReadFile(data_dir_ + "/tasks/" + std::to_string(*out.task_id) + "/raw/data.zip");
+  EXPECT_EQ(stored, ReadFile(zip));
+}
+
+TEST_F(UploadJobTest, RefusalsComeBeforeAnyByteAndCreateNoTask) {
+  std::string png = ingest::testing::WritePng(2, 2);
+  std::string video_dir = work_.Join("refuse_mixed");
+  fs::create_directories(video_dir);
+  ASSERT_TRUE(ingest::testing::WriteVideo(video_dir + "/v.mp4", {}));
+  struct Case {
+    const char* what;
+    std::vector<std::pair<std::string, std::string>> files;
+    const char* reason;
+  } cases[] = {
+      {"empty", {{"a.png", png}, {"empty.png", ""}}, "empty"},
+      {"duplicate", {{"a/x.png", png}, {"b/x.png", png}}, "base names"},
+      {"mixed", {{"a.png", png}}, "exactly one video"},
+      {"broken", {{"a.png", png}, {"broken.png", "not a png"}}, "broken.png"},
+  };
+  for (const Case& c : cases) {
+    std::string src = work_.Join(std::string("refuse_") + c.what);
+    for (const auto& [name, bytes] : c.files) WriteFile(src + "/" + name, bytes);
+    UploadOutcome out = Run(MakeJob({src}, c.what));
+    EXPECT_FALSE(out.status.ok()) << c.what;
+    EXPECT_FALSE(out.task_id.has_value()) << c.what;
+    std::string said = out.status.message();
+    for (const Refusal& r : out.refusals) said += "\n" + r.path + ": " + r.reason;
+    for (const ScanProblem& p : out.scan_errors) said += "\n" + p.status.message();
+    EXPECT_NE(said.find(c.reason), std::string::npos) << c.what << ": " << said;
+  }
+  ingest::testing::HttpReply tasks = Get("/api/tasks");
+  EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "0") << tasks.body;
+}
+
+TEST_F(UploadJobTest, IntoAnExistingEmptyTask) {
+  auto files = MakeCorpus(work_.Join("src"), 5, 0);
+  int64_t task = CreateTask("existing");
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.task_id = task;
+  UploadOutcome out = Run(job);
+  ExpectIntact(out, files);
+  EXPECT_EQ(*out.task_id, task);
+  // A second upload into it is refused: CVAT does not add data to a task.
+  UploadOutcome again = Run(job);
+  EXPECT_FALSE(again.status.ok());
+  EXPECT_NE(again.status.message().find("already has data"), std::string::npos);
+}
+
+TEST_F(UploadJobTest, BadCredentialsSayWhatToCheck) {
+  auto files = MakeCorpus(work_.Join("src"), 2, 0);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.auth_headers = {"Authorization: Bearer wrong-token"};
+  UploadOutcome out = Run(job);
+  ASSERT_FALSE(out.status.ok());
+  EXPECT_NE(out.status.message().find("401"), std::string::npos) << out.status.message();
+  EXPECT_NE(out.status.message().find("CVAT_ACCESS_TOKEN"), std::string::npos);
+  EXPECT_EQ(out.status.message().find("wrong-token"), std::string::npos);  // never echoed
+}
+
+// Every fault kind of the receiver: the upload still completes, byte for byte, once.
+class UploadFaultTest : public UploadJobTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(UploadFaultTest, CompletesIntactDespiteFaults) {
+  StartServer([](server::ServerOptions& o) { o.faults = GetParam(); });
+  auto files = MakeCorpus(work_.Join("src"), 30, 2);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.plan.tus_threshold = 1 << 20;
+  job.plan.batch_bytes = 8 << 10;
+  job.transfer.tus_chunk = 1 << 20;
+  job.transfer.connection.low_speed_time_s = 1;  // stalls are cut after a second
+  job.transfer.connection.low_speed_bytes = 1;
+  if (std::string(GetParam()).starts_with("proxy-413")) {
+    // Bodies over 1.5 MiB are refused: 4 MiB chunks must come down to 1 MiB, and batches
+    // over the limit must be split.
+    job.transfer.tus_chunk = 4 << 20;
+    job.plan.batch_bytes = 3 << 20;
+  }
+  UploadOutcome out = Run(job);
+  for (const FileFailure& f : out.failures) ADD_FAILURE() << f.status.ToString();
+  ExpectIntact(out, files);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, UploadFaultTest,
+    ::testing::Values("reset-after=256KiB@p=0.3,seed=1", "status=503@p=0.2,seed=2",
+                      "offset-409@p=0.3,seed=3", "gateway-504@p=0.2,seed=4",
+                      "proxy-413-over=1536KiB,seed=5", "slow=50MiB/s,seed=6",
+                      "stall=3s@every=15,seed=7"));
+
+}  // namespace
+}  // namespace ingest::upload
