@@ -321,9 +321,11 @@ int RunUpload(Args args) {
                            ? "images"
                            : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
     std::fprintf(stderr,
-                 "plan: %zu files (%s, %s), %zu batches, %zu TUS uploads, sorting %s%s%s\n",
-                 plan.files.size(), kind, FormatBytes(plan.total_bytes).c_str(),
-                 plan.batches.size(), tus_files, plan.sorting_method.c_str(),
+                 "plan: %zu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
+                 plan.files.size(), plan.files.size() == 1 ? "" : "s", kind,
+                 FormatBytes(plan.total_bytes).c_str(), plan.batches.size(),
+                 plan.batches.size() == 1 ? "" : "es", tus_files, tus_files == 1 ? "" : "s",
+                 plan.sorting_method.c_str(),
                  plan.send_upload_file_order ? " with upload_file_order" : "",
                  plan.manifest_path.empty() ? "" : ", with a manifest");
     if (plan.skipped_files) {
@@ -395,7 +397,7 @@ int RunUpload(Args args) {
   }
   for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   for (const upload::FileFailure& f : out.failures) {
-    std::fprintf(stderr, "failed: %s: %s\n", out.plan->files[f.file].name.c_str(),
+    std::fprintf(stderr, "failed: %s: %s\n", std::string(out.plan->files[f.file].name).c_str(),
                  f.status.message().c_str());
   }
   if (!out.status.ok()) {
@@ -415,7 +417,7 @@ int RunUpload(Args args) {
                 out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
                             : ("a new task '" + spec.name + "'").c_str());
     for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
-      std::printf("  frame %zu: %s\n", i, plan.frame_order[i].c_str());
+      std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
     }
     if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
     return kExitOk;

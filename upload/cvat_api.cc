@@ -211,21 +211,26 @@ Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
   return s;
 }
 
-Result<std::vector<std::string>> CvatApi::FrameNames(int64_t task_id) {
+Result<size_t> CvatApi::VisitFrameNames(
+    int64_t task_id, const std::function<Status(size_t, std::string_view)>& visit) {
   std::string path = "/api/tasks/" + std::to_string(task_id) + "/data/meta";
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
-  simdjson::dom::array frames;
-  if (doc["frames"].get(frames) != simdjson::SUCCESS) {
-    return Status::Remote("GET " + path + ": the reply has no frames");
-  }
-  std::vector<std::string> names;
-  for (simdjson::dom::element f : frames) {
+  r.body.reserve(r.body.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  simdjson::padded_string_view json(r.body.data(), r.body.size(), r.body.capacity());
+  auto bad = [&] { return Status::Remote("GET " + path + ": unexpected reply (no frames list)"); };
+  if (parser.iterate(json).get(doc) != simdjson::SUCCESS) return bad();
+  simdjson::ondemand::array frames;
+  if (doc["frames"].get_array().get(frames) != simdjson::SUCCESS) return bad();
+  size_t i = 0;
+  for (auto frame : frames) {
     std::string_view name;
-    if (f["name"].get(name) == simdjson::SUCCESS) names.emplace_back(name);
+    if (frame["name"].get_string().get(name) != simdjson::SUCCESS) return bad();
+    INGEST_RETURN_IF_ERROR(visit(i, name));
+    ++i;
   }
-  return names;
+  return i;
 }
 
 }  // namespace ingest::upload

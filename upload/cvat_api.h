@@ -6,6 +6,8 @@
 #define INGEST_UPLOAD_CVAT_API_H_
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -59,8 +61,11 @@ class CvatApi {
   Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
   // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
   Result<RequestState> GetRequest(const std::string& rq_id);
-  // GET /api/tasks/<id>/data/meta: the frame names in the task's final order.
-  Result<std::vector<std::string>> FrameNames(int64_t task_id);
+  // GET /api/tasks/<id>/data/meta: calls `visit(i, name)` for the frames in the task's final
+  // order, parsing as it goes (a million frames are not materialised); stops at the first
+  // error `visit` returns. Returns the number of frames.
+  Result<size_t> VisitFrameNames(int64_t task_id,
+                                 const std::function<Status(size_t, std::string_view)>& visit);
 
  private:
   Result<HttpResponse> Call(const std::string& method, const std::string& path,

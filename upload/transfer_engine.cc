@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
@@ -179,7 +180,7 @@ struct TransferEngine::Impl {
   std::vector<CurlEasyPtr> easies;  // all easy handles made
   std::vector<CURL*> idle;          // those not in use
 
-  std::vector<TusState> tus;        // per plan file (used for files sent through TUS)
+  std::unordered_map<uint32_t, TusState> tus;  // files sent through TUS, by plan index
   std::vector<bool> via_tus;        // the file goes (or went over) to TUS
   // The batches as sent: the plan's, plus halves of batches a proxy refused as too large.
   std::vector<std::vector<uint32_t>> batches;
@@ -240,7 +241,9 @@ struct TransferEngine::Impl {
     --files_left;
   }
 
-  std::string FileLabel(uint32_t file) const { return "'" + plan.files[file].name + "'"; }
+  std::string FileLabel(uint32_t file) const {
+    return "'" + std::string(plan.files[file].name) + "'";
+  }
 
   void Later(Work w, int attempts) {
     counters->retries.fetch_add(1, std::memory_order_relaxed);
@@ -321,7 +324,7 @@ struct TransferEngine::Impl {
       case Op::kBatch: {
         const std::vector<uint32_t>& files = batches[w.index];
         std::vector<MultipartFile> parts;
-        for (uint32_t i : files) parts.push_back({plan.files[i].name, plan.files[i].size});
+        for (uint32_t i : files) parts.push_back({std::string(plan.files[i].name), plan.files[i].size});
         t->multipart = std::make_unique<MultipartBody>(
             std::move(parts), opt.image_quality,
             [this, files](size_t i) { return source->Open(plan.files[files[i]]); });
@@ -542,8 +545,8 @@ struct TransferEngine::Impl {
         notes.push_back("a batch of " + std::to_string(files.size()) +
                         " files got 413 (a proxy body limit?): sent in halves");
       } else {
-        notes.push_back("'" + plan.files[files[0]].name +
-                        "' got 413 in a batch: sent through TUS instead");
+        notes.push_back(FileLabel(files[0]) +
+                        " got 413 in a batch: sent through TUS instead");
         via_tus[files[0]] = true;
         posts.push_front({Op::kCreate, files[0]});
       }
@@ -623,7 +626,6 @@ struct TransferEngine::Impl {
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
                       static_cast<long>(opt.connections));
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(opt.connections + 2));
-    tus.assign(plan.files.size(), TusState());
     batches = plan.batches;
     batch_attempts.assign(batches.size(), 0);
     via_tus.assign(plan.files.size(), false);

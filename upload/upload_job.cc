@@ -63,11 +63,13 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
   scan_options.hash = false;
   scan_options.expand_archive_sources = false;
   scan_options.cancel = cancel;
-  Result<ScanResult> scan = Scan(job.sources, scan_options);
-  if (!scan) {
-    out.status = scan.error();
+  Result<ScanResult> scanned = Scan(job.sources, scan_options);
+  if (!scanned) {
+    out.status = scanned.error();
     return out;
   }
+  out.scan = std::make_shared<const ScanResult>(std::move(*scanned));
+  const ScanResult* scan = out.scan.get();
   for (const ScanProblem& p : scan->problems) {
     if (!p.warning) out.scan_errors.push_back(p);
   }
@@ -77,7 +79,6 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
         " files cannot be read or probed; nothing was uploaded (fix or remove them)");
     return out;
   }
-  std::optional<ScanResult> members;
   for (const FileRecord& f : scan->files) {
     if (f.kind != MediaKind::kArchive) continue;
     ScanOptions member_options = scan_options;
@@ -87,7 +88,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
       out.status = m.error();
       return out;
     }
-    members = std::move(*m);
+    out.members = std::make_shared<const ScanResult>(std::move(*m));
     break;
   }
 
@@ -116,7 +117,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     job.plan.given_manifest = job.manifest_mode;
   }
   Result<UploadPlan> plan =
-      PlanUpload(*scan, members ? &*members : nullptr, job.plan, &out.refusals);
+      PlanUpload(*scan, out.members.get(), job.plan, &out.refusals);
   if (!plan) {
     out.status = plan.error();
     return out;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct UploadOutcome {
   Status status;  // OK: the task was created (or, dry run, planned)
   std::vector<ScanProblem> scan_errors;  // files that could not be read or probed
   std::vector<Refusal> refusals;         // files refused by the plan
+  // The scans the plan's names point into.
+  std::shared_ptr<const ScanResult> scan;
+  std::shared_ptr<const ScanResult> members;
   std::optional<UploadPlan> plan;
   std::optional<int64_t> task_id;
   TaskInfo task;

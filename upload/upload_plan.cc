@@ -149,9 +149,9 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     for (uint32_t idx : ordered) plan.frame_order.emplace_back(BaseName(scan.files[idx].rel_path));
     plan.send_upload_file_order = !lexicographical;
     if (!options.given_manifest.empty()) {
+      std::vector<std::string> names(plan.frame_order.begin(), plan.frame_order.end());
       INGEST_ASSIGN_OR_RETURN(manifest::CheckReport report,
-                              manifest::CheckImageManifest(options.given_manifest,
-                                                           plan.frame_order, 3));
+                              manifest::CheckImageManifest(options.given_manifest, names, 3));
       if (!report.ok()) {
         std::string why = report.structure_error;
         if (why.empty() && !report.mismatches.empty()) {
@@ -208,16 +208,16 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
   }
 
   // Routes and batches: big files through TUS, small ones packed in frame order.
-  auto add_file = [&](uint32_t record, std::string name, uint64_t size) {
+  auto add_file = [&](uint32_t record, std::string_view name, uint64_t size) {
     PlannedFile pf;
     pf.record = record;
-    pf.name = std::move(name);
+    pf.name = name;
     pf.size = size;
     plan.total_bytes += size;
     plan.files.push_back(std::move(pf));
   };
   for (uint32_t idx : ordered) {
-    add_file(idx, std::string(BaseName(scan.files[idx].rel_path)), scan.files[idx].size);
+    add_file(idx, BaseName(scan.files[idx].rel_path), scan.files[idx].size);
   }
   if (!plan.manifest_path.empty()) {
     struct stat st;

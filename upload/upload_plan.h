@@ -31,9 +31,11 @@ enum class Route : uint8_t { kBatch, kTus };
 
 inline constexpr uint32_t kGeneratedManifest = UINT32_MAX;
 
+// Names in a plan are views into the ScanResult records it was made from (a million names
+// are not copied twice): a plan must not outlive its scans.
 struct PlannedFile {
-  uint32_t record = 0;  // index into ScanResult::files, or kGeneratedManifest
-  std::string name;     // the file name the server sees
+  uint32_t record = 0;    // index into ScanResult::files, or kGeneratedManifest
+  std::string_view name;  // the file name the server sees
   uint64_t size = 0;
   Route route = Route::kBatch;
   uint32_t batch = 0;   // for kBatch: index into UploadPlan::batches
@@ -45,7 +47,7 @@ struct UploadPlan {
   TaskKind kind = TaskKind::kImages;
   std::vector<PlannedFile> files;              // in upload order
   std::vector<std::vector<uint32_t>> batches;  // indices into files, each one request
-  std::vector<std::string> frame_order;        // frame names in the final order
+  std::vector<std::string_view> frame_order;   // frame names in the final order
   std::string sorting_method;                  // sent with the finish
   bool send_upload_file_order = false;         // send frame_order as upload_file_order
   std::string manifest_path;                   // the manifest to send; "" when none

@@ -131,19 +131,25 @@ Result<TaskInfo> WaitForTask(CvatApi& api, int64_t task_id, const std::string& r
 
 Status CheckFrameOrder(CvatApi& api, int64_t task_id, const UploadPlan& plan) {
   if (plan.kind == TaskKind::kVideo) return Status();
-  INGEST_ASSIGN_OR_RETURN(std::vector<std::string> frames, api.FrameNames(task_id));
-  if (frames.size() != plan.frame_order.size()) {
-    return Status::Remote("task " + std::to_string(task_id) + " has " +
-                          std::to_string(frames.size()) + " frames, " +
+  std::string where = "task " + std::to_string(task_id);
+  INGEST_ASSIGN_OR_RETURN(
+      size_t count, api.VisitFrameNames(task_id, [&](size_t i, std::string_view name) -> Status {
+        if (i >= plan.frame_order.size()) {
+          return Status::Remote(where + " has more frames than the " +
+                                std::to_string(plan.frame_order.size()) + " planned");
+        }
+        // The server may report paths (archives) or base names: compare the planned name
+        // as a suffix, as CVAT matches manifests.
+        if (!name.ends_with(plan.frame_order[i])) {
+          return Status::Remote(where + ": frame " + std::to_string(i) + " is '" +
+                                std::string(name) + "', planned '" +
+                                std::string(plan.frame_order[i]) + "'");
+        }
+        return Status();
+      }));
+  if (count != plan.frame_order.size()) {
+    return Status::Remote(where + " has " + std::to_string(count) + " frames, " +
                           std::to_string(plan.frame_order.size()) + " were planned");
-  }
-  for (size_t i = 0; i < frames.size(); ++i) {
-    // The server may report paths (archives) or base names: compare the planned name as a
-    // suffix, as CVAT matches manifests.
-    if (!frames[i].ends_with(plan.frame_order[i])) {
-      return Status::Remote("task " + std::to_string(task_id) + ": frame " + std::to_string(i) +
-                            " is '" + frames[i] + "', planned '" + plan.frame_order[i] + "'");
-    }
   }
   return Status();
 }

@@ -134,7 +134,7 @@ TEST_F(UploadJobTest, EachSortingMethodGivesTheServerOurOrder) {
       EXPECT_EQ(out.task.size, 6);
       if (std::string(method) == "natural") {
         EXPECT_EQ(out.plan->frame_order,
-                  (std::vector<std::string>{"f_1.png", "f_2.png", "F_3.png", "f_10.png",
+                  (std::vector<std::string_view>{"f_1.png", "f_2.png", "F_3.png", "f_10.png",
                                             "f_100.png", "g.png"}));
       }
     }
@@ -169,7 +169,7 @@ TEST_F(UploadJobTest, ArchiveGoesUpWholeWithAManifestOfItsMembers) {
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   EXPECT_EQ(out.plan->kind, TaskKind::kArchive);
   EXPECT_EQ(out.plan->frame_order,
-            (std::vector<std::string>{"img_1.png", "x/img_2.png", "x/img_10.png"}));
+            (std::vector<std::string_view>{"img_1.png", "x/img_2.png", "x/img_10.png"}));
   EXPECT_EQ(out.task.size, 3);
   EXPECT_TRUE(out.order.ok()) << out.order.ToString();
   std::string stored = ReadFile(data_dir_ + "/tasks/" + std::to_string(*out.task_id) + "/raw/data.zip");
