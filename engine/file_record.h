@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/media_kind.h"
 
@@ -26,8 +27,9 @@ std::string ToHex(const Hash128& h);
 
 struct FileRecord {
   // Path relative to the source root, '/'-separated, raw bytes (may be invalid UTF-8).
-  // For a source that is a single file, its base name.
-  std::string rel_path;
+  // For a source that is a single file, its base name. A view into the NameArena of the
+  // ScanResult the record belongs to.
+  std::string_view rel_path;
   uint32_t source = 0;  // index into the scan's list of sources
   MediaKind kind = MediaKind::kOther;
   bool in_archive = false;  // a member of an archive source

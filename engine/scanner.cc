@@ -98,8 +98,9 @@ using WorkItem = std::variant<FileItem, ArchiveItem>;
 
 // What one worker produced; merged at the end so workers share nothing while they run.
 struct WorkerOutput {
-  std::vector<FileRecord> files;
+  std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
+  std::unique_ptr<NameArena> names = std::make_unique<NameArena>();
 };
 
 class ScanJob {
@@ -153,12 +154,12 @@ class ScanJob {
 
   void ProcessFile(const FileItem& item, std::byte* buffer, WorkerOutput* out) {
     FileRecord rec;
-    rec.rel_path = item.rel_path;
+    rec.rel_path = out->names->Add(item.rel_path);
     rec.source = item.source;
     rec.kind = item.kind;
     const ScanSource& src = result_->sources[item.source];
     std::string path = src.type == ScanSource::Type::kFile ? src.path
-                                                            : src.path + "/" + item.rel_path;
+                                                            : src.path + "/" + std::string(item.rel_path);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return Problem(out, path, FromErrno("open " + path, errno));
     struct stat before;
@@ -269,7 +270,7 @@ class ScanJob {
       }
       if (options_.counters) options_.counters->files_found.fetch_add(1);
       FileRecord rec;
-      rec.rel_path = m.path;
+      rec.rel_path = out->names->Add(m.path);
       rec.source = source;
       rec.in_archive = true;
       rec.kind = ClassifyName(m.path);
@@ -408,16 +409,17 @@ Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& o
   if (!walk_status.ok()) return walk_status;
   if (job.Cancelled()) return Status::Cancelled("scan interrupted");
 
-  size_t n_files = 0, n_problems = 0;
-  for (const WorkerOutput& o : outputs) {
-    n_files += o.files.size();
-    n_problems += o.problems.size();
-  }
-  result.files.reserve(n_files);
+  size_t n_problems = 0;
+  for (const WorkerOutput& o : outputs) n_problems += o.problems.size();
   result.problems.reserve(n_problems);
   for (WorkerOutput& o : outputs) {
-    std::move(o.files.begin(), o.files.end(), std::back_inserter(result.files));
+    // Move record by record, releasing the worker's storage as it empties.
+    while (!o.files.empty()) {
+      result.files.push_back(std::move(o.files.front()));
+      o.files.pop_front();
+    }
     std::move(o.problems.begin(), o.problems.end(), std::back_inserter(result.problems));
+    result.names.push_back(std::move(o.names));
     o = WorkerOutput();
   }
   // Workers finish in any order; report problems in a stable one.
@@ -457,15 +459,15 @@ std::string DisplayPath(const ScanResult& scan, const FileRecord& file) {
   const ScanSource& src = scan.sources[file.source];
   switch (src.type) {
     case ScanSource::Type::kFile: return src.path;
-    case ScanSource::Type::kArchive: return src.path + ":" + file.rel_path;
-    case ScanSource::Type::kDirectory: return src.path + "/" + file.rel_path;
+    case ScanSource::Type::kArchive: return src.path + ":" + std::string(file.rel_path);
+    case ScanSource::Type::kDirectory: return src.path + "/" + std::string(file.rel_path);
   }
   return src.path;
 }
 
 std::string FilesystemPath(const ScanResult& scan, const FileRecord& file) {
   const ScanSource& src = scan.sources[file.source];
-  return src.type == ScanSource::Type::kFile ? src.path : src.path + "/" + file.rel_path;
+  return src.type == ScanSource::Type::kFile ? src.path : src.path + "/" + std::string(file.rel_path);
 }
 
 }  // namespace ingest

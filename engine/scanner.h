@@ -15,11 +15,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "engine/file_record.h"
+#include "engine/name_arena.h"
 #include "engine/result.h"
 #include "engine/status.h"
 
@@ -63,9 +66,19 @@ struct ScanOptions {
 inline constexpr uint64_t kMaxBufferedMember = 64ull << 20;
 
 struct ScanResult {
+  ScanResult() = default;
+  ScanResult(ScanResult&&) = default;
+  ScanResult& operator=(ScanResult&&) = default;
+  ScanResult(const ScanResult&) = delete;  // records point into `names`
+  ScanResult& operator=(const ScanResult&) = delete;
+
   std::vector<ScanSource> sources;
-  std::vector<FileRecord> files;  // in no particular order; see engine/file_order.h
+  // In no particular order (see engine/file_order.h). A deque: no capacity doubling, and the
+  // workers' records move in chunk by chunk, so a million records never exist twice.
+  std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
+  // Storage of the records' names (one arena per worker).
+  std::vector<std::unique_ptr<NameArena>> names;
 };
 
 // Scans `paths`. Fails only if a path cannot be opened at all or the scan was cancelled.

@@ -40,7 +40,7 @@ Result<ImageManifestPlan> PlanImageManifest(const ScanResult& scan, const PlanOp
     const FileRecord& x = scan.files[input[i - 1]];
     const FileRecord& y = scan.files[input[i]];
     if (x.rel_path == y.rel_path) {
-      return Status::InvalidArgument("two sources hold '" + x.rel_path + "' (" +
+      return Status::InvalidArgument("two sources hold '" + std::string(x.rel_path) + "' (" +
                                      DisplayPath(scan, x) + " and " + DisplayPath(scan, y) +
                                      "): manifest names must be unique");
     }
@@ -128,7 +128,7 @@ Status WriteImageManifest(const std::string& path, const ScanResult& scan,
 std::vector<std::string> FrameNames(const ScanResult& scan, const ImageManifestPlan& plan) {
   std::vector<std::string> names;
   names.reserve(plan.frames.size());
-  for (uint32_t idx : plan.frames) names.push_back(scan.files[idx].rel_path);
+  for (uint32_t idx : plan.frames) names.emplace_back(scan.files[idx].rel_path);
   return names;
 }
 

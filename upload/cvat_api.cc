@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "manifest/jsonl_encoder.h"
+#include "upload/frame_names.h"
 
 namespace ingest::upload {
 namespace {
@@ -214,23 +215,21 @@ Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
 Result<size_t> CvatApi::VisitFrameNames(
     int64_t task_id, const std::function<Status(size_t, std::string_view)>& visit) {
   std::string path = "/api/tasks/" + std::to_string(task_id) + "/data/meta";
-  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  r.body.reserve(r.body.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  simdjson::padded_string_view json(r.body.data(), r.body.size(), r.body.capacity());
-  auto bad = [&] { return Status::Remote("GET " + path + ": unexpected reply (no frames list)"); };
-  if (parser.iterate(json).get(doc) != simdjson::SUCCESS) return bad();
-  simdjson::ondemand::array frames;
-  if (doc["frames"].get_array().get(frames) != simdjson::SUCCESS) return bad();
-  size_t i = 0;
-  for (auto frame : frames) {
-    std::string_view name;
-    if (frame["name"].get_string().get(name) != simdjson::SUCCESS) return bad();
-    INGEST_RETURN_IF_ERROR(visit(i, name));
-    ++i;
-  }
-  return i;
+  FrameNameStream stream(visit);
+  Status failed;
+  HttpRequest req;
+  req.url = base_ + path;
+  req.headers = {"Accept: application/json"};
+  req.on_body = [&](std::string_view chunk) {
+    failed = stream.Feed(chunk);
+    return failed.ok();
+  };
+  Result<HttpResponse> r = http_->Send(req);
+  if (!failed.ok()) return failed;
+  if (!r) return r.error();
+  if (r->status != 200) return HttpError("GET " + req.url, *r);
+  INGEST_RETURN_IF_ERROR(stream.Finish());
+  return stream.count();
 }
 
 }  // namespace ingest::upload

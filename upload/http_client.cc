@@ -5,8 +5,22 @@
 namespace ingest::upload {
 namespace {
 
+struct BodySink {
+  CURL* easy;
+  std::string* body;
+  const std::function<bool(std::string_view)>* stream;
+};
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) noexcept {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (*sink->stream) {
+    long status = 0;
+    curl_easy_getinfo(sink->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      return (*sink->stream)(std::string_view(data, size * n)) ? size * n : 0;
+    }
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -95,8 +109,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
 
   HttpResponse response;
+  BodySink sink{e, &response.body, &request.on_body};
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &response.headers);
   CURLcode rc = curl_easy_perform(e);

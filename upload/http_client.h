@@ -4,6 +4,7 @@
 #ifndef INGEST_UPLOAD_HTTP_CLIENT_H_
 #define INGEST_UPLOAD_HTTP_CLIENT_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value", added to the client's common headers
   std::string body;                  // sent when not empty (or when method is POST/PATCH)
+  // When set, a 2xx reply's body goes here piece by piece instead of into
+  // HttpResponse::body (return false to stop the transfer). Error bodies are always kept.
+  std::function<bool(std::string_view)> on_body;
 };
 
 struct HttpResponse {
