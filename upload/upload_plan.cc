@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <map>
 
 #include "engine/path_text.h"
 #include "manifest/manifest_check.h"
@@ -97,8 +96,8 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
   plan.kind = !images.empty() ? TaskKind::kImages
                               : (!videos.empty() ? TaskKind::kVideo : TaskKind::kArchive);
 
-  // Per-file checks, then base-name collisions.
-  std::map<std::string_view, std::vector<uint32_t>> by_name;
+  // Per-file checks, then base-name collisions (found by sorting indices by name: a map of a
+  // million names would cost a hundred bytes each).
   for (uint32_t idx : media) {
     const FileRecord& f = scan.files[idx];
     std::string path = DisplayPath(scan, f);
@@ -112,10 +111,23 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     if (!IsValidUtf8(name)) {
       refusals->push_back({path, "the name is not valid UTF-8: rename the file"});
     }
-    by_name[name].push_back(idx);
   }
-  for (const auto& [name, group] : by_name) {
-    if (group.size() < 2) continue;
+  std::vector<uint32_t> by_name = media;
+  auto base = [&](uint32_t idx) { return BaseName(scan.files[idx].rel_path); };
+  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
+    return base(a) != base(b) ? base(a) < base(b) : a < b;
+  });
+  for (size_t i = 0; i < by_name.size();) {
+    size_t j = i + 1;
+    while (j < by_name.size() && base(by_name[j]) == base(by_name[i])) ++j;
+    if (j - i < 2) {
+      i = j;
+      continue;
+    }
+    std::vector<uint32_t> group(by_name.begin() + static_cast<long>(i),
+                                by_name.begin() + static_cast<long>(j));
+    std::string_view name = base(by_name[i]);
+    i = j;
     std::string others;
     for (uint32_t idx : group) {
       if (!others.empty()) others += ", ";
@@ -139,6 +151,7 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       options.sorting, options.seed);
   std::vector<uint32_t> ordered;
   ordered.reserve(order.size());
+  plan.files.reserve(media.size() + 1);
   for (uint32_t k : order) ordered.push_back(media[k]);
   bool lexicographical = options.sorting == SortingMethod::kLexicographical;
   plan.sorting_method = lexicographical || plan.kind == TaskKind::kVideo ? "lexicographical"
@@ -146,6 +159,7 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
 
   // The manifest: frames in the final order.
   if (plan.kind == TaskKind::kImages) {
+    plan.frame_order.reserve(ordered.size());
     for (uint32_t idx : ordered) plan.frame_order.emplace_back(BaseName(scan.files[idx].rel_path));
     plan.send_upload_file_order = !lexicographical;
     if (!options.given_manifest.empty()) {
