@@ -1,8 +1,5 @@
 #include "server/cvat_server.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -155,34 +152,6 @@ void AddTusHeaders(httplib::Response& res) {
   res.set_header("Cache-Control", "no-store");
 }
 
-int FindConnectionSocket(const httplib::Request& req) {
-  DIR* d = ::opendir("/proc/self/fd");
-  if (d == nullptr) return -1;
-  int found = -1;
-  while (dirent* ent = ::readdir(d)) {
-    std::optional<uint64_t> fd = ParseDecimal(ent->d_name);
-    if (!fd) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t llen = sizeof local, plen = sizeof peer;
-    int s = static_cast<int>(*fd);
-    if (::getsockname(s, reinterpret_cast<sockaddr*>(&local), &llen) != 0) continue;
-    if (::getpeername(s, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) continue;
-    auto port_of = [](const sockaddr_storage& a) {
-      if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-      if (a.ss_family == AF_INET6) {
-        return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-      }
-      return uint16_t{0};
-    };
-    if (port_of(local) == req.local_port && port_of(peer) == req.remote_port) {
-      found = s;
-      break;
-    }
-  }
-  ::closedir(d);
-  return found;
-}
-
 CvatServer::Impl::Impl(ServerOptions options)
     : opts_(std::move(options)),
       store_(opts_.data_dir, opts_.discard),
@@ -261,8 +230,8 @@ void CvatServer::Impl::InterruptibleSleep(uint64_t ms) {
   stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
 }
 
-void CvatServer::Impl::ResetConnection(const Call& call) {
-  int fd = FindConnectionSocket(call.req);
+void CvatServer::Impl::ResetConnection() {
+  int fd = HttpServer::CurrentSocket();
   if (fd < 0) return;
   linger lg{1, 0};  // close() then sends RST instead of FIN
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -372,7 +341,7 @@ void CvatServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
   fn(call);
   FinishBody(call);
   if (call.reset) {
-    ResetConnection(call);
+    ResetConnection();
     return;
   }
   if (need_auth && !faults_->empty() && faults_->DrawGateway504()) {

@@ -3,10 +3,9 @@
 // Routing follows CVAT's UploadMixin.upload_data: the *presence* of a header decides, in this
 // order: Upload-Finish -> finish; Upload-Start -> 202; Upload-Length -> TUS creation;
 // Upload-Multiple -> bulk append; nothing -> single-request upload (a finish with files).
-// TODO(server): #3 cpp-httplib 0.11.4 silently drops request headers whose value is empty,
-// so `Upload-Start:` / `Upload-Finish:` / `Upload-Multiple:` with an empty value (what
-// cvat-sdk sends) are not seen: such a request is routed as if the header were absent.
-// Clients must send a value ("true", as the CVAT UI does) until this is worked around.
+// cpp-httplib 0.11.4 drops request headers whose value is empty; HttpServer's connection
+// loop puts empty `Upload-*` headers back before routing (connection_stream.h), so
+// `Upload-Start:` with no value (what cvat-sdk sends) is a start, as in CVAT.
 // Every POST holds the task's data_mu for its whole duration (CVAT's row lock), so POSTs to
 // one task run one at a time while PATCHes to different uploads run in parallel.
 //

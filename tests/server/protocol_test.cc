@@ -18,7 +18,7 @@ std::string DataUrl(ServerTest& t, int64_t task) {
 
 TEST_F(ProtocolTest, RoutesPostToDataByHeaderPresence) {
   int64_t task = CreateTask();
-  // Upload-Start with an empty value counts: 202, nothing else happens.
+  // Upload-Start counts: 202, nothing else happens.
   HttpReply start = PostJson(DataUrl(*this, task), "", {"Upload-Start: true"});
   EXPECT_EQ(start.status, 202);
   // Upload-Finish wins over Upload-Start: the finish validates the body (image_quality).
@@ -36,6 +36,61 @@ TEST_F(ProtocolTest, RoutesPostToDataByHeaderPresence) {
                          Auth({"Upload-Finish: true", "Content-Type: application/x-www-form-urlencoded"}),
                          "image_quality=70"});
   EXPECT_EQ(form.status, 415);
+}
+
+// Raw request to the task's /data/ with `headers` ("Name: value" lines, CRLF-terminated) and
+// `body`, through a raw socket so the header bytes on the wire are exactly these (nothing after
+// the colon, or spaces only); returns the whole reply.
+std::string RawDataPost(int port, int64_t task, const std::string& token,
+                        const std::string& headers, const std::string& body) {
+  std::string raw = "POST /api/tasks/" + std::to_string(task) +
+                    "/data/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token " + token +
+                    "\r\nConnection: close\r\n" + headers +
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return SendRaw(port, raw);
+}
+
+std::string StatusLine(const std::string& reply) { return reply.substr(0, reply.find('\r')); }
+
+TEST_F(ProtocolTest, EmptyValuedRoutingHeadersCountByPresence) {
+  int64_t task = CreateTask();
+  int port = server_->port();
+  // Upload-Start with nothing after the colon (cvat-sdk), and spaces only: a start.
+  EXPECT_EQ(StatusLine(RawDataPost(port, task, kToken, "Upload-Start:\r\n", "")),
+            "HTTP/1.1 202 Accepted");
+  EXPECT_EQ(StatusLine(RawDataPost(port, task, kToken, "upload-start:   \r\n", "")),
+            "HTTP/1.1 202 Accepted");
+  // An empty Upload-Finish wins over Upload-Start: the finish validates the body.
+  std::string fin = RawDataPost(port, task, kToken,
+                                "Upload-Start: true\r\nUpload-Finish:\r\n"
+                                "Content-Type: application/json\r\n",
+                                "{}");
+  EXPECT_EQ(StatusLine(fin), "HTTP/1.1 400 Bad Request") << fin;
+  EXPECT_NE(fin.find("image_quality"), std::string::npos) << fin;
+  // An empty Upload-Multiple is a bulk batch (200, file appended), not a finish (202).
+  std::string content_type;
+  std::string form = MultipartBody(
+      {{"image_quality", "", "70"}, {"client_files[0]", "a.png", TinyPng(3, 2)}}, &content_type);
+  std::string bulk = RawDataPost(
+      port, task, kToken, "Upload-Multiple:\r\nContent-Type: " + content_type + "\r\n", form);
+  EXPECT_EQ(StatusLine(bulk), "HTTP/1.1 200 OK") << bulk;
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/" + std::to_string(task) + "/raw/a.png"), TinyPng(3, 2));
+  // An empty Upload-Length is a TUS creation that fails on the value, as in CVAT.
+  std::string tus = RawDataPost(port, task, kToken, "Upload-Length:\r\nOrigin: http://x\r\n", "");
+  EXPECT_EQ(StatusLine(tus), "HTTP/1.1 400 Bad Request") << tus;
+}
+
+TEST_F(ProtocolTest, PipelinedRequestsOnOneConnectionAreAllAnswered) {
+  std::string one = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string last =
+      "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  std::string reply = SendRaw(server_->port(), one + one + last);
+  size_t count = 0;
+  for (size_t at = reply.find("HTTP/1.1 200"); at != std::string::npos;
+       at = reply.find("HTTP/1.1 200", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 3u) << reply;
 }
 
 TEST_F(ProtocolTest, CreationWithoutOriginIs500AsInCvat) {

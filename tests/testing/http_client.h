@@ -49,6 +49,11 @@ HttpReply Send(const HttpRequest& req);
 // closes it without reading; for bodies shorter than their Content-Length.
 void SendRawAndClose(int port, const std::string& raw);
 
+// Writes `raw` to a new connection and returns everything the server sends until it closes
+// the connection (send "Connection: close") or 10 s pass; "" when the connection failed.
+// For requests libcurl cannot send, such as a header with an empty value.
+std::string SendRaw(int port, const std::string& raw);
+
 // A multipart/form-data body; Content-Type value in *content_type.
 struct FormPart {
   std::string name;
