@@ -167,7 +167,7 @@ Status CvatServer::Impl::Init() {
   INGEST_ASSIGN_OR_RETURN(faults_, FaultPlan::Parse(opts_.faults));
   INGEST_RETURN_IF_ERROR(store_.Open());
   if (opts_.inspector == nullptr) {
-    own_inspector_ = NewHeaderMediaInspector();
+    own_inspector_ = NewEngineMediaInspector();
     inspector_ = own_inspector_.get();
   } else {
     inspector_ = opts_.inspector;

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <thread>
 
+#include "tests/testing/image_writer.h"
+
 namespace ingest::testing {
 namespace {
 
@@ -137,16 +139,7 @@ std::string MultipartBody(const std::vector<FormPart>& parts, std::string* conte
   return out;
 }
 
-std::string TinyPng(uint32_t width, uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n", 8);
-  png += std::string("\0\0\0\x0dIHDR", 8);
-  for (uint32_t v : {width, height}) {
-    for (int shift = 24; shift >= 0; shift -= 8) png.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-  png += std::string("\x08\x02\0\0\0", 5);
-  png += "\0\0\0\0";  // CRC (not checked by a header probe)
-  return png;
-}
+std::string TinyPng(uint32_t width, uint32_t height) { return WritePng(width, height); }
 
 std::string PercentEncode(const std::string& s) {
   std::string out;

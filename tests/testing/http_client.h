@@ -62,7 +62,7 @@ struct FormPart {
 };
 std::string MultipartBody(const std::vector<FormPart>& parts, std::string* content_type);
 
-// A valid PNG header of the given size (enough for a header probe).
+// A small valid PNG of the given size (tests/testing/image_writer.h).
 std::string TinyPng(uint32_t width, uint32_t height);
 
 class ServerTest : public ::testing::Test {
