@@ -437,6 +437,11 @@ void CvatServer::Impl::InstallRoutes() {
               HandleTusPatch(c, *id, c.req.matches[2].str());
             });
           });
+  h.Post("/api/requests/(.+)/cancel/?",
+         [this](const Request& req, Response& res, const ContentReader& reader) {
+           Serve(req, res, &reader, true,
+                 [this](Call& c) { HandleCancelRequest(c, c.req.matches[1].str()); });
+         });
   h.Get("/api/requests/(.+)", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true,
           [this](Call& c) { HandleGetRequest(c, c.req.matches[1].str()); });
@@ -660,6 +665,24 @@ void CvatServer::Impl::HandleGetRequest(Call& call, const std::string& rq_id) {
                  &out);
   out += "}";
   SendJson(call, 200, out);
+}
+
+void CvatServer::Impl::HandleCancelRequest(Call& call, const std::string& rq_id) {
+  // The owner is checked before anything changes (CVAT's check_object_permissions).
+  std::optional<RequestRecord> r = registry_->Get(rq_id);
+  if (!r) return SendJson(call, 404, DetailJson("There is no request with specified id"));
+  if (r->owner_id != call.user->id) {
+    return SendJson(call, 403, DetailJson("You do not have permission to perform this action."));
+  }
+  switch (registry_->Cancel(rq_id)) {
+    case RequestRegistry::CancelResult::kCancelled:
+      call.res.status = 200;
+      return;
+    case RequestRegistry::CancelResult::kNotFound:
+      return SendJson(call, 404, DetailJson("There is no request with specified id"));
+    case RequestRegistry::CancelResult::kNotQueued:
+      return SendText(call, 400, "Only requests that have not yet been started can be cancelled");
+  }
 }
 
 // --- CvatServer ---

@@ -64,6 +64,8 @@ class CvatServer::Impl {
   void HandleTaskStatus(Call& call, int64_t id);
   void HandleDataMeta(Call& call, int64_t id);
   void HandleGetRequest(Call& call, const std::string& rq_id);
+  // POST /api/requests/{rq_id}/cancel: 200 while queued, 400 once started or ended.
+  void HandleCancelRequest(Call& call, const std::string& rq_id);
 
   // --- data_endpoint.cc ---
   void HandleDataPost(Call& call, int64_t task_id);

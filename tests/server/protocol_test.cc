@@ -1,9 +1,13 @@
 // Protocol tests: one per CVAT quirk the receiver reproduces (cvat_protocol.md 1, 2, 3, 5.3).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <thread>
 
+#include "server/media_inspector.h"
 #include "tests/testing/http_client.h"
 
 namespace ingest::testing {
@@ -418,6 +422,81 @@ TEST_F(ProtocolTest, FinishWhileQueuedIs409AndTasksPaginate) {
   EXPECT_EQ(Send({"DELETE", Url("/api/tasks/3"), Auth()}).status, 204);
   EXPECT_EQ(Get("/api/tasks/3").status, 404);
   EXPECT_FALSE(std::filesystem::exists(data_dir_ + "/tasks/3"));
+}
+
+// Holds every image probe until Release(), so a request can be kept started (and the next
+// one queued) as long as a test needs.
+class GateInspector final : public server::MediaInspector {
+ public:
+  Result<server::ImageSize> ProbeImageFile(const std::string&) override {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+    return server::ImageSize{1, 1};
+  }
+  Result<std::vector<server::ArchiveImage>> ListArchiveImages(const std::string&) override {
+    return Status::Unsupported("no archives here");
+  }
+  Result<server::VideoProps> ProbeVideoFile(const std::string&) override {
+    return Status::Unsupported("no videos here");
+  }
+  void WaitEntered() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+TEST_F(ProtocolTest, CancelWorksWhileQueuedOnly) {
+  GateInspector gate;
+  StartServer([&](server::ServerOptions& o) { o.inspector = &gate; });
+  // The server must be gone before `gate` is, even when an assertion returns early.
+  struct Guard {
+    std::function<void()> fn;
+    ~Guard() { fn(); }
+  } stop_first{[&] {
+    gate.Release();
+    StopServer();
+  }};
+  int64_t first = CreateTask("first");
+  int64_t second = CreateTask("second");
+  ASSERT_EQ(Bulk(first, {{"a.png", TinyPng(1, 1)}}).status, 200);
+  ASSERT_EQ(Bulk(second, {{"b.png", TinyPng(1, 1)}}).status, 200);
+  std::string running = JsonField(Finish(first, "{\"image_quality\":70}").body, "rq_id");
+  gate.WaitEntered();  // the first request is started and held
+  std::string queued = JsonField(Finish(second, "{\"image_quality\":70}").body, "rq_id");
+  ASSERT_EQ(JsonField(Get("/api/requests/" + PercentEncode(queued)).body, "status"), "queued");
+  auto cancel = [&](const std::string& id, const char* token) {
+    return Send({"POST", Url("/api/requests/" + PercentEncode(id) + "/cancel"),
+                 {std::string("Authorization: Token ") + token}, ""});
+  };
+  // Another user may not cancel it; a started request cannot be cancelled.
+  EXPECT_EQ(cancel(queued, kOtherToken).status, 403);
+  HttpReply started = cancel(running, kToken);
+  EXPECT_EQ(started.status, 400);
+  EXPECT_NE(started.body.find("not yet been started"), std::string::npos) << started.body;
+  // The queued one is cancelled and forgotten; an unknown id is 404.
+  EXPECT_EQ(cancel(queued, kToken).status, 200);
+  EXPECT_EQ(Get("/api/requests/" + PercentEncode(queued)).status, 404);
+  EXPECT_EQ(cancel(queued, kToken).status, 404);
+  gate.Release();
+  EXPECT_EQ(JsonField(WaitRequest(running).body, "status"), "finished");
+  // The cancelled task never got its data; it can be finished again.
+  EXPECT_EQ(JsonField(Get("/api/tasks/" + std::to_string(second)).body, "size"), "0");
+  HttpReply again = Finish(second, "{\"image_quality\":70}");
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(JsonField(WaitRequest(JsonField(again.body, "rq_id")).body, "status"), "finished");
 }
 
 }  // namespace
