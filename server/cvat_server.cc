@@ -28,7 +28,10 @@ class GrowingPool final : public httplib::TaskQueue {
   void enqueue(std::function<void()> fn) override {
     std::lock_guard lock(mu_);
     jobs_.push_back(std::move(fn));
-    if (idle_ == 0 && threads_.size() < max_) {
+    // A notified thread counts as idle until it wakes, so compare with the queued jobs:
+    // testing idle_ == 0 left a burst of new connections queued behind one idle thread,
+    // each waiting for a whole keep-alive connection to end (5 s stalls at 4 connections).
+    if (jobs_.size() > idle_ && threads_.size() < max_) {
       threads_.emplace_back([this] { Work(); });
     } else {
       cv_.notify_one();

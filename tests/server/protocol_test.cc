@@ -1,11 +1,15 @@
 // Protocol tests: one per CVAT quirk the receiver reproduces (cvat_protocol.md 1, 2, 3, 5.3).
-#include <gtest/gtest.h>
-
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "server/media_inspector.h"
 #include "tests/testing/http_client.h"
@@ -422,6 +426,35 @@ TEST_F(ProtocolTest, FinishWhileQueuedIs409AndTasksPaginate) {
   EXPECT_EQ(Send({"DELETE", Url("/api/tasks/3"), Auth()}).status, 204);
   EXPECT_EQ(Get("/api/tasks/3").status, 404);
   EXPECT_FALSE(std::filesystem::exists(data_dir_ + "/tasks/3"));
+}
+
+TEST_F(ProtocolTest, ABurstOfKeepAliveConnectionsIsServedAtOnce) {
+  // Leave a few pool threads idle, then open many connections at once: each must be served
+  // while the others stay open (one thread per live connection).
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Get("/api/server/about").status, 200);
+  constexpr int kConnections = 12;
+  std::vector<int> fds;
+  for (int i = 0; i < kConnections; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fds.push_back(fd);
+  }
+  const std::string get = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int fd : fds) ASSERT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), ssize_t(get.size()));
+  int answered = 0;
+  for (int fd : fds) {
+    timeval tv{2, 0};  // the keep-alive timeout is 5 s: a queued connection would miss this
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[512];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 12 && std::string_view(buf, 12) == "HTTP/1.1 200") ++answered;
+  }
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(answered, kConnections);
 }
 
 // Holds every image probe until Release(), so a request can be kept started (and the next
