@@ -183,8 +183,10 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
     XXH3_64bits_reset(up->hasher.get());
   }
 
+  // Stored bodies gather in a 1 MiB buffer written with pwrite; discarded ones are hashed as
+  // they arrive.
   thread_local std::string buffer;
-  buffer.resize(kWriteBuffer);
+  if (store_bytes) buffer.resize(kWriteBuffer);
   size_t fill = 0;
   uint64_t pos = *offset;
   uint64_t received = 0;
@@ -193,12 +195,8 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   const auto started = std::chrono::steady_clock::now();
   auto flush = [&]() {
     if (fill == 0 || !write_status.ok()) return;
-    if (store_bytes) {
-      write_status = PwriteAll(fd.get(), buffer.data(), fill, pos);
-      if (!write_status.ok()) return;
-    } else if (up->hasher) {
-      XXH3_64bits_update(up->hasher.get(), buffer.data(), fill);
-    }
+    write_status = PwriteAll(fd.get(), buffer.data(), fill, pos);
+    if (!write_status.ok()) return;
     pos += fill;
     fill = 0;
   };
@@ -209,7 +207,11 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
       call.reset = true;
     }
     received += n;
-    while (n > 0) {
+    if (!store_bytes) {
+      if (up->hasher) XXH3_64bits_update(up->hasher.get(), data, n);
+      pos += n;
+    }
+    while (store_bytes && n > 0) {
       size_t take = std::min(n, buffer.size() - fill);
       std::memcpy(buffer.data() + fill, data, take);
       fill += take;
@@ -231,8 +233,8 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   if (call.reset) LogFault(call, "reset-after=" + std::to_string(reset_after));
 
   up->offset = pos;
-  // A completed upload's .meta is removed, so it is only rewritten while unfinished.
-  Status s = pos == up->length ? Status::Ok() : store_.SaveUploadMeta(*up);
+  // A completed upload's .meta is removed, so the offset is only stored while unfinished.
+  Status s = pos == up->length ? Status::Ok() : store_.SaveUploadOffset(*up);
   if (s.ok() && pos == up->length) {
     if (!store_bytes) {
       uint64_t hash = up->hasher ? XXH3_64bits_digest(up->hasher.get()) : 0;

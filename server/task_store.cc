@@ -26,13 +26,32 @@ Status MakeDir(const std::string& path) {
   return Status::Ok();
 }
 
-Status AppendToFile(const std::string& path, std::string_view bytes) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!fd.valid()) return FromErrno("open " + path, errno);
-  if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
-    return FromErrno("write " + path, errno);
+Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FromErrno("write " + what, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
+}
+
+// The .meta layout: `{"offset":` then the offset, left-aligned and space-padded to
+// kOffsetWidth characters (JSON allows the spaces), then the fixed fields.
+constexpr std::string_view kMetaPrefix = "{\"offset\":";
+constexpr size_t kOffsetWidth = 20;
+
+std::string PaddedOffset(uint64_t offset) {
+  std::string out = std::to_string(offset);
+  out.resize(kOffsetWidth, ' ');
+  return out;
+}
+
+bool HasFixedOffsetLayout(std::string_view meta) {
+  return meta.starts_with(kMetaPrefix) && meta.size() > kMetaPrefix.size() + kOffsetWidth &&
+         meta[kMetaPrefix.size() + kOffsetWidth] == ',';
 }
 
 bool FileExists(const std::string& path) {
@@ -77,6 +96,18 @@ std::string GetString(simdjson::dom::element e, const char* key) {
   std::string_view v;
   if (e[key].get(v) != simdjson::SUCCESS) return {};
   return std::string(v);
+}
+
+std::string MetaText(const Upload& u) {
+  std::string out(kMetaPrefix);
+  out += PaddedOffset(u.offset);  // AppendKey adds the comma right after the 20 characters
+  AppendIntField("file_size", static_cast<int64_t>(u.length), &out);
+  AppendStringField("message_id", u.message_id, &out);
+  AppendStringField("filename", u.filename, &out);
+  AppendStringField("filetype", u.filetype, &out);
+  AppendIntField("user_id", u.user_id, &out);
+  out += "}";
+  return out;
 }
 
 }  // namespace
@@ -202,8 +233,12 @@ Status TaskStore::LoadUploads(int64_t task_id) {
   ::closedir(d);
   simdjson::dom::parser parser;
   for (const std::string& meta : metas) {
+    simdjson::padded_string text;
     simdjson::dom::element e;
-    if (parser.load(raw + "/" + meta).get(e) != simdjson::SUCCESS) continue;  // torn: skip
+    if (simdjson::padded_string::load(raw + "/" + meta).get(text) != simdjson::SUCCESS ||
+        parser.parse(text).get(e) != simdjson::SUCCESS) {
+      continue;  // torn by a crash during its creation: the upload cannot be resumed
+    }
     auto u = std::make_shared<Upload>();
     u->file_id = meta.substr(0, meta.size() - 5);
     u->task_id = task_id;
@@ -213,6 +248,12 @@ Status TaskStore::LoadUploads(int64_t task_id) {
     u->message_id = GetString(e, "message_id");
     u->length = static_cast<uint64_t>(GetInt(e, "file_size"));
     u->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+    if (!HasFixedOffsetLayout(std::string_view(text.data(), text.size()))) {
+      // Written by an older receiver: rewrite it so SaveUploadOffset can patch it in place.
+      std::string path = raw + "/" + meta;
+      std::lock_guard upload_lock(u->mu);
+      INGEST_RETURN_IF_ERROR(WriteFileAtomically(path, MetaText(*u)));
+    }
     std::lock_guard lock(mu_);
     uploads_[u->file_id] = u;
   }
@@ -280,13 +321,23 @@ Status TaskStore::Save(const Task& task) {
   return WriteFileAtomically(TaskDir(task.id) + "/task.json", TaskJsonForDisk(task));
 }
 
+Status TaskStore::AppendToLog(Task& task, UniqueFd* fd, const char* file, std::string_view line) {
+  std::lock_guard lock(task.logs_mu);
+  if (!fd->valid()) {
+    std::string path = TaskDir(task.id) + "/" + file;
+    fd->reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd->valid()) return FromErrno("open " + path, errno);
+  }
+  return WriteAll(fd->get(), line, file);
+}
+
 Status TaskStore::RegisterClientFile(Task& task, const std::string& name) {
   if (!task.client_file_set.insert(name).second) return Status::Ok();
   task.client_files.push_back(name);
   std::string line;
   manifest::AppendJsonString(name, &line);
   line.push_back('\n');
-  return AppendToFile(TaskDir(task.id) + "/client_files.jsonl", line);
+  return AppendToLog(task, &task.client_files_log, "client_files.jsonl", line);
 }
 
 Status TaskStore::SaveFrames(const Task& task) {
@@ -301,7 +352,7 @@ Status TaskStore::SaveFrames(const Task& task) {
   return WriteFileAtomically(TaskDir(task.id) + "/frames.jsonl", out);
 }
 
-Status TaskStore::RecordDiscarded(const Task& task, const std::string& name, uint64_t size,
+Status TaskStore::RecordDiscarded(Task& task, const std::string& name, uint64_t size,
                                   uint64_t hash) {
   {
     std::lock_guard lock(mu_);
@@ -314,7 +365,7 @@ Status TaskStore::RecordDiscarded(const Task& task, const std::string& name, uin
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   AppendStringField("xxh3", hex, &line);
   line += "}\n";
-  return AppendToFile(TaskDir(task.id) + "/discarded.jsonl", line);
+  return AppendToLog(task, &task.discarded_log, "discarded.jsonl", line);
 }
 
 bool TaskStore::CompletedFileExists(const Task& task, const std::string& name) const {
@@ -367,15 +418,23 @@ std::shared_ptr<Upload> TaskStore::FindUpload(const std::string& file_id) const 
 }
 
 Status TaskStore::SaveUploadMeta(const Upload& u) {
-  std::string out = "{";
-  AppendIntField("file_size", static_cast<int64_t>(u.length), &out);
-  AppendIntField("offset", static_cast<int64_t>(u.offset), &out);
-  AppendStringField("message_id", u.message_id, &out);
-  AppendStringField("filename", u.filename, &out);
-  AppendStringField("filetype", u.filetype, &out);
-  AppendIntField("user_id", u.user_id, &out);
-  out += "}";
-  return WriteFileAtomically(RawDir(u.task_id) + "/" + u.file_id + ".meta", out);
+  // A new file, written once: a crash can only leave it torn (then skipped at load), so it
+  // needs no temp file + rename.
+  std::string path = RawDir(u.task_id) + "/" + u.file_id + ".meta";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return FromErrno("open " + path, errno);
+  return WriteAll(fd.get(), MetaText(u), path);
+}
+
+Status TaskStore::SaveUploadOffset(const Upload& u) {
+  std::string path = RawDir(u.task_id) + "/" + u.file_id + ".meta";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return FromErrno("open " + path, errno);
+  std::string offset = PaddedOffset(u.offset);
+  // 20 bytes inside the first sector: one pwrite replaces the old value whole.
+  ssize_t n = ::pwrite(fd.get(), offset.data(), offset.size(), kMetaPrefix.size());
+  if (n != static_cast<ssize_t>(offset.size())) return FromErrno("pwrite " + path, errno);
+  return Status::Ok();
 }
 
 Status TaskStore::CompleteUpload(Upload& u) {

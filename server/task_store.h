@@ -8,12 +8,19 @@
 //   DIR/tasks/N/frames.jsonl           frames in final order, written by the finish job
 //   DIR/tasks/N/raw/<filename>         completed files (bulk files are appended here)
 //   DIR/tasks/N/raw/<file_id>          an unfinished TUS upload, preallocated to its length
-//   DIR/tasks/N/raw/<file_id>.meta     its state: length, offset, filename, ... (like CVAT's)
+//   DIR/tasks/N/raw/<file_id>.meta     its state: offset, length, filename, ... (like CVAT's);
+//                                      the offset sits at a fixed place, space-padded, so
+//                                      a PATCH updates it with one pwrite (no temp + rename)
 //   DIR/tasks/N/discarded.jsonl        --discard: name, size and XXH3-64 of each file
 //
+// Durability is CVAT's: nothing is fsynced (CVAT never fsyncs its .meta files or uploads), but
+// every state change is written before the reply, so a killed server restarts where its
+// clients left off. The append-only .jsonl logs stay open per task.
+//
 // Locking: mu_ guards the maps. Each Task has `mu` for its fields and `data_mu`, held for the
-// whole of every POST to the task's /data/ (CVAT's row lock). Each Upload has `mu`, held for
-// the whole of a PATCH, so two PATCHes to one upload never interleave.
+// whole of every POST to the task's /data/ (CVAT's row lock), and `logs_mu` for its open
+// logs (taken after `mu` when both are held). Each Upload has `mu`, held for the whole of a
+// PATCH, so two PATCHes to one upload never interleave.
 #ifndef INGEST_SERVER_TASK_STORE_H_
 #define INGEST_SERVER_TASK_STORE_H_
 
@@ -30,6 +37,7 @@
 #include <xxhash.h>
 
 #include "engine/result.h"
+#include "engine/unique_fd.h"
 
 namespace ingest::server {
 
@@ -70,6 +78,10 @@ struct Task {
   std::vector<std::string> client_files;  // registration order
   std::unordered_set<std::string> client_file_set;
   std::vector<Frame> frames;  // final order, after start/stop/step
+
+  std::mutex logs_mu;
+  UniqueFd client_files_log;  // GUARDED_BY(logs_mu): client_files.jsonl, opened on first use
+  UniqueFd discarded_log;     // GUARDED_BY(logs_mu): discarded.jsonl, opened on first use
 };
 
 struct Upload {
@@ -112,8 +124,7 @@ class TaskStore {
   // Writes frames.jsonl. REQUIRES: task.mu held.
   Status SaveFrames(const Task& task);
   // --discard: records a completed file's name, size and hash.
-  Status RecordDiscarded(const Task& task, const std::string& name, uint64_t size,
-                         uint64_t hash);
+  Status RecordDiscarded(Task& task, const std::string& name, uint64_t size, uint64_t hash);
 
   std::string TaskDir(int64_t id) const;
   std::string RawDir(int64_t id) const;
@@ -128,8 +139,11 @@ class TaskStore {
                                               const std::string& filetype,
                                               const std::string& message_id, uint64_t length);
   std::shared_ptr<Upload> FindUpload(const std::string& file_id) const;
-  // Rewrites the upload's .meta with its offset. REQUIRES: upload.mu held.
+  // Writes the upload's whole .meta (creation, or a file of an older layout).
+  // REQUIRES: upload.mu held.
   Status SaveUploadMeta(const Upload& upload);
+  // Stores the upload's offset in its .meta in place (one pwrite). REQUIRES: upload.mu held.
+  Status SaveUploadOffset(const Upload& upload);
   // Moves raw/<file_id> to raw/<filename> (or name_1.ext, ... if taken), removes the .meta
   // and forgets the upload. REQUIRES: upload.mu held.
   Status CompleteUpload(Upload& upload);
@@ -139,6 +153,8 @@ class TaskStore {
  private:
   Status LoadTask(int64_t id);
   Status LoadUploads(int64_t task_id);
+  // Appends `line` to the task's log `file`, opening it into `*fd` on first use.
+  Status AppendToLog(Task& task, UniqueFd* fd, const char* file, std::string_view line);
 
   const std::string dir_;
   const bool discard_;

@@ -1,6 +1,7 @@
 // Protocol tests: one per CVAT quirk the receiver reproduces (cvat_protocol.md 1, 2, 3, 5.3).
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -358,7 +359,8 @@ TEST_F(ProtocolTest, RequestsExpireAfterTheTtl) {
 TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   int64_t task = CreateTask("kept");
   std::string loc = CreateUpload(task, "big.bin", 10).Header("location");
-  ASSERT_EQ(Patch(loc, 0, "01234").status, 204);
+  ASSERT_EQ(Patch(loc, 0, "012").status, 204);
+  ASSERT_EQ(Patch(loc, 3, "34").status, 204);  // the stored offset is updated in place
   std::string path = loc.substr(Origin().size());
   StartServer();  // new process state, same --data
   std::string new_loc = Origin() + path;
@@ -368,6 +370,30 @@ TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/big.bin"), "0123456789");
   EXPECT_EQ(JsonField(Get("/api/tasks/1").body, "name"), "kept");
   EXPECT_EQ(CreateTask("next"), 2);
+}
+
+TEST_F(ProtocolTest, RestartReadsAnOlderMetaLayoutAndRewritesIt) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "old.bin", 12).Header("location");
+  ASSERT_EQ(Patch(loc, 0, "0123").status, 204);
+  std::string file_id = loc.substr(loc.rfind('/') + 1);
+  std::string meta = data_dir_ + "/tasks/1/raw/" + file_id + ".meta";
+  StopServer();
+  {  // the layout of the first receiver: offset after file_size, not padded
+    std::ofstream out(meta, std::ios::trunc);
+    out << "{\"file_size\":12,\"offset\":4,\"message_id\":\"\",\"filename\":\"old.bin\","
+           "\"filetype\":\"\",\"user_id\":1}";
+  }
+  StartServer();
+  std::string new_loc = Origin() + loc.substr(loc.find("/api/"));
+  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "4");
+  ASSERT_EQ(Patch(new_loc, 4, "4567").status, 204);
+  EXPECT_EQ(ReadFile(meta).rfind("{\"offset\":8 ", 0), 0u) << ReadFile(meta);
+  StartServer();
+  new_loc = Origin() + loc.substr(loc.find("/api/"));
+  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "8");
+  EXPECT_EQ(Patch(new_loc, 8, "89ab").status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/old.bin"), "0123456789ab");
 }
 
 TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
