@@ -233,7 +233,7 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   if (call.reset) LogFault(call, "reset-after=" + std::to_string(reset_after));
 
   up->offset = pos;
-  // A completed upload's .meta is removed, so the offset is only stored while unfinished.
+  // A completed upload is journaled as done, so the offset is only stored while unfinished.
   Status s = pos == up->length ? Status::Ok() : store_.SaveUploadOffset(*up);
   if (s.ok() && pos == up->length) {
     if (!store_bytes) {

@@ -219,14 +219,15 @@ TEST_F(ProtocolTest, LastChunkMovesTheFileAndTheUploadVanishes) {
   std::string loc = CreateUpload(task, "photo.png", 6).Header("location");
   std::string file_id = loc.substr(loc.rfind('/') + 1);
   std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
-  EXPECT_TRUE(std::filesystem::exists(raw + file_id + ".meta"));
+  std::string journal = data_dir_ + "/tasks/" + std::to_string(task) + "/uploads.jsonl";
+  EXPECT_NE(ReadFile(journal).find("\"op\":\"create\",\"file_id\":\"" + file_id), std::string::npos);
   ASSERT_EQ(Patch(loc, 0, "abc").status, 204);
   HttpReply last = Patch(loc, 3, "def");
   ASSERT_EQ(last.status, 204);
   EXPECT_EQ(last.Header("upload-offset"), "6");
   EXPECT_EQ(ReadFile(raw + "photo.png"), "abcdef");
   EXPECT_FALSE(std::filesystem::exists(raw + file_id));
-  EXPECT_FALSE(std::filesystem::exists(raw + file_id + ".meta"));
+  EXPECT_NE(ReadFile(journal).find("\"op\":\"done\",\"file_id\":\"" + file_id), std::string::npos);
   EXPECT_EQ(Head(loc).status, 404);
   EXPECT_EQ(Patch(loc, 6, "x").status, 404);
   // GET on an upload is not a TUS method.
@@ -372,28 +373,65 @@ TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   EXPECT_EQ(CreateTask("next"), 2);
 }
 
-TEST_F(ProtocolTest, RestartReadsAnOlderMetaLayoutAndRewritesIt) {
+TEST_F(ProtocolTest, RestartReadsTheFirstReceiversMetaFiles) {
   int64_t task = CreateTask();
   std::string loc = CreateUpload(task, "old.bin", 12).Header("location");
   ASSERT_EQ(Patch(loc, 0, "0123").status, 204);
   std::string file_id = loc.substr(loc.rfind('/') + 1);
   std::string meta = data_dir_ + "/tasks/1/raw/" + file_id + ".meta";
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
   StopServer();
-  {  // the layout of the first receiver: offset after file_size, not padded
+  std::filesystem::remove(journal);
+  {  // what the first receiver kept instead of the journal
     std::ofstream out(meta, std::ios::trunc);
     out << "{\"file_size\":12,\"offset\":4,\"message_id\":\"\",\"filename\":\"old.bin\","
            "\"filetype\":\"\",\"user_id\":1}";
   }
   StartServer();
+  EXPECT_FALSE(std::filesystem::exists(meta));  // moved into the journal
   std::string new_loc = Origin() + loc.substr(loc.find("/api/"));
   EXPECT_EQ(Head(new_loc).Header("upload-offset"), "4");
   ASSERT_EQ(Patch(new_loc, 4, "4567").status, 204);
-  EXPECT_EQ(ReadFile(meta).rfind("{\"offset\":8 ", 0), 0u) << ReadFile(meta);
   StartServer();
   new_loc = Origin() + loc.substr(loc.find("/api/"));
   EXPECT_EQ(Head(new_loc).Header("upload-offset"), "8");
   EXPECT_EQ(Patch(new_loc, 8, "89ab").status, 204);
   EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/old.bin"), "0123456789ab");
+}
+
+TEST_F(ProtocolTest, ATornJournalLineEndsTheReplay) {
+  int64_t task = CreateTask();
+  std::string a = CreateUpload(task, "a.bin", 10).Header("location");
+  ASSERT_EQ(Patch(a, 0, "01234").status, 204);
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
+  StopServer();
+  {  // a crash in the middle of the next offset line
+    std::ofstream out(journal, std::ios::app);
+    out << "{\"op\":\"offset\",\"file_id\":\"" << a.substr(a.rfind('/') + 1) << "\",\"off";
+  }
+  StartServer();
+  std::string loc = Origin() + a.substr(a.find("/api/"));
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "5");
+  EXPECT_EQ(Patch(loc, 5, "56789").status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/a.bin"), "0123456789");
+}
+
+TEST_F(ProtocolTest, TheJournalIsCompactedToTheLiveUploads) {
+  int64_t task = CreateTask();
+  std::string kept = CreateUpload(task, "kept.bin", 4).Header("location");
+  ASSERT_EQ(Patch(kept, 0, "01").status, 204);
+  // Enough finished uploads to pass the 1 MiB compaction threshold (~200 bytes each).
+  std::string long_name(150, 'n');
+  for (int i = 0; i < 2500; ++i) {
+    std::string loc = CreateUpload(task, long_name + std::to_string(i), 1).Header("location");
+    ASSERT_EQ(Patch(loc, 0, "x").status, 204) << i;
+  }
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
+  EXPECT_LT(std::filesystem::file_size(journal), 1u << 20);
+  StartServer();
+  std::string loc = Origin() + kept.substr(kept.find("/api/"));
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "2");
+  EXPECT_EQ(Patch(loc, 2, "23").status, 204);
 }
 
 TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
