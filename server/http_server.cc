@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +24,8 @@ bool HttpServer::process_and_close_socket(int sock) {
     ConnectionStream strm(sock, Millis(read_timeout_sec_, read_timeout_usec_),
                           Millis(write_timeout_sec_, write_timeout_usec_), svr_sock_);
     current_socket = sock;
+    int one = 1;  // whether accepted sockets inherit the listener's TCP_NODELAY varies
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     const int keep_alive_ms = Millis(keep_alive_timeout_sec_, 0);
     for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ >= 0; --left) {
       if (!strm.WaitForRequest(keep_alive_ms)) break;
