@@ -1,8 +1,5 @@
 #include "server/cvat_server.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,7 +28,10 @@ class GrowingPool final : public httplib::TaskQueue {
   void enqueue(std::function<void()> fn) override {
     std::lock_guard lock(mu_);
     jobs_.push_back(std::move(fn));
-    if (idle_ == 0 && threads_.size() < max_) {
+    // A notified thread counts as idle until it wakes, so compare with the queued jobs:
+    // testing idle_ == 0 left a burst of new connections queued behind one idle thread,
+    // each waiting for a whole keep-alive connection to end (5 s stalls at 4 connections).
+    if (jobs_.size() > idle_ && threads_.size() < max_) {
       threads_.emplace_back([this] { Work(); });
     } else {
       cv_.notify_one();
@@ -155,34 +155,6 @@ void AddTusHeaders(httplib::Response& res) {
   res.set_header("Cache-Control", "no-store");
 }
 
-int FindConnectionSocket(const httplib::Request& req) {
-  DIR* d = ::opendir("/proc/self/fd");
-  if (d == nullptr) return -1;
-  int found = -1;
-  while (dirent* ent = ::readdir(d)) {
-    std::optional<uint64_t> fd = ParseDecimal(ent->d_name);
-    if (!fd) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t llen = sizeof local, plen = sizeof peer;
-    int s = static_cast<int>(*fd);
-    if (::getsockname(s, reinterpret_cast<sockaddr*>(&local), &llen) != 0) continue;
-    if (::getpeername(s, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) continue;
-    auto port_of = [](const sockaddr_storage& a) {
-      if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-      if (a.ss_family == AF_INET6) {
-        return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-      }
-      return uint16_t{0};
-    };
-    if (port_of(local) == req.local_port && port_of(peer) == req.remote_port) {
-      found = s;
-      break;
-    }
-  }
-  ::closedir(d);
-  return found;
-}
-
 CvatServer::Impl::Impl(ServerOptions options)
     : opts_(std::move(options)),
       store_(opts_.data_dir, opts_.discard),
@@ -198,7 +170,7 @@ Status CvatServer::Impl::Init() {
   INGEST_ASSIGN_OR_RETURN(faults_, FaultPlan::Parse(opts_.faults));
   INGEST_RETURN_IF_ERROR(store_.Open());
   if (opts_.inspector == nullptr) {
-    own_inspector_ = NewHeaderMediaInspector();
+    own_inspector_ = NewEngineMediaInspector();
     inspector_ = own_inspector_.get();
   } else {
     inspector_ = opts_.inspector;
@@ -261,8 +233,8 @@ void CvatServer::Impl::InterruptibleSleep(uint64_t ms) {
   stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
 }
 
-void CvatServer::Impl::ResetConnection(const Call& call) {
-  int fd = FindConnectionSocket(call.req);
+void CvatServer::Impl::ResetConnection() {
+  int fd = HttpServer::CurrentSocket();
   if (fd < 0) return;
   linger lg{1, 0};  // close() then sends RST instead of FIN
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -372,7 +344,7 @@ void CvatServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
   fn(call);
   FinishBody(call);
   if (call.reset) {
-    ResetConnection(call);
+    ResetConnection();
     return;
   }
   if (need_auth && !faults_->empty() && faults_->DrawGateway504()) {
@@ -468,6 +440,11 @@ void CvatServer::Impl::InstallRoutes() {
               HandleTusPatch(c, *id, c.req.matches[2].str());
             });
           });
+  h.Post("/api/requests/(.+)/cancel/?",
+         [this](const Request& req, Response& res, const ContentReader& reader) {
+           Serve(req, res, &reader, true,
+                 [this](Call& c) { HandleCancelRequest(c, c.req.matches[1].str()); });
+         });
   h.Get("/api/requests/(.+)", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true,
           [this](Call& c) { HandleGetRequest(c, c.req.matches[1].str()); });
@@ -691,6 +668,24 @@ void CvatServer::Impl::HandleGetRequest(Call& call, const std::string& rq_id) {
                  &out);
   out += "}";
   SendJson(call, 200, out);
+}
+
+void CvatServer::Impl::HandleCancelRequest(Call& call, const std::string& rq_id) {
+  // The owner is checked before anything changes (CVAT's check_object_permissions).
+  std::optional<RequestRecord> r = registry_->Get(rq_id);
+  if (!r) return SendJson(call, 404, DetailJson("There is no request with specified id"));
+  if (r->owner_id != call.user->id) {
+    return SendJson(call, 403, DetailJson("You do not have permission to perform this action."));
+  }
+  switch (registry_->Cancel(rq_id)) {
+    case RequestRegistry::CancelResult::kCancelled:
+      call.res.status = 200;
+      return;
+    case RequestRegistry::CancelResult::kNotFound:
+      return SendJson(call, 404, DetailJson("There is no request with specified id"));
+    case RequestRegistry::CancelResult::kNotQueued:
+      return SendText(call, 400, "Only requests that have not yet been started can be cancelled");
+  }
 }
 
 // --- CvatServer ---

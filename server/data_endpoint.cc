@@ -3,10 +3,9 @@
 // Routing follows CVAT's UploadMixin.upload_data: the *presence* of a header decides, in this
 // order: Upload-Finish -> finish; Upload-Start -> 202; Upload-Length -> TUS creation;
 // Upload-Multiple -> bulk append; nothing -> single-request upload (a finish with files).
-// TODO(server): #3 cpp-httplib 0.11.4 silently drops request headers whose value is empty,
-// so `Upload-Start:` / `Upload-Finish:` / `Upload-Multiple:` with an empty value (what
-// cvat-sdk sends) are not seen: such a request is routed as if the header were absent.
-// Clients must send a value ("true", as the CVAT UI does) until this is worked around.
+// cpp-httplib 0.11.4 drops request headers whose value is empty; HttpServer's connection
+// loop puts empty `Upload-*` headers back before routing (connection_stream.h), so
+// `Upload-Start:` with no value (what cvat-sdk sends) is a start, as in CVAT.
 // Every POST holds the task's data_mu for its whole duration (CVAT's row lock), so POSTs to
 // one task run one at a time while PATCHes to different uploads run in parallel.
 //
@@ -184,8 +183,10 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
     XXH3_64bits_reset(up->hasher.get());
   }
 
+  // Stored bodies gather in a 1 MiB buffer written with pwrite; discarded ones are hashed as
+  // they arrive.
   thread_local std::string buffer;
-  buffer.resize(kWriteBuffer);
+  if (store_bytes) buffer.resize(kWriteBuffer);
   size_t fill = 0;
   uint64_t pos = *offset;
   uint64_t received = 0;
@@ -194,12 +195,8 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   const auto started = std::chrono::steady_clock::now();
   auto flush = [&]() {
     if (fill == 0 || !write_status.ok()) return;
-    if (store_bytes) {
-      write_status = PwriteAll(fd.get(), buffer.data(), fill, pos);
-      if (!write_status.ok()) return;
-    } else if (up->hasher) {
-      XXH3_64bits_update(up->hasher.get(), buffer.data(), fill);
-    }
+    write_status = PwriteAll(fd.get(), buffer.data(), fill, pos);
+    if (!write_status.ok()) return;
     pos += fill;
     fill = 0;
   };
@@ -210,7 +207,11 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
       call.reset = true;
     }
     received += n;
-    while (n > 0) {
+    if (!store_bytes) {
+      if (up->hasher) XXH3_64bits_update(up->hasher.get(), data, n);
+      pos += n;
+    }
+    while (store_bytes && n > 0) {
       size_t take = std::min(n, buffer.size() - fill);
       std::memcpy(buffer.data() + fill, data, take);
       fill += take;
@@ -232,8 +233,8 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   if (call.reset) LogFault(call, "reset-after=" + std::to_string(reset_after));
 
   up->offset = pos;
-  // A completed upload's .meta is removed, so it is only rewritten while unfinished.
-  Status s = pos == up->length ? Status::Ok() : store_.SaveUploadMeta(*up);
+  // A completed upload is journaled as done, so the offset is only stored while unfinished.
+  Status s = pos == up->length ? Status::Ok() : store_.SaveUploadOffset(*up);
   if (s.ok() && pos == up->length) {
     if (!store_bytes) {
       uint64_t hash = up->hasher ? XXH3_64bits_digest(up->hasher.get()) : 0;

@@ -1,19 +1,21 @@
 // MediaInspector: what the finish job needs to know about uploaded files (image sizes, archive
-// members, video frame counts), behind a small interface so the job can be tested with a fake
-// and switched to the engine's probes.
+// members, video frame counts), behind a small interface so the job can be tested with a fake.
+// The built-in one uses the engine's probes: engine/image_probe.h (Pillow-exact sizes and EXIF
+// orientation, by header only), engine/archive_reader.h and engine/video_probe.h (FFmpeg).
 //
-// TODO(server): #3 switch HeaderMediaInspector to engine/image_probe.h (full format list, EXIF
-// orientation) and the engine's FFmpeg video probe once they are merged; today it reads PNG,
-// JPEG, GIF and BMP headers only and cannot count video frames (a video needs a manifest).
+// Sizes are the ones CVAT stores for a frame. Without an uploaded manifest CVAT builds one
+// with its manifest code (utils/dataset_manifest/core.py), which takes PIL's width and height
+// and swaps them when the EXIF orientation (tag 274) is > 4; the frame sizes come from that
+// manifest. So every image size here is already swapped for orientations 5 to 8.
 #ifndef INGEST_SERVER_MEDIA_INSPECTOR_H_
 #define INGEST_SERVER_MEDIA_INSPECTOR_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "engine/image_probe.h"
 #include "engine/result.h"
 
 namespace ingest::server {
@@ -23,26 +25,34 @@ struct ImageSize {
   int64_t height = 0;
 };
 
-struct ArchiveMember {
-  std::string path;  // as stored in the archive
-  ImageSize size;    // 0x0 when the member is not an image
+struct ArchiveImage {
+  std::string path;  // as stored in the archive, without a leading "./"
+  ImageSize size;
+};
+
+struct VideoProps {
+  int64_t frames = 0;
+  int64_t width = 0;  // as displayed (swapped for a 90/270 degree rotation)
+  int64_t height = 0;
 };
 
 class MediaInspector {
  public:
   virtual ~MediaInspector() = default;
-  // The size of the image whose first bytes are `head` (a few KiB are enough for most files).
-  virtual Result<ImageSize> ProbeImageHead(std::string_view head) = 0;
-  // The size of the image file at `path`.
+  // The stored size of the image file at `path`. Errors name the file.
   virtual Result<ImageSize> ProbeImageFile(const std::string& path) = 0;
-  // The image members of an archive (zip, tar, ...), in archive order.
-  virtual Result<std::vector<ArchiveMember>> ListArchiveImages(const std::string& path) = 0;
-  // The number of frames of a video file.
-  virtual Result<int64_t> CountVideoFrames(const std::string& path) = 0;
+  // The image members of an archive (zip, tar, ...), in archive order, with their sizes.
+  // Members whose names could escape the archive ("..", absolute) are skipped.
+  virtual Result<std::vector<ArchiveImage>> ListArchiveImages(const std::string& path) = 0;
+  // Frame count and size of a video file.
+  virtual Result<VideoProps> ProbeVideoFile(const std::string& path) = 0;
 };
 
-// Reads image headers with minimal local logic and lists archives with libarchive.
-std::unique_ptr<MediaInspector> NewHeaderMediaInspector();
+// The size CVAT stores for an image Pillow reports as `info`: swapped when orientation > 4.
+ImageSize StoredImageSize(const ImageInfo& info);
+
+// The engine-backed inspector.
+std::unique_ptr<MediaInspector> NewEngineMediaInspector();
 
 }  // namespace ingest::server
 

@@ -53,6 +53,22 @@ std::optional<RequestRecord> RequestRegistry::Get(const std::string& id) {
   return it->second;
 }
 
+RequestRegistry::CancelResult RequestRegistry::Cancel(const std::string& id) {
+  std::lock_guard lock(mu_);
+  ExpireLocked(UnixMicrosNow());
+  auto it = records_.find(id);
+  if (it == records_.end()) return CancelResult::kNotFound;
+  if (it->second.status != "queued") return CancelResult::kNotQueued;
+  for (auto q = queue_.begin(); q != queue_.end(); ++q) {
+    if (q->first == id) {
+      queue_.erase(q);
+      break;
+    }
+  }
+  records_.erase(it);
+  return CancelResult::kCancelled;
+}
+
 void RequestRegistry::ExpireLocked(int64_t now_us) {
   for (auto it = records_.begin(); it != records_.end();) {
     const RequestRecord& r = it->second;

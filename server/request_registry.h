@@ -50,6 +50,10 @@ class RequestRegistry {
   // returns false and leaves *existing_id set.
   bool Enqueue(int64_t task_id, int owner_id, const std::string& owner_name, Job job,
                std::string* id);
+  enum class CancelResult { kCancelled, kNotFound, kNotQueued };
+  // Cancels a queued request: it never runs and is forgotten (CVAT cancels and deletes the
+  // RQ job, so a later GET is 404). A started or ended request is left alone (kNotQueued).
+  CancelResult Cancel(const std::string& id);
   // A copy of the record, or nullopt when unknown or expired.
   std::optional<RequestRecord> Get(const std::string& id);
   void Stop();

@@ -18,6 +18,7 @@
 #include "server/auth.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
+#include "server/http_server.h"
 #include "server/media_inspector.h"
 #include "server/request_registry.h"
 #include "server/task_store.h"
@@ -33,13 +34,6 @@ struct Call {
   uint64_t number = 0;          // arrival order, for the fault log
   bool body_consumed = false;   // the body was read (or there is none to read)
   bool reset = false;           // a reset-after fault fired: kill the connection
-};
-
-// httplib::Server with access to its listening socket (to raise the backlog, which 0.11.4
-// fixes at 5 when it binds).
-class HttpServer : public httplib::Server {
- public:
-  int listening_socket() const { return svr_sock_; }
 };
 
 class CvatServer::Impl {
@@ -70,6 +64,8 @@ class CvatServer::Impl {
   void HandleTaskStatus(Call& call, int64_t id);
   void HandleDataMeta(Call& call, int64_t id);
   void HandleGetRequest(Call& call, const std::string& rq_id);
+  // POST /api/requests/{rq_id}/cancel: 200 while queued, 400 once started or ended.
+  void HandleCancelRequest(Call& call, const std::string& rq_id);
 
   // --- data_endpoint.cc ---
   void HandleDataPost(Call& call, int64_t task_id);
@@ -101,7 +97,8 @@ class CvatServer::Impl {
                      std::multimap<std::string, std::string>* fields);
   // Appends the parts to raw/<name> and registers them. False when a reply was set.
   bool AppendParts(Call& call, Task& task, std::map<int64_t, PartFile>& files);
-  void ResetConnection(const Call& call);
+  // Resets (RST) the connection of the request this thread is handling.
+  void ResetConnection();
 
   ServerOptions opts_;
   TaskStore store_;
@@ -127,8 +124,6 @@ class CvatServer::Impl {
 void SendJson(Call& call, int status, std::string body);
 void SendText(Call& call, int status, std::string body);
 void AddTusHeaders(httplib::Response& res);
-// The socket of the connection `req` arrived on (matched by its addresses), or -1.
-int FindConnectionSocket(const httplib::Request& req);
 
 }  // namespace ingest::server
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/file_order.h"
 #include "engine/media_kind.h"
 #include "engine/path_text.h"
 
@@ -115,18 +116,19 @@ std::string Examples(const std::vector<std::string>& only_upload,
   return out;
 }
 
+// Orders `names` by CVAT's sorting_method with the engine's file order (natural is natsort's
+// os_sorted, exactly). CVAT's random sort is unseeded, so the seed is random too.
 void SortNames(std::vector<std::string>* names, const std::string& method) {
-  if (method == "lexicographical") {
-    std::sort(names->begin(), names->end(),
-              [](const std::string& a, const std::string& b) { return CompareCodePoints(a, b) < 0; });
-  } else if (method == "natural") {
-    std::stable_sort(names->begin(), names->end(),
-                     [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
-  } else if (method == "random") {
-    std::random_device rd;  // CVAT's random sort is unseeded too
-    std::mt19937_64 rng(rd());
-    std::shuffle(names->begin(), names->end(), rng);
-  }
+  Result<SortingMethod> m = ParseSortingMethod(method);
+  if (!m || *m == SortingMethod::kPredefined) return;
+  uint64_t seed = 0;
+  if (*m == SortingMethod::kRandom) seed = (uint64_t{std::random_device()()} << 32) | std::random_device()();
+  std::vector<uint32_t> order =
+      OrderBy(names->size(), [&](size_t i) { return std::string_view((*names)[i]); }, *m, seed);
+  std::vector<std::string> sorted;
+  sorted.reserve(names->size());
+  for (uint32_t i : order) sorted.push_back(std::move((*names)[i]));
+  *names = std::move(sorted);
 }
 
 int64_t ChunkSizeFor(int64_t w, int64_t h) {
@@ -148,35 +150,6 @@ int64_t CountJobs(int64_t size, int64_t segment_size, int64_t overlap) {
 }
 
 }  // namespace
-
-bool NaturalLess(std::string_view a, std::string_view b) {
-  size_t i = 0, j = 0;
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  while (i < a.size() && j < b.size()) {
-    if (digit(a[i]) && digit(b[j])) {
-      size_t si = i, sj = j;
-      while (si < a.size() && a[si] == '0') ++si;
-      while (sj < b.size() && b[sj] == '0') ++sj;
-      size_t ei = si, ej = sj;
-      while (ei < a.size() && digit(a[ei])) ++ei;
-      while (ej < b.size() && digit(b[ej])) ++ej;
-      if (ei - si != ej - sj) return ei - si < ej - sj;
-      int c = a.substr(si, ei - si).compare(b.substr(sj, ej - sj));
-      if (c != 0) return c < 0;
-      i = ei;
-      j = ej;
-      continue;
-    }
-    char ca = a[i], cb = b[j];
-    if (ca >= 'A' && ca <= 'Z') ca = static_cast<char>(ca - 'A' + 'a');
-    if (cb >= 'A' && cb <= 'Z') cb = static_cast<char>(cb - 'A' + 'a');
-    if (ca != cb) return static_cast<unsigned char>(ca) < static_cast<unsigned char>(cb);
-    ++i;
-    ++j;
-  }
-  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
-  return CompareCodePoints(a, b) < 0;
-}
 
 Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspector,
                                   const std::function<void(double, std::string_view)>& progress) {
@@ -235,9 +208,13 @@ Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspecto
       w = manifest->video_width;
       h = manifest->video_height;
     } else if (in.discard) {
-      length = 1;
+      length = 1;  // not stored: one frame of unknown size
     } else {
-      INGEST_ASSIGN_OR_RETURN(length, inspector.CountVideoFrames(in.raw_dir + "/" + videos[0]));
+      INGEST_ASSIGN_OR_RETURN(VideoProps v, inspector.ProbeVideoFile(in.raw_dir + "/" + videos[0]));
+      length = v.frames;
+      w = v.width;
+      h = v.height;
+      if (length <= 0) return Status::InvalidArgument("The video has no frames");
     }
     int64_t stop = req.stop_frame && *req.stop_frame > 0 ? std::min(*req.stop_frame, length - 1)
                                                           : length - 1;
@@ -254,11 +231,17 @@ Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspecto
   out.mode = "annotation";
   std::vector<std::string> names;  // frame names in final order
   std::unordered_map<std::string, ImageSize> archive_sizes;
-  if (!archives.empty()) {
-    if (in.discard) return Status::Unsupported("--discard cannot list a discarded archive");
-    INGEST_ASSIGN_OR_RETURN(std::vector<ArchiveMember> members,
+  if (!archives.empty() && in.discard) {
+    // The archive was counted and hashed, not stored: its members are the manifest's names.
+    if (!manifest || manifest->video) {
+      return Status::InvalidArgument(
+          "--discard: the members of a discarded archive are unknown; upload a manifest with it");
+    }
+    for (const ManifestItem& item : manifest->items) names.push_back(item.name);
+  } else if (!archives.empty()) {
+    INGEST_ASSIGN_OR_RETURN(std::vector<ArchiveImage> members,
                             inspector.ListArchiveImages(in.raw_dir + "/" + archives[0]));
-    for (ArchiveMember& m : members) {
+    for (ArchiveImage& m : members) {
       archive_sizes[m.path] = m.size;
       names.push_back(std::move(m.path));
     }

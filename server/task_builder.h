@@ -4,14 +4,16 @@
 // 1. Split the files by kind (engine ClassifyName): one .jsonl is the manifest (more is an
 //    error), unknown kinds are skipped, and the rest must be any number of images or exactly
 //    one video or archive ("media kinds cannot be mixed"). No media: "No media data found".
-// 2. Order the frames by sorting_method. lexicographical is code-point order; natural is a
-//    minimal case-insensitive digit-aware order (TODO(server): #3 switch to engine/
-//    file_order.h's natural order); predefined takes the manifest's order, else
-//    upload_file_order, else registration order; random is shuffled. An archive with
+// 2. Order the frames by sorting_method with engine/file_order.h: lexicographical is
+//    code-point order, natural is natsort's os_sorted; predefined takes the manifest's order,
+//    else upload_file_order, else registration order; random is shuffled (unseeded, as CVAT). An archive with
 //    predefined needs a manifest; a manifest with random is refused.
 // 3. With a manifest: predefined requires the uploaded names to equal the manifest names; any
 //    order requires line i to end with file i's name+extension. Frame sizes are taken from the
-//    manifest, unchecked (as CVAT). Without one, images are probed for their size.
+//    manifest, unchecked (as CVAT). Without one, images are probed for their size (swapped
+//    for EXIF orientations 5-8, as CVAT's own manifest has them) and a video for its frame
+//    count and size. With --discard nothing but the manifest was stored: images get 0x0, a
+//    video one frame, and an archive takes its member names from the manifest (none: error).
 // 4. Apply start_frame, stop_frame and frame_filter, count jobs by segment_size/overlap and
 //    pick the chunk size as task.py does.
 // Failures return a Status whose message is the text CVAT puts in the failed request.
@@ -53,9 +55,6 @@ struct BuildOutput {
 // `progress(fraction, message)` is called now and then from the calling thread.
 Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspector,
                                   const std::function<void(double, std::string_view)>& progress);
-
-// Minimal natural order: case-insensitive, runs of digits compared by value.
-bool NaturalLess(std::string_view a, std::string_view b);
 
 }  // namespace ingest::server
 

@@ -1,14 +1,13 @@
 #include "server/task_store.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <simdjson.h>
-
 #include <cerrno>
 #include <filesystem>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/media_kind.h"
 #include "engine/path_text.h"
@@ -26,14 +25,22 @@ Status MakeDir(const std::string& path) {
   return Status::Ok();
 }
 
-Status AppendToFile(const std::string& path, std::string_view bytes) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!fd.valid()) return FromErrno("open " + path, errno);
-  if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
-    return FromErrno("write " + path, errno);
+Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FromErrno("write " + what, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
 }
+
+// Journal compaction: when the journal passes kCompactMinBytes and is more than
+// kCompactRatio times the size of its live lines.
+constexpr uint64_t kCompactMinBytes = 1 << 20;
+constexpr uint64_t kCompactRatio = 4;
 
 bool FileExists(const std::string& path) {
   struct stat st;
@@ -79,6 +86,31 @@ std::string GetString(simdjson::dom::element e, const char* key) {
   return std::string(v);
 }
 
+// A create event: every field of the upload, at its current offset.
+std::string CreateLine(const Upload& u) {
+  std::string out = "{";
+  AppendStringField("op", "create", &out);
+  AppendStringField("file_id", u.file_id, &out);
+  AppendIntField("offset", static_cast<int64_t>(u.offset), &out);
+  AppendIntField("file_size", static_cast<int64_t>(u.length), &out);
+  AppendStringField("message_id", u.message_id, &out);
+  AppendStringField("filename", u.filename, &out);
+  AppendStringField("filetype", u.filetype, &out);
+  AppendIntField("user_id", u.user_id, &out);
+  out += "}\n";
+  return out;
+}
+
+// Fills the upload's fields from a create line or an older .meta file.
+void ReadUploadFields(simdjson::dom::element e, Upload* u) {
+  u->user_id = static_cast<int>(GetInt(e, "user_id"));
+  u->filename = GetString(e, "filename");
+  u->filetype = GetString(e, "filetype");
+  u->message_id = GetString(e, "message_id");
+  u->length = static_cast<uint64_t>(GetInt(e, "file_size"));
+  u->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+}
+
 }  // namespace
 
 bool IsManifestName(std::string_view name) { return ClassifyName(name) == MediaKind::kManifest; }
@@ -113,7 +145,7 @@ Status TaskStore::Open() {
   ::closedir(d);
   for (int64_t id : ids) {
     INGEST_RETURN_IF_ERROR(LoadTask(id));
-    INGEST_RETURN_IF_ERROR(LoadUploads(id));
+    INGEST_RETURN_IF_ERROR(LoadUploads(*Find(id)));
   }
   simdjson::dom::parser parser;
   simdjson::dom::element e;
@@ -160,7 +192,8 @@ Status TaskStore::LoadTask(int64_t id) {
   if (parser.load_many(TaskDir(id) + "/client_files.jsonl").get(lines) == simdjson::SUCCESS) {
     for (auto line : lines) {
       std::string_view name;
-      if (line.get(name) == simdjson::SUCCESS && t->client_file_set.insert(std::string(name)).second) {
+      if (line.get(name) == simdjson::SUCCESS &&
+          t->client_file_set.insert(std::string(name)).second) {
         t->client_files.emplace_back(name);
       }
     }
@@ -190,31 +223,125 @@ Status TaskStore::LoadTask(int64_t id) {
   return Status::Ok();
 }
 
-Status TaskStore::LoadUploads(int64_t task_id) {
-  std::string raw = RawDir(task_id);
-  DIR* d = ::opendir(raw.c_str());
-  if (d == nullptr) return Status::Ok();
-  std::vector<std::string> metas;
-  while (dirent* ent = ::readdir(d)) {
-    std::string_view n = ent->d_name;
-    if (n.ends_with(".meta")) metas.emplace_back(n);
-  }
-  ::closedir(d);
+Status TaskStore::LoadUploads(Task& task) {
+  std::map<std::string, std::shared_ptr<Upload>> live;
   simdjson::dom::parser parser;
+  // The journal, in order; a line torn by a crash (the last one) ends the replay.
+  std::string journal = TaskDir(task.id) + "/uploads.jsonl";
+  simdjson::padded_string text;
+  if (simdjson::padded_string::load(journal).get(text) == simdjson::SUCCESS) {
+    std::string_view all(text.data(), text.size());
+    while (!all.empty()) {
+      size_t nl = all.find('\n');
+      if (nl == std::string_view::npos) break;  // torn: no newline yet
+      std::string_view line = all.substr(0, nl);
+      all.remove_prefix(nl + 1);
+      simdjson::dom::element e;
+      if (parser.parse(line.data(), line.size()).get(e) != simdjson::SUCCESS) break;
+      std::string op = GetString(e, "op");
+      std::string id = GetString(e, "file_id");
+      if (op == "create") {
+        auto u = std::make_shared<Upload>();
+        u->file_id = id;
+        u->task_id = task.id;
+        ReadUploadFields(e, u.get());
+        live[id] = u;
+      } else if (op == "offset") {
+        auto it = live.find(id);
+        if (it != live.end()) it->second->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+      } else if (op == "done") {
+        live.erase(id);
+      }
+    }
+  }
+  // Uploads the first receiver kept as raw/<file_id>.meta.
+  std::string raw = RawDir(task.id);
+  std::vector<std::string> metas;
+  if (DIR* d = ::opendir(raw.c_str())) {
+    while (dirent* ent = ::readdir(d)) {
+      std::string_view n = ent->d_name;
+      if (n.ends_with(".meta")) metas.emplace_back(n);
+    }
+    ::closedir(d);
+  }
   for (const std::string& meta : metas) {
     simdjson::dom::element e;
     if (parser.load(raw + "/" + meta).get(e) != simdjson::SUCCESS) continue;  // torn: skip
     auto u = std::make_shared<Upload>();
     u->file_id = meta.substr(0, meta.size() - 5);
-    u->task_id = task_id;
-    u->user_id = static_cast<int>(GetInt(e, "user_id"));
-    u->filename = GetString(e, "filename");
-    u->filetype = GetString(e, "filetype");
-    u->message_id = GetString(e, "message_id");
-    u->length = static_cast<uint64_t>(GetInt(e, "file_size"));
-    u->offset = static_cast<uint64_t>(GetInt(e, "offset"));
-    std::lock_guard lock(mu_);
-    uploads_[u->file_id] = u;
+    u->task_id = task.id;
+    ReadUploadFields(e, u.get());
+    live.emplace(u->file_id, u);
+  }
+  // A crash between the last chunk's rename and its done event leaves no data file: the
+  // upload has completed (its file is in raw/), so it is not resumable.
+  for (auto it = live.begin(); it != live.end();) {
+    const Upload& u = *it->second;
+    bool stored = !discard_ || IsManifestName(u.filename);
+    it = stored && !FileExists(UploadDataPath(u)) ? live.erase(it) : std::next(it);
+  }
+  std::unordered_map<std::string, std::string> lines;
+  for (const auto& [id, u] : live) {
+    std::lock_guard upload_lock(u->mu);
+    lines[id] = CreateLine(*u);
+  }
+  {
+    std::lock_guard logs_lock(task.logs_mu);
+    task.live_uploads = std::move(lines);
+    INGEST_RETURN_IF_ERROR(CompactUploadsLocked(task));
+  }
+  for (const std::string& meta : metas) ::unlink((raw + "/" + meta).c_str());
+  std::lock_guard lock(mu_);
+  for (auto& [id, u] : live) uploads_[id] = u;
+  return Status::Ok();
+}
+
+Status TaskStore::CompactUploadsLocked(Task& task) {
+  std::string path = TaskDir(task.id) + "/uploads.jsonl";
+  std::string text;
+  for (const auto& [id, line] : task.live_uploads) text += line;
+  task.uploads_log.reset();
+  if (text.empty()) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return FromErrno("unlink " + path, errno);
+  } else {
+    INGEST_RETURN_IF_ERROR(WriteFileAtomically(path, text));
+  }
+  task.uploads_log_bytes = text.size();
+  return Status::Ok();
+}
+
+Status TaskStore::JournalUpload(Task& task, const Upload& u, UploadEvent event) {
+  std::string line = "{";
+  switch (event) {
+    case UploadEvent::kCreate:
+      line = CreateLine(u);
+      break;
+    case UploadEvent::kOffset:
+      AppendStringField("op", "offset", &line);
+      AppendStringField("file_id", u.file_id, &line);
+      AppendIntField("offset", static_cast<int64_t>(u.offset), &line);
+      line += "}\n";
+      break;
+    case UploadEvent::kDone:
+      AppendStringField("op", "done", &line);
+      AppendStringField("file_id", u.file_id, &line);
+      line += "}\n";
+      break;
+  }
+  std::lock_guard lock(task.logs_mu);
+  INGEST_RETURN_IF_ERROR(AppendToLogLocked(task, &task.uploads_log, "uploads.jsonl", line));
+  task.uploads_log_bytes += line.size();
+  if (event == UploadEvent::kDone) {
+    task.live_uploads.erase(u.file_id);
+  } else {
+    task.live_uploads[u.file_id] = event == UploadEvent::kCreate ? std::move(line) : CreateLine(u);
+  }
+  if (task.uploads_log_bytes >= kCompactMinBytes) {
+    uint64_t live_bytes = 0;
+    for (const auto& [id, l] : task.live_uploads) live_bytes += l.size();
+    if (task.uploads_log_bytes > kCompactRatio * live_bytes) {
+      INGEST_RETURN_IF_ERROR(CompactUploadsLocked(task));
+    }
   }
   return Status::Ok();
 }
@@ -280,13 +407,28 @@ Status TaskStore::Save(const Task& task) {
   return WriteFileAtomically(TaskDir(task.id) + "/task.json", TaskJsonForDisk(task));
 }
 
+Status TaskStore::AppendToLog(Task& task, UniqueFd* fd, const char* file, std::string_view line) {
+  std::lock_guard lock(task.logs_mu);
+  return AppendToLogLocked(task, fd, file, line);
+}
+
+Status TaskStore::AppendToLogLocked(Task& task, UniqueFd* fd, const char* file,
+                                    std::string_view line) {
+  if (!fd->valid()) {
+    std::string path = TaskDir(task.id) + "/" + file;
+    fd->reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd->valid()) return FromErrno("open " + path, errno);
+  }
+  return WriteAll(fd->get(), line, file);
+}
+
 Status TaskStore::RegisterClientFile(Task& task, const std::string& name) {
   if (!task.client_file_set.insert(name).second) return Status::Ok();
   task.client_files.push_back(name);
   std::string line;
   manifest::AppendJsonString(name, &line);
   line.push_back('\n');
-  return AppendToFile(TaskDir(task.id) + "/client_files.jsonl", line);
+  return AppendToLog(task, &task.client_files_log, "client_files.jsonl", line);
 }
 
 Status TaskStore::SaveFrames(const Task& task) {
@@ -301,7 +443,7 @@ Status TaskStore::SaveFrames(const Task& task) {
   return WriteFileAtomically(TaskDir(task.id) + "/frames.jsonl", out);
 }
 
-Status TaskStore::RecordDiscarded(const Task& task, const std::string& name, uint64_t size,
+Status TaskStore::RecordDiscarded(Task& task, const std::string& name, uint64_t size,
                                   uint64_t hash) {
   {
     std::lock_guard lock(mu_);
@@ -314,7 +456,7 @@ Status TaskStore::RecordDiscarded(const Task& task, const std::string& name, uin
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   AppendStringField("xxh3", hex, &line);
   line += "}\n";
-  return AppendToFile(TaskDir(task.id) + "/discarded.jsonl", line);
+  return AppendToLog(task, &task.discarded_log, "discarded.jsonl", line);
 }
 
 bool TaskStore::CompletedFileExists(const Task& task, const std::string& name) const {
@@ -330,11 +472,11 @@ std::string TaskStore::UploadDataPath(const Upload& upload) const {
   return RawDir(upload.task_id) + "/" + upload.file_id;
 }
 
-Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(const Task& task, int user_id,
-                                                       const std::string& filename,
-                                                       const std::string& filetype,
-                                                       const std::string& message_id,
-                                                       uint64_t length) {
+Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(Task& task, int user_id,
+                                                        const std::string& filename,
+                                                        const std::string& filetype,
+                                                        const std::string& message_id,
+                                                        uint64_t length) {
   auto u = std::make_shared<Upload>();
   u->file_id = std::to_string(user_id) + "_" + NewUuid4();
   u->task_id = task.id;
@@ -353,7 +495,7 @@ Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(const Task& task, int us
   }
   {
     std::lock_guard lock(u->mu);
-    INGEST_RETURN_IF_ERROR(SaveUploadMeta(*u));
+    INGEST_RETURN_IF_ERROR(JournalUpload(task, *u, UploadEvent::kCreate));
   }
   std::lock_guard lock(mu_);
   uploads_[u->file_id] = u;
@@ -366,16 +508,10 @@ std::shared_ptr<Upload> TaskStore::FindUpload(const std::string& file_id) const 
   return it == uploads_.end() ? nullptr : it->second;
 }
 
-Status TaskStore::SaveUploadMeta(const Upload& u) {
-  std::string out = "{";
-  AppendIntField("file_size", static_cast<int64_t>(u.length), &out);
-  AppendIntField("offset", static_cast<int64_t>(u.offset), &out);
-  AppendStringField("message_id", u.message_id, &out);
-  AppendStringField("filename", u.filename, &out);
-  AppendStringField("filetype", u.filetype, &out);
-  AppendIntField("user_id", u.user_id, &out);
-  out += "}";
-  return WriteFileAtomically(RawDir(u.task_id) + "/" + u.file_id + ".meta", out);
+Status TaskStore::SaveUploadOffset(const Upload& u) {
+  std::shared_ptr<Task> task = Find(u.task_id);
+  if (!task) return Status::Ok();  // deleted meanwhile: nothing left to resume
+  return JournalUpload(*task, u, UploadEvent::kOffset);
 }
 
 Status TaskStore::CompleteUpload(Upload& u) {
@@ -391,8 +527,9 @@ Status TaskStore::CompleteUpload(Upload& u) {
     std::string from = UploadDataPath(u);
     if (::rename(from.c_str(), target.c_str()) != 0) return FromErrno("rename " + from, errno);
   }
-  std::string meta = raw + "/" + u.file_id + ".meta";
-  if (::unlink(meta.c_str()) != 0 && errno != ENOENT) return FromErrno("unlink " + meta, errno);
+  if (std::shared_ptr<Task> task = Find(u.task_id)) {
+    INGEST_RETURN_IF_ERROR(JournalUpload(*task, u, UploadEvent::kDone));
+  }
   u.gone = true;
   std::lock_guard lock(mu_);
   uploads_.erase(u.file_id);

@@ -1,9 +1,18 @@
 // Protocol tests: one per CVAT quirk the receiver reproduces (cvat_protocol.md 1, 2, 3, 5.3).
-#include <gtest/gtest.h>
-
+#include <condition_variable>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server/media_inspector.h"
 #include "tests/testing/http_client.h"
 
 namespace ingest::testing {
@@ -18,7 +27,7 @@ std::string DataUrl(ServerTest& t, int64_t task) {
 
 TEST_F(ProtocolTest, RoutesPostToDataByHeaderPresence) {
   int64_t task = CreateTask();
-  // Upload-Start with an empty value counts: 202, nothing else happens.
+  // Upload-Start counts: 202, nothing else happens.
   HttpReply start = PostJson(DataUrl(*this, task), "", {"Upload-Start: true"});
   EXPECT_EQ(start.status, 202);
   // Upload-Finish wins over Upload-Start: the finish validates the body (image_quality).
@@ -36,6 +45,61 @@ TEST_F(ProtocolTest, RoutesPostToDataByHeaderPresence) {
                          Auth({"Upload-Finish: true", "Content-Type: application/x-www-form-urlencoded"}),
                          "image_quality=70"});
   EXPECT_EQ(form.status, 415);
+}
+
+// Raw request to the task's /data/ with `headers` ("Name: value" lines, CRLF-terminated) and
+// `body`, through a raw socket so the header bytes on the wire are exactly these (nothing after
+// the colon, or spaces only); returns the whole reply.
+std::string RawDataPost(int port, int64_t task, const std::string& token,
+                        const std::string& headers, const std::string& body) {
+  std::string raw = "POST /api/tasks/" + std::to_string(task) +
+                    "/data/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token " + token +
+                    "\r\nConnection: close\r\n" + headers +
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return SendRaw(port, raw);
+}
+
+std::string StatusLine(const std::string& reply) { return reply.substr(0, reply.find('\r')); }
+
+TEST_F(ProtocolTest, EmptyValuedRoutingHeadersCountByPresence) {
+  int64_t task = CreateTask();
+  int port = server_->port();
+  // Upload-Start with nothing after the colon (cvat-sdk), and spaces only: a start.
+  EXPECT_EQ(StatusLine(RawDataPost(port, task, kToken, "Upload-Start:\r\n", "")),
+            "HTTP/1.1 202 Accepted");
+  EXPECT_EQ(StatusLine(RawDataPost(port, task, kToken, "upload-start:   \r\n", "")),
+            "HTTP/1.1 202 Accepted");
+  // An empty Upload-Finish wins over Upload-Start: the finish validates the body.
+  std::string fin = RawDataPost(port, task, kToken,
+                                "Upload-Start: true\r\nUpload-Finish:\r\n"
+                                "Content-Type: application/json\r\n",
+                                "{}");
+  EXPECT_EQ(StatusLine(fin), "HTTP/1.1 400 Bad Request") << fin;
+  EXPECT_NE(fin.find("image_quality"), std::string::npos) << fin;
+  // An empty Upload-Multiple is a bulk batch (200, file appended), not a finish (202).
+  std::string content_type;
+  std::string form = MultipartBody(
+      {{"image_quality", "", "70"}, {"client_files[0]", "a.png", TinyPng(3, 2)}}, &content_type);
+  std::string bulk = RawDataPost(
+      port, task, kToken, "Upload-Multiple:\r\nContent-Type: " + content_type + "\r\n", form);
+  EXPECT_EQ(StatusLine(bulk), "HTTP/1.1 200 OK") << bulk;
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/" + std::to_string(task) + "/raw/a.png"), TinyPng(3, 2));
+  // An empty Upload-Length is a TUS creation that fails on the value, as in CVAT.
+  std::string tus = RawDataPost(port, task, kToken, "Upload-Length:\r\nOrigin: http://x\r\n", "");
+  EXPECT_EQ(StatusLine(tus), "HTTP/1.1 400 Bad Request") << tus;
+}
+
+TEST_F(ProtocolTest, PipelinedRequestsOnOneConnectionAreAllAnswered) {
+  std::string one = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string last =
+      "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  std::string reply = SendRaw(server_->port(), one + one + last);
+  size_t count = 0;
+  for (size_t at = reply.find("HTTP/1.1 200"); at != std::string::npos;
+       at = reply.find("HTTP/1.1 200", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 3u) << reply;
 }
 
 TEST_F(ProtocolTest, CreationWithoutOriginIs500AsInCvat) {
@@ -155,14 +219,15 @@ TEST_F(ProtocolTest, LastChunkMovesTheFileAndTheUploadVanishes) {
   std::string loc = CreateUpload(task, "photo.png", 6).Header("location");
   std::string file_id = loc.substr(loc.rfind('/') + 1);
   std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
-  EXPECT_TRUE(std::filesystem::exists(raw + file_id + ".meta"));
+  std::string journal = data_dir_ + "/tasks/" + std::to_string(task) + "/uploads.jsonl";
+  EXPECT_NE(ReadFile(journal).find("\"op\":\"create\",\"file_id\":\"" + file_id), std::string::npos);
   ASSERT_EQ(Patch(loc, 0, "abc").status, 204);
   HttpReply last = Patch(loc, 3, "def");
   ASSERT_EQ(last.status, 204);
   EXPECT_EQ(last.Header("upload-offset"), "6");
   EXPECT_EQ(ReadFile(raw + "photo.png"), "abcdef");
   EXPECT_FALSE(std::filesystem::exists(raw + file_id));
-  EXPECT_FALSE(std::filesystem::exists(raw + file_id + ".meta"));
+  EXPECT_NE(ReadFile(journal).find("\"op\":\"done\",\"file_id\":\"" + file_id), std::string::npos);
   EXPECT_EQ(Head(loc).status, 404);
   EXPECT_EQ(Patch(loc, 6, "x").status, 404);
   // GET on an upload is not a TUS method.
@@ -295,7 +360,8 @@ TEST_F(ProtocolTest, RequestsExpireAfterTheTtl) {
 TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   int64_t task = CreateTask("kept");
   std::string loc = CreateUpload(task, "big.bin", 10).Header("location");
-  ASSERT_EQ(Patch(loc, 0, "01234").status, 204);
+  ASSERT_EQ(Patch(loc, 0, "012").status, 204);
+  ASSERT_EQ(Patch(loc, 3, "34").status, 204);  // the stored offset is updated in place
   std::string path = loc.substr(Origin().size());
   StartServer();  // new process state, same --data
   std::string new_loc = Origin() + path;
@@ -305,6 +371,67 @@ TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/big.bin"), "0123456789");
   EXPECT_EQ(JsonField(Get("/api/tasks/1").body, "name"), "kept");
   EXPECT_EQ(CreateTask("next"), 2);
+}
+
+TEST_F(ProtocolTest, RestartReadsTheFirstReceiversMetaFiles) {
+  int64_t task = CreateTask();
+  std::string loc = CreateUpload(task, "old.bin", 12).Header("location");
+  ASSERT_EQ(Patch(loc, 0, "0123").status, 204);
+  std::string file_id = loc.substr(loc.rfind('/') + 1);
+  std::string meta = data_dir_ + "/tasks/1/raw/" + file_id + ".meta";
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
+  StopServer();
+  std::filesystem::remove(journal);
+  {  // what the first receiver kept instead of the journal
+    std::ofstream out(meta, std::ios::trunc);
+    out << "{\"file_size\":12,\"offset\":4,\"message_id\":\"\",\"filename\":\"old.bin\","
+           "\"filetype\":\"\",\"user_id\":1}";
+  }
+  StartServer();
+  EXPECT_FALSE(std::filesystem::exists(meta));  // moved into the journal
+  std::string new_loc = Origin() + loc.substr(loc.find("/api/"));
+  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "4");
+  ASSERT_EQ(Patch(new_loc, 4, "4567").status, 204);
+  StartServer();
+  new_loc = Origin() + loc.substr(loc.find("/api/"));
+  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "8");
+  EXPECT_EQ(Patch(new_loc, 8, "89ab").status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/old.bin"), "0123456789ab");
+}
+
+TEST_F(ProtocolTest, ATornJournalLineEndsTheReplay) {
+  int64_t task = CreateTask();
+  std::string a = CreateUpload(task, "a.bin", 10).Header("location");
+  ASSERT_EQ(Patch(a, 0, "01234").status, 204);
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
+  StopServer();
+  {  // a crash in the middle of the next offset line
+    std::ofstream out(journal, std::ios::app);
+    out << "{\"op\":\"offset\",\"file_id\":\"" << a.substr(a.rfind('/') + 1) << "\",\"off";
+  }
+  StartServer();
+  std::string loc = Origin() + a.substr(a.find("/api/"));
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "5");
+  EXPECT_EQ(Patch(loc, 5, "56789").status, 204);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/a.bin"), "0123456789");
+}
+
+TEST_F(ProtocolTest, TheJournalIsCompactedToTheLiveUploads) {
+  int64_t task = CreateTask();
+  std::string kept = CreateUpload(task, "kept.bin", 4).Header("location");
+  ASSERT_EQ(Patch(kept, 0, "01").status, 204);
+  // Enough finished uploads to pass the 1 MiB compaction threshold (~200 bytes each).
+  std::string long_name(150, 'n');
+  for (int i = 0; i < 2500; ++i) {
+    std::string loc = CreateUpload(task, long_name + std::to_string(i), 1).Header("location");
+    ASSERT_EQ(Patch(loc, 0, "x").status, 204) << i;
+  }
+  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
+  EXPECT_LT(std::filesystem::file_size(journal), 1u << 20);
+  StartServer();
+  std::string loc = Origin() + kept.substr(kept.find("/api/"));
+  EXPECT_EQ(Head(loc).Header("upload-offset"), "2");
+  EXPECT_EQ(Patch(loc, 2, "23").status, 204);
 }
 
 TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
@@ -363,6 +490,110 @@ TEST_F(ProtocolTest, FinishWhileQueuedIs409AndTasksPaginate) {
   EXPECT_EQ(Send({"DELETE", Url("/api/tasks/3"), Auth()}).status, 204);
   EXPECT_EQ(Get("/api/tasks/3").status, 404);
   EXPECT_FALSE(std::filesystem::exists(data_dir_ + "/tasks/3"));
+}
+
+TEST_F(ProtocolTest, ABurstOfKeepAliveConnectionsIsServedAtOnce) {
+  // Leave a few pool threads idle, then open many connections at once: each must be served
+  // while the others stay open (one thread per live connection).
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Get("/api/server/about").status, 200);
+  constexpr int kConnections = 12;
+  std::vector<int> fds;
+  for (int i = 0; i < kConnections; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fds.push_back(fd);
+  }
+  const std::string get = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int fd : fds) ASSERT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), ssize_t(get.size()));
+  int answered = 0;
+  for (int fd : fds) {
+    timeval tv{2, 0};  // the keep-alive timeout is 5 s: a queued connection would miss this
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[512];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 12 && std::string_view(buf, 12) == "HTTP/1.1 200") ++answered;
+  }
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(answered, kConnections);
+}
+
+// Holds every image probe until Release(), so a request can be kept started (and the next
+// one queued) as long as a test needs.
+class GateInspector final : public server::MediaInspector {
+ public:
+  Result<server::ImageSize> ProbeImageFile(const std::string&) override {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+    return server::ImageSize{1, 1};
+  }
+  Result<std::vector<server::ArchiveImage>> ListArchiveImages(const std::string&) override {
+    return Status::Unsupported("no archives here");
+  }
+  Result<server::VideoProps> ProbeVideoFile(const std::string&) override {
+    return Status::Unsupported("no videos here");
+  }
+  void WaitEntered() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+TEST_F(ProtocolTest, CancelWorksWhileQueuedOnly) {
+  GateInspector gate;
+  StartServer([&](server::ServerOptions& o) { o.inspector = &gate; });
+  // The server must be gone before `gate` is, even when an assertion returns early.
+  struct Guard {
+    std::function<void()> fn;
+    ~Guard() { fn(); }
+  } stop_first{[&] {
+    gate.Release();
+    StopServer();
+  }};
+  int64_t first = CreateTask("first");
+  int64_t second = CreateTask("second");
+  ASSERT_EQ(Bulk(first, {{"a.png", TinyPng(1, 1)}}).status, 200);
+  ASSERT_EQ(Bulk(second, {{"b.png", TinyPng(1, 1)}}).status, 200);
+  std::string running = JsonField(Finish(first, "{\"image_quality\":70}").body, "rq_id");
+  gate.WaitEntered();  // the first request is started and held
+  std::string queued = JsonField(Finish(second, "{\"image_quality\":70}").body, "rq_id");
+  ASSERT_EQ(JsonField(Get("/api/requests/" + PercentEncode(queued)).body, "status"), "queued");
+  auto cancel = [&](const std::string& id, const char* token) {
+    return Send({"POST", Url("/api/requests/" + PercentEncode(id) + "/cancel"),
+                 {std::string("Authorization: Token ") + token}, ""});
+  };
+  // Another user may not cancel it; a started request cannot be cancelled.
+  EXPECT_EQ(cancel(queued, kOtherToken).status, 403);
+  HttpReply started = cancel(running, kToken);
+  EXPECT_EQ(started.status, 400);
+  EXPECT_NE(started.body.find("not yet been started"), std::string::npos) << started.body;
+  // The queued one is cancelled and forgotten; an unknown id is 404.
+  EXPECT_EQ(cancel(queued, kToken).status, 200);
+  EXPECT_EQ(Get("/api/requests/" + PercentEncode(queued)).status, 404);
+  EXPECT_EQ(cancel(queued, kToken).status, 404);
+  gate.Release();
+  EXPECT_EQ(JsonField(WaitRequest(running).body, "status"), "finished");
+  // The cancelled task never got its data; it can be finished again.
+  EXPECT_EQ(JsonField(Get("/api/tasks/" + std::to_string(second)).body, "size"), "0");
+  HttpReply again = Finish(second, "{\"image_quality\":70}");
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(JsonField(WaitRequest(JsonField(again.body, "rq_id")).body, "status"), "finished");
 }
 
 }  // namespace

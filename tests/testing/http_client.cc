@@ -13,6 +13,8 @@
 #include <cstring>
 #include <thread>
 
+#include "tests/testing/image_writer.h"
+
 namespace ingest::testing {
 namespace {
 
@@ -101,6 +103,26 @@ void SendRawAndClose(int port, const std::string& raw) {
   ::close(fd);
 }
 
+std::string SendRaw(int port, const std::string& raw) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(raw.size())) {
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      reply.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return reply;
+}
+
 std::string MultipartBody(const std::vector<FormPart>& parts, std::string* content_type) {
   const std::string boundary = "----cvatingestboundary7MA4YWxkTrZu0gW";
   *content_type = "multipart/form-data; boundary=" + boundary;
@@ -117,16 +139,7 @@ std::string MultipartBody(const std::vector<FormPart>& parts, std::string* conte
   return out;
 }
 
-std::string TinyPng(uint32_t width, uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n", 8);
-  png += std::string("\0\0\0\x0dIHDR", 8);
-  for (uint32_t v : {width, height}) {
-    for (int shift = 24; shift >= 0; shift -= 8) png.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-  png += std::string("\x08\x02\0\0\0", 5);
-  png += "\0\0\0\0";  // CRC (not checked by a header probe)
-  return png;
-}
+std::string TinyPng(uint32_t width, uint32_t height) { return WritePng(width, height); }
 
 std::string PercentEncode(const std::string& s) {
   std::string out;

@@ -49,6 +49,11 @@ HttpReply Send(const HttpRequest& req);
 // closes it without reading; for bodies shorter than their Content-Length.
 void SendRawAndClose(int port, const std::string& raw);
 
+// Writes `raw` to a new connection and returns everything the server sends until it closes
+// the connection (send "Connection: close") or 10 s pass; "" when the connection failed.
+// For requests libcurl cannot send, such as a header with an empty value.
+std::string SendRaw(int port, const std::string& raw);
+
 // A multipart/form-data body; Content-Type value in *content_type.
 struct FormPart {
   std::string name;
@@ -57,7 +62,7 @@ struct FormPart {
 };
 std::string MultipartBody(const std::vector<FormPart>& parts, std::string* content_type);
 
-// A valid PNG header of the given size (enough for a header probe).
+// A small valid PNG of the given size (tests/testing/image_writer.h).
 std::string TinyPng(uint32_t width, uint32_t height);
 
 class ServerTest : public ::testing::Test {
