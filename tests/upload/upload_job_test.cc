@@ -158,6 +158,20 @@ TEST_F(UploadJobTest, UnicodeAndAwkwardNames) {
   ExpectIntact(Run(job), files);
 }
 
+TEST_F(UploadJobTest, OneVideoBecomesOneTaskWithItsFrames) {
+  std::string video = work_.Join("src/clip.mp4");
+  fs::create_directories(work_.Join("src"));
+  ASSERT_TRUE(ingest::testing::WriteVideo(video, {.width = 64, .height = 48, .frames = 12}));
+  UploadJob job = MakeJob({video});
+  job.plan.tus_threshold = 1024;  // through TUS, in several PATCHes
+  UploadOutcome out = Run(job);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(out.plan->kind, TaskKind::kVideo);
+  EXPECT_EQ(out.task.size, 12);
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/" + std::to_string(*out.task_id) + "/raw/clip.mp4"),
+            ReadFile(video));
+}
+
 TEST_F(UploadJobTest, ArchiveGoesUpWholeWithAManifestOfItsMembers) {
   std::string zip = work_.Join("data.zip");
   std::string png = ingest::testing::WritePng(5, 4);
