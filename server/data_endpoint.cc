@@ -369,7 +369,7 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
         if (!n.starts_with("client_files[") || !n.ends_with("]")) return true;
         std::optional<uint64_t> idx = ParseDecimal(n.substr(13, n.size() - 14));
         if (!idx) return true;
-        std::string base(BaseName(header.filename));  // CVAT keeps basenames only
+        std::string base = DjangoMultipartFileName(header.filename);  // basenames only
         if (!IsAllowedFileName(base)) {
           error = "File name " + header.filename + " is not allowed";
           return false;

@@ -113,11 +113,34 @@ std::optional<std::string> MetadataValue(std::string_view header, std::string_vi
 
 bool IsAllowedFileName(std::string_view name) {
   if (name.empty() || name.size() > 1024 || name == "." || name == "..") return false;
+  // CVAT only refuses names that leave the upload directory once joined and resolved; on
+  // Linux a backslash or a tab is an ordinary character of a file name.
   for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '/' || c == '\\') return false;
+    if (c == '\0' || c == '/') return false;
   }
   return true;
+}
+
+std::string DjangoMultipartFileName(std::string_view quoted) {
+  // parse_header_parameters: a quoted value has \\ and \" unescaped.
+  std::string name;
+  for (size_t i = 0; i < quoted.size(); ++i) {
+    if (quoted[i] == '\\' && i + 1 < quoted.size() &&
+        (quoted[i + 1] == '\\' || quoted[i + 1] == '"')) {
+      ++i;
+    }
+    name += quoted[i];
+  }
+  // MultiPartParser.sanitize_file_name: the part after the last '/' or '\\', without the
+  // characters Python finds not printable (here: ASCII controls).
+  size_t cut = name.find_last_of("/\\");
+  if (cut != std::string::npos) name.erase(0, cut + 1);
+  std::string out;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) out += c;
+  }
+  return out;
 }
 
 void AppendKey(std::string_view key, std::string* out) {

@@ -29,10 +29,15 @@ std::optional<uint64_t> ParseDecimal(std::string_view s);
 std::optional<std::string> MetadataValue(std::string_view header, std::string_view key,
                                          bool* bad_base64);
 
-// CVAT's traversal check on an upload name, made strict: the name must be non-empty, relative,
-// free of NUL and control characters, and must not contain a ".." component. Names with '/'
-// are refused too (CVAT would fail at the final rename; see cvat_protocol.md 2.3).
+// CVAT's traversal check on an upload name: the name must be non-empty, not "." or "..",
+// and free of NUL. Names with '/' are refused too (CVAT would fail at the final rename; see
+// cvat_protocol.md 2.3). Backslashes and control characters are ordinary on Linux.
 bool IsAllowedFileName(std::string_view name);
+
+// The name Django keeps for a multipart file part from its raw (quoted-string) filename
+// parameter: backslash escapes undone, then only what follows the last '/' or '\\', without
+// control characters. (Django also html-unescapes the name; not emulated.)
+std::string DjangoMultipartFileName(std::string_view quoted);
 
 // Appends `"key":` to `out` (with a leading comma unless `out` ends with '{' or '[').
 void AppendKey(std::string_view key, std::string* out);

@@ -436,8 +436,12 @@ TEST_F(ProtocolTest, TheJournalIsCompactedToTheLiveUploads) {
 
 TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
   int64_t task = CreateTask();
-  for (const char* name : {"../x.png", "/etc/passwd", "a/b.png", "..", "a\\b.png"}) {
+  for (const char* name : {"../x.png", "/etc/passwd", "a/b.png", ".."}) {
     EXPECT_EQ(CreateUpload(task, name, 5).status, 400) << name;
+  }
+  // On Linux a backslash or a tab is part of a file name: CVAT accepts them.
+  for (const char* name : {"a\\b.png", "tab\tname.png"}) {
+    EXPECT_EQ(CreateUpload(task, name, 5).status, 201) << name;
   }
   HttpReply nul = CreateUpload(task, std::string("a\0b.png", 7), 5);
   EXPECT_EQ(nul.status, 400);

@@ -147,10 +147,8 @@ TEST_F(UploadJobTest, UnicodeAndAwkwardNames) {
   std::string png = ingest::testing::WritePng(3, 3);
   for (const char* name : {"caf\xC3\xA9.png", "\xE6\x97\xA5\xE6\x9C\xAC.png",
                            "emoji \xF0\x9F\x98\x80.png", "semi;colon.png", "amp&amp;.png",
-                           "nbsp\xC2\xA0.png"}) {
-    // TODO(server): add "quote\"d.png", "back\\slash.png" and "tab\there.png" once the
-    // receiver unescapes multipart file names as Django does and accepts a backslash or a
-    // tab in a TUS file name (CVAT only refuses names that leave the upload directory).
+                           "nbsp\xC2\xA0.png", "quote\"d.png", "back\\slash.png",
+                           "tab\there.png"}) {
     files[name] = png + name;  // distinct bytes
     WriteFile(src + "/" + name, files[name]);
   }
