@@ -1,0 +1,35 @@
+. "$DATA/../cli/lib.sh"
+"$CVAT_INGEST" serve --data srv --port 0 --port-file port > serve.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+url="http://127.0.0.1:$(cat port)"
+head -c 9 serve.log; echo
+mkdir -p corpus/a corpus/b
+png 4 3 corpus/a/img_10.png
+png 5 3 corpus/a/img_2.png
+png 6 3 corpus/b/img_1.png
+echo "== upload"
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create demo \
+  --labels '[{"name":"car"}]' --sorting-method natural --progress none --json |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["task_id"], d["frames"], d["files"], d["order_ok"])'
+echo "exit $?"
+python3 - "$url" srv/token <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], open(sys.argv[2]).read().strip()
+req = urllib.request.Request(url + "/api/tasks/1/data/meta", headers={"Authorization": "Token " + token})
+print([f["name"] for f in json.load(urllib.request.urlopen(req))["frames"]])
+PY
+cmp corpus/a/img_2.png srv/tasks/1/raw/img_2.png && echo "stored bytes equal"
+echo "== dry run"
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create dry \
+  --labels '[{"name":"car"}]' --dry-run --progress none
+echo "exit $?"
+echo "== duplicate base names"
+png 2 2 corpus/b/img_2.png
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create dup \
+  --labels '[{"name":"car"}]' --progress none
+echo "exit $?"
+echo "== no credentials"
+env -u CVAT_ACCESS_TOKEN "$CVAT_INGEST" upload corpus --server "$url" --create x --labels '[]'
+echo "exit $?"
