@@ -193,6 +193,7 @@ struct TransferEngine::Impl {
   };
   std::vector<Delayed> delayed;
   std::vector<std::unique_ptr<Transfer>> active;
+  std::vector<FileStart> start;     // empty: a fresh upload
   bool post_busy = false;
   uint64_t tus_chunk;
   std::vector<FileFailure> failures;
@@ -630,15 +631,43 @@ struct TransferEngine::Impl {
     batch_attempts.assign(batches.size(), 0);
     via_tus.assign(plan.files.size(), false);
     files_left = plan.files.size();
+    if (start.empty()) start.assign(plan.files.size(), FileStart());
     // TUS creations first (their PATCHes then run beside the batches), then the batches.
     for (uint32_t i = 0; i < plan.files.size(); ++i) {
-      if (plan.files[i].route == Route::kTus) {
-        via_tus[i] = true;
-        posts.push_back({Op::kCreate, i});
+      const PlannedFile& f = plan.files[i];
+      switch (start[i].kind) {
+        case FileStart::Kind::kDone:
+          counters->bytes_done.fetch_add(f.size, std::memory_order_relaxed);
+          counters->files_done.fetch_add(1, std::memory_order_relaxed);
+          --files_left;
+          break;
+        case FileStart::Kind::kTusAt: {
+          via_tus[i] = true;
+          TusState& s = tus[i];
+          s.location = start[i].location;
+          s.need_head = true;
+          ready.push_back(i);
+          break;
+        }
+        case FileStart::Kind::kSettle: SettleThroughTus(i); break;
+        case FileStart::Kind::kAsPlanned:
+          if (f.route == Route::kTus) {
+            via_tus[i] = true;
+            posts.push_back({Op::kCreate, i});
+          }
+          break;
       }
     }
-    for (uint32_t b = 0; b < batches.size(); ++b) posts.push_back({Op::kBatch, b});
-
+    // A batch goes as planned only with the files nothing is known of.
+    for (uint32_t b = 0; b < batches.size(); ++b) {
+      std::vector<uint32_t> fresh;
+      for (uint32_t i : batches[b]) {
+        if (start[i].kind == FileStart::Kind::kAsPlanned) fresh.push_back(i);
+      }
+      batches[b] = std::move(fresh);
+      if (!batches[b].empty()) posts.push_back({Op::kBatch, b});
+    }
+    if (files_left == 0) return Status();
     while (files_left > 0) {
       if (cancel && cancel->load(std::memory_order_relaxed)) {
         return Status::Cancelled("upload interrupted");
@@ -698,6 +727,8 @@ TransferEngine::TransferEngine(TransferOptions options, const UploadPlan& plan, 
                                UploadObserver* observer, TransferCounters* counters)
     : impl_(std::make_unique<Impl>(std::move(options), plan, source, observer, counters)) {}
 TransferEngine::~TransferEngine() = default;
+
+void TransferEngine::SetStart(std::vector<FileStart> start) { impl_->start = std::move(start); }
 
 Status TransferEngine::Run(const std::atomic<bool>* cancel) { return impl_->Run(cancel); }
 const std::vector<FileFailure>& TransferEngine::failures() const { return impl_->failures; }

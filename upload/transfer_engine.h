@@ -73,6 +73,18 @@ class UploadObserver {
   virtual void OnFileDone(uint32_t /*file*/) {}
 };
 
+// Where a file stands when an interrupted upload resumes (from the journal).
+struct FileStart {
+  enum class Kind : uint8_t {
+    kAsPlanned,  // nothing known: send it by its planned route
+    kDone,       // the server has it
+    kTusAt,      // a TUS upload exists at `location`; resynchronise with HEAD, then go on
+    kSettle,     // its batch may have been sent: settle through a TUS creation (409 = done)
+  };
+  Kind kind = Kind::kAsPlanned;
+  std::string location;
+};
+
 struct FileFailure {
   uint32_t file = 0;  // index into UploadPlan::files
   Status status;
@@ -85,6 +97,9 @@ class TransferEngine {
   ~TransferEngine();
   TransferEngine(const TransferEngine&) = delete;
   TransferEngine& operator=(const TransferEngine&) = delete;
+
+  // Resuming: where each file of the plan stands (one entry per file). Call before Run.
+  void SetStart(std::vector<FileStart> start);
 
   // Sends every file of the plan. OK when all are on the server. Otherwise the failures say
   // which files and why, and the status summarises; Cancelled when `cancel` was set (the

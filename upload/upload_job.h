@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/scanner.h"
+#include "upload/journal.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_plan.h"
 #include "upload/uploader.h"
@@ -36,6 +37,9 @@ struct UploadJob {
   TransferOptions transfer;            // data_url, origin and headers are filled in
   ScanOptions scan;
   bool dry_run = false;
+  // The crash-safe journal of this upload ("" for none). An upload with a journal can be
+  // continued by ResumeUploadJob after any interruption.
+  std::string journal_path;
 };
 
 struct UploadEvents {
@@ -53,6 +57,7 @@ struct UploadOutcome {
   std::shared_ptr<const ScanResult> scan;
   std::shared_ptr<const ScanResult> members;
   std::optional<UploadPlan> plan;
+  std::shared_ptr<const std::vector<JournalFile>> journal_files;  // resume: backs the plan
   std::optional<int64_t> task_id;
   TaskInfo task;
   std::vector<FileFailure> failures;  // files the transfer could not send
@@ -65,6 +70,15 @@ struct UploadOutcome {
 // Runs the job. `counters` (optional) shows transfer progress to another thread.
 UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
                            const std::atomic<bool>* cancel);
+
+// Continues the upload recorded in `journal_path`: the task, plan and data request come from
+// the journal; credentials and connection settings from `job`. Finished files are skipped,
+// TUS uploads resume at the offset the server reports, batches that may have been sent are
+// settled through TUS creations (never resent), and an accepted finish is only polled.
+// A source file that changed since it was planned (size or mtime) stops the resume, named.
+UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
+                              const UploadEvents& events, TransferCounters* counters,
+                              const std::atomic<bool>* cancel);
 
 }  // namespace ingest::upload
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <thread>
 #include <map>
 
 #include "engine/hasher.h"
@@ -241,6 +242,72 @@ TEST_F(UploadJobTest, BadCredentialsSayWhatToCheck) {
   EXPECT_NE(out.status.message().find("401"), std::string::npos) << out.status.message();
   EXPECT_NE(out.status.message().find("CVAT_ACCESS_TOKEN"), std::string::npos);
   EXPECT_EQ(out.status.message().find("wrong-token"), std::string::npos);  // never echoed
+}
+
+// Interrupted at several points (cancelled from another thread once a number of files are
+// done), then resumed from the journal: everything arrives once, byte for byte, in order.
+TEST_F(UploadJobTest, InterruptedUploadsResumeFromTheJournal) {
+  auto files = MakeCorpus(work_.Join("src"), 60, 3);
+  int interrupted = 0;
+  for (uint64_t stop_after : {0u, 5u, 30u, 61u}) {
+    std::string journal = work_.Join("journal-" + std::to_string(stop_after));
+    UploadJob job = MakeJob({work_.Join("src")}, "resume-" + std::to_string(stop_after));
+    job.journal_path = journal;
+    job.plan.sorting = SortingMethod::kNatural;
+    job.plan.tus_threshold = 1 << 20;
+    job.plan.batch_bytes = 4 << 10;
+    job.transfer.tus_chunk = 1 << 20;
+    job.transfer.connections = 2;
+    TransferCounters counters;
+    std::atomic<bool> cancel{false};
+    std::jthread watcher([&](std::stop_token stop) {
+      while (!stop.stop_requested() &&
+             (counters.files_done.load() < stop_after || !fs::exists(journal))) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      cancel = true;
+    });
+    UploadOutcome first = RunUploadJob(job, {}, &counters, &cancel);
+    watcher.request_stop();
+    watcher.join();
+    if (first.status.ok()) continue;  // finished before the stop came: nothing to resume
+    ++interrupted;
+    EXPECT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+    UploadJob again = MakeJob({});
+    UploadOutcome second = ResumeUploadJob(journal, again, {}, nullptr, nullptr);
+    ExpectIntact(second, files);
+    // Done is done: a third run only confirms.
+    UploadOutcome third = ResumeUploadJob(journal, again, {}, nullptr, nullptr);
+    EXPECT_TRUE(third.status.ok()) << third.status.ToString();
+    EXPECT_EQ(third.task_id, second.task_id);
+  }
+  EXPECT_GE(interrupted, 2);
+}
+
+TEST_F(UploadJobTest, DamagedJournalsAreRefusedClearly) {
+  std::string journal = work_.Join("j");
+  WriteFile(journal, "this is not a journal");
+  UploadOutcome out = ResumeUploadJob(journal, MakeJob({}), {}, nullptr, nullptr);
+  EXPECT_EQ(out.status.code(), Status::Code::kCorruption) << out.status.ToString();
+  EXPECT_NE(out.status.message().find(journal), std::string::npos);
+  UploadOutcome missing = ResumeUploadJob(work_.Join("none"), MakeJob({}), {}, nullptr, nullptr);
+  EXPECT_FALSE(missing.status.ok());
+}
+
+TEST_F(UploadJobTest, ChangedSourceStopsTheResume) {
+  auto files = MakeCorpus(work_.Join("src"), 4, 0);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  std::atomic<bool> cancel{false};
+  UploadEvents events;
+  events.on_transfer_start = [&] { cancel = true; };  // stop before anything is sent
+  UploadOutcome first = RunUploadJob(job, events, nullptr, &cancel);
+  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  WriteFile(work_.Join("src/a/img_1.png"), "changed");
+  UploadOutcome second = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ASSERT_FALSE(second.status.ok());
+  EXPECT_NE(second.status.message().find("img_1.png changed"), std::string::npos)
+      << second.status.ToString();
 }
 
 // Every fault kind of the receiver: the upload still completes, byte for byte, once.

@@ -1,0 +1,310 @@
+#include "upload/journal.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "engine/hasher.h"
+
+namespace ingest::upload {
+namespace {
+
+constexpr auto kCommitEvery = std::chrono::milliseconds(250);
+
+// A prepared statement, finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return s_; }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  int Step() { return sqlite3_step(s_); }
+  std::string Text(int col) {
+    const unsigned char* t = sqlite3_column_text(s_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(s_, col); }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  int rc_;
+};
+
+Status DbError(sqlite3* db, const std::string& path, const std::string& what) {
+  int code = sqlite3_errcode(db);
+  std::string msg = "journal " + path + ": " + what + ": " + sqlite3_errmsg(db);
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
+  return Status::IoError(msg);
+}
+
+const char* kSchema =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL,"
+    " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, route INTEGER NOT NULL,"
+    " batch INTEGER NOT NULL, state INTEGER NOT NULL, location TEXT NOT NULL DEFAULT '',"
+    " offset INTEGER NOT NULL DEFAULT 0);";
+
+}  // namespace
+
+Journal::~Journal() {
+  if (in_tx_) Record(Exec("COMMIT"));
+  sqlite3_close(db_);
+}
+
+Status Journal::Exec(const std::string& sql) {
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return DbError(db_, path_, sql.substr(0, sql.find(' ')));
+  }
+  return Status();
+}
+
+Status Journal::Begin() {
+  if (in_tx_) return Status();
+  INGEST_RETURN_IF_ERROR(Exec("BEGIN"));
+  in_tx_ = true;
+  tx_start_ = std::chrono::steady_clock::now();
+  return Status();
+}
+
+Status Journal::Flush() {
+  if (!in_tx_) return Status();
+  in_tx_ = false;
+  return Exec("COMMIT");
+}
+
+void Journal::MaybeCommit() {
+  if (in_tx_ && std::chrono::steady_clock::now() - tx_start_ >= kCommitEvery) Record(Flush());
+}
+
+Status Journal::SetMeta(const std::string& key, const std::string& value) {
+  Stmt st(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  if (!st.ok()) return DbError(db_, path_, "prepare");
+  st.Bind(1, key).Bind(2, value);
+  if (st.Step() != SQLITE_DONE) return DbError(db_, path_, "write " + key);
+  return Status();
+}
+
+Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
+                                                 const JournalHeader& header,
+                                                 const std::vector<JournalFile>& files) {
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (::access(path.c_str(), F_OK) == 0) {
+    return Status::InvalidArgument("journal " + path + " already exists");
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    Status s = Status::IoError("journal " + path + ": cannot create: " +
+                               (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Journal> j(new Journal(path, db));
+  ::chmod(path.c_str(), 0600);
+  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA journal_mode=WAL"));
+  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA synchronous=NORMAL"));
+  INGEST_RETURN_IF_ERROR(j->Exec("BEGIN"));
+  INGEST_RETURN_IF_ERROR(j->Exec(kSchema));
+  j->header_ = header;
+  if (j->header_.created_unix == 0) j->header_.created_unix = static_cast<int64_t>(std::time(nullptr));
+  const JournalHeader& h = j->header_;
+  for (const auto& [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"format", std::to_string(kJournalFormat)},
+           {"server", h.server},
+           {"key", h.key},
+           {"task_id", std::to_string(h.task_id)},
+           {"task_json", h.task_json},
+           {"finish_json", h.finish_json},
+           {"options_json", h.options_json},
+           {"rq_id", h.rq_id},
+           {"state", h.state},
+           {"kind", std::to_string(h.kind)},
+           {"frame_order", h.frame_order},
+           {"created", std::to_string(h.created_unix)},
+           {"files", std::to_string(files.size())}}) {
+    INGEST_RETURN_IF_ERROR(j->SetMeta(k, v));
+  }
+  Stmt ins(db, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state)"
+               " VALUES(?, ?, ?, ?, ?, ?, ?, 0)");
+  if (!ins.ok()) return DbError(db, path, "prepare");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const JournalFile& f = files[i];
+    sqlite3_reset(ins.get());
+    ins.Bind(1, static_cast<int64_t>(i)).Bind(2, f.path).Bind(3, f.name);
+    ins.Bind(4, static_cast<int64_t>(f.size)).Bind(5, f.mtime_ns);
+    ins.Bind(6, static_cast<int64_t>(f.route)).Bind(7, static_cast<int64_t>(f.batch));
+    if (ins.Step() != SQLITE_DONE) return DbError(db, path, "write files");
+  }
+  INGEST_RETURN_IF_ERROR(j->Exec("COMMIT"));
+  return j;
+}
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path) {
+  if (::access(path.c_str(), R_OK | W_OK) != 0) return FromErrno("journal " + path, errno);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    Status s = Status::IoError("journal " + path + ": cannot open: " +
+                               (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Journal> j(new Journal(path, db));
+  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA synchronous=NORMAL"));
+  Status ok = j->ReadHeader();
+  if (!ok.ok()) {
+    if (ok.code() == Status::Code::kCorruption) return ok;
+    return Status::Corruption(ok.message() + " (not a cvat-ingest journal, or damaged)");
+  }
+  return j;
+}
+
+Status Journal::ReadHeader() {
+  Stmt check(db_, "PRAGMA quick_check");
+  if (!check.ok() || check.Step() != SQLITE_ROW || check.Text(0) != "ok") {
+    return Status::Corruption("journal " + path_ + ": damaged (integrity check failed)");
+  }
+  Stmt st(db_, "SELECT key, value FROM meta");
+  if (!st.ok()) return DbError(db_, path_, "read");
+  std::map<std::string, std::string> meta;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) meta[st.Text(0)] = st.Text(1);
+  if (rc != SQLITE_DONE) return DbError(db_, path_, "read");
+  if (meta["format"] != std::to_string(kJournalFormat)) {
+    return Status::Corruption("journal " + path_ + ": format " + meta["format"] +
+                              ", this cvat-ingest reads format " +
+                              std::to_string(kJournalFormat));
+  }
+  header_.server = meta["server"];
+  header_.key = meta["key"];
+  header_.task_id = std::atoll(meta["task_id"].c_str());
+  header_.task_json = meta["task_json"];
+  header_.finish_json = meta["finish_json"];
+  header_.options_json = meta["options_json"];
+  header_.rq_id = meta["rq_id"];
+  header_.state = meta["state"];
+  header_.kind = std::atoi(meta["kind"].c_str());
+  header_.frame_order = meta["frame_order"];
+  header_.created_unix = std::atoll(meta["created"].c_str());
+  Stmt count(db_, "SELECT COUNT(*) FROM files");
+  if (!count.ok() || count.Step() != SQLITE_ROW ||
+      std::to_string(count.Int(0)) != meta["files"]) {
+    return Status::Corruption("journal " + path_ + ": the file list is incomplete (truncated?)");
+  }
+  return Status();
+}
+
+Result<std::vector<JournalFile>> Journal::Files() {
+  Stmt st(db_, "SELECT path, name, size, mtime_ns, route, batch, state, location, offset"
+               " FROM files ORDER BY id");
+  if (!st.ok()) return DbError(db_, path_, "read files");
+  std::vector<JournalFile> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    JournalFile f;
+    f.path = st.Text(0);
+    f.name = st.Text(1);
+    f.size = static_cast<uint64_t>(st.Int(2));
+    f.mtime_ns = st.Int(3);
+    f.route = static_cast<Route>(st.Int(4));
+    f.batch = static_cast<uint32_t>(st.Int(5));
+    f.state = static_cast<JournalFileState>(st.Int(6));
+    f.location = st.Text(7);
+    f.offset = static_cast<uint64_t>(st.Int(8));
+    out.push_back(std::move(f));
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, path_, "read files");
+  return out;
+}
+
+Status Journal::SetTask(int64_t task_id) {
+  INGEST_RETURN_IF_ERROR(Flush());
+  header_.task_id = task_id;
+  return SetMeta("task_id", std::to_string(task_id));
+}
+
+Status Journal::SetState(const std::string& state) {
+  INGEST_RETURN_IF_ERROR(Flush());
+  header_.state = state;
+  return SetMeta("state", state);
+}
+
+Status Journal::SetRequest(const std::string& rq_id) {
+  INGEST_RETURN_IF_ERROR(Flush());
+  header_.rq_id = rq_id;
+  return SetMeta("rq_id", rq_id);
+}
+
+void Journal::OnTusCreated(uint32_t file, const std::string& location) {
+  Record(Begin());
+  Stmt st(db_, "UPDATE files SET state=1, location=?, offset=0 WHERE id=?");
+  st.Bind(1, location).Bind(2, static_cast<int64_t>(file));
+  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  MaybeCommit();
+}
+
+void Journal::OnTusOffset(uint32_t file, uint64_t offset) {
+  Record(Begin());
+  Stmt st(db_, "UPDATE files SET offset=? WHERE id=?");
+  st.Bind(1, static_cast<int64_t>(offset)).Bind(2, static_cast<int64_t>(file));
+  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  MaybeCommit();
+}
+
+void Journal::OnBatchSending(uint32_t batch) {
+  // Intent before the request, committed now: after a crash this batch is settled through
+  // TUS creations, never sent again.
+  Record(Begin());
+  Stmt st(db_, "UPDATE files SET state=2 WHERE batch=? AND route=0 AND state=0");
+  st.Bind(1, static_cast<int64_t>(batch));
+  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  Record(Flush());
+}
+
+void Journal::OnFileDone(uint32_t file) {
+  Record(Begin());
+  Stmt st(db_, "UPDATE files SET state=3 WHERE id=?");
+  st.Bind(1, static_cast<int64_t>(file));
+  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  MaybeCommit();
+}
+
+std::string DefaultJournalDir() {
+  const char* state = std::getenv("XDG_STATE_HOME");
+  if (state && *state) return std::string(state) + "/cvat-ingest";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/state/cvat-ingest";
+}
+
+std::string UploadKey(const std::string& server, const std::vector<std::string>& sources,
+                      const std::string& task) {
+  std::string text = server;
+  text += '\n';
+  std::error_code ec;
+  for (const std::string& s : sources) {
+    text += std::filesystem::absolute(s, ec).lexically_normal().string();
+    text += '\n';
+  }
+  text += task;
+  return ToHex(HashBytes(text.data(), text.size())).substr(0, 16);
+}
+
+}  // namespace ingest::upload

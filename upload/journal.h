@@ -1,0 +1,122 @@
+// Journal: the crash-safe record of one upload, in SQLite (WAL mode), so an interrupted upload
+// (Ctrl-C, a killed process, a lost network) continues where it stopped.
+//
+// What it holds: the server URL and task, the options that shape the upload (never a token or
+// a password), the plan (every file's path, the name the server sees, size, mtime, route and
+// batch) and each file's state. What it says is always true of the server:
+// - intent is recorded before a request whose effect cannot be undone (a batch: CVAT appends,
+//   so a batch that may have been sent must never be sent again), committed at once;
+// - outcomes (an upload created at a location, an offset confirmed, a file complete) are
+//   recorded after the reply, buffered and committed every few hundred milliseconds. Losing
+//   the newest of them in a crash only costs a HEAD or a re-creation on resume, never bytes
+//   on the server.
+#ifndef INGEST_UPLOAD_JOURNAL_H_
+#define INGEST_UPLOAD_JOURNAL_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/result.h"
+#include "upload/transfer_engine.h"
+#include "upload/upload_plan.h"
+
+struct sqlite3;
+
+namespace ingest::upload {
+
+inline constexpr int kJournalFormat = 1;
+
+struct JournalHeader {
+  std::string server;
+  std::string key;           // identifies the upload: server, sources and task
+  int64_t task_id = 0;       // 0 until the task exists
+  std::string task_json;     // POST /api/tasks body for a task still to be created
+  std::string finish_json;   // the Upload-Finish body
+  std::string options_json;  // what shapes the transfer (connections, chunk, ...), for resume
+  std::string rq_id;         // once Upload-Finish was accepted
+  std::string state;         // planned, uploading, finishing, done
+  int kind = 0;              // TaskKind
+  std::string frame_order;   // the planned frame names, one per line
+  int64_t created_unix = 0;
+};
+
+enum class JournalFileState : int { kPending = 0, kTusCreated = 1, kBatchSending = 2, kDone = 3 };
+
+struct JournalFile {
+  std::string path;  // absolute path of the source file
+  std::string name;  // the name the server sees
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  Route route = Route::kBatch;
+  uint32_t batch = 0;
+  JournalFileState state = JournalFileState::kPending;
+  std::string location;  // kTusCreated: the upload's path on the server
+  uint64_t offset = 0;   // kTusCreated: bytes the server confirmed
+};
+
+class Journal final : public UploadObserver {
+ public:
+  ~Journal() override;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Creates a new journal at `path` (parent directories too) holding `header` and `files`
+  // (in plan order; batches as in the plan). Fails if `path` exists.
+  static Result<std::unique_ptr<Journal>> Create(const std::string& path,
+                                                 const JournalHeader& header,
+                                                 const std::vector<JournalFile>& files);
+  // Opens an existing journal. Corruption (naming the file and the problem) when it is not a
+  // journal, is damaged or truncated, or has another format version.
+  static Result<std::unique_ptr<Journal>> Open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const JournalHeader& header() const { return header_; }
+  std::string_view frame_order() const { return header_.frame_order; }
+  // All files, in plan order.
+  Result<std::vector<JournalFile>> Files();
+
+  Status SetTask(int64_t task_id);
+  Status SetState(const std::string& state);
+  Status SetRequest(const std::string& rq_id);
+  // Commits what is buffered.
+  Status Flush();
+  // The first write error (observer calls cannot return one); OK when none.
+  const Status& error() const { return error_; }
+
+  // UploadObserver (called on the transfer thread).
+  void OnTusCreated(uint32_t file, const std::string& location) override;
+  void OnTusOffset(uint32_t file, uint64_t offset) override;
+  void OnBatchSending(uint32_t batch) override;
+  void OnFileDone(uint32_t file) override;
+
+ private:
+  Journal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  Status Exec(const std::string& sql);
+  Status Begin();  // opens the buffering transaction if none is open
+  void MaybeCommit();
+  Status SetMeta(const std::string& key, const std::string& value);
+  Status ReadHeader();
+  void Record(Status s) {
+    if (error_.ok() && !s.ok()) error_ = std::move(s);
+  }
+
+  std::string path_;
+  sqlite3* db_;
+  JournalHeader header_;
+  bool in_tx_ = false;
+  std::chrono::steady_clock::time_point tx_start_;
+  Status error_;
+};
+
+// Where journals live by default: $XDG_STATE_HOME/cvat-ingest or ~/.local/state/cvat-ingest.
+std::string DefaultJournalDir();
+// The key of an upload: XXH3 of the server URL, the absolute sources and the task (name or id).
+std::string UploadKey(const std::string& server, const std::vector<std::string>& sources,
+                      const std::string& task);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_JOURNAL_H_
