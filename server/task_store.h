@@ -8,9 +8,11 @@
 //   DIR/tasks/N/frames.jsonl           frames in final order, written by the finish job
 //   DIR/tasks/N/raw/<filename>         completed files (bulk files are appended here)
 //   DIR/tasks/N/raw/<file_id>          an unfinished TUS upload, preallocated to its length
-//   DIR/tasks/N/raw/<file_id>.meta     its state: offset, length, filename, ... (like CVAT's);
-//                                      the offset sits at a fixed place, space-padded, so
-//                                      a PATCH updates it with one pwrite (no temp + rename)
+//   DIR/tasks/N/uploads.jsonl          the unfinished uploads' state (what CVAT keeps in one
+//                                      <file_id>.meta file each): an append-only journal of
+//                                      create (all fields), offset and done events
+//   DIR/tasks/N/raw/<file_id>.meta     the same state as the first receiver kept it; read
+//                                      once at load, moved into the journal and removed
 //   DIR/tasks/N/discarded.jsonl        --discard: name, size and XXH3-64 of each file
 //
 // Durability is CVAT's: nothing is fsynced (CVAT never fsyncs its .meta files or uploads), but
