@@ -4,7 +4,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
 #include "upload/cvat_api.h"
+#include "upload/journal.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_plan.h"
 #include "upload/upload_job.h"
@@ -71,6 +74,8 @@ constexpr OptionSpec kUploadOptions[] = {
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
     {"workers", "N", "scan worker threads (default: all cores)"},
     {"follow-symlinks", "", "descend into symlinked directories"},
+    {"journal", "FILE", "the resume journal (default: one per upload under ~/.local/state)"},
+    {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
 };
 
 constexpr std::string_view kDescription =
@@ -153,6 +158,203 @@ class TempDir {
  private:
   std::string path_;
 };
+
+struct Credentials {
+  std::vector<std::string> headers;
+  std::optional<std::pair<std::string, std::string>> login;
+};
+
+// Credentials, never from argv: --auth USER (password from PASS or a prompt), --token-file,
+// or CVAT_ACCESS_TOKEN.
+Status ReadCredentials(const ParsedArgs& opt, Credentials* out) {
+  if (opt.Has("auth")) {
+    std::string user = opt.Get("auth");
+    const char* pass_env = std::getenv("PASS");
+    std::string password = pass_env ? pass_env : PromptPassword(user);
+    if (opt.Has("basic")) {
+      out->headers.push_back("Authorization: Basic " + upload::Base64(user + ":" + password));
+    } else {
+      out->login.emplace(user, password);
+    }
+  } else if (opt.Has("token-file")) {
+    Result<std::string> token = ReadWholeFile(opt.Get("token-file"));
+    if (!token) return token.error();
+    out->headers.push_back("Authorization: Bearer " + Trim(*token));
+  } else if (const char* token = std::getenv("CVAT_ACCESS_TOKEN"); token && *token) {
+    out->headers.push_back("Authorization: Bearer " + Trim(token));
+  } else {
+    return Status::InvalidArgument(
+        "no credentials: set CVAT_ACCESS_TOKEN, or use --token-file FILE or --auth USER");
+  }
+  if (opt.Has("org")) out->headers.push_back("X-Organization: " + opt.Get("org"));
+  return Status();
+}
+
+}  // namespace
+
+namespace {
+
+// Runs (or resumes) an upload job and prints its events and outcome; returns the exit status.
+int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
+               const std::string& progress_mode, bool json_summary, const char* command) {
+  const std::atomic<bool>* cancel = InstallInterruptFlag();
+  upload::TransferCounters counters;
+  uint64_t total_bytes = 0;
+  size_t total_files = 0;
+  std::optional<ProgressLine> bar;
+  std::jthread json_events;
+  auto t0 = std::chrono::steady_clock::now();
+  upload::UploadEvents events;
+  events.on_plan = [&](const UploadPlan& plan) {
+    total_bytes = plan.total_bytes;
+    total_files = plan.files.size();
+    size_t tus_files = 0;
+    for (const upload::PlannedFile& f : plan.files) tus_files += f.route == upload::Route::kTus;
+    const char* kind = plan.kind == upload::TaskKind::kImages
+                           ? "images"
+                           : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
+    std::fprintf(stderr,
+                 "plan: %zu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
+                 plan.files.size(), plan.files.size() == 1 ? "" : "s", kind,
+                 FormatBytes(plan.total_bytes).c_str(), plan.batches.size(),
+                 plan.batches.size() == 1 ? "" : "es", tus_files, tus_files == 1 ? "" : "s",
+                 plan.sorting_method.c_str(),
+                 plan.send_upload_file_order ? " with upload_file_order" : "",
+                 plan.manifest_path.empty() ? "" : ", with a manifest");
+    if (plan.skipped_files) {
+      std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay "
+                   "behind\n", static_cast<unsigned long long>(plan.skipped_files));
+    }
+  };
+  events.on_task_created = [&](int64_t id) {
+    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), job.task.name.c_str());
+  };
+  events.on_transfer_start = [&] {
+    t0 = std::chrono::steady_clock::now();
+    if (progress_mode == "auto" || progress_mode == "bar") {
+      bar.emplace(true, [&] {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
+        double left = static_cast<double>(total_bytes) - static_cast<double>(counters.bytes_sent.load());
+        return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
+               std::to_string(total_files) + " files, " + FormatBytes(counters.bytes_sent.load()) +
+               " / " + FormatBytes(total_bytes) + ", " + Rate(rate) + ", ETA " +
+               Eta(rate > 0 ? left / rate : -1) + ", " +
+               std::to_string(counters.in_flight.load()) + " in flight";
+      });
+    } else if (progress_mode == "json") {
+      json_events = std::jthread([&](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          std::fprintf(stderr,
+                       "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
+                       "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
+                       "\"retries\":%llu}\n",
+                       secs, static_cast<unsigned long long>(counters.files_done.load()),
+                       total_files, static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
+                       static_cast<unsigned long long>(counters.retries.load()));
+          for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          }
+        }
+      });
+    }
+  };
+  events.on_request = [&](const upload::RequestState& s) {
+    bar.reset();
+    if (json_events.joinable()) {
+      json_events.request_stop();
+      json_events.join();
+    }
+    if (progress_mode == "json") {
+      std::string msg;
+      manifest::AppendJsonString(s.message, &msg);
+      std::fprintf(stderr,
+                   "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
+                   "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
+    }
+  };
+
+  upload::UploadOutcome out =
+      resume_journal.empty()
+          ? upload::RunUploadJob(job, events, &counters, cancel)
+          : upload::ResumeUploadJob(resume_journal, job, events, &counters, cancel);
+  bar.reset();
+  if (json_events.joinable()) {
+    json_events.request_stop();
+    json_events.join();
+  }
+  for (const ScanProblem& p : out.scan_errors) {
+    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
+  }
+  for (const upload::Refusal& r : out.refusals) {
+    std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
+  }
+  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  for (const upload::FileFailure& f : out.failures) {
+    std::fprintf(stderr, "failed: %s: %s\n", std::string(out.plan->files[f.file].name).c_str(),
+                 f.status.message().c_str());
+  }
+  if (!out.status.ok()) {
+    int code = RunError(command, out.status);
+    std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
+    if (!journal.empty() && out.task_id) {
+      std::fprintf(stderr, "the upload can go on where it stopped: cvat-ingest resume %s\n",
+                   journal.c_str());
+    }
+    if (code == kExitInterrupted) return code;
+    if (out.task_id && !out.failures.empty()) {
+      std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
+                   static_cast<long long>(*out.task_id));
+      return kExitPartial;
+    }
+    return code;
+  }
+  const UploadPlan& plan = *out.plan;
+  if (job.dry_run) {
+    std::printf("dry run: would upload %zu files (%s) to %s\n", plan.files.size(),
+                FormatBytes(plan.total_bytes).c_str(),
+                out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
+                            : ("a new task '" + job.task.name + "'").c_str());
+    for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
+      std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
+    }
+    if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
+    return kExitOk;
+  }
+  if (out.upload_seconds == 0) {
+    std::fprintf(stderr, "nothing was left to send\n");
+  } else {
+    std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan.files.size(),
+               FormatBytes(plan.total_bytes).c_str(), out.upload_seconds,
+               Rate(out.upload_seconds > 0 ? static_cast<double>(plan.total_bytes) / out.upload_seconds
+                                           : 0).c_str(),
+               static_cast<unsigned long long>(counters.retries.load()));
+  }
+  if (!out.order.ok()) std::fprintf(stderr, "warning: %s\n", out.order.message().c_str());
+  std::string url = out.server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/tasks/" + std::to_string(*out.task_id);
+  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*out.task_id),
+               static_cast<long long>(out.task.size), url.c_str());
+  if (json_summary) {
+    std::string u;
+    manifest::AppendJsonString(url, &u);
+    std::printf("{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
+                "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
+                "\"requests\":%llu,\"order_ok\":%s}\n",
+                static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
+                plan.files.size(), static_cast<unsigned long long>(plan.total_bytes),
+                out.upload_seconds, out.total_seconds,
+                static_cast<unsigned long long>(counters.retries.load()),
+                static_cast<unsigned long long>(counters.requests.load()),
+                out.order.ok() ? "true" : "false");
+  } else {
+    std::printf("%lld\n", static_cast<long long>(*out.task_id));
+  }
+  return out.order.ok() ? kExitOk : kExitFailed;
+}
 
 }  // namespace
 
@@ -257,33 +459,12 @@ int RunUpload(Args args) {
     return usage("--progress: auto, bar, json or none");
   }
 
-  // Credentials: never from argv.
-  std::vector<std::string> auth_headers;
-  std::optional<std::pair<std::string, std::string>> login;
-  if (opt.Has("auth")) {
-    std::string user = opt.Get("auth");
-    const char* pass_env = std::getenv("PASS");
-    std::string password = pass_env ? pass_env : PromptPassword(user);
-    if (opt.Has("basic")) {
-      auth_headers.push_back("Authorization: Basic " + upload::Base64(user + ":" + password));
-    } else {
-      login.emplace(user, password);
-    }
-  } else if (opt.Has("token-file")) {
-    Result<std::string> token = ReadWholeFile(opt.Get("token-file"));
-    if (!token) return RunError("upload", token.error());
-    auth_headers.push_back("Authorization: Bearer " + Trim(*token));
-  } else if (const char* token = std::getenv("CVAT_ACCESS_TOKEN"); token && *token) {
-    auth_headers.push_back("Authorization: Bearer " + Trim(token));
-  } else {
-    return usage("no credentials: set CVAT_ACCESS_TOKEN, or use --token-file FILE or --auth USER");
-  }
-  if (opt.Has("org")) auth_headers.push_back("X-Organization: " + opt.Get("org"));
-
+  Credentials creds;
+  if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("upload", c);
   upload::UploadJob job;
   job.server = opt.Get("server");
-  job.auth_headers = auth_headers;
-  job.login = login;
+  job.auth_headers = creds.headers;
+  job.login = creds.login;
   job.org = opt.Get("org");
   job.sources = opt.positional;
   if (opt.Has("task")) {
@@ -304,151 +485,160 @@ int RunUpload(Args args) {
   job.scan.workers = static_cast<unsigned>(*workers);
   job.dry_run = opt.Has("dry-run");
 
-  const std::atomic<bool>* cancel = InstallInterruptFlag();
-  upload::TransferCounters counters;
-  uint64_t total_bytes = 0;
-  size_t total_files = 0;
-  std::optional<ProgressLine> bar;
-  std::jthread json_events;
-  auto t0 = std::chrono::steady_clock::now();
-  upload::UploadEvents events;
-  events.on_plan = [&](const UploadPlan& plan) {
-    total_bytes = plan.total_bytes;
-    total_files = plan.files.size();
-    size_t tus_files = 0;
-    for (const upload::PlannedFile& f : plan.files) tus_files += f.route == upload::Route::kTus;
-    const char* kind = plan.kind == upload::TaskKind::kImages
-                           ? "images"
-                           : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
-    std::fprintf(stderr,
-                 "plan: %zu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
-                 plan.files.size(), plan.files.size() == 1 ? "" : "s", kind,
-                 FormatBytes(plan.total_bytes).c_str(), plan.batches.size(),
-                 plan.batches.size() == 1 ? "" : "es", tus_files, tus_files == 1 ? "" : "s",
-                 plan.sorting_method.c_str(),
-                 plan.send_upload_file_order ? " with upload_file_order" : "",
-                 plan.manifest_path.empty() ? "" : ", with a manifest");
-    if (plan.skipped_files) {
-      std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay "
-                   "behind\n", static_cast<unsigned long long>(plan.skipped_files));
+  // One journal per upload: running the same command again finds it and goes on.
+  if (!opt.Has("no-journal") && !job.dry_run) {
+    job.journal_path = opt.Has("journal")
+                           ? opt.Get("journal")
+                           : upload::DefaultJournalDir() + "/" +
+                                 upload::UploadKey(job.server, job.sources,
+                                                   opt.Has("task") ? opt.Get("task")
+                                                                   : spec.name) +
+                                 ".journal";
+    if (::access(job.journal_path.c_str(), F_OK) == 0) {
+      std::string journal = job.journal_path;
+      std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
+      return ExecuteJob(std::move(job), journal, progress_mode, opt.Has("json"), "upload");
     }
-  };
-  events.on_task_created = [&](int64_t id) {
-    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), spec.name.c_str());
-  };
-  events.on_transfer_start = [&] {
-    t0 = std::chrono::steady_clock::now();
-    if (progress_mode == "auto" || progress_mode == "bar") {
-      bar.emplace(true, [&] {
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
-        double left = static_cast<double>(total_bytes) - static_cast<double>(counters.bytes_sent.load());
-        return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
-               std::to_string(total_files) + " files, " + FormatBytes(counters.bytes_sent.load()) +
-               " / " + FormatBytes(total_bytes) + ", " + Rate(rate) + ", ETA " +
-               Eta(rate > 0 ? left / rate : -1) + ", " +
-               std::to_string(counters.in_flight.load()) + " in flight";
-      });
-    } else if (progress_mode == "json") {
-      json_events = std::jthread([&](std::stop_token stop) {
-        while (!stop.stop_requested()) {
-          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          std::fprintf(stderr,
-                       "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
-                       "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
-                       "\"retries\":%llu}\n",
-                       secs, static_cast<unsigned long long>(counters.files_done.load()),
-                       total_files, static_cast<unsigned long long>(counters.bytes_sent.load()),
-                       static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
-                       static_cast<unsigned long long>(counters.retries.load()));
-          for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-          }
-        }
-      });
-    }
-  };
-  events.on_request = [&](const upload::RequestState& s) {
-    bar.reset();
-    if (json_events.joinable()) {
-      json_events.request_stop();
-      json_events.join();
-    }
-    if (progress_mode == "json") {
-      std::string msg;
-      manifest::AppendJsonString(s.message, &msg);
-      std::fprintf(stderr,
-                   "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
-                   "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
-    }
-  };
+  }
+  return ExecuteJob(std::move(job), "", progress_mode, opt.Has("json"), "upload");
+}
 
-  upload::UploadOutcome out = upload::RunUploadJob(job, events, &counters, cancel);
-  bar.reset();
-  if (json_events.joinable()) {
-    json_events.request_stop();
-    json_events.join();
-  }
-  for (const ScanProblem& p : out.scan_errors) {
-    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
-  }
-  for (const upload::Refusal& r : out.refusals) {
-    std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
-  }
-  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  for (const upload::FileFailure& f : out.failures) {
-    std::fprintf(stderr, "failed: %s: %s\n", std::string(out.plan->files[f.file].name).c_str(),
-                 f.status.message().c_str());
-  }
-  if (!out.status.ok()) {
-    int code = RunError("upload", out.status);
-    if (code == kExitInterrupted) return code;
-    if (out.task_id && !out.failures.empty()) {
-      std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
-                   static_cast<long long>(*out.task_id));
-      return kExitPartial;
+namespace {
+
+constexpr OptionSpec kResumeOptions[] = {
+    {"list", "", "list the journals (task, progress, age)"},
+    {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
+    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
+    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
+    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
+    {"org", "SLUG", "organization (sent as X-Organization)"},
+    {"connections", "N", "parallel connections (default 8)"},
+    {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
+    {"retries", "N", "retries per file (default 5)"},
+    {"progress", "auto|bar|json|none", "progress display (default auto)"},
+    {"json", "", "print a machine-readable summary on stdout at the end"},
+    {"insecure", "", "do not verify TLS certificates"},
+    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
+    {"proxy", "URL", "HTTP proxy"},
+};
+
+std::vector<std::string> JournalsIn(const std::string& dir) {
+  std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".journal") {
+      found.emplace_back(it->last_write_time(ec), it->path().string());
     }
-    return code;
   }
-  const UploadPlan& plan = *out.plan;
-  if (job.dry_run) {
-    std::printf("dry run: would upload %zu files (%s) to %s\n", plan.files.size(),
-                FormatBytes(plan.total_bytes).c_str(),
-                out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
-                            : ("a new task '" + spec.name + "'").c_str());
-    for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
-      std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
-    }
-    if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
+  std::sort(found.begin(), found.end(), std::greater<>());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+}  // namespace
+
+int RunResume(Args args) {
+  Result<ParsedArgs> parsed = ParseArgs(args, kResumeOptions);
+  if (!parsed) return UsageError("resume", parsed.error());
+  const ParsedArgs& opt = *parsed;
+  if (opt.Has("help")) {
+    PrintHelp("cvat-ingest resume [JOURNAL] [--list] [--forget]",
+              "Continues an interrupted upload from its journal: finished files are skipped,\n"
+              "TUS uploads go on from the offset the server reports, batches that may have been\n"
+              "sent are settled one by one (never resent), and an accepted finish is only\n"
+              "polled. Without JOURNAL, the newest unfinished one under " +
+                  upload::DefaultJournalDir() +
+                  ".\nRunning the same `upload` command again does the same.\n"
+                  "Exit status: as for upload.",
+              kResumeOptions);
     return kExitOk;
   }
-  std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan.files.size(),
-               FormatBytes(plan.total_bytes).c_str(), out.upload_seconds,
-               Rate(out.upload_seconds > 0 ? static_cast<double>(plan.total_bytes) / out.upload_seconds
-                                           : 0).c_str(),
-               static_cast<unsigned long long>(counters.retries.load()));
-  if (!out.order.ok()) std::fprintf(stderr, "warning: %s\n", out.order.message().c_str());
-  std::string url = job.server;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/tasks/" + std::to_string(*out.task_id);
-  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*out.task_id),
-               static_cast<long long>(out.task.size), url.c_str());
-  if (opt.Has("json")) {
-    std::string u;
-    manifest::AppendJsonString(url, &u);
-    std::printf("{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
-                "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
-                "\"requests\":%llu,\"order_ok\":%s}\n",
-                static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
-                plan.files.size(), static_cast<unsigned long long>(plan.total_bytes),
-                out.upload_seconds, out.total_seconds,
-                static_cast<unsigned long long>(counters.retries.load()),
-                static_cast<unsigned long long>(counters.requests.load()),
-                out.order.ok() ? "true" : "false");
-  } else {
-    std::printf("%lld\n", static_cast<long long>(*out.task_id));
+  std::string dir = upload::DefaultJournalDir();
+  if (opt.Has("list")) {
+    std::vector<std::string> journals = opt.positional.empty() ? JournalsIn(dir) : opt.positional;
+    if (journals.empty()) std::printf("no journals in %s\n", dir.c_str());
+    for (const std::string& path : journals) {
+      Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
+      if (!j) {
+        std::printf("%s: %s\n", path.c_str(), j.error().message().c_str());
+        continue;
+      }
+      Result<std::vector<upload::JournalFile>> files = (*j)->Files();
+      size_t done = 0;
+      uint64_t bytes = 0, bytes_done = 0;
+      if (files) {
+        for (const upload::JournalFile& f : *files) {
+          bytes += f.size;
+          if (f.state == upload::JournalFileState::kDone) {
+            ++done;
+            bytes_done += f.size;
+          } else if (f.state == upload::JournalFileState::kTusCreated) {
+            bytes_done += f.offset;
+          }
+        }
+      }
+      const upload::JournalHeader& h = (*j)->header();
+      long age = static_cast<long>(std::time(nullptr) - h.created_unix);
+      std::printf("%s\n  server %s, task %lld, %s, %zu/%zu files, %s/%s, started %ldh%02ldm ago\n",
+                  path.c_str(), h.server.c_str(), static_cast<long long>(h.task_id),
+                  h.state.c_str(), done, files ? files->size() : 0,
+                  FormatBytes(bytes_done).c_str(), FormatBytes(bytes).c_str(), age / 3600,
+                  age / 60 % 60);
+    }
+    return kExitOk;
   }
-  return out.order.ok() ? kExitOk : kExitFailed;
+  std::string journal;
+  if (!opt.positional.empty()) {
+    journal = opt.positional[0];
+  } else {
+    for (const std::string& path : JournalsIn(dir)) {
+      Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
+      if (j && (*j)->header().state != "done") {
+        journal = path;
+        break;
+      }
+    }
+    if (journal.empty()) {
+      return RunError("resume", Status::NotFound("no unfinished upload journal in " + dir));
+    }
+  }
+  if (opt.Has("forget")) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", ".manifest.jsonl"}) {
+      std::filesystem::remove(journal + suffix, ec);
+    }
+    std::fprintf(stderr, "forgot %s\n", journal.c_str());
+    return kExitOk;
+  }
+  Credentials creds;
+  if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("resume", c);
+  upload::UploadJob job;
+  job.auth_headers = creds.headers;
+  job.login = creds.login;
+  job.org = opt.Get("org");
+  Result<uint64_t> connections = opt.GetUint("connections", 8);
+  if (!connections || *connections == 0 || *connections > 256) {
+    return UsageError("resume", Status::InvalidArgument("--connections: 1 to 256"));
+  }
+  job.transfer.connections = static_cast<int>(*connections);
+  if (opt.Has("tus-chunk")) {
+    Result<uint64_t> chunk = ParseSize(opt.Get("tus-chunk"));
+    if (!chunk || *chunk == 0 || *chunk > (100ull << 20)) {
+      return UsageError("resume", Status::InvalidArgument("--tus-chunk: at most 100MiB"));
+    }
+    job.transfer.tus_chunk = *chunk;
+  }
+  Result<uint64_t> retries = opt.GetUint("retries", 5);
+  if (!retries) return UsageError("resume", retries.error());
+  job.transfer.retries = static_cast<int>(*retries);
+  job.transfer.connection.insecure = opt.Has("insecure");
+  job.transfer.connection.ca_cert = opt.Get("ca-cert");
+  job.transfer.connection.proxy = opt.Get("proxy");
+  std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
+  return ExecuteJob(std::move(job), journal, opt.Get("progress", "auto"), opt.Has("json"),
+                    "resume");
 }
 
 }  // namespace ingest::cli

@@ -127,6 +127,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
 UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
                            const std::atomic<bool>* cancel) {
   UploadOutcome out;
+  out.server = job.server;
   TransferCounters own_counters;
   if (counters == nullptr) counters = &own_counters;
   auto t0 = Clock::now();
@@ -201,6 +202,11 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     }
   }
 
+  if (!job.journal_path.empty()) {
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(job.journal_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
   if (job.manifest_mode == "auto") {
     // With a journal the manifest must outlive this process: it lives beside the journal.
     job.plan.generated_manifest_path = job.journal_path.empty()
@@ -295,6 +301,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     return out;
   }
   job.server = h.server;
+  out.server = h.server;
   Result<std::vector<JournalFile>> loaded = journal.Files();
   if (!loaded) {
     out.status = loaded.error();
@@ -325,6 +332,12 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   // The plan, rebuilt from the journal.
   UploadPlan plan;
   plan.kind = static_cast<TaskKind>(h.kind);
+  // The sorting method, for display: the data request holds it.
+  if (size_t at = h.finish_json.find("\"sorting_method\":\""); at != std::string::npos) {
+    size_t from = at + 18;
+    plan.sorting_method = h.finish_json.substr(from, h.finish_json.find('"', from) - from);
+  }
+  plan.send_upload_file_order = h.finish_json.find("\"upload_file_order\"") != std::string::npos;
   std::vector<FileStart> start(files->size());
   for (uint32_t i = 0; i < files->size(); ++i) {
     const JournalFile& f = (*files)[i];

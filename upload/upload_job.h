@@ -51,6 +51,7 @@ struct UploadEvents {
 
 struct UploadOutcome {
   Status status;  // OK: the task was created (or, dry run, planned)
+  std::string server;  // the server's base URL (for a resume: the journal's)
   std::vector<ScanProblem> scan_errors;  // files that could not be read or probed
   std::vector<Refusal> refusals;         // files refused by the plan
   // The scans the plan's names point into.
