@@ -31,7 +31,10 @@ class GrowingPool final : public httplib::TaskQueue {
   void enqueue(std::function<void()> fn) override {
     std::lock_guard lock(mu_);
     jobs_.push_back(std::move(fn));
-    if (idle_ == 0 && threads_.size() < max_) {
+    // idle_ still counts threads that were notified but have not taken their job yet, so
+    // compare with the pending jobs: with `idle_ == 0` a burst of connections left some
+    // queued behind keep-alive connections for up to the keep-alive timeout.
+    if (idle_ < jobs_.size() && threads_.size() < max_) {
       threads_.emplace_back([this] { Work(); });
     } else {
       cv_.notify_one();
