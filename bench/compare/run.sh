@@ -19,8 +19,9 @@
 #   --large SPEC           defaults: small 20000x100KiB, large 200x10MiB, huge 5x1GiB,
 #   --huge SPEC            mixed 1000x64KiB,600x256KiB,300x1MiB,60x8MiB,3x128MiB
 #   --mixed SPEC
-#   --curl-sample N      the curl baselines upload only the first N files of a corpus that has
-#                        more (their cost per file is constant; default 2000; 0 = all files)
+#   --curl-sample N      the curl baselines upload an evenly spread sample of about N files of
+#                        a corpus that has more (their cost per file is constant; default
+#                        1000; 0 = all files)
 #   --tus-concurrency L  tus-js-client concurrency levels (default 1,4,16)
 #   --tus-chunk-size B   tus-js-client chunkSize (default: none, the whole file in one PATCH)
 #   --xargs-p N          parallelism of the curl xargs variant (default 4)
@@ -45,13 +46,13 @@ PEERS=$ROOT/bench/peers
 
 say() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'compare: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '14,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '14,36p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # ---- options -------------------------------------------------------------------------------
 quick=0 repeat='' workloads=small,large,huge,mixed
 spec_small=20000x100KiB spec_large=200x10MiB spec_huge=5x1GiB
 spec_mixed=1000x64KiB,600x256KiB,300x1MiB,60x8MiB,3x128MiB
-curl_sample=2000 tus_conc=1,4,16 tus_chunk='' xargs_p=4 points=ingest,tus,curl,ceiling,disk
+curl_sample=1000 tus_conc=1,4,16 tus_chunk='' xargs_p=4 points=ingest,tus,curl,ceiling,disk
 corpus_dir=${TMPDIR:-/tmp}/cvat-ingest-compare
 results=$ROOT/bench/RESULTS.md raw=$ROOT/bench/RESULTS.jsonl build=$ROOT/build/release
 skip_npm=0 clean=0 ingest_args=''
@@ -179,7 +180,7 @@ corpus_files() { find "$1" -type f -print0 | LC_ALL=C sort -z; }
 warm_cache() {
   local dir=$1 bytes avail
   bytes=$(du -sb "$dir" | cut -f1)
-  avail=$(awk '/^MemAvailable:/ { print $2 * 1024 }' /proc/meminfo)
+  avail=$(awk '/^MemAvailable:/ { printf "%d", $2 * 1024 }' /proc/meminfo)
   if ((bytes > avail * 8 / 10)); then
     say "warning: corpus ($bytes B) is larger than 80% of available memory; reads may hit disk"
   fi
@@ -206,10 +207,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+RESTARTS=0
 start_receiver() {
   mkdir -p "$WORK/serve"
+  rm -f "$WORK/port"
   "$CLI" serve --discard --data "$WORK/serve" --port 0 --port-file "$WORK/port" \
-    --token-file "$WORK/token" > "$WORK/serve.log" 2>&1 &
+    --token-file "$WORK/token" >> "$WORK/serve.log" 2>&1 &
   SERVE_PID=$!
   local i
   for ((i = 0; i < 100; i++)); do
@@ -220,7 +223,44 @@ start_receiver() {
   [[ -s $WORK/port ]] || die "cvat-ingest serve did not write its port"
   URL="http://127.0.0.1:$(< "$WORK/port")"
   TOKEN_FILE=$WORK/token
-  say "receiver: $(head -n 1 "$WORK/serve.log") (pid $SERVE_PID, --discard)"
+  say "receiver: $URL (pid $SERVE_PID, --discard)"
+}
+# Another program on a shared machine may stop the receiver (it logs "stopping (SIGTERM)"):
+# start a new one, and run the point again once if that happened during it.
+ensure_receiver() {
+  if ! kill -0 "$SERVE_PID" 2> /dev/null; then
+    wait "$SERVE_PID" 2> /dev/null || true
+    say "the receiver (pid $SERVE_PID) is gone: $(tail -n 1 "$WORK/serve.log"); starting a new one"
+    RESTARTS=$((RESTARTS + 1))
+    start_receiver
+  fi
+}
+# measure WORKLOAD RUN POINT FUNCTION ARGS...: FUNCTION prints one JSON line; keep it.
+measure() {
+  local wl=$1 run=$2 point=$3 line attempt
+  shift 3
+  for attempt in 1 2; do
+    ensure_receiver
+    if line=$("$@"); then
+      record "$wl" "$run" "$point" "$line"
+      return 0
+    fi
+    kill -0 "$SERVE_PID" 2> /dev/null && break  # the receiver is up: a real failure
+    say "$point: the receiver went away during the run; running the point again"
+  done
+  die "$point failed (workload $wl, run $run)"
+}
+pt_tus() {
+  node "$PEERS/tus_js_upload.mjs" --server "$URL" --token-file "$TOKEN_FILE" --dir "$1" \
+    --concurrency "$2" ${tus_chunk:+--chunk-size "$tus_chunk"} --name "$3"
+}
+pt_curl() {  # DIR PARALLEL NAME
+  "$PEERS/curl_upload.sh" --server "$URL" --token-file "$TOKEN_FILE" --dir "$1" \
+    --parallel "$2" --name "$3" < /dev/null
+}
+pt_stream() {  # FILE NAME
+  "$PEERS/curl_upload.sh" --server "$URL" --token-file "$TOKEN_FILE" \
+    --tool "curl single PATCH stream" --name "$2" -- "$1" < /dev/null
 }
 
 # ---- measuring -----------------------------------------------------------------------------
@@ -240,7 +280,8 @@ disk_point() {
   local tool=$1 list=$2 files=$3 bytes=$4 t0 t1
   shift 4
   t0=$EPOCHREALTIME
-  xargs -0 "$@" < "$list" > /dev/null
+  xargs -0 "$@" < "$list" > /dev/null 2> "$WORK/disk.err" ||
+    { cat "$WORK/disk.err" >&2; return 1; }
   t1=$EPOCHREALTIME
   awk -v tool="$tool" -v n="$files" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN { s = t1 - t0
     printf "{\"tool\":\"%s\",\"concurrency\":1,\"files\":%d,\"bytes\":%d,\"upload_seconds\":null,", tool, n, b
@@ -280,12 +321,15 @@ run_workload() {
   say "workload $wl: $files files, $bytes bytes; warming the page cache"
   warm_cache "$dir"
 
-  # The curl baselines on a prefix of a large corpus (a directory of symlinks).
+  # The curl baselines on an evenly spread sample of a large corpus (every k-th file, so a
+  # mixed corpus keeps its mix), as a directory of symlinks.
   sample_dir=$dir
   if ((curl_sample > 0 && files > curl_sample)); then
     sample_dir=$WORK/$wl.sample
     mkdir -p "$sample_dir"
-    head -z -n "$curl_sample" "$list" | xargs -0 ln -s -t "$sample_dir"
+    local stride=$(((files + curl_sample - 1) / curl_sample))
+    tr '\0' '\n' < "$list" | awk -v k="$stride" '(NR - 1) % k == 0' | tr '\n' '\0' |
+      xargs -0 ln -s -t "$sample_dir"
   fi
   # The single-stream ceiling: the largest file of the corpus (run on one workload only).
   biggest=$(xargs -0 stat -c '%s %n' < "$list" | sort -n -k1,1 | tail -n 1 | cut -d' ' -f2-)
@@ -293,35 +337,25 @@ run_workload() {
   for ((run = 1; run <= repeat; run++)); do
     say "workload $wl, run $run/$repeat"
     if has_point disk; then
-      record "$wl" "$run" cat "$(disk_point 'cat > /dev/null' "$list" "$files" "$bytes" cat)"
-      record "$wl" "$run" xxhsum "$(disk_point 'xxhsum -H3' "$list" "$files" "$bytes" xxhsum -H3)"
+      measure "$wl" "$run" cat disk_point 'cat > /dev/null' "$list" "$files" "$bytes" cat
+      measure "$wl" "$run" xxhsum disk_point 'xxhsum -H3' "$list" "$files" "$bytes" xxhsum -H3
     fi
     if has_point ingest && ((ingest_available)); then
-      if line=$(ingest_point "$dir" "$files" "$bytes" "cvat-ingest $wl $run"); then
-        record "$wl" "$run" cvat-ingest "$line"
-      fi
+      measure "$wl" "$run" cvat-ingest ingest_point "$dir" "$files" "$bytes" "cvat-ingest $wl $run"
     fi
     if has_point tus; then
       IFS=, read -ra levels <<< "$tus_conc"
       for c in "${levels[@]}"; do
-        line=$(node "$PEERS/tus_js_upload.mjs" --server "$URL" --token-file "$TOKEN_FILE" \
-          --dir "$dir" --concurrency "$c" ${tus_chunk:+--chunk-size "$tus_chunk"} \
-          --name "tus-js-client c$c $wl $run")
-        record "$wl" "$run" "tus-js-client c$c" "$line"
+        measure "$wl" "$run" "tus-js-client c$c" pt_tus "$dir" "$c" "tus-js-client c$c $wl $run"
       done
     fi
     if has_point curl; then
-      line=$("$PEERS/curl_upload.sh" --server "$URL" --token-file "$TOKEN_FILE" \
-        --dir "$sample_dir" --name "curl sequential $wl $run" < /dev/null)
-      record "$wl" "$run" "curl sequential" "$line"
-      line=$("$PEERS/curl_upload.sh" --server "$URL" --token-file "$TOKEN_FILE" \
-        --dir "$sample_dir" --parallel "$xargs_p" --name "curl xargs $wl $run" < /dev/null)
-      record "$wl" "$run" "curl xargs -P $xargs_p" "$line"
+      measure "$wl" "$run" "curl sequential" pt_curl "$sample_dir" 1 "curl sequential $wl $run"
+      measure "$wl" "$run" "curl xargs -P $xargs_p" pt_curl "$sample_dir" "$xargs_p" \
+        "curl xargs $wl $run"
     fi
     if has_point ceiling && [[ $wl == "$ceiling_wl" ]]; then
-      line=$("$PEERS/curl_upload.sh" --server "$URL" --token-file "$TOKEN_FILE" \
-        --tool "curl single PATCH stream" --name "ceiling $wl $run" -- "$biggest" < /dev/null)
-      record "$wl" "$run" "ceiling: one curl PATCH" "$line"
+      measure "$wl" "$run" "ceiling: one curl PATCH" pt_stream "$biggest" "ceiling $wl $run"
     fi
   done
 }
@@ -364,6 +398,7 @@ for wl in "${wls[@]}"; do wl_desc+="${wl_desc:+;}$wl=$(describe "$(spec_of "$wl"
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 export CMP_DATE CMP_CORES CMP_KERNEL CMP_CPU CMP_MEM CMP_CMD CMP_COMMIT CMP_DURATION CMP_WLS
 export CMP_NODE CMP_CURL CMP_XXHSUM CMP_REPEAT CMP_SAMPLE CMP_INGEST CMP_SERVE_RSS CMP_RAW
+export CMP_RESTARTS=$RESTARTS
 CMP_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 CMP_CORES=$(nproc)
 CMP_KERNEL="$(uname -sr)"

@@ -57,7 +57,7 @@ p(`- Machine: ${env.CMP_CORES} cores, ${env.CMP_CPU}, ${env.CMP_MEM} RAM, ${env.
 p(`- Tools: node ${env.CMP_NODE}, tus-js-client ${rows.find((r) => r.tool === 'tus-js-client')?.version ?? '–'}, ` +
   `${env.CMP_CURL}, ${env.CMP_XXHSUM}.`);
 p(`- Receiver: \`cvat-ingest serve --discard\` on 127.0.0.1 (bodies hashed and dropped), one ` +
-  `instance for the whole run; peak RSS ${env.CMP_SERVE_RSS && env.CMP_SERVE_RSS !== 'null' ? `${Math.round(env.CMP_SERVE_RSS / 1024)} MiB` : '–'}.`);
+  `instance for the whole run${Number(env.CMP_RESTARTS) > 0 ? ` (restarted ${env.CMP_RESTARTS} time(s) after something else on the machine stopped it)` : ''}; peak RSS ${env.CMP_SERVE_RSS && env.CMP_SERVE_RSS !== 'null' ? `${Math.round(env.CMP_SERVE_RSS / 1024)} MiB` : '–'}.`);
 p(`- Corpora: files named \`*.jpg\` of exact sizes (a 64x48 JPEG from make_corpus followed by ` +
   `random bytes), page cache warm. ${env.CMP_REPEAT} run(s) per point; figures are medians ` +
   `with (min–max).`);
@@ -74,7 +74,7 @@ p('How to read the tables: *end-to-end* is the whole session as a user runs it (
 if (Number(env.CMP_SAMPLE) > 0) {
   p();
   p(`The curl baselines pay two process start-ups per file, so on corpora with more than ` +
-    `${env.CMP_SAMPLE} files they upload the first ${env.CMP_SAMPLE} only (rates, not totals, ` +
+    `${env.CMP_SAMPLE} files they upload an evenly spread sample of about ${env.CMP_SAMPLE} (every k-th file; rates, not totals, ` +
     `are compared; the *files* column says how many went up).`);
 }
 
