@@ -227,11 +227,20 @@ start_receiver() {
 }
 # Another program on a shared machine may stop the receiver (it logs "stopping (SIGTERM)"):
 # start a new one, and run the point again once if that happened during it.
+receiver_alive() {  # running, not a zombie, and not shutting down
+  local st
+  st=$(awk '{ print $3 }' "/proc/$SERVE_PID/stat" 2> /dev/null) || return 1
+  [[ -n $st && $st != Z ]] || return 1
+  (($(grep -c 'stopping' "$WORK/serve.log") <= STOPS_SEEN))
+}
+STOPS_SEEN=0
 ensure_receiver() {
-  if ! kill -0 "$SERVE_PID" 2> /dev/null; then
+  if ! receiver_alive; then
+    kill "$SERVE_PID" 2> /dev/null || true
     wait "$SERVE_PID" 2> /dev/null || true
     say "the receiver (pid $SERVE_PID) is gone: $(tail -n 1 "$WORK/serve.log"); starting a new one"
     RESTARTS=$((RESTARTS + 1))
+    STOPS_SEEN=$(grep -c 'stopping' "$WORK/serve.log" || true)
     start_receiver
   fi
 }
@@ -245,10 +254,14 @@ measure() {
       record "$wl" "$run" "$point" "$line"
       return 0
     fi
-    kill -0 "$SERVE_PID" 2> /dev/null && break  # the receiver is up: a real failure
+    sleep 0.5  # a receiver told to stop closes its port first, then exits
+    receiver_alive && break  # the receiver is up: a real failure
     say "$point: the receiver went away during the run; running the point again"
   done
-  die "$point failed (workload $wl, run $run)"
+  # Keep going: the failure is recorded and counted in the report.
+  say "$point FAILED (workload $wl, run $run)"
+  printf '{"workload":"%s","spec":"%s","run":%d,"point":"%s","error":true}\n' \
+    "$wl" "$(spec_of "$wl")" "$run" "$point" | tee -a "$raw" >> "$WORK/raw.jsonl"
 }
 pt_tus() {
   node "$PEERS/tus_js_upload.mjs" --server "$URL" --token-file "$TOKEN_FILE" --dir "$1" \
@@ -265,12 +278,13 @@ pt_stream() {  # FILE NAME
 
 # ---- measuring -----------------------------------------------------------------------------
 : > "$WORK/raw.jsonl"
+mkdir -p "$(dirname "$raw")" && : > "$raw"  # written as the run goes
 # record WORKLOAD RUN POINT JSON: prefix the workload fields and keep the line.
 record() {
   local wl=$1 run=$2 point=$3 line=$4
   [[ $line == \{*\} ]] || die "$point: no JSON line (got: ${line:0:200})"
   printf '{"workload":"%s","spec":"%s","run":%d,"point":"%s",%s\n' \
-    "$wl" "$(spec_of "$wl")" "$run" "$point" "${line#\{}" >> "$WORK/raw.jsonl"
+    "$wl" "$(spec_of "$wl")" "$run" "$point" "${line#\{}" | tee -a "$raw" >> "$WORK/raw.jsonl"
   say "  $point run $run: $(printf '%s' "$line" |
     sed -nE 's/.*"files":([0-9]+).*"total_seconds":([0-9.]+).*"files_per_s_total":([0-9.]+),"mb_per_s_total":([0-9.]+).*/\1 files, \2 s, \3 files\/s, \4 MB\/s/p')"
 }
@@ -392,7 +406,6 @@ T_END=$EPOCHREALTIME
 
 # ---- report --------------------------------------------------------------------------------
 serve_rss_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVE_PID/status" 2> /dev/null || echo null)
-cp "$WORK/raw.jsonl" "$raw"
 wl_desc=''
 for wl in "${wls[@]}"; do wl_desc+="${wl_desc:+;}$wl=$(describe "$(spec_of "$wl")")"; done
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 
 const env = process.env;
 const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.trim());
-const rows = lines.map((l) => JSON.parse(l));
+const all = lines.map((l) => JSON.parse(l));
+const failed = all.filter((r) => r.error);
+const rows = all.filter((r) => !r.error);
 
 const BASELINES = (p) => p.startsWith('tus-js-client') || p.startsWith('curl ');
 const STREAM = (p) => p.startsWith('ceiling');
@@ -61,6 +63,9 @@ p(`- Receiver: \`cvat-ingest serve --discard\` on 127.0.0.1 (bodies hashed and d
 p(`- Corpora: files named \`*.jpg\` of exact sizes (a 64x48 JPEG from make_corpus followed by ` +
   `random bytes), page cache warm. ${env.CMP_REPEAT} run(s) per point; figures are medians ` +
   `with (min–max).`);
+if (failed.length) {
+  p(`- Failed runs (left out of the figures): ${failed.map((r) => `${r.workload} ${r.point} run ${r.run}`).join(', ')}.`);
+}
 p(`- cvat-ingest upload: ${env.CMP_INGEST === '1' ? 'measured' : 'not available in this build (skipped)'}.`);
 p();
 p('How to read the tables: *end-to-end* is the whole session as a user runs it (listing the ' +
