@@ -37,6 +37,7 @@
 #
 # Files are JPEGs with exact sizes: a small valid JPEG (from the project's make_corpus) followed
 # by random bytes from /dev/urandom, so headers probe as images and every file is distinct.
+# awk here is often mawk: print byte counts with %.0f, never %d (it stops at 2^31-1).
 # Needs: bash 5, curl >= 7.84, node >= 20 with npm, xxhsum, coreutils; the release build.
 set -euo pipefail
 
@@ -180,7 +181,7 @@ corpus_files() { find "$1" -type f -print0 | LC_ALL=C sort -z; }
 warm_cache() {
   local dir=$1 bytes avail
   bytes=$(du -sb "$dir" | cut -f1)
-  avail=$(awk '/^MemAvailable:/ { printf "%d", $2 * 1024 }' /proc/meminfo)
+  avail=$(awk '/^MemAvailable:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
   if ((bytes > avail * 8 / 10)); then
     say "warning: corpus ($bytes B) is larger than 80% of available memory; reads may hit disk"
   fi
@@ -298,7 +299,7 @@ disk_point() {
     { cat "$WORK/disk.err" >&2; return 1; }
   t1=$EPOCHREALTIME
   awk -v tool="$tool" -v n="$files" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN { s = t1 - t0
-    printf "{\"tool\":\"%s\",\"concurrency\":1,\"files\":%d,\"bytes\":%d,\"upload_seconds\":null,", tool, n, b
+    printf "{\"tool\":\"%s\",\"concurrency\":1,\"files\":%d,\"bytes\":%.0f,\"upload_seconds\":null,", tool, n, b
     printf "\"total_seconds\":%.3f,\"files_per_s\":null,\"mb_per_s\":null,", s
     printf "\"files_per_s_total\":%.3f,\"mb_per_s_total\":%.3f}\n", n / s, b / 1e6 / s }'
 }
@@ -318,7 +319,7 @@ ingest_point() {
     return 1
   fi
   awk -v n="$files" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN { s = t1 - t0
-    printf "{\"tool\":\"cvat-ingest upload\",\"concurrency\":null,\"files\":%d,\"bytes\":%d,", n, b
+    printf "{\"tool\":\"cvat-ingest upload\",\"concurrency\":null,\"files\":%d,\"bytes\":%.0f,", n, b
     printf "\"upload_seconds\":null,\"total_seconds\":%.3f,\"files_per_s\":null,\"mb_per_s\":null,", s
     printf "\"files_per_s_total\":%.3f,\"mb_per_s_total\":%.3f}\n", n / s, b / 1e6 / s }'
 }
@@ -331,7 +332,7 @@ run_workload() {
   list=$WORK/$wl.list
   corpus_files "$dir" > "$list"
   files=$(tr -cd '\0' < "$list" | wc -c)
-  bytes=$(xargs -0 stat -c %s < "$list" | awk '{ s += $1 } END { printf "%d", s }')
+  bytes=$(xargs -0 stat -c %s < "$list" | awk '{ s += $1 } END { printf "%.0f", s }')
   say "workload $wl: $files files, $bytes bytes; warming the page cache"
   warm_cache "$dir"
 

@@ -63,6 +63,7 @@ p(`- Receiver: \`cvat-ingest serve --discard\` on 127.0.0.1 (bodies hashed and d
 p(`- Corpora: files named \`*.jpg\` of exact sizes (a 64x48 JPEG from make_corpus followed by ` +
   `random bytes), page cache warm. ${env.CMP_REPEAT} run(s) per point; figures are medians ` +
   `with (min–max).`);
+if (env.CMP_NOTE) p(`- Note: ${env.CMP_NOTE}`);
 if (failed.length) {
   p(`- Failed runs (left out of the figures): ${failed.map((r) => `${r.workload} ${r.point} run ${r.run}`).join(', ')}.`);
 }

@@ -185,7 +185,7 @@ awk -v tool="$tool" -v par="$parallel" -v n="${#files[@]}" -v bytes="$bytes" \
   up = tue - tu; tot = te - t0
   gsub(/"/, "\\\"", tool)
   printf "{\"tool\":\"%s\",\"version\":\"%s\",\"concurrency\":%d,\"chunk_size\":null,", tool, ver, par
-  printf "\"files\":%d,\"bytes\":%d,\"upload_seconds\":%.3f,\"total_seconds\":%.3f,", n, bytes, up, tot
+  printf "\"files\":%d,\"bytes\":%.0f,\"upload_seconds\":%.3f,\"total_seconds\":%.3f,", n, bytes, up, tot
   printf "\"files_per_s\":%.3f,\"mb_per_s\":%.3f,", n / up, bytes / 1e6 / up
   printf "\"files_per_s_total\":%.3f,\"mb_per_s_total\":%.3f,", n / tot, bytes / 1e6 / tot
   printf "\"task_id\":%d,\"status\":\"%s\"}\n", id, status
