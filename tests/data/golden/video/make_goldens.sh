@@ -8,8 +8,10 @@
 # for a video: "python3 .../create.py" from a checkout of CVAT's utils/dataset_manifest
 # (newest core.py: VideoStreamReader with the checking container), under Debian 12's python3
 # with python3-av (10.0.0, FFmpeg 5.1), python3-opencv and python3-tqdm. CVAT's code is not
-# part of this repository. The goldens here were made on 2026-11-28 with create.py's video path
-# (core.py at cvat-ai/cvat b8e20d48).
+# part of this repository. The goldens here were made with the video path of core.py at
+# cvat-ai/cvat b8e20d48 (VideoStreamReader, VideoManifestManager.create) and create.py's video
+# branch, transcribed into one script outside the repository (the create.py and errors.py
+# then at hand predated that core.py), run under /usr/bin/python3 with python3-av 10.0.0.
 set -eu
 build=$1
 create=$2
