@@ -8,6 +8,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/video_manifest_command.h"
 #include "engine/file_order.h"
 #include "engine/scanner.h"
 #include "manifest/image_manifest.h"
@@ -27,6 +28,7 @@ constexpr OptionSpec kManifestOptions[] = {
      "with predefined: take the order from FILE (a manifest, or one name per line)"},
     {"check", "MANIFEST", "check MANIFEST against the files in PATH... as the CVAT server does"},
     {"checksum", "none|pixels", "add CVAT's pixel checksum (pixels: not available yet)"},
+    {"force", "", "video: write the manifest even with too few usable key frames (as create.py)"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
@@ -38,6 +40,7 @@ constexpr std::string_view kDescription =
     "writes it (without its checksum key). A directory gives names relative to it; an\n"
     "archive gives its members (for uploading a zip with sorting 'predefined'). Images in\n"
     "related_images/ folders become meta.related_images of their frame.\n"
+    "PATH a single video: its manifest (key frames found by decoding), as create.py VIDEO.\n"
     "With --check, validates MANIFEST against the files as the CVAT server does: the header\n"
     "lines, then line i must end with the i-th file's name+extension in the final order.\n"
     "Exit status: 0 ok, 1 failed (or the check found mismatches), 2 usage error,\n"
@@ -85,12 +88,14 @@ int RunManifest(Args args) {
   const ParsedArgs& opt = *parsed;
   if (opt.Has("help")) {
     PrintHelp("cvat-ingest manifest PATH... -o manifest.jsonl [--sorting-method M]\n"
-              "       cvat-ingest manifest --check manifest.jsonl PATH... [--sorting-method M]",
+              "       cvat-ingest manifest --check manifest.jsonl PATH... [--sorting-method M]\n"
+              "       cvat-ingest manifest VIDEO -o manifest.jsonl [--force]",
               kDescription, kManifestOptions);
     return kExitOk;
   }
   bool check = opt.Has("check");
   if (opt.positional.empty()) return UsageError("manifest", Status::InvalidArgument("no PATH given"));
+  if (IsSingleVideo(opt.positional)) return RunVideoManifest(opt);
   if (!check && !opt.Has("output")) {
     return UsageError("manifest", Status::InvalidArgument("-o FILE is required (or --check)"));
   }

@@ -7,6 +7,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -67,8 +68,10 @@ bool WriteVideo(const std::string& path, const VideoSpec& spec) {
   e.enc->height = spec.height;
   e.enc->time_base = AVRational{1, spec.fps};
   e.enc->framerate = AVRational{spec.fps, 1};
-  e.enc->gop_size = 5;
-  e.enc->max_b_frames = 0;
+  e.enc->gop_size = spec.gop_size;
+  e.enc->max_b_frames = spec.max_b_frames;
+  e.enc->thread_count = 1;  // x264 and libvpx split work differently per thread count
+  e.enc->flags |= AV_CODEC_FLAG_BITEXACT;
   e.enc->pix_fmt = codec->id == AV_CODEC_ID_MJPEG ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P;
   if (e.out->oformat->flags & AVFMT_GLOBALHEADER) e.enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if ((err = avcodec_open2(e.enc, codec, nullptr)) < 0) return Fail("open encoder", err);
@@ -83,6 +86,10 @@ bool WriteVideo(const std::string& path, const VideoSpec& spec) {
     // FFmpeg 5.1: _set takes a clockwise angle, _get returns a counter-clockwise one.
     av_display_rotation_set(matrix, spec.rotation);
   }
+  if (!spec.tag_key.empty()) {
+    av_dict_set(&st->metadata, spec.tag_key.c_str(), spec.tag_value.c_str(), 0);
+  }
+  e.out->flags |= AVFMT_FLAG_BITEXACT;  // no library version strings in the file
   if ((err = avio_open(&e.out->pb, path.c_str(), AVIO_FLAG_WRITE)) < 0) return Fail("open", err);
   if ((err = avformat_write_header(e.out, nullptr)) < 0) return Fail("write header", err);
 
@@ -96,9 +103,20 @@ bool WriteVideo(const std::string& path, const VideoSpec& spec) {
     if ((err = av_frame_make_writable(e.frame)) < 0) return Fail("frame writable", err);
     for (int plane = 0; plane < 3; ++plane) {
       int rows = plane == 0 ? spec.height : (spec.height + 1) / 2;
-      int value = plane == 0 ? (i * 20) % 256 : 128;  // each frame a different grey
-      std::memset(e.frame->data[plane], value,
-                  static_cast<size_t>(e.frame->linesize[plane]) * rows);
+      int cols = plane == 0 ? spec.width : (spec.width + 1) / 2;
+      uint8_t* data = e.frame->data[plane];
+      int stride = e.frame->linesize[plane];
+      if (!spec.textured) {
+        int value = plane == 0 ? (i * 20) % 256 : 128;  // each frame a different grey
+        std::memset(data, value, static_cast<size_t>(stride) * rows);
+        continue;
+      }
+      for (int y = 0; y < rows; ++y) {
+        for (int x = 0; x < cols; ++x) {
+          int v = plane == 0 ? x * 3 + y * 2 + i * 7 : (plane == 1 ? x * 4 + i * 3 : y * 4 + i * 5);
+          data[static_cast<ptrdiff_t>(y) * stride + x] = static_cast<uint8_t>(v & 0xff);
+        }
+      }
     }
     e.frame->pts = i;
     if (!Drain(e, st, e.frame)) return false;
