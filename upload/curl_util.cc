@@ -1,5 +1,7 @@
 #include "upload/curl_util.h"
 
+#include <algorithm>
+
 namespace ingest::upload {
 
 CurlGlobal::CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -40,6 +42,10 @@ void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& o) {
   if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
   if (o.limit_rate > 0) {
     curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE, static_cast<curl_off_t>(o.limit_rate));
+    // curl throttles between buffer fills: a 2 MiB buffer would go out in one burst, so keep
+    // it to about 1/16 s of the rate (16 KiB at least, curl's minimum).
+    long buffer = static_cast<long>(std::clamp<uint64_t>(o.limit_rate / 16, 16 << 10, 2 << 20));
+    curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, buffer);
   }
 }
 

@@ -284,6 +284,33 @@ TEST_F(UploadJobTest, InterruptedUploadsResumeFromTheJournal) {
   EXPECT_GE(interrupted, 2);
 }
 
+// The receiver stops and comes back on the same port and data directory mid-upload: the
+// client rides it out with retries (TUS uploads resume at the persisted offsets).
+TEST_F(UploadJobTest, ReceiverRestartMidUploadIsRiddenOut) {
+  auto files = MakeCorpus(work_.Join("src"), 40, 3);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  job.plan.tus_threshold = 1 << 20;
+  job.plan.batch_bytes = 4 << 10;
+  job.transfer.tus_chunk = 1 << 20;
+  job.transfer.connections = 2;
+  job.transfer.retries = 30;
+  job.transfer.connection.limit_rate = 1 << 20;
+  TransferCounters counters;
+  UploadOutcome out;
+  std::thread client([&] { out = RunUploadJob(job, {}, &counters, nullptr); });
+  while (counters.bytes_sent.load() < (2u << 20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  int port = server_->port();
+  StopServer();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  StartServer([port](server::ServerOptions& o) { o.port = port; });
+  client.join();
+  ExpectIntact(out, files);
+  EXPECT_GT(counters.retries.load(), 0u);
+}
+
 TEST_F(UploadJobTest, DamagedJournalsAreRefusedClearly) {
   std::string journal = work_.Join("j");
   WriteFile(journal, "this is not a journal");

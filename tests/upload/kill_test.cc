@@ -1,0 +1,137 @@
+// Kill tests: the `cvat-ingest upload` process is SIGKILLed at seeded random moments (during
+// scans, creations, PATCHes, batches, the finish, polling) and the same command is run again
+// after each kill, until one run completes. The task must then hold every source file once,
+// byte for byte, in the planned order: whatever the journal recorded is true of the server.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "engine/file_order.h"
+#include "engine/hasher.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/image_writer.h"
+#include "tests/testing/temp_dir.h"
+
+namespace ingest::upload {
+namespace {
+
+namespace fs = std::filesystem;
+using ingest::testing::ReadFile;
+using ingest::testing::WriteFile;
+
+class KillTest : public ingest::testing::ServerTest {
+ protected:
+  // Runs the CLI with `args`; when `kill_after` is set, SIGKILLs it then. Returns the exit
+  // status, or -SIGKILL when it was killed.
+  int RunCli(const std::vector<std::string>& args, std::optional<std::chrono::milliseconds> kill_after) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::vector<char*> argv;
+      std::string bin = CVAT_INGEST_BIN;
+      argv.push_back(bin.data());
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    auto start = std::chrono::steady_clock::now();
+    int status = 0;
+    for (;;) {
+      pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid) break;
+      if (kill_after && std::chrono::steady_clock::now() - start >= *kill_after) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return -SIGKILL;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+
+  ingest::testing::ScopedTempDir work_;
+};
+
+TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
+  // 60 small files in many small batches and 3 files of 3 MiB through TUS in 1 MiB PATCHes,
+  // sent slowly enough (rate-limited) that the kills land everywhere.
+  std::map<std::string, std::string> files;
+  for (int i = 0; i < 60; ++i) {
+    std::string name = "img_" + std::to_string(i) + ".png";
+    files[name] = ingest::testing::WritePng(6 + i, 5);
+    WriteFile(work_.Join("src/" + name), files[name]);
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "big_" + std::to_string(i) + ".png";
+    files[name] = ingest::testing::WritePng(1000 + i, 1000, {.noise = true});
+    WriteFile(work_.Join("src/" + name), files[name]);
+  }
+  WriteFile(work_.Join("token"), kToken);
+  std::vector<std::string> args = {
+      "upload", work_.Join("src"), "--server", server_->url(), "--token-file", work_.Join("token"),
+      "--create", "killed", "--labels", R"([{"name":"x"}])", "--sorting-method", "natural",
+      "--journal", work_.Join("upload.journal"), "--progress", "none", "--connections", "2",
+      "--tus-threshold", "1MiB", "--tus-chunk", "1MiB", "--batch", "16KiB",
+      "--limit-rate", "512KiB", "--retries", "20"};
+  SplitMix64 rng(20261128);
+  int kills = 0;
+  int status = -1;
+  for (int run = 0; run < 200; ++run) {
+    auto delay = std::chrono::milliseconds(30 + static_cast<int>(rng.Below(320)));
+    status = RunCli(args, kills < 24 ? std::optional(delay) : std::nullopt);
+    if (status == -SIGKILL) {
+      ++kills;
+      continue;
+    }
+    break;
+  }
+  ASSERT_EQ(status, 0) << "after " << kills << " kills";
+  std::cerr << "runs done\n";
+  EXPECT_GE(kills, 20);
+
+  // Exactly one task, holding every file once, byte for byte, in natural order.
+  ingest::testing::HttpReply tasks = Get("/api/tasks");
+  EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "1") << tasks.body;
+  std::string raw = data_dir_ + "/tasks/1/raw";
+  size_t stored = 0;
+  for (const auto& e : fs::directory_iterator(raw)) {
+    std::string name = e.path().filename().string();
+    if (name == "manifest.jsonl") continue;
+    if (name.size() == 38 && name[1] == '_' && name[10] == '-') continue;  // abandoned TUS
+    auto it = files.find(name);
+    ASSERT_NE(it, files.end()) << "unexpected file " << name;
+    std::string bytes = ReadFile(e.path().string());
+    EXPECT_EQ(HashBytes(bytes.data(), bytes.size()),
+              HashBytes(it->second.data(), it->second.size()))
+        << name << ": " << bytes.size() << " bytes stored, " << it->second.size() << " sent";
+    ++stored;
+  }
+  EXPECT_EQ(stored, files.size());
+  ingest::testing::HttpReply meta = Get("/api/tasks/1/data/meta");
+  std::vector<std::string_view> names;
+  for (const auto& [name, bytes] : files) names.push_back(name);
+  SortNames(names, SortingMethod::kNatural, 0);
+  size_t at = 0;
+  for (std::string_view name : names) {
+    size_t found = meta.body.find("\"" + std::string(name) + "\"", at);
+    ASSERT_NE(found, std::string::npos) << name << " missing or out of order";
+    at = found;
+  }
+  uint64_t total = 0;
+  for (const auto& [n, b] : files) total += b.size();
+  std::cerr << "kills: " << kills << ", bytes: " << total << "\n";
+}
+
+}  // namespace
+}  // namespace ingest::upload
