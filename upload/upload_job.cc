@@ -19,15 +19,29 @@ double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// With --auth USER (not Basic): logs in and makes `http` send the session's key.
+Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
+  if (!job.login) return Status();
+  INGEST_ASSIGN_OR_RETURN(std::string key, api.Login(job.login->first, job.login->second));
+  std::vector<std::string> headers = {"Authorization: Token " + key};
+  if (!job.org.empty()) headers.push_back("X-Organization: " + job.org);
+  *http = HttpClient(job.transfer.connection, headers);
+  return Status();
+}
+
+Result<UniqueFd> OpenForReading(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return FromErrno("open " + path, errno);
+  return fd;
+}
+
 class PlanFiles final : public FileSource {
  public:
   PlanFiles(const ScanResult& scan, const UploadPlan& plan) : scan_(scan), plan_(plan) {}
   Result<UniqueFd> Open(const PlannedFile& f) override {
-    std::string path = f.record == kGeneratedManifest ? plan_.manifest_path
-                                                      : FilesystemPath(scan_, scan_.files[f.record]);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
-    return fd;
+    return OpenForReading(f.record == kGeneratedManifest
+                              ? plan_.manifest_path
+                              : FilesystemPath(scan_, scan_.files[f.record]));
   }
 
  private:
@@ -40,10 +54,7 @@ class PathFiles final : public FileSource {
  public:
   explicit PathFiles(const std::vector<JournalFile>& files) : files_(files) {}
   Result<UniqueFd> Open(const PlannedFile& f) override {
-    const std::string& path = files_[f.record].path;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
-    return fd;
+    return OpenForReading(files_[f.record].path);
   }
 
  private:
@@ -134,15 +145,9 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
 
   HttpClient http(job.transfer.connection, job.auth_headers);
   CvatApi api(job.server, &http);
-  if (job.login) {
-    Result<std::string> key = api.Login(job.login->first, job.login->second);
-    if (!key) {
-      out.status = key.error();
-      return out;
-    }
-    std::vector<std::string> headers = {"Authorization: Token " + *key};
-    if (!job.org.empty()) headers.push_back("X-Organization: " + job.org);
-    http = HttpClient(job.transfer.connection, headers);
+  if (Status s = LogIn(job, api, &http); !s.ok()) {
+    out.status = s;
+    return out;
   }
   if (Status s = api.CheckServer(); !s.ok()) {
     out.status = s;
@@ -374,15 +379,9 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
 
   HttpClient http(job.transfer.connection, job.auth_headers);
   CvatApi api(job.server, &http);
-  if (job.login) {
-    Result<std::string> key = api.Login(job.login->first, job.login->second);
-    if (!key) {
-      out.status = key.error();
-      return out;
-    }
-    std::vector<std::string> headers = {"Authorization: Token " + *key};
-    if (!job.org.empty()) headers.push_back("X-Organization: " + job.org);
-    http = HttpClient(job.transfer.connection, headers);
+  if (Status s = LogIn(job, api, &http); !s.ok()) {
+    out.status = s;
+    return out;
   }
   if (h.state == "done") {
     Result<TaskInfo> task = api.GetTask(h.task_id);
