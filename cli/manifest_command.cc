@@ -26,7 +26,7 @@ constexpr OptionSpec kManifestOptions[] = {
     {"order-from", "FILE",
      "with predefined: take the order from FILE (a manifest, or one name per line)"},
     {"check", "MANIFEST", "check MANIFEST against the files in PATH... as the CVAT server does"},
-    {"checksum", "none|pixels", "add CVAT's pixel checksum (pixels: not available yet)"},
+    {"checksum", "none|pixels", "pixels: add CVAT's checksum key (md5 of the decoded pixels, as create.py writes it; decodes every image)"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
@@ -35,7 +35,7 @@ constexpr OptionSpec kManifestOptions[] = {
 constexpr std::string_view kDescription =
     "Writes the CVAT manifest (.jsonl, version 1.1) of the images in PATH... from their\n"
     "headers only (no decoding), byte for byte as CVAT's utils/dataset_manifest/create.py\n"
-    "writes it (without its checksum key). A directory gives names relative to it; an\n"
+    "writes it (with --checksum pixels, including its checksum key). A directory gives names relative to it; an\n"
     "archive gives its members (for uploading a zip with sorting 'predefined'). Images in\n"
     "related_images/ folders become meta.related_images of their frame.\n"
     "With --check, validates MANIFEST against the files as the CVAT server does: the header\n"
@@ -94,10 +94,8 @@ int RunManifest(Args args) {
   if (!check && !opt.Has("output")) {
     return UsageError("manifest", Status::InvalidArgument("-o FILE is required (or --check)"));
   }
-  if (opt.Get("checksum", "none") != "none") {
-    if (opt.Get("checksum") == "pixels") {
-      return RunError("manifest", Status::Unsupported("--checksum pixels is not available yet"));
-    }
+  std::string checksum = opt.Get("checksum", "none");
+  if (checksum != "none" && checksum != "pixels") {
     return UsageError("manifest", Status::InvalidArgument("--checksum: none or pixels"));
   }
   manifest::PlanOptions plan_options;
@@ -125,7 +123,8 @@ int RunManifest(Args args) {
   }
 
   ScanOptions scan_options;
-  scan_options.hash = false;  // the manifest needs headers only
+  scan_options.hash = false;  // the manifest needs headers only (and pixels for checksums)
+  scan_options.pixel_checksum = checksum == "pixels";
   scan_options.follow_symlinks = opt.Has("follow-symlinks");
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("manifest", workers.error());

@@ -17,6 +17,7 @@
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "engine/path_text.h"
+#include "engine/pixel_checksum.h"
 #include "engine/unique_fd.h"
 #include "engine/video_probe.h"
 
@@ -101,6 +102,7 @@ struct WorkerOutput {
   std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
   std::unique_ptr<NameArena> names = std::make_unique<NameArena>();
+  std::vector<std::byte> image;  // a whole image file, when pixel checksums are wanted
 };
 
 class ScanJob {
@@ -180,6 +182,9 @@ class ScanJob {
       rec.frame_count = static_cast<uint32_t>(std::min<uint64_t>(video->frame_count, UINT32_MAX));
       rec.duration = static_cast<float>(video->duration);
     }
+    if (is_image && options_.pixel_checksum) {
+      return ProcessWholeImage(path, fd.get(), std::move(rec), out);
+    }
     if (!options_.hash && !is_image) {
       NameWarnings(path, rec, out);
       out->files.push_back(std::move(rec));
@@ -233,6 +238,44 @@ class ScanJob {
     NameWarnings(path, rec, out);
     out->files.push_back(std::move(rec));
     Done(bytes);
+  }
+
+  // An image read whole: hashed, probed and decoded for its pixel checksum from memory.
+  void ProcessWholeImage(const std::string& path, int fd, FileRecord rec, WorkerOutput* out) {
+    std::vector<std::byte>& data = out->image;
+    data.resize(static_cast<size_t>(rec.size));
+    size_t got = 0;
+    while (got < data.size()) {
+      ssize_t r = ::pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Problem(out, path, FromErrno("read " + path, errno));
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    struct stat after;
+    if (::fstat(fd, &after) != 0) return Problem(out, path, FromErrno("stat " + path, errno));
+    if (got != rec.size || static_cast<uint64_t>(after.st_size) != rec.size ||
+        MtimeNs(after) != rec.mtime_ns) {
+      return Problem(out, path,
+                     Status::IoError(path + ": changed while being read (size or mtime moved); "
+                                            "scan it again when it is complete"));
+    }
+    std::span<const std::byte> bytes(data.data(), got);
+    if (options_.hash) rec.hash = HashBytes(bytes.data(), bytes.size());
+    SpanByteSource src(bytes);
+    Result<ImageInfo> info = ProbeImage(src);
+    if (!info) return Problem(out, path, info.error().WithPrefix(path));
+    rec.width = info->width;
+    rec.height = info->height;
+    rec.orientation = info->orientation;
+    Result<PixelMd5> md5 = ComputePixelChecksum(bytes);
+    if (!md5) return Problem(out, path, md5.error().WithPrefix(path));
+    rec.pixel_md5 = *md5;
+    NameWarnings(path, rec, out);
+    out->files.push_back(std::move(rec));
+    Done(got);
   }
 
   static Result<HashedFile> HashRest(int fd, const std::string& path, std::byte* buffer,
@@ -309,6 +352,17 @@ class ScanJob {
           rec.width = info->width;
           rec.height = info->height;
           rec.orientation = info->orientation;
+          if (options_.pixel_checksum) {
+            Result<PixelMd5> md5 = member->size() == bytes
+                                       ? ComputePixelChecksum(*member)
+                                       : Result<PixelMd5>(Status::Unsupported(
+                                             "too large to decode inside an archive"));
+            if (!md5) {
+              Problem(out, display, md5.error().WithPrefix(display));
+              continue;
+            }
+            rec.pixel_md5 = *md5;
+          }
         }
       }
       NameWarnings(display, rec, out);

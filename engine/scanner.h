@@ -53,6 +53,9 @@ struct ScanOptions {
   // Width/height/orientation from image headers; size, frame count and duration of videos
   // (FFmpeg; archive members are not probed).
   bool probe_images = true;
+  // Decode every image (not archive members over kMaxBufferedMember) for its pixel md5
+  // (FileRecord::pixel_md5). Each image is read whole into a per-worker buffer.
+  bool pixel_checksum = false;
   bool follow_symlinks = false;  // descend into symlinked directories (loops detected)
   // A source that is an archive is expanded into its members; an archive found inside a
   // directory is always listed as one file, never expanded.
