@@ -9,6 +9,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "engine/file_order.h"
+#include "engine/scan_cache.h"
 #include "engine/scanner.h"
 #include "manifest/image_manifest.h"
 #include "manifest/line_reader.h"
@@ -29,6 +30,8 @@ constexpr OptionSpec kManifestOptions[] = {
     {"checksum", "none|pixels", "pixels: add CVAT's checksum key (md5 of the decoded pixels, as create.py writes it; decodes every image)"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
+    {"cache", "FILE",
+     "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
 };
 
@@ -132,6 +135,15 @@ int RunManifest(Args args) {
   ScanCounters counters;
   scan_options.counters = &counters;
   scan_options.cancel = InstallInterruptFlag();
+
+  // The scan cache: loaded before, rewritten after (a bad one is ignored with a warning).
+  ScanCache cache;
+  if (opt.Has("cache")) {
+    std::string warning;
+    cache = ScanCache::Load(opt.Get("cache"), ScanCacheOptionsOf(scan_options), &warning);
+    if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    scan_options.cache = &cache;
+  }
   Result<ScanResult> scan = [&] {
     ProgressLine progress(opt.Get("progress", "auto") != "none", [&] {
       return "reading headers: " + std::to_string(counters.files_done.load()) + " / " +
@@ -142,6 +154,10 @@ int RunManifest(Args args) {
   if (!scan) return RunError("manifest", scan.error());
   size_t errors = 0;
   PrintProblems(*scan, &errors);
+  if (opt.Has("cache")) {
+    Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
+    if (!saved.ok()) std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+  }
 
   Result<manifest::ImageManifestPlan> plan = manifest::PlanImageManifest(*scan, plan_options);
   if (!plan) return RunError("manifest", plan.error());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "engine/image_probe.h"
 #include "engine/path_text.h"
 #include "engine/pixel_checksum.h"
+#include "engine/scan_cache.h"
 #include "engine/unique_fd.h"
 #include "engine/video_probe.h"
 
@@ -91,6 +93,10 @@ struct FileItem {
   uint32_t source;
   std::string rel_path;
   MediaKind kind;
+  bool has_stat = false;  // the walker's stat, for the cache lookup
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
 };
 struct ArchiveItem {
   uint32_t source;
@@ -154,14 +160,43 @@ class ScanJob {
     }
   }
 
+  // Real paths of the sources, for cache lookups (set before the workers start).
+  std::vector<std::string> source_real_paths;
+
+  // A record from the cache when the file is unchanged since (no content read).
+  bool TakeFromCache(const FileItem& item, const std::string& path, WorkerOutput* out) {
+    uint64_t size = item.size, inode = item.inode;
+    int64_t mtime_ns = item.mtime_ns;
+    if (!item.has_stat) {
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) return false;
+      size = static_cast<uint64_t>(st.st_size);
+      mtime_ns = MtimeNs(st);
+      inode = static_cast<uint64_t>(st.st_ino);
+    }
+    const FileRecord* hit = options_.cache->Find(source_real_paths[item.source], item.rel_path,
+                                                 size, mtime_ns, inode);
+    if (!hit || hit->kind != item.kind) return false;
+    FileRecord rec = *hit;
+    rec.rel_path = out->names->Add(item.rel_path);
+    rec.source = item.source;
+    rec.in_archive = false;
+    NameWarnings(path, rec, out);
+    out->files.push_back(rec);
+    if (options_.counters) options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
+    Done(0);
+    return true;
+  }
+
   void ProcessFile(const FileItem& item, std::byte* buffer, WorkerOutput* out) {
+    const ScanSource& src = result_->sources[item.source];
+    std::string path = src.type == ScanSource::Type::kFile ? src.path
+                                                            : src.path + "/" + std::string(item.rel_path);
+    if (options_.cache && TakeFromCache(item, path, out)) return;
     FileRecord rec;
     rec.rel_path = out->names->Add(item.rel_path);
     rec.source = item.source;
     rec.kind = item.kind;
-    const ScanSource& src = result_->sources[item.source];
-    std::string path = src.type == ScanSource::Type::kFile ? src.path
-                                                            : src.path + "/" + std::string(item.rel_path);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return Problem(out, path, FromErrno("open " + path, errno));
     struct stat before;
@@ -386,7 +421,7 @@ class QueueingVisitor final : public WalkVisitor {
   void OnFile(WalkEntry&& e) override {
     if (options_.counters) options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
     MediaKind kind = ClassifyName(e.rel_path);
-    queue_->Push(FileItem{source_, std::move(e.rel_path), kind});
+    queue_->Push(FileItem{source_, std::move(e.rel_path), kind, true, e.size, e.mtime_ns, e.inode});
   }
   void OnProblem(const std::string& rel_path, const Status& problem) override {
     job_->Problem(out_, rel_path.empty() ? root_ : root_ + "/" + rel_path, problem);
@@ -428,6 +463,13 @@ Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& o
   unsigned n_workers = options.workers ? options.workers : std::thread::hardware_concurrency();
   n_workers = std::max(1u, n_workers);
   ScanJob job(options, &result);
+  if (options.cache) {
+    for (const ScanSource& src : result.sources) {
+      char* real = ::realpath(src.path.c_str(), nullptr);
+      job.source_real_paths.push_back(real ? std::string(real) : src.path);
+      ::free(real);  // NOLINT: allocated by realpath
+    }
+  }
   BoundedQueue<WorkItem> queue(4096);
   std::vector<WorkerOutput> outputs(n_workers + 1);  // the last one is the walker's
   WorkerOutput& walker_out = outputs.back();

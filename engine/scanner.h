@@ -28,6 +28,8 @@
 
 namespace ingest {
 
+class ScanCache;
+
 struct ScanSource {
   enum class Type : uint8_t { kDirectory, kArchive, kFile };
   std::string path;  // as given (trailing slashes removed)
@@ -46,6 +48,7 @@ struct ScanCounters {
   std::atomic<uint64_t> files_done{0};
   std::atomic<uint64_t> bytes_done{0};
   std::atomic<uint64_t> problems{0};
+  std::atomic<uint64_t> cache_hits{0};  // files taken from ScanOptions::cache, not read
 };
 
 struct ScanOptions {
@@ -61,6 +64,9 @@ struct ScanOptions {
   // directory is always listed as one file, never expanded.
   bool expand_archive_sources = true;
   unsigned workers = 0;  // 0: std::thread::hardware_concurrency()
+  // A previous scan (engine/scan_cache.h): a file whose size, mtime and inode match its
+  // entry is not opened; its record comes from the cache. Must outlive the scan.
+  const ScanCache* cache = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   ScanCounters* counters = nullptr;
 };
