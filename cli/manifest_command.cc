@@ -27,7 +27,8 @@ constexpr OptionSpec kManifestOptions[] = {
     {"order-from", "FILE",
      "with predefined: take the order from FILE (a manifest, or one name per line)"},
     {"check", "MANIFEST", "check MANIFEST against the files in PATH... as the CVAT server does"},
-    {"checksum", "none|pixels", "pixels: add CVAT's checksum key (md5 of the decoded pixels, as create.py writes it; decodes every image)"},
+    {"checksum", "none|pixels",
+     "pixels: add create.py's checksum key (md5 of the decoded pixels; decodes every image)"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
     {"cache", "FILE",
@@ -38,7 +39,8 @@ constexpr OptionSpec kManifestOptions[] = {
 constexpr std::string_view kDescription =
     "Writes the CVAT manifest (.jsonl, version 1.1) of the images in PATH... from their\n"
     "headers only (no decoding), byte for byte as CVAT's utils/dataset_manifest/create.py\n"
-    "writes it (with --checksum pixels, including its checksum key). A directory gives names relative to it; an\n"
+    "writes it without its checksum key (with --checksum pixels, every image is decoded\n"
+    "and the key is written too). A directory gives names relative to it; an\n"
     "archive gives its members (for uploading a zip with sorting 'predefined'). Images in\n"
     "related_images/ folders become meta.related_images of their frame.\n"
     "With --check, validates MANIFEST against the files as the CVAT server does: the header\n"
@@ -156,7 +158,9 @@ int RunManifest(Args args) {
   PrintProblems(*scan, &errors);
   if (opt.Has("cache")) {
     Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
-    if (!saved.ok()) std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    if (!saved.ok()) {
+      std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    }
   }
 
   Result<manifest::ImageManifestPlan> plan = manifest::PlanImageManifest(*scan, plan_options);

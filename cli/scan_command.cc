@@ -99,7 +99,9 @@ int RunScan(Args args) {
   const ScanResult& scan = *result;
   if (parsed->Has("cache")) {
     Status saved = ScanCache::Save(parsed->Get("cache"), scan, ScanCacheOptionsOf(options));
-    if (!saved.ok()) std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    if (!saved.ok()) {
+      std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    }
   }
 
   std::array<KindTotals, kMediaKindCount> kinds{};

@@ -10,19 +10,19 @@
 // re-derived.
 #include "engine/pixel_checksum.h"
 
-#include <openssl/evp.h>
-#include <png.h>
-#include <webp/decode.h>
-
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <png.h>
+#include <webp/decode.h>
+
 // jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 
 #include "engine/image_probe.h"
 #include "engine/pixel_checksum_internal.h"
@@ -118,8 +118,12 @@ Status HashJpegPixels(std::span<const std::byte> file, Md5Sink* sink) {
   jpeg_read_header(&cinfo, TRUE);
   bool cmyk = false;
   switch (cinfo.num_components) {
-    case 1: cinfo.out_color_space = JCS_GRAYSCALE; break;
-    case 3: cinfo.out_color_space = JCS_RGB; break;
+    case 1:
+      cinfo.out_color_space = JCS_GRAYSCALE;
+      break;
+    case 3:
+      cinfo.out_color_space = JCS_RGB;
+      break;
     case 4:
       cinfo.out_color_space = JCS_CMYK;
       cmyk = true;
@@ -205,9 +209,10 @@ void ConvertPngRow(const uint8_t* in, uint32_t width, int depth, int color, uint
     for (size_t i = 0; i < samples; ++i) out[i] = in[2 * i];
     *out_len = samples;
   } else {  // 8-bit L, LA, RGB, RGBA, P: as stored
-    int channels = color == PNG_COLOR_TYPE_RGB ? 3
-                   : color == PNG_COLOR_TYPE_RGB_ALPHA ? 4
-                   : color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+    int channels = color == PNG_COLOR_TYPE_RGB          ? 3
+                   : color == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
+                   : color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                                                        : 1;
     std::memcpy(out, in, size_t{width} * static_cast<size_t>(channels));
     *out_len = size_t{width} * static_cast<size_t>(channels);
   }
@@ -280,11 +285,10 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
   size_t stride = static_cast<size_t>(features.width) * static_cast<size_t>(channels);
   size_t total = stride * static_cast<size_t>(features.height);
   std::unique_ptr<uint8_t[]> pixels(new uint8_t[total]);
-  uint8_t* ok = features.has_alpha
-                    ? WebPDecodeRGBAInto(data, file.size(), pixels.get(), total,
-                                         static_cast<int>(stride))
-                    : WebPDecodeRGBInto(data, file.size(), pixels.get(), total,
-                                        static_cast<int>(stride));
+  uint8_t* ok =
+      features.has_alpha
+          ? WebPDecodeRGBAInto(data, file.size(), pixels.get(), total, static_cast<int>(stride))
+          : WebPDecodeRGBInto(data, file.size(), pixels.get(), total, static_cast<int>(stride));
   if (!ok) return Status::Corruption("WebP: decoding failed");
   sink->Update(pixels.get(), total);
   return Status();
@@ -296,13 +300,26 @@ Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file) {
   pixels::Md5Sink sink;
   Status st;
   switch (DetectImageFormat(file)) {
-    case ImageFormat::kJpeg: st = pixels::HashJpegPixels(file, &sink); break;
-    case ImageFormat::kPng: st = pixels::HashPngPixels(file, &sink); break;
-    case ImageFormat::kWebp: st = pixels::HashWebpPixels(file, &sink); break;
-    case ImageFormat::kGif: st = pixels::HashGifPixels(file, &sink); break;
-    case ImageFormat::kBmp: st = pixels::HashBmpPixels(file, &sink); break;
-    case ImageFormat::kTiff: st = pixels::HashTiffPixels(file, &sink); break;
-    case ImageFormat::kUnknown: return Status::Unsupported("not a known image format");
+    case ImageFormat::kJpeg:
+      st = pixels::HashJpegPixels(file, &sink);
+      break;
+    case ImageFormat::kPng:
+      st = pixels::HashPngPixels(file, &sink);
+      break;
+    case ImageFormat::kWebp:
+      st = pixels::HashWebpPixels(file, &sink);
+      break;
+    case ImageFormat::kGif:
+      st = pixels::HashGifPixels(file, &sink);
+      break;
+    case ImageFormat::kBmp:
+      st = pixels::HashBmpPixels(file, &sink);
+      break;
+    case ImageFormat::kTiff:
+      st = pixels::HashTiffPixels(file, &sink);
+      break;
+    case ImageFormat::kUnknown:
+      return Status::Unsupported("not a known image format");
   }
   if (!st.ok()) return st;
   return sink.Finish();

@@ -1,12 +1,12 @@
 // Pixel checksums for GIF (giflib), BMP (our own reader: Pillow decodes BMP in Python and
 // its raw unpackers) and TIFF (libtiff, over memory). See engine/pixel_checksum.h for the
 // modes and what Pillow's tobytes() gives for each.
-#include <gif_lib.h>
-#include <tiffio.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
+
+#include <gif_lib.h>
+#include <tiffio.h>
 
 #include "engine/pixel_checksum_internal.h"
 
@@ -147,8 +147,19 @@ Status HashBmpPixels(std::span<const std::byte> file, Md5Sink* sink) {
   if (offset == 14 + header && bits <= 8) offset += 4 * colors;  // Pillow's guess
 
   // What Pillow's raw mode makes of a pixel row; kind picks the conversion.
-  enum class Kind { kPacked1, kIndexBits, kIndex8, kBgr15, kBgr16, kBgr24, kBgrx, kXbgr, kAbgr,
-                    kRgba, kBgra };
+  enum class Kind {
+    kPacked1,
+    kIndexBits,
+    kIndex8,
+    kBgr15,
+    kBgr16,
+    kBgr24,
+    kBgrx,
+    kXbgr,
+    kAbgr,
+    kRgba,
+    kBgra
+  };
   Kind kind;
   size_t out_channels = 3;
   if (compression == 1 || compression == 2) return Status::Unsupported("BMP: RLE compression");
@@ -220,9 +231,15 @@ Status HashBmpPixels(std::span<const std::byte> file, Md5Sink* sink) {
   for (uint32_t y = 0; y < height; ++y) {
     const uint8_t* row = p + offset + stride * (top_down ? y : height - 1 - y);
     switch (kind) {
-      case Kind::kPacked1: PackBitsRow(row, width, false, out.data()); break;
-      case Kind::kIndexBits: UnpackSubByteRow(row, width, static_cast<int>(bits), 1, out.data()); break;
-      case Kind::kIndex8: std::memcpy(out.data(), row, width); break;
+      case Kind::kPacked1:
+        PackBitsRow(row, width, false, out.data());
+        break;
+      case Kind::kIndexBits:
+        UnpackSubByteRow(row, width, static_cast<int>(bits), 1, out.data());
+        break;
+      case Kind::kIndex8:
+        std::memcpy(out.data(), row, width);
+        break;
       case Kind::kBgr15:
       case Kind::kBgr16:
         for (uint32_t x = 0; x < width; ++x) {
@@ -267,7 +284,9 @@ Status HashBmpPixels(std::span<const std::byte> file, Md5Sink* sink) {
           if (out_channels == 4) d[3] = s[0];
         }
         break;
-      case Kind::kRgba: std::memcpy(out.data(), row, size_t{width} * 4); break;
+      case Kind::kRgba:
+        std::memcpy(out.data(), row, size_t{width} * 4);
+        break;
     }
     sink->Update(out.data(), out_bytes);
   }
@@ -319,13 +338,13 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   TiffInput input{file};
   TIFFOpenOptions* opts = TIFFOpenOptionsAlloc();
   // Errors and warnings stay quiet: the status carries what matters.
-  TIFFOpenOptionsSetErrorHandlerExtR(opts, [](TIFF*, void*, const char*, const char*,
-                                              va_list) { return 1; }, nullptr);
-  TIFFOpenOptionsSetWarningHandlerExtR(opts, [](TIFF*, void*, const char*, const char*,
-                                                va_list) { return 1; }, nullptr);
-  std::unique_ptr<TIFF, TiffCloser> tif(TIFFClientOpenExt(
-      "memory", "rm", &input, TiffReadProc, TiffWriteProc, TiffSeekProc, TiffCloseProc,
-      TiffSizeProc, TiffMapProc, TiffUnmapProc, opts));
+  TIFFOpenOptionsSetErrorHandlerExtR(
+      opts, [](TIFF*, void*, const char*, const char*, va_list) { return 1; }, nullptr);
+  TIFFOpenOptionsSetWarningHandlerExtR(
+      opts, [](TIFF*, void*, const char*, const char*, va_list) { return 1; }, nullptr);
+  std::unique_ptr<TIFF, TiffCloser> tif(
+      TIFFClientOpenExt("memory", "rm", &input, TiffReadProc, TiffWriteProc, TiffSeekProc,
+                        TiffCloseProc, TiffSizeProc, TiffMapProc, TiffUnmapProc, opts));
   TIFFOpenOptionsFree(opts);
   if (!tif) return Status::Corruption("TIFF: cannot read the header");
   uint32_t width = 0, height = 0;
@@ -384,13 +403,21 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
     }
     const uint8_t* r = row.data();
     switch (kind) {
-      case Kind::kBits: PackBitsRow(r, width, false, out.data()); break;
-      case Kind::kBitsInverted: PackBitsRow(r, width, true, out.data()); break;
-      case Kind::kCopy: std::memcpy(out.data(), r, out_bytes); break;
+      case Kind::kBits:
+        PackBitsRow(r, width, false, out.data());
+        break;
+      case Kind::kBitsInverted:
+        PackBitsRow(r, width, true, out.data());
+        break;
+      case Kind::kCopy:
+        std::memcpy(out.data(), r, out_bytes);
+        break;
       case Kind::kInverted:
         for (size_t i = 0; i < out_bytes; ++i) out[i] = static_cast<uint8_t>(255 - r[i]);
         break;
-      case Kind::kIndexBits: UnpackSubByteRow(r, width, 4, 1, out.data()); break;
+      case Kind::kIndexBits:
+        UnpackSubByteRow(r, width, 4, 1, out.data());
+        break;
       case Kind::kGrey16:
         // libtiff hands samples in host (little-endian) order; Pillow keeps the file's.
         for (uint32_t x = 0; x < width; ++x) {

@@ -1,14 +1,14 @@
 #include "engine/scan_cache.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "engine/scanner.h"
 #include "engine/unique_fd.h"

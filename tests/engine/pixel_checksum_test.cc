@@ -4,11 +4,11 @@
 // recompute the table with Pillow after changing the generator).
 #include "engine/pixel_checksum.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <map>
 #include <span>
+
+#include <gtest/gtest.h>
 
 #include "tests/testing/mode_images.h"
 #include "tests/testing/temp_dir.h"
@@ -34,7 +34,8 @@ TEST(PixelChecksumTest, EveryModeMatchesPillow) {
   std::vector<ingest::testing::ModeImage> images = ingest::testing::BuildModeImages(dir.path());
   ASSERT_FALSE(images.empty());
   for (const auto& image : images) {
-    if (keep && *keep) ingest::testing::WriteFile(std::string(keep) + "/" + image.name, image.bytes);
+    if (keep && *keep)
+      ingest::testing::WriteFile(std::string(keep) + "/" + image.name, image.bytes);
     Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(image.bytes));
     auto it = PillowMd5s().find(image.name);
     if (it == PillowMd5s().end()) {

@@ -1,14 +1,13 @@
 #include "engine/scan_cache.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <functional>
 #include <map>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/scanner.h"
 #include "tests/testing/image_writer.h"
@@ -25,7 +24,8 @@ class ScanCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WriteFile(dir_.Join("tree/a.png"), ingest::testing::WritePng(5, 4));
-    WriteFile(dir_.Join("tree/sub/b.jpg"), ingest::testing::WriteJpeg(16, 8, {.exif_orientation = 6}));
+    WriteFile(dir_.Join("tree/sub/b.jpg"),
+              ingest::testing::WriteJpeg(16, 8, {.exif_orientation = 6}));
     WriteFile(dir_.Join("tree/c.txt"), "some text");
     cache_path_ = dir_.Join("scan.cache");
   }

@@ -1,14 +1,14 @@
 #include "tests/testing/mode_images.h"
 
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
 #include <gif_lib.h>
 #include <gtest/gtest.h>
 #include <png.h>
 #include <tiffio.h>
 #include <webp/encode.h>
-
-#include <cstdio>
-#include <cstring>
-#include <functional>
 
 // jpeglib.h needs FILE and size_t declared first.
 #include <jpeglib.h>
@@ -30,7 +30,8 @@ std::vector<uint8_t> Pixels(uint32_t w, uint32_t h, uint32_t channels) {
   std::vector<uint8_t> out(size_t{w} * h * channels);
   for (uint32_t y = 0; y < h; ++y) {
     for (uint32_t x = 0; x < w; ++x) {
-      for (uint32_t c = 0; c < channels; ++c) out[(size_t{y} * w + x) * channels + c] = Sample(x, y, c);
+      for (uint32_t c = 0; c < channels; ++c)
+        out[(size_t{y} * w + x) * channels + c] = Sample(x, y, c);
     }
   }
   return out;
@@ -88,8 +89,10 @@ void PngFlush(png_structp) {}
 
 // Raw rows for a color type / bit depth (samples packed MSB first, 16-bit big-endian).
 std::string Png(int color, int depth, bool interlace, bool trns = false) {
-  int channels = color == PNG_COLOR_TYPE_RGB ? 3 : color == PNG_COLOR_TYPE_RGB_ALPHA ? 4
-                 : color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+  int channels = color == PNG_COLOR_TYPE_RGB          ? 3
+                 : color == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
+                 : color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                                                      : 1;
   size_t row_bytes = (size_t{kW} * channels * depth + 7) / 8;
   std::vector<uint8_t> rows(row_bytes * kH, 0);
   for (uint32_t y = 0; y < kH; ++y) {
@@ -124,7 +127,8 @@ std::string Png(int color, int depth, bool interlace, bool trns = false) {
   if (color == PNG_COLOR_TYPE_PALETTE) {
     png_color pal[256];
     for (int i = 0; i < 256; ++i) {
-      pal[i] = {static_cast<png_byte>(i * 3), static_cast<png_byte>(255 - i), static_cast<png_byte>(i ^ 0x5A)};
+      pal[i] = {static_cast<png_byte>(i * 3), static_cast<png_byte>(255 - i),
+                static_cast<png_byte>(i ^ 0x5A)};
     }
     png_set_PLTE(png, info, pal, 1 << depth);
     if (trns) {
@@ -149,8 +153,8 @@ std::string Png(int color, int depth, bool interlace, bool trns = false) {
 // ---- GIF
 
 int GifWrite(GifFileType* gif, const GifByteType* data, int n) {
-  static_cast<std::string*>(gif->UserData)->append(reinterpret_cast<const char*>(data),
-                                                   static_cast<size_t>(n));
+  static_cast<std::string*>(gif->UserData)
+      ->append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
   return n;
 }
 
@@ -161,8 +165,11 @@ std::string Gif(int screen_w, int screen_h, int left, int top, int fw, int fh, b
   GifFileType* gif = EGifOpen(&out, GifWrite, &error);
   GifColorType colors[256];
   for (int i = 0; i < 256; ++i) {
-    colors[i] = grey_palette ? GifColorType{static_cast<GifByteType>(i), static_cast<GifByteType>(i), static_cast<GifByteType>(i)}
-                             : GifColorType{static_cast<GifByteType>(i), static_cast<GifByteType>(i * 7), static_cast<GifByteType>(255 - i)};
+    colors[i] = grey_palette
+                    ? GifColorType{static_cast<GifByteType>(i), static_cast<GifByteType>(i),
+                                   static_cast<GifByteType>(i)}
+                    : GifColorType{static_cast<GifByteType>(i), static_cast<GifByteType>(i * 7),
+                                   static_cast<GifByteType>(255 - i)};
   }
   ColorMapObject* map = GifMakeMapObject(256, colors);
   EGifPutScreenDesc(gif, screen_w, screen_h, 8, 0, map);
@@ -178,7 +185,8 @@ std::string Gif(int screen_w, int screen_h, int left, int top, int fw, int fh, b
   if (interlace) {
     static constexpr int kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
     for (int pass = 0; pass < 4; ++pass) {
-      for (int y = kStart[pass]; y < fh; y += kStep[pass]) EGifPutLine(gif, &frame[static_cast<size_t>(y) * fw], fw);
+      for (int y = kStart[pass]; y < fh; y += kStep[pass])
+        EGifPutLine(gif, &frame[static_cast<size_t>(y) * fw], fw);
     }
   } else {
     EGifPutLine(gif, frame.data(), fw * fh);
@@ -334,33 +342,41 @@ std::vector<ModeImage> BuildModeImages(const std::string& scratch) {
   add("gif_l_interlaced.gif", Gif(kW, kH, 0, 0, kW, kH, true, -1, true));
   // BMP.
   auto grey2 = std::vector<uint32_t>{0x000000, 0xFFFFFF};
-  add("bmp_1.bmp", Bmp(1, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
-        SetBits(r, x, 1, Sample(x, y, 0) >> 7);
-      }, grey2));
-  add("bmp_p1.bmp", Bmp(1, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
-        SetBits(r, x, 1, Sample(x, y, 1) >> 7);
-      }, {0x102030, 0xF0E0D0}));
+  add("bmp_1.bmp",
+      Bmp(
+          1, false, 40, 0, {},
+          [](uint32_t x, uint32_t y, uint8_t* r) { SetBits(r, x, 1, Sample(x, y, 0) >> 7); },
+          grey2));
+  add("bmp_p1.bmp",
+      Bmp(1, false, 40, 0, {},
+          [](uint32_t x, uint32_t y, uint8_t* r) { SetBits(r, x, 1, Sample(x, y, 1) >> 7); },
+          {0x102030, 0xF0E0D0}));
   std::vector<uint32_t> pal16, pal256, grey256;
   for (uint32_t i = 0; i < 16; ++i) pal16.push_back(i * 0x0F0301);
   for (uint32_t i = 0; i < 256; ++i) {
     pal256.push_back((i << 16) | ((255 - i) << 8) | (i ^ 0x33));
     grey256.push_back(i * 0x010101);
   }
-  add("bmp_p4.bmp", Bmp(4, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
-        SetBits(r, x, 4, Sample(x, y, 2) >> 4);
-      }, pal16));
-  add("bmp_p8.bmp", Bmp(8, true, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
-        r[x] = Sample(x, y, 0);
-      }, pal256));
-  add("bmp_l8.bmp", Bmp(8, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
-        r[x] = Sample(x, y, 1);
-      }, grey256));
+  add("bmp_p4.bmp",
+      Bmp(
+          4, false, 40, 0, {},
+          [](uint32_t x, uint32_t y, uint8_t* r) { SetBits(r, x, 4, Sample(x, y, 2) >> 4); },
+          pal16));
+  add("bmp_p8.bmp",
+      Bmp(
+          8, true, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) { r[x] = Sample(x, y, 0); },
+          pal256));
+  add("bmp_l8.bmp",
+      Bmp(
+          8, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) { r[x] = Sample(x, y, 1); },
+          grey256));
   add("bmp_rgb15.bmp", Bmp(16, false, 40, 0, {}, [](uint32_t x, uint32_t y, uint8_t* r) {
         uint32_t v = (x * 977u + y * 131u) & 0x7FFF;
         r[2 * x] = static_cast<uint8_t>(v);
         r[2 * x + 1] = static_cast<uint8_t>(v >> 8);
       }));
-  add("bmp_rgb16_565.bmp", Bmp(16, false, 40, 3, {0xF800, 0x7E0, 0x1F}, [](uint32_t x, uint32_t y, uint8_t* r) {
+  add("bmp_rgb16_565.bmp",
+      Bmp(16, false, 40, 3, {0xF800, 0x7E0, 0x1F}, [](uint32_t x, uint32_t y, uint8_t* r) {
         uint32_t v = (x * 1977u + y * 331u) & 0xFFFF;
         r[2 * x] = static_cast<uint8_t>(v);
         r[2 * x + 1] = static_cast<uint8_t>(v >> 8);
@@ -372,19 +388,25 @@ std::vector<ModeImage> BuildModeImages(const std::string& scratch) {
         for (uint32_t c = 0; c < 4; ++c) r[4 * x + c] = Sample(x, y, c);
       }));
   add("bmp_rgba32_v4.bmp", Bmp(32, false, 108, 3, {0xFF0000, 0xFF00, 0xFF, 0xFF000000},
-                                [](uint32_t x, uint32_t y, uint8_t* r) {
-        for (uint32_t c = 0; c < 4; ++c) r[4 * x + c] = Sample(x, y, c);
-      }));
+                               [](uint32_t x, uint32_t y, uint8_t* r) {
+                                 for (uint32_t c = 0; c < 4; ++c) r[4 * x + c] = Sample(x, y, c);
+                               }));
   // TIFF.
-  add("tiff_1_miniswhite.tif", Tiff(scratch, "a", false, PHOTOMETRIC_MINISWHITE, 1, 1, COMPRESSION_NONE));
-  add("tiff_1_minisblack.tif", Tiff(scratch, "b", true, PHOTOMETRIC_MINISBLACK, 1, 1, COMPRESSION_PACKBITS));
+  add("tiff_1_miniswhite.tif",
+      Tiff(scratch, "a", false, PHOTOMETRIC_MINISWHITE, 1, 1, COMPRESSION_NONE));
+  add("tiff_1_minisblack.tif",
+      Tiff(scratch, "b", true, PHOTOMETRIC_MINISBLACK, 1, 1, COMPRESSION_PACKBITS));
   add("tiff_l8.tif", Tiff(scratch, "c", false, PHOTOMETRIC_MINISBLACK, 1, 8, COMPRESSION_LZW));
-  add("tiff_l8_miniswhite.tif", Tiff(scratch, "d", false, PHOTOMETRIC_MINISWHITE, 1, 8, COMPRESSION_NONE));
-  add("tiff_i16_le.tif", Tiff(scratch, "e", false, PHOTOMETRIC_MINISBLACK, 1, 16, COMPRESSION_NONE));
-  add("tiff_i16_be.tif", Tiff(scratch, "f", true, PHOTOMETRIC_MINISBLACK, 1, 16, COMPRESSION_ADOBE_DEFLATE));
+  add("tiff_l8_miniswhite.tif",
+      Tiff(scratch, "d", false, PHOTOMETRIC_MINISWHITE, 1, 8, COMPRESSION_NONE));
+  add("tiff_i16_le.tif",
+      Tiff(scratch, "e", false, PHOTOMETRIC_MINISBLACK, 1, 16, COMPRESSION_NONE));
+  add("tiff_i16_be.tif",
+      Tiff(scratch, "f", true, PHOTOMETRIC_MINISBLACK, 1, 16, COMPRESSION_ADOBE_DEFLATE));
   add("tiff_rgb.tif", Tiff(scratch, "g", false, PHOTOMETRIC_RGB, 3, 8, COMPRESSION_NONE));
   add("tiff_rgb_lzw_be.tif", Tiff(scratch, "h", true, PHOTOMETRIC_RGB, 3, 8, COMPRESSION_LZW));
-  add("tiff_rgba.tif", Tiff(scratch, "i", false, PHOTOMETRIC_RGB, 4, 8, COMPRESSION_ADOBE_DEFLATE, EXTRASAMPLE_UNASSALPHA));
+  add("tiff_rgba.tif", Tiff(scratch, "i", false, PHOTOMETRIC_RGB, 4, 8, COMPRESSION_ADOBE_DEFLATE,
+                            EXTRASAMPLE_UNASSALPHA));
   add("tiff_p8.tif", Tiff(scratch, "j", false, PHOTOMETRIC_PALETTE, 1, 8, COMPRESSION_NONE));
   add("tiff_p4.tif", Tiff(scratch, "k", false, PHOTOMETRIC_PALETTE, 1, 4, COMPRESSION_NONE));
   add("tiff_cmyk.tif", Tiff(scratch, "l", false, PHOTOMETRIC_SEPARATED, 4, 8, COMPRESSION_LZW));
