@@ -156,7 +156,7 @@ int RunManifest(Args args) {
   if (!scan) return RunError("manifest", scan.error());
   size_t errors = 0;
   PrintProblems(*scan, &errors);
-  if (opt.Has("cache")) {
+  if (opt.Has("cache") && cache.NeedsRewrite(*scan, counters.cache_hits.load())) {
     Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
     if (!saved.ok()) {
       std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());

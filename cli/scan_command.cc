@@ -97,7 +97,7 @@ int RunScan(Args args) {
   }();
   if (!result) return RunError("scan", result.error());
   const ScanResult& scan = *result;
-  if (parsed->Has("cache")) {
+  if (parsed->Has("cache") && cache.NeedsRewrite(scan, counters.cache_hits.load())) {
     Status saved = ScanCache::Save(parsed->Get("cache"), scan, ScanCacheOptionsOf(options));
     if (!saved.ok()) {
       std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());

@@ -52,6 +52,10 @@ class Reader {
   const char* end_;
 };
 
+size_t SlotHash(uint32_t source, std::string_view name) {
+  return static_cast<size_t>(XXH3_64bits_withSeed(name.data(), name.size(), source));
+}
+
 std::string RealPath(const std::string& path) {
   char* real = ::realpath(path.c_str(), nullptr);
   if (!real) return path;
@@ -133,9 +137,12 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
     if (!r.Get(&len) || !r.Bytes(len, &name)) return bad("corrupt source table");
     cache.source_index_.emplace(name, i);
   }
-  cache.files_.resize(n_sources);
   uint64_t n_entries = 0;
-  if (!r.Get(&n_entries)) return bad("corrupt entry table");
+  if (!r.Get(&n_entries) || n_entries > n / kEntryFixed) return bad("corrupt entry table");
+  cache.records_.reserve(static_cast<size_t>(n_entries));
+  size_t n_slots = 16;
+  while (n_slots < 2 * n_entries) n_slots *= 2;
+  cache.slots_.assign(n_slots, 0);
   for (uint64_t i = 0; i < n_entries; ++i) {
     uint32_t source, len;
     std::string_view name;
@@ -148,7 +155,12 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
               r.Get(&rec.duration) && r.Get(&rec.pixel_md5.bytes);
     if (!ok || kind >= kMediaKindCount) return bad("corrupt entry " + std::to_string(i));
     rec.kind = static_cast<MediaKind>(kind);
-    cache.files_[source].emplace(name, rec);
+    rec.source = source;
+    rec.rel_path = name;
+    size_t slot = SlotHash(source, name) & (n_slots - 1);
+    while (cache.slots_[slot] != 0) slot = (slot + 1) & (n_slots - 1);
+    cache.records_.push_back(rec);
+    cache.slots_[slot] = static_cast<uint32_t>(cache.records_.size());
   }
   if (!r.done()) return bad("trailing bytes");
   cache.count_ = n_entries;
@@ -226,16 +238,26 @@ Status ScanCache::Save(const std::string& path, const ScanResult& scan, uint32_t
   return Status();
 }
 
+bool ScanCache::NeedsRewrite(const ScanResult& scan, uint64_t cache_hits) const {
+  uint64_t cacheable = 0;
+  for (const FileRecord& f : scan.files) cacheable += f.in_archive ? 0 : 1;
+  return !(cache_hits == cacheable && count_ == cacheable);
+}
+
 const FileRecord* ScanCache::Find(std::string_view source_real_path, std::string_view rel_path,
                                   uint64_t size, int64_t mtime_ns, uint64_t inode) const {
   auto s = source_index_.find(source_real_path);
-  if (s == source_index_.end()) return nullptr;
-  const auto& files = files_[s->second];
-  auto f = files.find(rel_path);
-  if (f == files.end()) return nullptr;
-  const FileRecord& rec = f->second;
-  if (rec.size != size || rec.mtime_ns != mtime_ns || rec.inode != inode) return nullptr;
-  return &rec;
+  if (s == source_index_.end() || slots_.empty()) return nullptr;
+  uint32_t source = s->second;
+  size_t mask = slots_.size() - 1;
+  for (size_t slot = SlotHash(source, rel_path) & mask; slots_[slot] != 0;
+       slot = (slot + 1) & mask) {
+    const FileRecord& rec = records_[slots_[slot] - 1];
+    if (rec.source != source || rec.rel_path != rel_path) continue;
+    if (rec.size != size || rec.mtime_ns != mtime_ns || rec.inode != inode) return nullptr;
+    return &rec;
+  }
+  return nullptr;
 }
 
 }  // namespace ingest

@@ -68,11 +68,19 @@ class ScanCache {
 
   size_t size() const { return count_; }
 
+  // Whether the cache file must be written again after `scan`, which took `cache_hits`
+  // records from this cache: false only when every cacheable file of the scan came from it
+  // and it holds no other entry (then the file on disk is exactly right already).
+  bool NeedsRewrite(const ScanResult& scan, uint64_t cache_hits) const;
+
  private:
   std::vector<char> payload_;  // names point into it (a vector: moving keeps the buffer)
   std::unordered_map<std::string_view, uint32_t> source_index_;
-  // Per cached source: relative path -> record.
-  std::vector<std::unordered_map<std::string_view, FileRecord>> files_;
+  // The entries as decoded records (rel_path views into payload_), and an open-addressing
+  // table over them: slot -> entry index + 1 (0: empty), keyed by (source, rel_path). One
+  // allocation each, so loading 100,000 entries costs a few milliseconds.
+  std::vector<FileRecord> records_;
+  std::vector<uint32_t> slots_;
   size_t count_ = 0;
 };
 

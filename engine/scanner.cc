@@ -163,7 +163,8 @@ class ScanJob {
   // Real paths of the sources, for cache lookups (set before the workers start).
   std::vector<std::string> source_real_paths;
 
-  // A record from the cache when the file is unchanged since (no content read).
+  // A record from the cache when the file is unchanged since (no content read). Called by
+  // the walker (with its own output) and by workers (single-file sources, no walker stat).
   bool TakeFromCache(const FileItem& item, const std::string& path, WorkerOutput* out) {
     uint64_t size = item.size, inode = item.inode;
     int64_t mtime_ns = item.mtime_ns;
@@ -421,7 +422,10 @@ class QueueingVisitor final : public WalkVisitor {
   void OnFile(WalkEntry&& e) override {
     if (options_.counters) options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
     MediaKind kind = ClassifyName(e.rel_path);
-    queue_->Push(FileItem{source_, std::move(e.rel_path), kind, true, e.size, e.mtime_ns, e.inode});
+    FileItem item{source_, std::move(e.rel_path), kind, true, e.size, e.mtime_ns, e.inode};
+    // An unchanged file is settled here, on the walker's thread: no hand-off to a worker.
+    if (options_.cache && job_->TakeFromCache(item, root_ + "/" + item.rel_path, out_)) return;
+    queue_->Push(std::move(item));
   }
   void OnProblem(const std::string& rel_path, const Status& problem) override {
     job_->Problem(out_, rel_path.empty() ? root_ : root_ + "/" + rel_path, problem);
