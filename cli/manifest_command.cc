@@ -10,6 +10,7 @@
 #include "cli/report.h"
 #include "cli/video_manifest_command.h"
 #include "engine/file_order.h"
+#include "engine/scan_cache.h"
 #include "engine/scanner.h"
 #include "manifest/image_manifest.h"
 #include "manifest/line_reader.h"
@@ -27,17 +28,21 @@ constexpr OptionSpec kManifestOptions[] = {
     {"order-from", "FILE",
      "with predefined: take the order from FILE (a manifest, or one name per line)"},
     {"check", "MANIFEST", "check MANIFEST against the files in PATH... as the CVAT server does"},
-    {"checksum", "none|pixels", "add CVAT's pixel checksum (pixels: not available yet)"},
+    {"checksum", "none|pixels",
+     "pixels: add create.py's checksum key (md5 of the decoded pixels; decodes every image)"},
     {"force", "", "video: write the manifest even with too few usable key frames (as create.py)"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
+    {"cache", "FILE",
+     "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
 };
 
 constexpr std::string_view kDescription =
     "Writes the CVAT manifest (.jsonl, version 1.1) of the images in PATH... from their\n"
     "headers only (no decoding), byte for byte as CVAT's utils/dataset_manifest/create.py\n"
-    "writes it (without its checksum key). A directory gives names relative to it; an\n"
+    "writes it without its checksum key (with --checksum pixels, every image is decoded\n"
+    "and the key is written too). A directory gives names relative to it; an\n"
     "archive gives its members (for uploading a zip with sorting 'predefined'). Images in\n"
     "related_images/ folders become meta.related_images of their frame.\n"
     "PATH a single video: its manifest (key frames found by decoding), as create.py VIDEO.\n"
@@ -99,10 +104,8 @@ int RunManifest(Args args) {
   if (!check && !opt.Has("output")) {
     return UsageError("manifest", Status::InvalidArgument("-o FILE is required (or --check)"));
   }
-  if (opt.Get("checksum", "none") != "none") {
-    if (opt.Get("checksum") == "pixels") {
-      return RunError("manifest", Status::Unsupported("--checksum pixels is not available yet"));
-    }
+  std::string checksum = opt.Get("checksum", "none");
+  if (checksum != "none" && checksum != "pixels") {
     return UsageError("manifest", Status::InvalidArgument("--checksum: none or pixels"));
   }
   manifest::PlanOptions plan_options;
@@ -130,7 +133,8 @@ int RunManifest(Args args) {
   }
 
   ScanOptions scan_options;
-  scan_options.hash = false;  // the manifest needs headers only
+  scan_options.hash = false;  // the manifest needs headers only (and pixels for checksums)
+  scan_options.pixel_checksum = checksum == "pixels";
   scan_options.follow_symlinks = opt.Has("follow-symlinks");
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("manifest", workers.error());
@@ -138,6 +142,15 @@ int RunManifest(Args args) {
   ScanCounters counters;
   scan_options.counters = &counters;
   scan_options.cancel = InstallInterruptFlag();
+
+  // The scan cache: loaded before, rewritten after (a bad one is ignored with a warning).
+  ScanCache cache;
+  if (opt.Has("cache")) {
+    std::string warning;
+    cache = ScanCache::Load(opt.Get("cache"), ScanCacheOptionsOf(scan_options), &warning);
+    if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    scan_options.cache = &cache;
+  }
   Result<ScanResult> scan = [&] {
     ProgressLine progress(opt.Get("progress", "auto") != "none", [&] {
       return "reading headers: " + std::to_string(counters.files_done.load()) + " / " +
@@ -148,6 +161,12 @@ int RunManifest(Args args) {
   if (!scan) return RunError("manifest", scan.error());
   size_t errors = 0;
   PrintProblems(*scan, &errors);
+  if (opt.Has("cache") && cache.NeedsRewrite(*scan, counters.cache_hits.load())) {
+    Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
+    if (!saved.ok()) {
+      std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    }
+  }
 
   Result<manifest::ImageManifestPlan> plan = manifest::PlanImageManifest(*scan, plan_options);
   if (!plan) return RunError("manifest", plan.error());

@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "engine/scan_cache.h"
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
 
@@ -23,6 +24,8 @@ constexpr OptionSpec kScanOptions[] = {
     {"no-probe", "", "do not read image headers"},
     {"follow-symlinks", "", "descend into symlinked directories (loops are detected)"},
     {"workers", "N", "worker threads (default: all cores)"},
+    {"cache", "FILE",
+     "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
 };
 
@@ -75,6 +78,15 @@ int RunScan(Args args) {
   options.counters = &counters;
   options.cancel = InstallInterruptFlag();
 
+  // The scan cache: loaded before, rewritten after (a bad one is ignored with a warning).
+  ScanCache cache;
+  if (parsed->Has("cache")) {
+    std::string warning;
+    cache = ScanCache::Load(parsed->Get("cache"), ScanCacheOptionsOf(options), &warning);
+    if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    options.cache = &cache;
+  }
+
   Result<ScanResult> result = [&] {
     ProgressLine progress(parsed->Get("progress", "auto") != "none", [&] {
       return "scanning: " + std::to_string(counters.files_done.load()) + " / " +
@@ -85,6 +97,12 @@ int RunScan(Args args) {
   }();
   if (!result) return RunError("scan", result.error());
   const ScanResult& scan = *result;
+  if (parsed->Has("cache") && cache.NeedsRewrite(scan, counters.cache_hits.load())) {
+    Status saved = ScanCache::Save(parsed->Get("cache"), scan, ScanCacheOptionsOf(options));
+    if (!saved.ok()) {
+      std::fprintf(stderr, "warning: scan cache not written: %s\n", saved.message().c_str());
+    }
+  }
 
   std::array<KindTotals, kMediaKindCount> kinds{};
   KindTotals total;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/media_kind.h"
+#include "engine/pixel_checksum.h"
 
 namespace ingest {
 
@@ -45,6 +46,9 @@ struct FileRecord {
   // Videos only (probed with FFmpeg): frame count and duration in seconds.
   uint32_t frame_count = 0;
   float duration = 0;
+  // Images, with ScanOptions::pixel_checksum: md5 of the decoded pixels as CVAT's manifest
+  // tool computes it (engine/pixel_checksum.h); all zero when not computed.
+  PixelMd5 pixel_md5;
 };
 
 }  // namespace ingest

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -17,6 +18,8 @@
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "engine/path_text.h"
+#include "engine/pixel_checksum.h"
+#include "engine/scan_cache.h"
 #include "engine/unique_fd.h"
 #include "engine/video_probe.h"
 
@@ -90,6 +93,10 @@ struct FileItem {
   uint32_t source;
   std::string rel_path;
   MediaKind kind;
+  bool has_stat = false;  // the walker's stat, for the cache lookup
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
 };
 struct ArchiveItem {
   uint32_t source;
@@ -101,6 +108,7 @@ struct WorkerOutput {
   std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
   std::unique_ptr<NameArena> names = std::make_unique<NameArena>();
+  std::vector<std::byte> image;  // a whole image file, when pixel checksums are wanted
 };
 
 class ScanJob {
@@ -152,14 +160,44 @@ class ScanJob {
     }
   }
 
+  // Real paths of the sources, for cache lookups (set before the workers start).
+  std::vector<std::string> source_real_paths;
+
+  // A record from the cache when the file is unchanged since (no content read). Called by
+  // the walker (with its own output) and by workers (single-file sources, no walker stat).
+  bool TakeFromCache(const FileItem& item, const std::string& path, WorkerOutput* out) {
+    uint64_t size = item.size, inode = item.inode;
+    int64_t mtime_ns = item.mtime_ns;
+    if (!item.has_stat) {
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) return false;
+      size = static_cast<uint64_t>(st.st_size);
+      mtime_ns = MtimeNs(st);
+      inode = static_cast<uint64_t>(st.st_ino);
+    }
+    const FileRecord* hit = options_.cache->Find(source_real_paths[item.source], item.rel_path,
+                                                 size, mtime_ns, inode);
+    if (!hit || hit->kind != item.kind) return false;
+    FileRecord rec = *hit;
+    rec.rel_path = out->names->Add(item.rel_path);
+    rec.source = item.source;
+    rec.in_archive = false;
+    NameWarnings(path, rec, out);
+    out->files.push_back(rec);
+    if (options_.counters) options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
+    Done(0);
+    return true;
+  }
+
   void ProcessFile(const FileItem& item, std::byte* buffer, WorkerOutput* out) {
+    const ScanSource& src = result_->sources[item.source];
+    std::string path = src.type == ScanSource::Type::kFile ? src.path
+                                                            : src.path + "/" + std::string(item.rel_path);
+    if (options_.cache && TakeFromCache(item, path, out)) return;
     FileRecord rec;
     rec.rel_path = out->names->Add(item.rel_path);
     rec.source = item.source;
     rec.kind = item.kind;
-    const ScanSource& src = result_->sources[item.source];
-    std::string path = src.type == ScanSource::Type::kFile ? src.path
-                                                            : src.path + "/" + std::string(item.rel_path);
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return Problem(out, path, FromErrno("open " + path, errno));
     struct stat before;
@@ -179,6 +217,9 @@ class ScanJob {
       rec.height = video->height;
       rec.frame_count = static_cast<uint32_t>(std::min<uint64_t>(video->frame_count, UINT32_MAX));
       rec.duration = static_cast<float>(video->duration);
+    }
+    if (is_image && options_.pixel_checksum) {
+      return ProcessWholeImage(path, fd.get(), std::move(rec), out);
     }
     if (!options_.hash && !is_image) {
       NameWarnings(path, rec, out);
@@ -233,6 +274,44 @@ class ScanJob {
     NameWarnings(path, rec, out);
     out->files.push_back(std::move(rec));
     Done(bytes);
+  }
+
+  // An image read whole: hashed, probed and decoded for its pixel checksum from memory.
+  void ProcessWholeImage(const std::string& path, int fd, FileRecord rec, WorkerOutput* out) {
+    std::vector<std::byte>& data = out->image;
+    data.resize(static_cast<size_t>(rec.size));
+    size_t got = 0;
+    while (got < data.size()) {
+      ssize_t r = ::pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return Problem(out, path, FromErrno("read " + path, errno));
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    struct stat after;
+    if (::fstat(fd, &after) != 0) return Problem(out, path, FromErrno("stat " + path, errno));
+    if (got != rec.size || static_cast<uint64_t>(after.st_size) != rec.size ||
+        MtimeNs(after) != rec.mtime_ns) {
+      return Problem(out, path,
+                     Status::IoError(path + ": changed while being read (size or mtime moved); "
+                                            "scan it again when it is complete"));
+    }
+    std::span<const std::byte> bytes(data.data(), got);
+    if (options_.hash) rec.hash = HashBytes(bytes.data(), bytes.size());
+    SpanByteSource src(bytes);
+    Result<ImageInfo> info = ProbeImage(src);
+    if (!info) return Problem(out, path, info.error().WithPrefix(path));
+    rec.width = info->width;
+    rec.height = info->height;
+    rec.orientation = info->orientation;
+    Result<PixelMd5> md5 = ComputePixelChecksum(bytes);
+    if (!md5) return Problem(out, path, md5.error().WithPrefix(path));
+    rec.pixel_md5 = *md5;
+    NameWarnings(path, rec, out);
+    out->files.push_back(std::move(rec));
+    Done(got);
   }
 
   static Result<HashedFile> HashRest(int fd, const std::string& path, std::byte* buffer,
@@ -309,6 +388,17 @@ class ScanJob {
           rec.width = info->width;
           rec.height = info->height;
           rec.orientation = info->orientation;
+          if (options_.pixel_checksum) {
+            Result<PixelMd5> md5 = member->size() == bytes
+                                       ? ComputePixelChecksum(*member)
+                                       : Result<PixelMd5>(Status::Unsupported(
+                                             "too large to decode inside an archive"));
+            if (!md5) {
+              Problem(out, display, md5.error().WithPrefix(display));
+              continue;
+            }
+            rec.pixel_md5 = *md5;
+          }
         }
       }
       NameWarnings(display, rec, out);
@@ -332,7 +422,10 @@ class QueueingVisitor final : public WalkVisitor {
   void OnFile(WalkEntry&& e) override {
     if (options_.counters) options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
     MediaKind kind = ClassifyName(e.rel_path);
-    queue_->Push(FileItem{source_, std::move(e.rel_path), kind});
+    FileItem item{source_, std::move(e.rel_path), kind, true, e.size, e.mtime_ns, e.inode};
+    // An unchanged file is settled here, on the walker's thread: no hand-off to a worker.
+    if (options_.cache && job_->TakeFromCache(item, root_ + "/" + item.rel_path, out_)) return;
+    queue_->Push(std::move(item));
   }
   void OnProblem(const std::string& rel_path, const Status& problem) override {
     job_->Problem(out_, rel_path.empty() ? root_ : root_ + "/" + rel_path, problem);
@@ -374,6 +467,13 @@ Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& o
   unsigned n_workers = options.workers ? options.workers : std::thread::hardware_concurrency();
   n_workers = std::max(1u, n_workers);
   ScanJob job(options, &result);
+  if (options.cache) {
+    for (const ScanSource& src : result.sources) {
+      char* real = ::realpath(src.path.c_str(), nullptr);
+      job.source_real_paths.push_back(real ? std::string(real) : src.path);
+      ::free(real);  // NOLINT: allocated by realpath
+    }
+  }
   BoundedQueue<WorkItem> queue(4096);
   std::vector<WorkerOutput> outputs(n_workers + 1);  // the last one is the walker's
   WorkerOutput& walker_out = outputs.back();

@@ -28,6 +28,8 @@
 
 namespace ingest {
 
+class ScanCache;
+
 struct ScanSource {
   enum class Type : uint8_t { kDirectory, kArchive, kFile };
   std::string path;  // as given (trailing slashes removed)
@@ -46,6 +48,7 @@ struct ScanCounters {
   std::atomic<uint64_t> files_done{0};
   std::atomic<uint64_t> bytes_done{0};
   std::atomic<uint64_t> problems{0};
+  std::atomic<uint64_t> cache_hits{0};  // files taken from ScanOptions::cache, not read
 };
 
 struct ScanOptions {
@@ -53,11 +56,17 @@ struct ScanOptions {
   // Width/height/orientation from image headers; size, frame count and duration of videos
   // (FFmpeg; archive members are not probed).
   bool probe_images = true;
+  // Decode every image (not archive members over kMaxBufferedMember) for its pixel md5
+  // (FileRecord::pixel_md5). Each image is read whole into a per-worker buffer.
+  bool pixel_checksum = false;
   bool follow_symlinks = false;  // descend into symlinked directories (loops detected)
   // A source that is an archive is expanded into its members; an archive found inside a
   // directory is always listed as one file, never expanded.
   bool expand_archive_sources = true;
   unsigned workers = 0;  // 0: std::thread::hardware_concurrency()
+  // A previous scan (engine/scan_cache.h): a file whose size, mtime and inode match its
+  // entry is not opened; its record comes from the cache. Must outlive the scan.
+  const ScanCache* cache = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   ScanCounters* counters = nullptr;
 };

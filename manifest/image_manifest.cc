@@ -120,6 +120,9 @@ Status WriteImageManifest(const std::string& path, const ScanResult& scan,
     line.height = swap ? f.width : f.height;
     related.assign(plan.related[k].begin(), plan.related[k].end());
     line.related_images = std::span<const std::string_view>(related);
+    std::string checksum;  // create.py writes it last, when computed
+    if (!f.pixel_md5.empty()) checksum = f.pixel_md5.Hex();
+    line.checksum = checksum;
     INGEST_RETURN_IF_ERROR((*writer)->Append(line));
   }
   return (*writer)->Close();

@@ -1,6 +1,6 @@
 // Golden tests: the manifest bytes for a corpus of tricky names and formats must equal what
-// CVAT's manifest tool (utils/dataset_manifest/create.py, image branch, without its checksum
-// key) writes for the same directory. The golden files in tests/data/golden/ were produced by
+// CVAT's manifest tool (utils/dataset_manifest/create.py, image branch, with and without its
+// checksum key) writes for the same directory. The golden files in tests/data/golden/ were produced by
 // running that tool's logic with Debian 12's python3-pil 9.4 and python3-natsort 8.0.2 over
 // the corpus this test builds; set INGEST_KEEP_CORPUS=DIR to keep the corpus for such a run.
 #include "manifest/image_manifest.h"
@@ -64,32 +64,39 @@ void BuildTrickyCorpus(const std::string& root, const std::string& scratch) {
   put("noext", "x");
 }
 
-class ImageManifestGoldenTest : public ::testing::TestWithParam<const char*> {};
+// Parameters: the sorting method, and whether pixel checksums are computed (create.py always
+// writes them; the goldens with "_checksum" come from the same logic with its md5 of
+// Image.open(p).tobytes() kept).
+class ImageManifestGoldenTest
+    : public ::testing::TestWithParam<std::tuple<const char*, bool>> {};
 
 TEST_P(ImageManifestGoldenTest, BytesEqualCvatTool) {
+  auto [sorting, checksum] = GetParam();
   ScopedTempDir dir;
   const char* keep = std::getenv("INGEST_KEEP_CORPUS");
   std::string root = keep && *keep ? std::string(keep) : dir.Join("corpus");
   BuildTrickyCorpus(root, dir.path());
 
-  Result<ScanResult> scan = Scan(std::vector<std::string>{root}, ScanOptions{.hash = false});
+  Result<ScanResult> scan = Scan(std::vector<std::string>{root},
+                                 ScanOptions{.hash = false, .pixel_checksum = checksum});
   ASSERT_TRUE(scan.has_value()) << scan.error().ToString();
   for (const ScanProblem& p : scan->problems) {
     EXPECT_TRUE(p.warning) << p.status.ToString();  // only the non-UTF-8 name warning
   }
   PlanOptions options;
-  options.sorting = *ParseSortingMethod(GetParam());
+  options.sorting = *ParseSortingMethod(sorting);
   Result<ImageManifestPlan> plan = PlanImageManifest(*scan, options);
   ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
   std::string out = dir.Join("manifest.jsonl");
   ASSERT_TRUE(WriteImageManifest(out, *scan, *plan).ok());
-  std::string golden = ReadFile(std::string(INGEST_TEST_DATA_DIR) + "/golden/tricky_" +
-                                GetParam() + ".jsonl");
+  std::string golden = ReadFile(std::string(INGEST_TEST_DATA_DIR) + "/golden/tricky_" + sorting +
+                                (checksum ? "_checksum" : "") + ".jsonl");
   EXPECT_EQ(ReadFile(out), golden);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sorting, ImageManifestGoldenTest,
-                         ::testing::Values("lexicographical", "natural"));
+                         ::testing::Combine(::testing::Values("lexicographical", "natural"),
+                                            ::testing::Bool()));
 
 TEST(ImageManifestPlanTest, PredefinedOrderMustNameExactlyTheFrames) {
   ScopedTempDir dir;

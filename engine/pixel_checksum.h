@@ -1,0 +1,57 @@
+// Pixel checksums: the md5 of an image's decoded pixels exactly as CVAT's manifest tool
+// computes it, `hashlib.md5(PIL.Image.open(p).tobytes()).hexdigest()` with Pillow 9.4: the
+// pixels of the image as opened, in Pillow's native mode for the file, before any EXIF
+// rotation. The decoders are the ones Pillow itself links (libjpeg-turbo, libpng's zlib data,
+// libtiff, libwebp) or, where Pillow decodes in its own code (GIF, BMP, uncompressed TIFF),
+// giflib and our own readers; what Pillow's "tobytes" makes of each mode is reproduced here:
+//  - JPEG: L, RGB (libjpeg's YCbCr->RGB with its defaults: JDCT_ISLOW, fancy upsampling),
+//    CMYK inverted (Pillow assumes Adobe polarity: 255 - libjpeg's samples).
+//  - PNG: "1" packed 8 pixels a byte, MSB first, pad bits zero; 2/4-bit grey scaled to L;
+//    P indices one a byte; 16-bit grey as mode I (int32, little-endian); 16-bit RGB/RGBA
+//    reduced to their high bytes; 16-bit grey+alpha as RGBA (L, L, L, A high bytes).
+//  - GIF: the first frame's indices (mode P or L) on the canvas Pillow makes: the logical
+//    screen grown to the frame, filled with the transparent index (else 0) outside it.
+//  - BMP: 1/4/8-bit palette indices ("1" or L when the palette is the grey ramp), 16-bit
+//    5-5-5 and 5-6-5, 24-bit and 32-bit (BGRX, or RGBA for the bit-field layouts with alpha).
+//  - TIFF: 1-bit ("1", min-is-white inverted), 8-bit L (inverted for min-is-white), 16-bit
+//    grey (I;16 / I;16B as the file's byte order), RGB, RGBA (unassociated alpha), CMYK,
+//    8/4-bit palette.
+//  - WebP: RGB, or RGBA when the bitstream has alpha.
+// Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
+// CMYK ...) is Unsupported: no checksum rather than a wrong one.
+#ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_
+#define INGEST_ENGINE_PIXEL_CHECKSUM_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "engine/result.h"
+
+namespace ingest {
+
+// An md5 digest; all zero means "not computed" (as for Hash128).
+struct PixelMd5 {
+  std::array<uint8_t, 16> bytes{};
+  bool empty() const {
+    for (uint8_t b : bytes) {
+      if (b) return false;
+    }
+    return true;
+  }
+  // 32 lower-case hex digits (Python's hexdigest()).
+  std::string Hex() const;
+  friend bool operator==(const PixelMd5&, const PixelMd5&) = default;
+};
+
+// The md5 of the pixels of the image file held in `file` (the whole file). The format is
+// found by content. Errors: Unsupported (a format or mode listed above as unsupported),
+// Corruption (the decoder failed, or the file ends before its pixels do; Pillow raises
+// there too). Thread-safe; allocates one image (or one band of rows) per call.
+Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file);
+
+}  // namespace ingest
+
+#endif  // INGEST_ENGINE_PIXEL_CHECKSUM_H_

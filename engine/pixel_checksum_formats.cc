@@ -1,0 +1,434 @@
+// Pixel checksums for GIF (giflib), BMP (our own reader: Pillow decodes BMP in Python and
+// its raw unpackers) and TIFF (libtiff, over memory). See engine/pixel_checksum.h for the
+// modes and what Pillow's tobytes() gives for each.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include <gif_lib.h>
+#include <tiffio.h>
+
+#include "engine/pixel_checksum_internal.h"
+
+namespace ingest::pixels {
+namespace {
+
+uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
+uint32_t Le32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
+// ---- GIF
+
+struct GifInput {
+  std::span<const std::byte> file;
+  size_t pos = 0;
+};
+
+int GifRead(GifFileType* gif, GifByteType* out, int n) {
+  auto* in = static_cast<GifInput*>(gif->UserData);
+  size_t take = std::min<size_t>(static_cast<size_t>(n), in->file.size() - in->pos);
+  std::memcpy(out, in->file.data() + in->pos, take);
+  in->pos += take;
+  return static_cast<int>(take);
+}
+
+struct GifCloser {
+  void operator()(GifFileType* g) const noexcept {
+    int error = 0;
+    DGifCloseFile(g, &error);
+  }
+};
+
+Status GifError(int code) {
+  const char* text = GifErrorString(code);
+  return Status::Corruption(std::string("GIF: ") + (text ? text : "decoding failed"));
+}
+
+}  // namespace
+
+Status HashGifPixels(std::span<const std::byte> file, Md5Sink* sink) {
+  GifInput input{file};
+  int error = 0;
+  std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&input, GifRead, &error));
+  if (!gif) return GifError(error);
+  int transparency = -1;  // from the last graphic control block with the flag, as Pillow
+  for (;;) {
+    GifRecordType type;
+    if (DGifGetRecordType(gif.get(), &type) == GIF_ERROR) return GifError(gif->Error);
+    if (type == TERMINATE_RECORD_TYPE) return Status::Corruption("GIF: no image in the file");
+    if (type == EXTENSION_RECORD_TYPE) {
+      int code = 0;
+      GifByteType* ext = nullptr;
+      if (DGifGetExtension(gif.get(), &code, &ext) == GIF_ERROR) return GifError(gif->Error);
+      if (code == GRAPHICS_EXT_FUNC_CODE && ext && ext[0] >= 4 && (ext[1] & 1)) {
+        transparency = ext[4];
+      }
+      while (ext) {
+        if (DGifGetExtensionNext(gif.get(), &ext) == GIF_ERROR) return GifError(gif->Error);
+      }
+      continue;
+    }
+    if (type != IMAGE_DESC_RECORD_TYPE) continue;
+    if (DGifGetImageDesc(gif.get()) == GIF_ERROR) return GifError(gif->Error);
+    const GifImageDesc& d = gif->Image;
+    uint32_t left = static_cast<uint32_t>(d.Left), top = static_cast<uint32_t>(d.Top);
+    uint32_t fw = static_cast<uint32_t>(d.Width), fh = static_cast<uint32_t>(d.Height);
+    // Pillow's canvas: the logical screen grown to cover the first frame.
+    uint32_t width = std::max<uint32_t>(static_cast<uint32_t>(gif->SWidth), left + fw);
+    uint32_t height = std::max<uint32_t>(static_cast<uint32_t>(gif->SHeight), top + fh);
+    std::vector<uint8_t> canvas(size_t{width} * height,
+                                static_cast<uint8_t>(transparency < 0 ? 0 : transparency));
+    std::vector<uint8_t> line(fw);
+    auto put_row = [&](uint32_t y) {
+      std::memcpy(&canvas[size_t{top + y} * width + left], line.data(), fw);
+    };
+    if (d.Interlace) {
+      static constexpr uint32_t kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
+      for (int pass = 0; pass < 4; ++pass) {
+        for (uint32_t y = kStart[pass]; y < fh; y += kStep[pass]) {
+          if (DGifGetLine(gif.get(), line.data(), static_cast<int>(fw)) == GIF_ERROR) {
+            return GifError(gif->Error);
+          }
+          put_row(y);
+        }
+      }
+    } else {
+      for (uint32_t y = 0; y < fh; ++y) {
+        if (DGifGetLine(gif.get(), line.data(), static_cast<int>(fw)) == GIF_ERROR) {
+          return GifError(gif->Error);
+        }
+        put_row(y);
+      }
+    }
+    sink->Update(canvas.data(), canvas.size());
+    return Status();
+  }
+}
+
+// ---- BMP
+
+Status HashBmpPixels(std::span<const std::byte> file, Md5Sink* sink) {
+  const auto* p = reinterpret_cast<const uint8_t*>(file.data());
+  size_t size = file.size();
+  if (size < 18) return Status::Corruption("BMP: truncated header");
+  uint32_t offset = Le32(p + 10);
+  uint32_t header = Le32(p + 14);
+  if (size < 14 + size_t{header}) return Status::Corruption("BMP: truncated header");
+  const uint8_t* h = p + 18;  // after the header size
+  uint32_t width, height, bits, compression = 0, colors = 0, palette_entry = 4;
+  bool top_down = false;
+  uint32_t masks[4] = {0, 0, 0, 0};
+  if (header == 12) {
+    width = Le16(h);
+    height = Le16(h + 2);
+    bits = Le16(h + 6);
+    palette_entry = 3;
+  } else if (header == 40 || header == 64 || header == 108 || header == 124) {
+    width = Le32(h);
+    top_down = h[7] == 0xFF;
+    height = top_down ? 0u - Le32(h + 4) : Le32(h + 4);
+    bits = Le16(h + 10);
+    compression = Le32(h + 12);
+    colors = Le32(h + 28);
+    if (compression == 3) {
+      if (header >= 56) {
+        for (int i = 0; i < 4; ++i) masks[i] = Le32(h + 36 + 4 * i);
+      } else {
+        if (size < 14 + size_t{header} + 12) return Status::Corruption("BMP: truncated masks");
+        for (int i = 0; i < 3; ++i) masks[i] = Le32(p + 14 + header + 4 * i);
+      }
+    }
+  } else {
+    return Status::Unsupported("BMP: header size " + std::to_string(header));
+  }
+  if (colors == 0 && bits < 32) colors = 1u << bits;
+  if (offset == 14 + header && bits <= 8) offset += 4 * colors;  // Pillow's guess
+
+  // What Pillow's raw mode makes of a pixel row; kind picks the conversion.
+  enum class Kind {
+    kPacked1,
+    kIndexBits,
+    kIndex8,
+    kBgr15,
+    kBgr16,
+    kBgr24,
+    kBgrx,
+    kXbgr,
+    kAbgr,
+    kRgba,
+    kBgra
+  };
+  Kind kind;
+  size_t out_channels = 3;
+  if (compression == 1 || compression == 2) return Status::Unsupported("BMP: RLE compression");
+  if (compression != 0 && compression != 3) {
+    return Status::Unsupported("BMP: compression " + std::to_string(compression));
+  }
+  if (bits == 1 || bits == 4 || bits == 8) {
+    if (compression != 0) return Status::Unsupported("BMP: bit fields with a palette");
+    if (colors == 0 || colors > 65536) return Status::Unsupported("BMP: palette size");
+    // A grey-ramp palette makes the image "1" or L; indices and values coincide, so only
+    // the 1-bit case differs (packed bits instead of index bytes).
+    const uint8_t* pal = p + 14 + header + (compression == 3 && header < 56 ? 12 : 0);
+    bool grey = pal + size_t{palette_entry} * colors <= p + size;
+    for (uint32_t i = 0; grey && i < colors; ++i) {
+      uint8_t want = colors == 2 ? static_cast<uint8_t>(i ? 255 : 0) : static_cast<uint8_t>(i);
+      const uint8_t* e = pal + size_t{i} * palette_entry;
+      grey = e[0] == want && e[1] == want && e[2] == want;
+    }
+    if (bits == 1 && !(grey && colors == 2)) {
+      kind = Kind::kIndexBits;  // P;1 unpacks to one byte per pixel; handled below
+    } else {
+      kind = bits == 1 ? Kind::kPacked1 : bits == 4 ? Kind::kIndexBits : Kind::kIndex8;
+    }
+    out_channels = 1;
+  } else if (bits == 16) {
+    if (compression == 0 || (masks[0] == 0x7C00 && masks[1] == 0x3E0 && masks[2] == 0x1F)) {
+      kind = Kind::kBgr15;
+    } else if (masks[0] == 0xF800 && masks[1] == 0x7E0 && masks[2] == 0x1F) {
+      kind = Kind::kBgr16;
+    } else {
+      return Status::Unsupported("BMP: 16-bit bit-field layout");
+    }
+  } else if (bits == 24) {
+    if (compression == 3 && !(masks[0] == 0xFF0000 && masks[1] == 0xFF00 && masks[2] == 0xFF)) {
+      return Status::Unsupported("BMP: 24-bit bit-field layout");
+    }
+    kind = Kind::kBgr24;
+  } else if (bits == 32) {
+    kind = Kind::kBgrx;
+    if (compression == 3) {
+      auto is = [&](uint32_t r, uint32_t g, uint32_t b, uint32_t a) {
+        return masks[0] == r && masks[1] == g && masks[2] == b && masks[3] == a;
+      };
+      if (is(0xFF0000, 0xFF00, 0xFF, 0)) {
+        kind = Kind::kBgrx;
+      } else if (is(0xFF000000, 0xFF0000, 0xFF00, 0)) {
+        kind = Kind::kXbgr;
+      } else if (is(0xFF000000, 0xFF0000, 0xFF00, 0xFF)) {
+        kind = Kind::kAbgr;
+      } else if (is(0xFF, 0xFF00, 0xFF0000, 0xFF000000)) {
+        kind = Kind::kRgba;
+      } else if (is(0xFF0000, 0xFF00, 0xFF, 0xFF000000) || is(0, 0, 0, 0)) {
+        kind = Kind::kBgra;
+      } else {
+        return Status::Unsupported("BMP: 32-bit bit-field layout");
+      }
+      if (kind == Kind::kAbgr || kind == Kind::kRgba || kind == Kind::kBgra) out_channels = 4;
+    }
+  } else {
+    return Status::Unsupported("BMP: " + std::to_string(bits) + " bits per pixel");
+  }
+  if (width == 0 || height == 0) return Status::Corruption("BMP: empty image");
+  size_t stride = ((size_t{width} * bits + 31) >> 3) & ~size_t{3};
+  if (offset > size || (size - offset) / stride < height) {
+    return Status::Corruption("BMP: image file is truncated");
+  }
+  size_t out_bytes = kind == Kind::kPacked1 ? (width + 7) / 8 : size_t{width} * out_channels;
+  std::vector<uint8_t> out(out_bytes);
+  for (uint32_t y = 0; y < height; ++y) {
+    const uint8_t* row = p + offset + stride * (top_down ? y : height - 1 - y);
+    switch (kind) {
+      case Kind::kPacked1:
+        PackBitsRow(row, width, false, out.data());
+        break;
+      case Kind::kIndexBits:
+        UnpackSubByteRow(row, width, static_cast<int>(bits), 1, out.data());
+        break;
+      case Kind::kIndex8:
+        std::memcpy(out.data(), row, width);
+        break;
+      case Kind::kBgr15:
+      case Kind::kBgr16:
+        for (uint32_t x = 0; x < width; ++x) {
+          unsigned v = Le16(row + 2 * x);
+          unsigned r, g, b;
+          if (kind == Kind::kBgr15) {
+            r = ((v >> 10) & 31) * 255 / 31;
+            g = ((v >> 5) & 31) * 255 / 31;
+            b = (v & 31) * 255 / 31;
+          } else {
+            r = ((v >> 11) & 31) * 255 / 31;
+            g = ((v >> 5) & 63) * 255 / 63;
+            b = (v & 31) * 255 / 31;
+          }
+          out[3 * x] = static_cast<uint8_t>(r);
+          out[3 * x + 1] = static_cast<uint8_t>(g);
+          out[3 * x + 2] = static_cast<uint8_t>(b);
+        }
+        break;
+      case Kind::kBgr24:
+      case Kind::kBgrx:
+      case Kind::kBgra: {
+        size_t in_px = bits / 8;
+        for (uint32_t x = 0; x < width; ++x) {
+          const uint8_t* s = row + in_px * x;
+          uint8_t* d = &out[out_channels * x];
+          d[0] = s[2];
+          d[1] = s[1];
+          d[2] = s[0];
+          if (out_channels == 4) d[3] = s[3];
+        }
+        break;
+      }
+      case Kind::kXbgr:
+      case Kind::kAbgr:
+        for (uint32_t x = 0; x < width; ++x) {
+          const uint8_t* s = row + 4 * x;
+          uint8_t* d = &out[out_channels * x];
+          d[0] = s[3];
+          d[1] = s[2];
+          d[2] = s[1];
+          if (out_channels == 4) d[3] = s[0];
+        }
+        break;
+      case Kind::kRgba:
+        std::memcpy(out.data(), row, size_t{width} * 4);
+        break;
+    }
+    sink->Update(out.data(), out_bytes);
+  }
+  return Status();
+}
+
+// ---- TIFF (libtiff over memory)
+
+namespace {
+
+struct TiffInput {
+  std::span<const std::byte> file;
+  toff_t pos = 0;
+};
+
+tsize_t TiffReadProc(thandle_t h, tdata_t buf, tsize_t n) {
+  auto* in = static_cast<TiffInput*>(h);
+  if (in->pos >= in->file.size()) return 0;
+  size_t take = std::min<size_t>(static_cast<size_t>(n), in->file.size() - in->pos);
+  std::memcpy(buf, in->file.data() + in->pos, take);
+  in->pos += take;
+  return static_cast<tsize_t>(take);
+}
+tsize_t TiffWriteProc(thandle_t, tdata_t, tsize_t) { return 0; }
+toff_t TiffSeekProc(thandle_t h, toff_t off, int whence) {
+  auto* in = static_cast<TiffInput*>(h);
+  if (whence == SEEK_CUR) off += in->pos;
+  if (whence == SEEK_END) off += in->file.size();
+  in->pos = off;
+  return off;
+}
+int TiffCloseProc(thandle_t) { return 0; }
+toff_t TiffSizeProc(thandle_t h) { return static_cast<TiffInput*>(h)->file.size(); }
+int TiffMapProc(thandle_t h, tdata_t* base, toff_t* size) {
+  auto* in = static_cast<TiffInput*>(h);
+  *base = const_cast<std::byte*>(in->file.data());
+  *size = in->file.size();
+  return 1;
+}
+void TiffUnmapProc(thandle_t, tdata_t, toff_t) {}
+
+struct TiffCloser {
+  void operator()(TIFF* t) const noexcept { TIFFClose(t); }
+};
+
+}  // namespace
+
+Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
+  TiffInput input{file};
+  TIFFOpenOptions* opts = TIFFOpenOptionsAlloc();
+  // Errors and warnings stay quiet: the status carries what matters.
+  TIFFOpenOptionsSetErrorHandlerExtR(
+      opts, [](TIFF*, void*, const char*, const char*, va_list) { return 1; }, nullptr);
+  TIFFOpenOptionsSetWarningHandlerExtR(
+      opts, [](TIFF*, void*, const char*, const char*, va_list) { return 1; }, nullptr);
+  std::unique_ptr<TIFF, TiffCloser> tif(
+      TIFFClientOpenExt("memory", "rm", &input, TiffReadProc, TiffWriteProc, TiffSeekProc,
+                        TiffCloseProc, TiffSizeProc, TiffMapProc, TiffUnmapProc, opts));
+  TIFFOpenOptionsFree(opts);
+  if (!tif) return Status::Corruption("TIFF: cannot read the header");
+  uint32_t width = 0, height = 0;
+  uint16_t bps = 1, spp = 1, photometric = 0, planar = PLANARCONFIG_CONTIG, fill = 1;
+  TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_BITSPERSAMPLE, &bps);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &spp);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_PLANARCONFIG, &planar);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_FILLORDER, &fill);
+  if (!TIFFGetField(tif.get(), TIFFTAG_PHOTOMETRIC, &photometric)) {
+    return Status::Unsupported("TIFF: no photometric interpretation");
+  }
+  uint16_t n_extra = 0;
+  uint16_t* extra = nullptr;
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_EXTRASAMPLES, &n_extra, &extra);
+  bool big_endian = TIFFIsBigEndian(tif.get());
+  if (planar != PLANARCONFIG_CONTIG && spp > 1) return Status::Unsupported("TIFF: planar data");
+  if (fill != FILLORDER_MSB2LSB) return Status::Unsupported("TIFF: LSB-first fill order");
+  if (TIFFIsTiled(tif.get())) return Status::Unsupported("TIFF: tiled image");
+
+  enum class Kind { kBits, kBitsInverted, kCopy, kInverted, kIndexBits, kGrey16 };
+  Kind kind;
+  size_t out_bytes;
+  bool grey = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
+  bool white = photometric == PHOTOMETRIC_MINISWHITE;
+  if (grey && spp == 1 && bps == 1) {
+    kind = white ? Kind::kBitsInverted : Kind::kBits;
+    out_bytes = (width + 7) / 8;
+  } else if (grey && spp == 1 && bps == 8) {
+    kind = white ? Kind::kInverted : Kind::kCopy;
+    out_bytes = width;
+  } else if (photometric == PHOTOMETRIC_MINISBLACK && spp == 1 && bps == 16) {
+    kind = Kind::kGrey16;  // I;16 (little-endian file) or I;16B (big-endian file)
+    out_bytes = size_t{width} * 2;
+  } else if (photometric == PHOTOMETRIC_RGB && bps == 8 &&
+             (spp == 3 || (spp == 4 && n_extra == 1 && extra[0] == EXTRASAMPLE_UNASSALPHA))) {
+    kind = Kind::kCopy;
+    out_bytes = size_t{width} * spp;
+  } else if (photometric == PHOTOMETRIC_SEPARATED && bps == 8 && spp == 4 && n_extra == 0) {
+    kind = Kind::kCopy;  // CMYK
+    out_bytes = size_t{width} * 4;
+  } else if (photometric == PHOTOMETRIC_PALETTE && spp == 1 && (bps == 8 || bps == 4)) {
+    kind = bps == 8 ? Kind::kCopy : Kind::kIndexBits;
+    out_bytes = width;
+  } else {
+    return Status::Unsupported("TIFF: photometric " + std::to_string(photometric) + ", " +
+                               std::to_string(spp) + " samples of " + std::to_string(bps) +
+                               " bits");
+  }
+  std::vector<uint8_t> row(static_cast<size_t>(TIFFScanlineSize(tif.get())) + 8);
+  std::vector<uint8_t> out(out_bytes);
+  for (uint32_t y = 0; y < height; ++y) {
+    if (TIFFReadScanline(tif.get(), row.data(), y, 0) < 0) {
+      return Status::Corruption("TIFF: cannot decode row " + std::to_string(y));
+    }
+    const uint8_t* r = row.data();
+    switch (kind) {
+      case Kind::kBits:
+        PackBitsRow(r, width, false, out.data());
+        break;
+      case Kind::kBitsInverted:
+        PackBitsRow(r, width, true, out.data());
+        break;
+      case Kind::kCopy:
+        std::memcpy(out.data(), r, out_bytes);
+        break;
+      case Kind::kInverted:
+        for (size_t i = 0; i < out_bytes; ++i) out[i] = static_cast<uint8_t>(255 - r[i]);
+        break;
+      case Kind::kIndexBits:
+        UnpackSubByteRow(r, width, 4, 1, out.data());
+        break;
+      case Kind::kGrey16:
+        // libtiff hands samples in host (little-endian) order; Pillow keeps the file's.
+        for (uint32_t x = 0; x < width; ++x) {
+          out[2 * x] = big_endian ? r[2 * x + 1] : r[2 * x];
+          out[2 * x + 1] = big_endian ? r[2 * x] : r[2 * x + 1];
+        }
+        break;
+    }
+    sink->Update(out.data(), out_bytes);
+  }
+  return Status();
+}
+
+}  // namespace ingest::pixels
