@@ -55,7 +55,7 @@ point() {  # corpus label options... -> "label median_s rate"
   local times=()
   for _ in $(seq "$repeat"); do
     t=$("$bin" upload "$work/$corpus" --server "$url" --token-file "$work/srv/token" \
-          --create sweep --labels '[{"name":"x"}]' --progress none --json "$@" 2>/dev/null |
+          --create sweep --labels '[{"name":"x"}]' --progress none --json --no-journal "$@" 2>/dev/null |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["upload_seconds"])')
     times+=("$t")
   done

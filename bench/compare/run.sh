@@ -309,7 +309,9 @@ ingest_point() {
   local dir=$1 files=$2 bytes=$3 name=$4 t0 t1 rc=0
   t0=$EPOCHREALTIME
   # The token goes through the environment (CVAT_ACCESS_TOKEN), never argv.
-  CVAT_ACCESS_TOKEN=$(head -n 1 "$TOKEN_FILE") "$CLI" upload "$dir" --server "$URL" \
+  # Its resume journal (on by default, so measured) goes in the work dir, not the home.
+  XDG_STATE_HOME="$WORK/state" CVAT_ACCESS_TOKEN=$(head -n 1 "$TOKEN_FILE") \
+    "$CLI" upload "$dir" --server "$URL" \
     --create "$name" --labels '[{"name":"x"}]' "${ingest_extra[@]}" \
     > "$WORK/ingest.log" 2>&1 || rc=$?
   t1=$EPOCHREALTIME
