@@ -43,7 +43,7 @@ for name, count, size in (("small", small, 100 << 10), ("large", large, 1 << 30)
 PY
 cat "$work"/small/* "$work"/large/* > /dev/null 2>&1 || true
 
-rm -rf "$work/srv"
+rm -rf "$work/srv" "$work/port"
 "$bin" serve --data "$work/srv" --discard --port 0 --port-file "$work/port" > "$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
