@@ -711,4 +711,6 @@ void CvatServer::Stop() {
 
 std::vector<std::string> CvatServer::FaultLog() const { return impl_->FaultLog(); }
 
+uint64_t CvatServer::BodyBytesReceived() const { return impl_->BodyBytesReceived(); }
+
 }  // namespace ingest::server

@@ -64,6 +64,9 @@ class CvatServer {
   void Stop();
   // Every fault that fired so far, one line each: "fault=<name> request=<n> <METHOD> <path>".
   std::vector<std::string> FaultLog() const;
+  // File bytes received so far in PATCH and Upload-Multiple bodies (kept or not), for tests
+  // that count what a client sent again after an interruption.
+  uint64_t BodyBytesReceived() const;
 
   class Impl;
 

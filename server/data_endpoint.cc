@@ -207,6 +207,7 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
       call.reset = true;
     }
     received += n;
+    body_bytes_.fetch_add(n, std::memory_order_relaxed);
     if (!store_bytes) {
       if (up->hasher) XXH3_64bits_update(up->hasher.get(), data, n);
       pos += n;
@@ -405,6 +406,7 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
           }
           if (!fd.valid()) XXH3_64bits_update(hasher.get(), data, n);
           part->size += n;
+          body_bytes_.fetch_add(n, std::memory_order_relaxed);
         }
         return true;
       });

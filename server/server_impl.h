@@ -46,6 +46,7 @@ class CvatServer::Impl {
   int port() const { return port_; }
   const ServerOptions& options() const { return opts_; }
   std::vector<std::string> FaultLog() const;
+  uint64_t BodyBytesReceived() const { return body_bytes_.load(); }
 
   // --- cvat_server.cc ---
   void InstallRoutes();
@@ -111,6 +112,7 @@ class CvatServer::Impl {
   std::thread listen_thread_;
   int port_ = 0;
   std::atomic<uint64_t> request_counter_{0};
+  std::atomic<uint64_t> body_bytes_{0};  // PATCH and Upload-Multiple file bytes received
 
   mutable std::mutex fault_mu_;
   std::vector<std::string> fault_log_;  // GUARDED_BY(fault_mu_)
