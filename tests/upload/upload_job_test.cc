@@ -311,6 +311,39 @@ TEST_F(UploadJobTest, ReceiverRestartMidUploadIsRiddenOut) {
   EXPECT_GT(counters.retries.load(), 0u);
 }
 
+// Interrupted, then resumed against a receiver (restarted on the same port and data) that
+// resets connections, answers 503 and reports wrong offsets: still intact, once, in order.
+TEST_F(UploadJobTest, ResumeUnderNetworkFaults) {
+  auto files = MakeCorpus(work_.Join("src"), 40, 3);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  job.plan.sorting = SortingMethod::kNatural;
+  job.plan.tus_threshold = 1 << 20;
+  job.plan.batch_bytes = 4 << 10;
+  job.transfer.tus_chunk = 1 << 20;
+  job.transfer.connection.limit_rate = 2 << 20;
+  TransferCounters counters;
+  std::atomic<bool> cancel{false};
+  std::jthread watcher([&](std::stop_token stop) {
+    while (!stop.stop_requested() && counters.bytes_sent.load() < (3u << 20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    cancel = true;
+  });
+  UploadOutcome first = RunUploadJob(job, {}, &counters, &cancel);
+  watcher.request_stop();
+  watcher.join();
+  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  int port = server_->port();
+  StartServer([port](server::ServerOptions& o) {
+    o.port = port;
+    o.faults = "reset-after=200KiB@p=0.3,status=503@p=0.2,offset-409@p=0.2,seed=9";
+  });
+  UploadOutcome second = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ExpectIntact(second, files);
+  EXPECT_FALSE(server_->FaultLog().empty());
+}
+
 TEST_F(UploadJobTest, DamagedJournalsAreRefusedClearly) {
   std::string journal = work_.Join("j");
   WriteFile(journal, "this is not a journal");
