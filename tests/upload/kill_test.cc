@@ -143,5 +143,79 @@ TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
   EXPECT_LE(again, static_cast<uint64_t>(kills) * ((16 << 10) + 2 * (1 << 20)));
 }
 
+// The receiver process is SIGKILLed mid-upload and started again on the same port and data
+// directory: the client rides it out with its retries, and the task comes out intact.
+TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
+  StopServer();  // this test runs `cvat-ingest serve` as a process instead
+  std::string data = work_.Join("srv");
+  auto start_serve = [&](const std::string& port) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::string bin = CVAT_INGEST_BIN;
+      std::vector<std::string> a = {bin, "serve", "--data", data, "--port", port,
+                                    "--port-file", work_.Join("port")};
+      std::vector<char*> argv;
+      for (std::string& s : a) argv.push_back(s.data());
+      argv.push_back(nullptr);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200 && !fs::exists(work_.Join("port")); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pid;
+  };
+  pid_t serve = start_serve("0");
+  ASSERT_TRUE(fs::exists(work_.Join("port")));
+  std::string port = ReadFile(work_.Join("port"));
+  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+
+  std::map<std::string, std::string> files;
+  for (int i = 0; i < 20; ++i) {
+    std::string name = "img_" + std::to_string(i) + ".png";
+    files[name] = ingest::testing::WritePng(40 + i, 40, {.noise = true});
+    WriteFile(work_.Join("src/" + name), files[name]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    std::string name = "big_" + std::to_string(i) + ".png";
+    files[name] = ingest::testing::WritePng(1000 + i, 1000, {.noise = true});
+    WriteFile(work_.Join("src/" + name), files[name]);
+  }
+  std::vector<std::string> args = {
+      "upload", work_.Join("src"), "--server", "http://127.0.0.1:" + port, "--token-file",
+      data + "/token", "--create", "survivor", "--labels", R"([{"name":"x"}])",
+      "--journal", work_.Join("upload.journal"), "--progress", "none", "--connections", "2",
+      "--tus-threshold", "1MiB", "--tus-chunk", "1MiB", "--limit-rate", "1MiB", "--retries",
+      "30"};
+  int status = -1;
+  std::thread client([&] { status = RunCli(args, std::nullopt); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  ::kill(serve, SIGKILL);
+  ::waitpid(serve, nullptr, 0);
+  fs::remove(work_.Join("port"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  serve = start_serve(port);
+  client.join();
+  ::kill(serve, SIGTERM);
+  ::waitpid(serve, nullptr, 0);
+  ASSERT_EQ(status, 0);
+  size_t stored = 0;
+  for (const auto& e : fs::directory_iterator(data + "/tasks/1/raw")) {
+    std::string name = e.path().filename().string();
+    if (name == "manifest.jsonl" || (name.size() == 38 && name[1] == '_')) continue;
+    auto it = files.find(name);
+    ASSERT_NE(it, files.end()) << "unexpected file " << name;
+    std::string bytes = ReadFile(e.path().string());
+    EXPECT_EQ(HashBytes(bytes.data(), bytes.size()),
+              HashBytes(it->second.data(), it->second.size()))
+        << name;
+    ++stored;
+  }
+  EXPECT_EQ(stored, files.size());
+}
+
 }  // namespace
 }  // namespace ingest::upload
