@@ -2,7 +2,7 @@
 // upload/ code). Each upload is a TUS creation (POST .../data/ with Upload-Length) followed by
 // one PATCH of the whole body, over N keep-alive connections; it prints uploads/s.
 //
-//   server_driver --url http://127.0.0.1:PORT --token KEY [--connections 16]
+//   server_driver --url http://127.0.0.1:PORT --token-file FILE [--connections 16]
 //                 [--uploads 4000] [--size 102400] [--task ID]
 //
 // Against a sink that answers every request 204 without a Location (nginx `return 204`), the
@@ -72,14 +72,21 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--url") url = argv[i + 1];
-    else if (a == "--token") token = argv[i + 1];
+    else if (a == "--token-file") {
+      // The key is read from a file: secrets never go through argv.
+      FILE* f = std::fopen(argv[i + 1], "r");
+      char buf[256] = {0};
+      if (f && std::fgets(buf, sizeof(buf), f)) token = buf;
+      if (f) std::fclose(f);
+      while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    }
     else if (a == "--connections") connections = std::atol(argv[i + 1]);
     else if (a == "--uploads") uploads = std::atol(argv[i + 1]);
     else if (a == "--size") size = std::atol(argv[i + 1]);
     else if (a == "--task") task = std::atol(argv[i + 1]);
   }
   if (url.empty() || connections < 1 || uploads < 1) {
-    std::fprintf(stderr, "usage: server_driver --url URL [--token KEY] [--connections N] "
+    std::fprintf(stderr, "usage: server_driver --url URL [--token-file FILE] [--connections N] "
                          "[--uploads N] [--size BYTES] [--task ID]\n");
     return 2;
   }

@@ -41,7 +41,10 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.05; done
 PORT=$(cat "$W/port")
-TOKEN=$(cat "$W/data/token")
+TOKEN_FILE="$W/data/token"
+# curl takes the header from a file: the token never appears in argv.
+HDR="$W/auth.hdr"
+(umask 077; printf 'Authorization: Token %s\n' "$(cat "$TOKEN_FILE")" > "$HDR")
 URL=http://127.0.0.1:$PORT
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -52,7 +55,7 @@ declare -A RECV NGX
 for c in 1 4 16 64; do
   : > "$W/r$c"; : > "$W/n$c"
   for _ in $(seq "$RUNS"); do
-    r=$("$DRIVER" --url "$URL" --token "$TOKEN" --connections "$c" --uploads "$UPLOADS" | rate)
+    r=$("$DRIVER" --url "$URL" --token-file "$TOKEN_FILE" --connections "$c" --uploads "$UPLOADS" | rate)
     n=$("$DRIVER" --url "http://127.0.0.1:$NGX_PORT" --connections "$c" --uploads "$UPLOADS" --task 1 | rate)
     echo "connections=$c receiver=$r nginx=$n"
     echo "$r" >> "$W/r$c"; echo "$n" >> "$W/n$c"
@@ -64,11 +67,11 @@ head -c $((BIG_MIB << 20)) /dev/zero > "$W/big.bin"
 LEN=$((BIG_MIB << 20))
 : > "$W/rbig"; : > "$W/nbig"
 for i in $(seq "$RUNS"); do
-  LOC=$(curl -s -D - -o /dev/null -X POST "$URL/api/tasks/1/data/" -H "Authorization: Token $TOKEN" \
+  LOC=$(curl -s -D - -o /dev/null -X POST "$URL/api/tasks/1/data/" -H @"$HDR" \
         -H "Origin: $URL" -H "Upload-Length: $LEN" \
         -H "Upload-Metadata: filename $(echo -n "big$i.bin" | base64)" |
         tr -d '\r' | grep -i '^Location' | cut -d' ' -f2)
-  r=$(curl -s -o /dev/null -w '%{speed_upload}' -H "Authorization: Token $TOKEN" \
+  r=$(curl -s -o /dev/null -w '%{speed_upload}' -H @"$HDR" \
         -H 'Content-Type: application/offset+octet-stream' -H 'Expect:' -H 'Upload-Offset: 0' \
         -X PATCH -T "$W/big.bin" "$LOC")
   n=$(curl -s -o /dev/null -w '%{speed_upload}' \

@@ -42,7 +42,8 @@ echo "== cvat-ingest upload $demo/clip.mp4 --create 'demo video'"
   --create "demo video" --labels '[{"name":"car"}]' --progress none
 echo
 echo "== the receiver's tasks (GET /api/tasks)"
-curl -s -H "Authorization: Token $(cat "$demo/server/token")" "$url/api/tasks" |
+# The token goes to curl through a header file (printf is a shell builtin): never in argv.
+curl -s -H @<(printf 'Authorization: Token %s\n' "$(cat "$demo/server/token")") "$url/api/tasks" |
   python3 -c 'import json,sys
 for t in json.load(sys.stdin)["results"]:
     print("task %d %-12r size=%s status=%s" % (t["id"], t["name"], t.get("size"), t.get("status")))'
