@@ -42,21 +42,19 @@ std::string ToHex(const Hash128& h) {
   return std::string(buf, 32);
 }
 
-Result<HashedFile> HashFd(int fd, const std::string& path, std::span<std::byte> buffer) {
-  Hasher hasher;
-  HashedFile out;
+Result<uint64_t> HashRestOfFile(int fd, const std::string& path, std::span<std::byte> buffer,
+                                Hasher* hasher) {
+  uint64_t bytes = 0;
   for (;;) {
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return FromErrno("read " + path, errno);
     }
-    if (n == 0) break;
-    hasher.Update(buffer.data(), static_cast<size_t>(n));
-    out.bytes += static_cast<uint64_t>(n);
+    if (n == 0) return bytes;
+    hasher->Update(buffer.data(), static_cast<size_t>(n));
+    bytes += static_cast<uint64_t>(n);
   }
-  out.hash = hasher.Digest();
-  return out;
 }
 
 }  // namespace ingest

@@ -33,13 +33,11 @@ class Hasher {
 // One-shot XXH3-128 of a buffer.
 Hash128 HashBytes(const void* data, size_t n);
 
-// Hashes the whole file behind `fd` from its current position with read(2) into `buffer`
-// (reused across calls; 1 MiB is a good size). `path` names the file in errors.
-struct HashedFile {
-  Hash128 hash;
-  uint64_t bytes = 0;
-};
-Result<HashedFile> HashFd(int fd, const std::string& path, std::span<std::byte> buffer);
+// Feeds `hasher` with the rest of the file behind `fd` (from its current position to the end)
+// with read(2) into `buffer` (reused across calls; 1 MiB is a good size). Returns the number of
+// bytes read; `path` names the file in errors.
+Result<uint64_t> HashRestOfFile(int fd, const std::string& path, std::span<std::byte> buffer,
+                                Hasher* hasher);
 
 }  // namespace ingest
 

@@ -255,9 +255,10 @@ class ScanJob {
         if (::lseek(fd.get(), static_cast<off_t>(head), SEEK_SET) < 0) {
           return Problem(out, path, FromErrno("seek " + path, errno));
         }
-        Result<HashedFile> rest = HashRest(fd.get(), path, buffer, &hasher);
+        Result<uint64_t> rest =
+            HashRestOfFile(fd.get(), path, std::span<std::byte>(buffer, kReadBuffer), &hasher);
         if (!rest) return Problem(out, path, std::move(rest).error());
-        bytes += rest->bytes;
+        bytes += *rest;
       }
       rec.hash = hasher.Digest();
       struct stat after;
@@ -314,21 +315,7 @@ class ScanJob {
     Done(got);
   }
 
-  static Result<HashedFile> HashRest(int fd, const std::string& path, std::byte* buffer,
-                                     Hasher* hasher) {
-    HashedFile out;
-    for (;;) {
-      ssize_t n = ::read(fd, buffer, kReadBuffer);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return FromErrno("read " + path, errno);
-      }
-      if (n == 0) break;
-      hasher->Update(buffer, static_cast<size_t>(n));
-      out.bytes += static_cast<uint64_t>(n);
-    }
-    return out;
-  }
+
 
   void ProcessArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
                       WorkerOutput* out) {

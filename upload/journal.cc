@@ -134,7 +134,6 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
            {"task_id", std::to_string(h.task_id)},
            {"task_json", h.task_json},
            {"finish_json", h.finish_json},
-           {"options_json", h.options_json},
            {"rq_id", h.rq_id},
            {"state", h.state},
            {"kind", std::to_string(h.kind)},
@@ -198,7 +197,6 @@ Status Journal::ReadHeader() {
   header_.task_id = std::atoll(meta["task_id"].c_str());
   header_.task_json = meta["task_json"];
   header_.finish_json = meta["finish_json"];
-  header_.options_json = meta["options_json"];
   header_.rq_id = meta["rq_id"];
   header_.state = meta["state"];
   header_.kind = std::atoi(meta["kind"].c_str());

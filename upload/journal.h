@@ -35,7 +35,6 @@ struct JournalHeader {
   int64_t task_id = 0;       // 0 until the task exists
   std::string task_json;     // POST /api/tasks body for a task still to be created
   std::string finish_json;   // the Upload-Finish body
-  std::string options_json;  // what shapes the transfer (connections, chunk, ...), for resume
   std::string rq_id;         // once Upload-Finish was accepted
   std::string state;         // planned, uploading, finishing, done
   int kind = 0;              // TaskKind
