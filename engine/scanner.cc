@@ -26,7 +26,7 @@
 namespace ingest {
 namespace {
 
-constexpr size_t kReadBuffer = 1 << 20;   // per worker
+constexpr size_t kReadBuffer = 128 << 10;  // per worker: hashed while still in L2
 constexpr size_t kProbeRead = 64 << 10;   // first read when only probing
 
 int64_t MtimeNs(const struct stat& st) {

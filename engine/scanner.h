@@ -2,7 +2,7 @@
 //
 // One walker (the calling thread) lists the sources and feeds a bounded queue; N workers
 // open each file once, probe image headers (engine/image_probe.h) and hash the bytes
-// (XXH3-128) with one reused 1 MiB buffer each. An archive source goes to one worker, which
+// (XXH3-128) with one reused 128 KiB buffer each. An archive source goes to one worker, which
 // streams its members (never extracting them). Memory stays bounded: records are small
 // structs plus their names, and no file is held whole (an archive member that is an image is
 // buffered up to kMaxBufferedMember bytes so its header can be probed).
