@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -106,6 +107,13 @@ class ServerTest : public ::testing::Test {
   std::mutex log_mu_;
   std::unique_ptr<server::CvatServer> server_;
 };
+
+// True for the name of an unfinished TUS upload in a task's raw/ directory (<user>_<uuid>, as
+// CVAT names them): such a file stays when a creation's reply was lost and it was made again.
+inline bool IsUnfinishedTusUpload(std::string_view name) {
+  return name.size() == 38 && name[0] >= '0' && name[0] <= '9' && name[1] == '_' &&
+         name[10] == '-';
+}
 
 // Percent-encodes everything but unreserved characters.
 std::string PercentEncode(const std::string& s);

@@ -32,19 +32,7 @@ class KillTest : public ingest::testing::ServerTest {
   // Runs the CLI with `args`; when `kill_after` is set, SIGKILLs it then. Returns the exit
   // status, or -SIGKILL when it was killed.
   int RunCli(const std::vector<std::string>& args, std::optional<std::chrono::milliseconds> kill_after) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      std::vector<char*> argv;
-      std::string bin = CVAT_INGEST_BIN;
-      argv.push_back(bin.data());
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-      ::execv(bin.c_str(), argv.data());
-      ::_exit(127);
-    }
+    pid_t pid = Spawn(args);
     auto start = std::chrono::steady_clock::now();
     int status = 0;
     for (;;) {
@@ -60,23 +48,68 @@ class KillTest : public ingest::testing::ServerTest {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
 
+  // Starts the CLI with `args`, its output discarded; returns its pid.
+  static pid_t Spawn(const std::vector<std::string>& args) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::string bin = CVAT_INGEST_BIN;
+      std::vector<char*> argv = {bin.data()};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      ::execv(bin.c_str(), argv.data());
+      ::_exit(127);
+    }
+    return pid;
+  }
+
+  // Writes `small` noisy 40-pixel PNGs and `large` noisy 1000x1000 ones (~3 MB) into
+  // work_/src; returns name -> bytes.
+  std::map<std::string, std::string> MakeCorpus(int small, int large) {
+    std::map<std::string, std::string> files;
+    auto add = [&](const std::string& name, std::string bytes) {
+      WriteFile(work_.Join("src/" + name), bytes);
+      files[name] = std::move(bytes);
+    };
+    for (int i = 0; i < small; ++i) {
+      add("img_" + std::to_string(i) + ".png",
+          ingest::testing::WritePng(40 + i, 40, {.noise = true}));
+    }
+    for (int i = 0; i < large; ++i) {
+      add("big_" + std::to_string(i) + ".png",
+          ingest::testing::WritePng(1000 + i, 1000, {.noise = true}));
+    }
+    return files;
+  }
+
+  // The task's raw/ holds every file of `files` once, byte for byte, and nothing else (but
+  // the manifest and unfinished TUS uploads abandoned after a lost creation reply).
+  static void ExpectStoredIntact(const std::string& raw,
+                                 const std::map<std::string, std::string>& files) {
+    size_t stored = 0;
+    for (const auto& e : fs::directory_iterator(raw)) {
+      std::string name = e.path().filename().string();
+      if (name == "manifest.jsonl" || ingest::testing::IsUnfinishedTusUpload(name)) continue;
+      auto it = files.find(name);
+      ASSERT_NE(it, files.end()) << "unexpected file " << name;
+      std::string bytes = ReadFile(e.path().string());
+      EXPECT_EQ(HashBytes(bytes.data(), bytes.size()),
+                HashBytes(it->second.data(), it->second.size()))
+          << name << ": " << bytes.size() << " bytes stored, " << it->second.size() << " sent";
+      ++stored;
+    }
+    EXPECT_EQ(stored, files.size());
+  }
+
   ingest::testing::ScopedTempDir work_;
 };
 
 TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
   // 60 small files in many small batches and 3 files of 3 MiB through TUS in 1 MiB PATCHes,
   // sent slowly enough (rate-limited) that the kills land everywhere.
-  std::map<std::string, std::string> files;
-  for (int i = 0; i < 60; ++i) {
-    std::string name = "img_" + std::to_string(i) + ".png";
-    files[name] = ingest::testing::WritePng(40 + i, 40, {.noise = true});
-    WriteFile(work_.Join("src/" + name), files[name]);
-  }
-  for (int i = 0; i < 3; ++i) {
-    std::string name = "big_" + std::to_string(i) + ".png";
-    files[name] = ingest::testing::WritePng(1000 + i, 1000, {.noise = true});
-    WriteFile(work_.Join("src/" + name), files[name]);
-  }
+  std::map<std::string, std::string> files = MakeCorpus(60, 3);
   WriteFile(work_.Join("token"), kToken);
   std::vector<std::string> args = {
       "upload", work_.Join("src"), "--server", server_->url(), "--token-file", work_.Join("token"),
@@ -97,27 +130,13 @@ TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
     break;
   }
   ASSERT_EQ(status, 0) << "after " << kills << " kills";
-  std::cerr << "runs done\n";
   EXPECT_GE(kills, 20);
 
   // Exactly one task, holding every file once, byte for byte, in natural order.
   ingest::testing::HttpReply tasks = Get("/api/tasks");
   EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "1") << tasks.body;
   std::string raw = data_dir_ + "/tasks/1/raw";
-  size_t stored = 0;
-  for (const auto& e : fs::directory_iterator(raw)) {
-    std::string name = e.path().filename().string();
-    if (name == "manifest.jsonl") continue;
-    if (name.size() == 38 && name[1] == '_' && name[10] == '-') continue;  // abandoned TUS
-    auto it = files.find(name);
-    ASSERT_NE(it, files.end()) << "unexpected file " << name;
-    std::string bytes = ReadFile(e.path().string());
-    EXPECT_EQ(HashBytes(bytes.data(), bytes.size()),
-              HashBytes(it->second.data(), it->second.size()))
-        << name << ": " << bytes.size() << " bytes stored, " << it->second.size() << " sent";
-    ++stored;
-  }
-  EXPECT_EQ(stored, files.size());
+  ExpectStoredIntact(raw, files);
   ingest::testing::HttpReply meta = Get("/api/tasks/1/data/meta");
   std::vector<std::string_view> names;
   for (const auto& [name, bytes] : files) names.push_back(name);
@@ -149,20 +168,7 @@ TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
   StopServer();  // this test runs `cvat-ingest serve` as a process instead
   std::string data = work_.Join("srv");
   auto start_serve = [&](const std::string& port) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      std::string bin = CVAT_INGEST_BIN;
-      std::vector<std::string> a = {bin, "serve", "--data", data, "--port", port,
-                                    "--port-file", work_.Join("port")};
-      std::vector<char*> argv;
-      for (std::string& s : a) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-      ::execv(bin.c_str(), argv.data());
-      ::_exit(127);
-    }
+    pid_t pid = Spawn({"serve", "--data", data, "--port", port, "--port-file", work_.Join("port")});
     for (int i = 0; i < 200 && !fs::exists(work_.Join("port")); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -173,17 +179,7 @@ TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
   std::string port = ReadFile(work_.Join("port"));
   while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
 
-  std::map<std::string, std::string> files;
-  for (int i = 0; i < 20; ++i) {
-    std::string name = "img_" + std::to_string(i) + ".png";
-    files[name] = ingest::testing::WritePng(40 + i, 40, {.noise = true});
-    WriteFile(work_.Join("src/" + name), files[name]);
-  }
-  for (int i = 0; i < 2; ++i) {
-    std::string name = "big_" + std::to_string(i) + ".png";
-    files[name] = ingest::testing::WritePng(1000 + i, 1000, {.noise = true});
-    WriteFile(work_.Join("src/" + name), files[name]);
-  }
+  std::map<std::string, std::string> files = MakeCorpus(20, 2);
   std::vector<std::string> args = {
       "upload", work_.Join("src"), "--server", "http://127.0.0.1:" + port, "--token-file",
       data + "/token", "--create", "survivor", "--labels", R"([{"name":"x"}])",
@@ -202,19 +198,7 @@ TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
   ::kill(serve, SIGTERM);
   ::waitpid(serve, nullptr, 0);
   ASSERT_EQ(status, 0);
-  size_t stored = 0;
-  for (const auto& e : fs::directory_iterator(data + "/tasks/1/raw")) {
-    std::string name = e.path().filename().string();
-    if (name == "manifest.jsonl" || (name.size() == 38 && name[1] == '_')) continue;
-    auto it = files.find(name);
-    ASSERT_NE(it, files.end()) << "unexpected file " << name;
-    std::string bytes = ReadFile(e.path().string());
-    EXPECT_EQ(HashBytes(bytes.data(), bytes.size()),
-              HashBytes(it->second.data(), it->second.size()))
-        << name;
-    ++stored;
-  }
-  EXPECT_EQ(stored, files.size());
+  ExpectStoredIntact(data + "/tasks/1/raw", files);
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ class UploadJobTest : public ingest::testing::ServerTest {
       std::string name = e.path().filename().string();
       if (name == "manifest.jsonl" || name.ends_with(".meta") || name == "index.json") continue;
       // An abandoned TUS upload (a creation whose reply was lost, then made again) stays
-      // behind as <user>_<uuid>, as on CVAT (which has no TUS termination).
-      if (name.size() == 38 && name[1] == '_' && name[10] == '-') continue;
+      // behind, as on CVAT (which has no TUS termination).
+      if (ingest::testing::IsUnfinishedTusUpload(name)) continue;
       out[name] = ReadFile(e.path().string());
     }
     return out;
