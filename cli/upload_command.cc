@@ -57,6 +57,7 @@ constexpr OptionSpec kUploadOptions[] = {
     {"job-file-mapping", "FILE", "JSON list of lists of file names, one list per job"},
     {"filename-pattern", "P", "filename_pattern"},
     {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
+    {"extract", "", "send an archive's images as individual files, streamed out of it"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
     {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
@@ -76,6 +77,7 @@ constexpr OptionSpec kUploadOptions[] = {
     {"follow-symlinks", "", "descend into symlinked directories"},
     {"journal", "FILE", "the resume journal (default: one per upload under ~/.local/state)"},
     {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
+    {"allow-changed", "", "when resuming: send files that changed since as they are now"},
 };
 
 constexpr std::string_view kDescription =
@@ -85,6 +87,8 @@ constexpr std::string_view kDescription =
     "Refused before any byte is sent: files sharing a base name (CVAT keeps base names),\n"
     "empty files, names that are not UTF-8, files over the server's limit, and mixes CVAT\n"
     "rejects (one task: any number of images, or one video, or one archive).\n"
+    "An archive goes up as one file with a manifest of its members (CVAT extracts it and\n"
+    "keeps its folders); --extract sends its images as individual files instead.\n"
     "Credentials: CVAT_ACCESS_TOKEN or --token-file (Bearer), or --auth USER with the\n"
     "password in PASS or typed at a prompt; never on the command line.\n"
     "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
@@ -484,6 +488,8 @@ int RunUpload(Args args) {
   if (!workers) return UsageError("upload", workers.error());
   job.scan.workers = static_cast<unsigned>(*workers);
   job.dry_run = opt.Has("dry-run");
+  job.extract = opt.Has("extract");
+  job.allow_changed = opt.Has("allow-changed");
 
   // One journal per upload: running the same command again finds it and goes on.
   if (!opt.Has("no-journal") && !job.dry_run) {
@@ -507,6 +513,7 @@ namespace {
 
 constexpr OptionSpec kResumeOptions[] = {
     {"list", "", "list the journals (task, progress, age)"},
+    {"allow-changed", "", "send files that changed since they were planned as they are now"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
     {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
     {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
@@ -618,6 +625,7 @@ int RunResume(Args args) {
   job.auth_headers = creds.headers;
   job.login = creds.login;
   job.org = opt.Get("org");
+  job.allow_changed = opt.Has("allow-changed");
   Result<uint64_t> connections = opt.GetUint("connections", 8);
   if (!connections || *connections == 0 || *connections > 256) {
     return UsageError("resume", Status::InvalidArgument("--connections: 1 to 256"));

@@ -36,6 +36,8 @@ struct FileRecord {
   bool in_archive = false;  // a member of an archive source
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  // A file's inode number; for an archive member, its ordinal: its position (from 0) among
+  // the archive's regular files in stream order, which finds it again in a later pass.
   uint64_t inode = 0;
   Hash128 hash;
   // Images: size as stored and the EXIF orientation (1 when absent). Videos: the displayed

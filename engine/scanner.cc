@@ -207,6 +207,7 @@ class ScanJob {
     rec.inode = static_cast<uint64_t>(before.st_ino);
 
     bool is_image = rec.kind == MediaKind::kImage && options_.probe_images;
+    bool hash = options_.hash && rec.size <= options_.hash_max_size;
     if (rec.kind == MediaKind::kImage && rec.size == 0) {
       return Problem(out, path, Status::Corruption(path + ": empty image file (0 bytes)"));
     }
@@ -221,14 +222,14 @@ class ScanJob {
     if (is_image && options_.pixel_checksum) {
       return ProcessWholeImage(path, fd.get(), std::move(rec), out);
     }
-    if (!options_.hash && !is_image) {
+    if (!hash && !is_image) {
       NameWarnings(path, rec, out);
       out->files.push_back(std::move(rec));
       return Done(0);
     }
 
     // First block: read fully (the probe usually needs only this).
-    size_t want = options_.hash ? kReadBuffer : kProbeRead;
+    size_t want = hash ? kReadBuffer : kProbeRead;
     size_t head = 0;
     while (head < want) {
       ssize_t r = ::read(fd.get(), buffer + head, want - head);
@@ -240,7 +241,7 @@ class ScanJob {
       head += static_cast<size_t>(r);
     }
     Hasher hasher;
-    if (options_.hash) hasher.Update(buffer, head);  // before the probe reuses the buffer
+    if (hash) hasher.Update(buffer, head);  // before the probe reuses the buffer
     if (is_image) {
       WindowSource probe_src(buffer, kReadBuffer, head, rec.size, fd.get());
       Result<ImageInfo> info = ProbeImage(probe_src);
@@ -250,7 +251,7 @@ class ScanJob {
       rec.orientation = info->orientation;
     }
     uint64_t bytes = head;
-    if (options_.hash) {
+    if (hash) {
       if (head == kReadBuffer) {
         if (::lseek(fd.get(), static_cast<off_t>(head), SEEK_SET) < 0) {
           return Problem(out, path, FromErrno("seek " + path, errno));
@@ -324,7 +325,7 @@ class ScanJob {
     if (!opened) return Problem(out, path, std::move(opened).error());
     ArchiveReader& reader = **opened;
     ArchiveMember m;
-    for (;;) {
+    for (uint64_t ordinal = 0;; ++ordinal) {
       if (Cancelled()) return;
       Result<bool> more = reader.Next(&m);
       if (!more) return Problem(out, path, std::move(more).error());
@@ -342,6 +343,7 @@ class ScanJob {
       rec.kind = ClassifyName(m.path);
       rec.size = m.size;
       rec.mtime_ns = m.mtime_ns;
+      rec.inode = ordinal;
       bool is_image = rec.kind == MediaKind::kImage && options_.probe_images;
       if (rec.kind == MediaKind::kImage && m.size == 0) {
         Problem(out, display, Status::Corruption(display + ": empty image file (0 bytes)"));

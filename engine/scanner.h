@@ -53,6 +53,9 @@ struct ScanCounters {
 
 struct ScanOptions {
   bool hash = true;             // XXH3-128 of every file's bytes
+  // With `hash`: files larger than this are not hashed (their hash stays empty); archive
+  // members, read whole anyway, always are.
+  uint64_t hash_max_size = UINT64_MAX;
   // Width/height/orientation from image headers; size, frame count and duration of videos
   // (FFmpeg; archive members are not probed).
   bool probe_images = true;

@@ -59,7 +59,9 @@ const char* kSchema =
     "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL,"
     " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, route INTEGER NOT NULL,"
     " batch INTEGER NOT NULL, state INTEGER NOT NULL, location TEXT NOT NULL DEFAULT '',"
-    " offset INTEGER NOT NULL DEFAULT 0);";
+    " offset INTEGER NOT NULL DEFAULT 0, member TEXT NOT NULL DEFAULT '',"
+    " ordinal INTEGER NOT NULL DEFAULT 0, hash TEXT NOT NULL DEFAULT '',"
+    " hashed INTEGER NOT NULL DEFAULT 0);";
 
 }  // namespace
 
@@ -142,8 +144,8 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
            {"files", std::to_string(files.size())}}) {
     INGEST_RETURN_IF_ERROR(j->SetMeta(k, v));
   }
-  Stmt ins(db, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state)"
-               " VALUES(?, ?, ?, ?, ?, ?, ?, 0)");
+  Stmt ins(db, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state, member,"
+               " ordinal, hash, hashed) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)");
   if (!ins.ok()) return DbError(db, path, "prepare");
   for (size_t i = 0; i < files.size(); ++i) {
     const JournalFile& f = files[i];
@@ -151,6 +153,8 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
     ins.Bind(1, static_cast<int64_t>(i)).Bind(2, f.path).Bind(3, f.name);
     ins.Bind(4, static_cast<int64_t>(f.size)).Bind(5, f.mtime_ns);
     ins.Bind(6, static_cast<int64_t>(f.route)).Bind(7, static_cast<int64_t>(f.batch));
+    ins.Bind(8, f.member).Bind(9, static_cast<int64_t>(f.ordinal));
+    ins.Bind(10, f.hash).Bind(11, static_cast<int64_t>(f.hashed));
     if (ins.Step() != SQLITE_DONE) return DbError(db, path, "write files");
   }
   INGEST_RETURN_IF_ERROR(j->Exec("COMMIT"));
@@ -211,8 +215,8 @@ Status Journal::ReadHeader() {
 }
 
 Result<std::vector<JournalFile>> Journal::Files() {
-  Stmt st(db_, "SELECT path, name, size, mtime_ns, route, batch, state, location, offset"
-               " FROM files ORDER BY id");
+  Stmt st(db_, "SELECT path, name, size, mtime_ns, route, batch, state, location, offset,"
+               " member, ordinal, hash, hashed FROM files ORDER BY id");
   if (!st.ok()) return DbError(db_, path_, "read files");
   std::vector<JournalFile> out;
   int rc;
@@ -227,6 +231,10 @@ Result<std::vector<JournalFile>> Journal::Files() {
     f.state = static_cast<JournalFileState>(st.Int(6));
     f.location = st.Text(7);
     f.offset = static_cast<uint64_t>(st.Int(8));
+    f.member = st.Text(9);
+    f.ordinal = static_cast<uint64_t>(st.Int(10));
+    f.hash = st.Text(11);
+    f.hashed = static_cast<uint64_t>(st.Int(12));
     out.push_back(std::move(f));
   }
   if (rc != SQLITE_DONE) return DbError(db_, path_, "read files");
@@ -237,6 +245,19 @@ Status Journal::SetTask(int64_t task_id) {
   INGEST_RETURN_IF_ERROR(Flush());
   header_.task_id = task_id;
   return SetMeta("task_id", std::to_string(task_id));
+}
+
+Status Journal::Replan(uint32_t id, const JournalFile& f) {
+  INGEST_RETURN_IF_ERROR(Flush());
+  Stmt st(db_, "UPDATE files SET size=?, mtime_ns=?, hash=?, hashed=?, route=?, state=?,"
+               " location=?, offset=? WHERE id=?");
+  if (!st.ok()) return DbError(db_, path_, "prepare");
+  st.Bind(1, static_cast<int64_t>(f.size)).Bind(2, f.mtime_ns).Bind(3, f.hash);
+  st.Bind(4, static_cast<int64_t>(f.hashed)).Bind(5, static_cast<int64_t>(f.route));
+  st.Bind(6, static_cast<int64_t>(f.state)).Bind(7, f.location);
+  st.Bind(8, static_cast<int64_t>(f.offset)).Bind(9, static_cast<int64_t>(id));
+  if (st.Step() != SQLITE_DONE) return DbError(db_, path_, "write");
+  return Status();
 }
 
 Status Journal::SetState(const std::string& state) {

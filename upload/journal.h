@@ -27,7 +27,7 @@ struct sqlite3;
 
 namespace ingest::upload {
 
-inline constexpr int kJournalFormat = 1;
+inline constexpr int kJournalFormat = 2;
 
 struct JournalHeader {
   std::string server;
@@ -45,10 +45,17 @@ struct JournalHeader {
 enum class JournalFileState : int { kPending = 0, kTusCreated = 1, kBatchSending = 2, kDone = 3 };
 
 struct JournalFile {
-  std::string path;  // absolute path of the source file
-  std::string name;  // the name the server sees
+  std::string path;    // absolute path of the source file, or of the archive holding it
+  std::string member;  // an archive member (--extract): its path in the archive; else ""
+  uint64_t ordinal = 0;  // a member's position among the archive's files
+  std::string name;    // the name the server sees
   uint64_t size = 0;
-  int64_t mtime_ns = 0;
+  int64_t mtime_ns = 0;  // of the file, or for a member of its archive
+  // XXH3-128 (hex) of the file's first `hashed` bytes when planned ("" when not computed:
+  // large files are not read before they are sent). A resume compares it when the size is
+  // the same but the modification time moved.
+  std::string hash;
+  uint64_t hashed = 0;
   Route route = Route::kBatch;
   uint32_t batch = 0;
   JournalFileState state = JournalFileState::kPending;
@@ -78,6 +85,9 @@ class Journal final : public UploadObserver {
   Result<std::vector<JournalFile>> Files();
 
   Status SetTask(int64_t task_id);
+  // Records file `id` planned again (a resume with --allow-changed): its size, mtime, hash,
+  // route, state, location and offset become those of `f`.
+  Status Replan(uint32_t id, const JournalFile& f);
   Status SetState(const std::string& state);
   Status SetRequest(const std::string& rq_id);
   // Commits what is buffered.

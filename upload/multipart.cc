@@ -24,7 +24,7 @@ std::string QuoteFilename(std::string_view name) {
 }
 
 MultipartBody::MultipartBody(std::vector<MultipartFile> files, int image_quality,
-                             std::function<Result<UniqueFd>(size_t)> open)
+                             std::function<Result<std::unique_ptr<FileReader>>(size_t)> open)
     : files_(std::move(files)), image_quality_(image_quality), open_(std::move(open)) {
   // A boundary that cannot occur by chance in the data (RFC 2046 allows 70 characters).
   static uint64_t counter = 0;
@@ -51,7 +51,7 @@ std::string MultipartBody::Trailer() const {
 
 void MultipartBody::Rewind() {
   part_ = 0;
-  fd_.reset();
+  file_.reset();
   in_file_ = false;
   file_pos_ = 0;
   done_ = false;
@@ -61,22 +61,20 @@ void MultipartBody::Rewind() {
 
 Result<size_t> MultipartBody::ReadFile(char* buf, size_t n) {
   const MultipartFile& f = files_[part_];
-  if (!fd_.valid()) {
-    INGEST_ASSIGN_OR_RETURN(fd_, open_(part_));
+  if (!file_) {
+    INGEST_ASSIGN_OR_RETURN(file_, open_(part_));
   }
   uint64_t left = f.size - file_pos_;
   size_t want = static_cast<size_t>(std::min<uint64_t>(n, left));
-  for (;;) {
-    ssize_t r = ::read(fd_.get(), buf, want);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return FromErrno("read " + f.name, errno);
+  {
+    INGEST_ASSIGN_OR_RETURN(size_t r, file_->ReadAt(file_pos_, buf, want));
     if (r == 0 && want > 0) {
       return Status::IoError(f.name + ": shorter than when it was scanned (" +
                              std::to_string(file_pos_) + " of " + std::to_string(f.size) +
                              " bytes); it changed since, scan again");
     }
-    file_pos_ += static_cast<uint64_t>(r);
-    return static_cast<size_t>(r);
+    file_pos_ += r;
+    return r;
   }
 }
 
@@ -104,12 +102,15 @@ Result<size_t> MultipartBody::Read(char* buf, size_t n) {
     }
     // The file is complete: it must end where the scan said.
     char extra;
-    ssize_t r = fd_.valid() ? ::read(fd_.get(), &extra, 1) : 0;
+    size_t r = 0;
+    if (file_) {
+      INGEST_ASSIGN_OR_RETURN(r, file_->ReadAt(file_pos_, &extra, 1));
+    }
     if (r > 0) {
       return Status::IoError(files_[part_].name + ": longer than when it was scanned; it "
                              "changed since, scan again");
     }
-    fd_.reset();
+    file_.reset();
     in_file_ = false;
     ++part_;
     text_ = "\r\n" + (part_ < files_.size() ? PartHeader(part_) : Trailer());

@@ -8,11 +8,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/result.h"
-#include "engine/unique_fd.h"
+#include "upload/file_reader.h"
 
 namespace ingest::upload {
 
@@ -25,7 +26,7 @@ class MultipartBody {
  public:
   // `open(i)` opens file i for reading from its start; called once per file, in order.
   MultipartBody(std::vector<MultipartFile> files, int image_quality,
-                std::function<Result<UniqueFd>(size_t)> open);
+                std::function<Result<std::unique_ptr<FileReader>>(size_t)> open);
 
   const std::string& boundary() const { return boundary_; }
   std::string ContentType() const { return "multipart/form-data; boundary=" + boundary_; }
@@ -50,7 +51,7 @@ class MultipartBody {
 
   std::vector<MultipartFile> files_;
   int image_quality_;
-  std::function<Result<UniqueFd>(size_t)> open_;
+  std::function<Result<std::unique_ptr<FileReader>>(size_t)> open_;
   std::string boundary_;
   uint64_t length_ = 0;
 
@@ -60,7 +61,7 @@ class MultipartBody {
   std::string text_;       // header or trailer being sent
   size_t text_pos_ = 0;
   bool in_file_ = false;
-  UniqueFd fd_;
+  std::unique_ptr<FileReader> file_;
   uint64_t file_pos_ = 0;
   bool done_ = false;
 };

@@ -86,7 +86,7 @@ struct Transfer {
   std::string body;           // reply body (capped)
   char errbuf[CURL_ERROR_SIZE] = {0};
   // PATCH body
-  UniqueFd fd;
+  std::unique_ptr<FileReader> file;
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t sent = 0;
@@ -129,18 +129,15 @@ size_t OnReadFile(char* buf, size_t size, size_t n, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   size_t want = static_cast<size_t>(std::min<uint64_t>(size * n, t->length - t->sent));
   if (want == 0) return 0;
-  for (;;) {
-    ssize_t r = ::pread(t->fd.get(), buf, want, static_cast<off_t>(t->offset + t->sent));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      t->read_error = r < 0 ? FromErrno("read", errno)
-                            : Status::IoError("the file is shorter than when it was scanned");
-      return CURL_READFUNC_ABORT;
-    }
-    t->sent += static_cast<uint64_t>(r);
-    t->counters->bytes_sent.fetch_add(static_cast<uint64_t>(r), std::memory_order_relaxed);
-    return static_cast<size_t>(r);
+  Result<size_t> r = t->file->ReadAt(t->offset + t->sent, buf, want);
+  if (!r || *r == 0) {
+    t->read_error = !r ? std::move(r).error()
+                       : Status::IoError("the file is shorter than when it was scanned");
+    return CURL_READFUNC_ABORT;
   }
+  t->sent += *r;
+  t->counters->bytes_sent.fetch_add(*r, std::memory_order_relaxed);
+  return *r;
 }
 
 size_t OnReadMultipart(char* buf, size_t size, size_t n, void* user) noexcept {
@@ -301,13 +298,13 @@ struct TransferEngine::Impl {
       case Op::kPatch: {
         const PlannedFile& f = plan.files[w.index];
         TusState& s = tus[w.index];
-        Result<UniqueFd> fd = source->Open(f);
-        if (!fd) {
+        Result<std::unique_ptr<FileReader>> file = source->Open(f);
+        if (!file) {
           idle.push_back(t->easy);
-          Fail(w.index, std::move(fd).error());
+          Fail(w.index, std::move(file).error());
           return Status();
         }
-        t->fd = std::move(*fd);
+        t->file = std::move(*file);
         t->offset = s.offset;
         t->length = std::min(tus_chunk, f.size - s.offset);
         curl_slist* h = Setup(t.get(), opt.origin + s.location);

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "engine/result.h"
-#include "engine/unique_fd.h"
 #include "upload/curl_util.h"
+#include "upload/file_reader.h"
 #include "upload/upload_plan.h"
 
 namespace ingest::upload {
@@ -55,11 +55,12 @@ struct TransferCounters {
   std::atomic<uint64_t> retries{0};
 };
 
-// Opens a planned file for reading (a regular file; archive members come later).
+// Opens a planned file for reading: a regular file, or an archive member (upload/file_reader.h).
+// Called on the transfer thread.
 class FileSource {
  public:
   virtual ~FileSource() = default;
-  virtual Result<UniqueFd> Open(const PlannedFile& file) = 0;
+  virtual Result<std::unique_ptr<FileReader>> Open(const PlannedFile& file) = 0;
 };
 
 // Hooks for the resume journal: called on the engine's thread, in order, after the server

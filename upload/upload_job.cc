@@ -6,7 +6,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 
+#include "engine/byte_source.h"
+#include "engine/hasher.h"
+#include "engine/image_probe.h"
+#include "manifest/manifest_reader.h"
+#include "upload/archive_members.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 
@@ -29,37 +35,169 @@ Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
   return Status();
 }
 
-Result<UniqueFd> OpenForReading(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return FromErrno("open " + path, errno);
-  return fd;
-}
+// Readers of archive members (--extract), one ArchiveMembers per archive.
+class Archives {
+ public:
+  Result<std::unique_ptr<FileReader>> Open(const std::string& archive, uint64_t ordinal,
+                                           const std::string& member) {
+    std::unique_ptr<ArchiveMembers>& a = open_[archive];
+    if (!a) a = std::make_unique<ArchiveMembers>(archive);
+    return a->Open(ordinal, member);
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<ArchiveMembers>> open_;
+};
 
 class PlanFiles final : public FileSource {
  public:
   PlanFiles(const ScanResult& scan, const UploadPlan& plan) : scan_(scan), plan_(plan) {}
-  Result<UniqueFd> Open(const PlannedFile& f) override {
-    return OpenForReading(f.record == kGeneratedManifest
-                              ? plan_.manifest_path
-                              : FilesystemPath(scan_, scan_.files[f.record]));
+  Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
+    if (f.record == kGeneratedManifest) return OpenFileReader(plan_.manifest_path);
+    const FileRecord& r = scan_.files[f.record];
+    if (r.in_archive) {
+      return archives_.Open(scan_.sources[r.source].path, r.inode, std::string(r.rel_path));
+    }
+    return OpenFileReader(FilesystemPath(scan_, r));
   }
 
  private:
   const ScanResult& scan_;
   const UploadPlan& plan_;
+  Archives archives_;
 };
 
 // Opens files by path (a resumed upload knows its files from the journal).
 class PathFiles final : public FileSource {
  public:
   explicit PathFiles(const std::vector<JournalFile>& files) : files_(files) {}
-  Result<UniqueFd> Open(const PlannedFile& f) override {
-    return OpenForReading(files_[f.record].path);
+  Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
+    const JournalFile& j = files_[f.record];
+    if (!j.member.empty()) return archives_.Open(j.path, j.ordinal, j.member);
+    return OpenFileReader(j.path);
   }
 
  private:
   const std::vector<JournalFile>& files_;
+  Archives archives_;
 };
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+std::string DisplayJournalPath(const JournalFile& f) {
+  return f.member.empty() ? f.path : f.path + ":" + f.member;
+}
+
+// XXH3-128 (hex) of the first `n` bytes of `reader`.
+Result<std::string> HashPrefix(FileReader& reader, uint64_t n) {
+  Hasher hasher;
+  std::vector<char> buf(1 << 20);
+  for (uint64_t at = 0; at < n;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), n - at));
+    INGEST_ASSIGN_OR_RETURN(size_t got, reader.ReadAt(at, buf.data(), want));
+    if (got == 0) return std::string();  // shorter now: not the same
+    hasher.Update(buf.data(), got);
+    at += got;
+  }
+  return ToHex(hasher.Digest());
+}
+
+// Whether a journal file is still what was planned: the same size, then the same
+// modification time, and when that moved, the same XXH3 (a file touched but not changed is
+// the same). Without a recorded hash a moved time counts as a change. For an archive member
+// the archive's time is compared, then the member's bytes.
+Result<bool> SourceUnchanged(const JournalFile& f) {
+  struct stat st;
+  if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
+  if (f.member.empty() && static_cast<uint64_t>(st.st_size) != f.size) return false;
+  if (MtimeNs(st) == f.mtime_ns) return true;
+  if (f.hash.empty() || f.hashed != f.size) return false;
+  std::unique_ptr<FileReader> reader;
+  ArchiveMembers archive(f.path);
+  if (f.member.empty()) {
+    INGEST_ASSIGN_OR_RETURN(reader, OpenFileReader(f.path));
+  } else {
+    Result<std::unique_ptr<FileReader>> member = archive.Open(f.ordinal, f.member);
+    if (!member) return false;  // the archive no longer holds it where it was
+    reader = std::move(*member);
+  }
+  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, f.size));
+  if (hash != f.hash) return false;
+  char extra;
+  INGEST_ASSIGN_OR_RETURN(size_t more, reader->ReadAt(f.size, &extra, 1));
+  return more == 0;
+}
+
+// --allow-changed: files that changed and are not on the server are sent as they are now,
+// through TUS (which takes any size): the journal is updated first. Refused, with the reason:
+// an archive member (the archive must be scanned again), and an image whose size in pixels
+// no longer matches the manifest planned with it.
+Result<std::vector<JournalFile>> ReplanChanged(Journal& journal, std::vector<JournalFile> files,
+                                               const std::vector<uint32_t>& changed,
+                                               std::vector<std::string>* notes) {
+  const JournalFile* manifest = nullptr;
+  for (const JournalFile& f : files) {
+    if (f.name == "manifest.jsonl" && f.path == journal.path() + ".manifest.jsonl") manifest = &f;
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> sizes;  // name -> new width x height
+  for (uint32_t i : changed) {
+    JournalFile& f = files[i];
+    if (!f.member.empty()) {
+      return Status::InvalidArgument("resume: the archive " + f.path +
+                                     " changed since the upload was planned; its members "
+                                     "cannot be planned again: start a new upload");
+    }
+    if (manifest != nullptr && &f != manifest) {
+      UniqueFd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st;
+      if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return FromErrno(f.path, errno);
+      FdByteSource src(fd.get(), static_cast<uint64_t>(st.st_size));
+      Result<ImageInfo> info = ProbeImage(src);
+      if (!info) return info.error().WithPrefix("resume: " + f.path);
+      bool swap = info->orientation > 4;
+      sizes[f.name] = {swap ? info->height : info->width, swap ? info->width : info->height};
+    }
+  }
+  if (!sizes.empty()) {
+    INGEST_ASSIGN_OR_RETURN(auto reader, manifest::ManifestReader::Open(manifest->path));
+    manifest::ImageItem item;
+    for (;;) {
+      INGEST_ASSIGN_OR_RETURN(bool more, reader->Next(&item));
+      if (!more) break;
+      auto it = sizes.find(item.name + item.extension);
+      if (it == sizes.end()) continue;
+      if (it->second != std::pair<int64_t, int64_t>(item.width, item.height)) {
+        return Status::InvalidArgument(
+            "resume: " + it->first + " is now " + std::to_string(it->second.first) + "x" +
+            std::to_string(it->second.second) + " pixels, but the manifest planned with the "
+            "upload says " + std::to_string(item.width) + "x" + std::to_string(item.height) +
+            ": start a new upload");
+      }
+    }
+  }
+  for (uint32_t i : changed) {
+    JournalFile& f = files[i];
+    struct stat st;
+    if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
+    f.size = static_cast<uint64_t>(st.st_size);
+    f.mtime_ns = MtimeNs(st);
+    f.hash.clear();
+    f.hashed = 0;
+    f.route = Route::kTus;
+    if (f.state == JournalFileState::kTusCreated) {
+      // Its upload holds bytes of the old content: a new upload carries the new one (CVAT
+      // cannot delete the old one; it stays unfinished and is never used).
+      f.state = JournalFileState::kPending;
+      f.location.clear();
+      f.offset = 0;
+    }
+    INGEST_RETURN_IF_ERROR(journal.Replan(i, f));
+    notes->push_back(f.path + " changed since the upload was planned: it is sent as it is now");
+  }
+  return files;
+}
 
 std::string JoinLines(const std::vector<std::string_view>& names) {
   std::string out;
@@ -106,7 +244,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     Status sent = engine.Run(cancel);
     out.upload_seconds = Since(t_upload);
     out.failures = engine.failures();
-    out.notes = engine.notes();
+    out.notes.insert(out.notes.end(), engine.notes().begin(), engine.notes().end());
     if (journal) {
       Status flushed = journal->Flush();
       if (sent.ok() && !journal->error().ok()) sent = journal->error();
@@ -156,8 +294,11 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
 
   // Scan: an archive stays one file; its members are scanned for its manifest.
   ScanOptions scan_options = job.scan;
-  scan_options.hash = false;
-  scan_options.expand_archive_sources = false;
+  // With a journal, files small enough to go in batches are hashed now (the probe reads most
+  // of them anyway), so a resume can tell a touched file from a changed one.
+  scan_options.hash = !job.journal_path.empty();
+  scan_options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
+  scan_options.expand_archive_sources = job.extract;
   scan_options.cancel = cancel;
   Result<ScanResult> scanned = Scan(job.sources, scan_options);
   if (!scanned) {
@@ -176,7 +317,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     return out;
   }
   for (const FileRecord& f : scan->files) {
-    if (f.kind != MediaKind::kArchive) continue;
+    if (f.kind != MediaKind::kArchive || job.extract) continue;
     ScanOptions member_options = scan_options;
     member_options.expand_archive_sources = true;
     Result<ScanResult> m = Scan(std::vector<std::string>{FilesystemPath(*scan, f)}, member_options);
@@ -261,11 +402,45 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
         jf.path = out.plan->manifest_path;
       } else {
         const FileRecord& r = scan->files[f.record];
-        jf.path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
-        jf.mtime_ns = r.mtime_ns;
+        if (r.in_archive) {
+          const std::string& archive = scan->sources[r.source].path;
+          jf.path = std::filesystem::absolute(archive).string();
+          jf.member = std::string(r.rel_path);
+          jf.ordinal = r.inode;
+          struct stat st;
+          if (::stat(archive.c_str(), &st) != 0) {
+            out.status = FromErrno("stat " + archive, errno);
+            return out;
+          }
+          jf.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+        } else {
+          jf.path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
+          jf.mtime_ns = r.mtime_ns;
+        }
+        if (!r.hash.empty()) {
+          jf.hash = ToHex(r.hash);
+          jf.hashed = r.size;
+        }
       }
-      if (f.record == kGeneratedManifest && !job.plan.given_manifest.empty()) {
-        jf.path = std::filesystem::absolute(jf.path).string();
+      if (f.record == kGeneratedManifest) {
+        if (!job.plan.given_manifest.empty()) {
+          jf.path = std::filesystem::absolute(jf.path).string();
+        }
+        struct stat st;
+        if (::stat(jf.path.c_str(), &st) != 0) {
+          out.status = FromErrno("stat " + jf.path, errno);
+          return out;
+        }
+        jf.mtime_ns = MtimeNs(st);
+        Result<std::unique_ptr<FileReader>> reader = OpenFileReader(jf.path);
+        Result<std::string> hash =
+            reader ? HashPrefix(**reader, f.size) : Result<std::string>(reader.error());
+        if (!hash) {
+          out.status = hash.error();
+          return out;
+        }
+        jf.hash = *hash;
+        jf.hashed = f.size;
       }
       jf.name = std::string(f.name);
       jf.size = f.size;
@@ -312,26 +487,47 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     out.status = loaded.error();
     return out;
   }
-  auto files = std::make_shared<const std::vector<JournalFile>>(std::move(*loaded));
+  std::shared_ptr<const std::vector<JournalFile>> files =
+      std::make_shared<const std::vector<JournalFile>>(std::move(*loaded));
   out.journal_files = files;
   if (h.task_id) out.task_id = h.task_id;
 
-  // Sources must be what was planned.
-  for (const JournalFile& f : *files) {
+  // Sources must be what was planned; with --allow-changed, a changed file that is not on
+  // the server yet is planned again.
+  std::vector<uint32_t> changed;
+  for (uint32_t i = 0; i < files->size(); ++i) {
+    const JournalFile& f = (*files)[i];
     if (f.state == JournalFileState::kDone) continue;
-    struct stat st;
-    if (::stat(f.path.c_str(), &st) != 0) {
-      out.status = FromErrno("resume: " + f.path, errno);
+    Result<bool> same = SourceUnchanged(f);
+    if (!same) {
+      out.status = same.error().WithPrefix("resume");
       return out;
     }
-    int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    if (static_cast<uint64_t>(st.st_size) != f.size || (f.mtime_ns && mtime != f.mtime_ns)) {
-      out.status = Status::InvalidArgument("resume: " + f.path +
-                                           " changed since the upload was planned (size or "
-                                           "modification time); restore it, or start a new "
-                                           "upload");
+    if (!*same) changed.push_back(i);
+  }
+  if (!changed.empty()) {
+    if (!job.allow_changed) {
+      std::string list;
+      for (size_t k = 0; k < changed.size() && k < 5; ++k) {
+        list += (k ? ", " : "") + DisplayJournalPath((*files)[changed[k]]);
+      }
+      if (changed.size() > 5) list += " and " + std::to_string(changed.size() - 5) + " more";
+      out.status = Status::InvalidArgument(
+          "resume: " + std::to_string(changed.size()) +
+          (changed.size() == 1 ? " file changed" : " files changed") +
+          " since the upload was planned (size, modification time and content): " + list +
+          ". Restore them, resume with --allow-changed to send them as they are now, or "
+          "start a new upload");
       return out;
     }
+    Result<std::vector<JournalFile>> replanned =
+        ReplanChanged(journal, *files, changed, &out.notes);
+    if (!replanned) {
+      out.status = replanned.error();
+      return out;
+    }
+    files = std::make_shared<const std::vector<JournalFile>>(std::move(*replanned));
+    out.journal_files = files;
   }
 
   // The plan, rebuilt from the journal.

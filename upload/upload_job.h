@@ -37,6 +37,12 @@ struct UploadJob {
   TransferOptions transfer;            // data_url, origin and headers are filled in
   ScanOptions scan;
   bool dry_run = false;
+  // Archive sources are expanded: their image members go up as individual files, streamed
+  // out of the archive (instead of the archive as one file with a manifest).
+  bool extract = false;
+  // Resume: files that changed since they were planned and are not on the server yet are
+  // sent as they are now (instead of stopping the resume).
+  bool allow_changed = false;
   // The crash-safe journal of this upload ("" for none). An upload with a journal can be
   // continued by ResumeUploadJob after any interruption.
   std::string journal_path;
@@ -76,7 +82,8 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
 // the journal; credentials and connection settings from `job`. Finished files are skipped,
 // TUS uploads resume at the offset the server reports, batches that may have been sent are
 // settled through TUS creations (never resent), and an accepted finish is only polled.
-// A source file that changed since it was planned (size or mtime) stops the resume, named.
+// A source file that changed since it was planned (size; then mtime, and when only the time
+// moved, XXH3) stops the resume, named, unless job.allow_changed.
 UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
                               const UploadEvents& events, TransferCounters* counters,
                               const std::atomic<bool>* cancel);

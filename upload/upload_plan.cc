@@ -230,7 +230,18 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     plan.total_bytes += size;
     plan.files.push_back(std::move(pf));
   };
-  for (uint32_t idx : ordered) {
+  // Files go up in frame order, except archive members (--extract): they go in the order of
+  // the archive, so one pass over it streams them all (the server's order is set by the
+  // finish request, not by the order of arrival).
+  std::vector<uint32_t> upload_order = ordered;
+  std::stable_sort(upload_order.begin(), upload_order.end(), [&](uint32_t a, uint32_t b) {
+    const FileRecord& x = scan.files[a];
+    const FileRecord& y = scan.files[b];
+    if (x.in_archive != y.in_archive) return !x.in_archive;
+    if (!x.in_archive) return false;
+    return x.source != y.source ? x.source < y.source : x.inode < y.inode;
+  });
+  for (uint32_t idx : upload_order) {
     add_file(idx, BaseName(scan.files[idx].rel_path), scan.files[idx].size);
   }
   if (!plan.manifest_path.empty()) {

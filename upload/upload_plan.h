@@ -77,7 +77,8 @@ struct Refusal {
 bool SurvivesMultipartName(std::string_view name);
 
 // Plans the upload of `scan` (scanned without expanding archives, so an archive is one
-// record). `archive_members`, when the upload is an archive, is the scan of that archive's
+// record; with --extract, archive sources were expanded and their members are planned like
+// files, sent in archive order). `archive_members`, when the upload is an archive, is the scan of that archive's
 // members, for its manifest. When files must be refused, returns InvalidArgument with a
 // summary and fills `refusals` with each file and reason. Writes the generated manifest.
 Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_members,

@@ -129,8 +129,8 @@ std::string WritePng(uint32_t width, uint32_t height, const PngOptions& options)
   png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  std::vector<uint8_t> row(size_t{width} * 3, 128);
-  uint32_t state = 1;
+  std::vector<uint8_t> row(size_t{width} * 3, static_cast<uint8_t>(128 + options.seed));
+  uint32_t state = 1 + options.seed;
   for (uint32_t y = 0; y < height; ++y) {
     if (options.noise) {
       for (uint8_t& b : row) {

@@ -30,6 +30,7 @@ struct PngOptions {
   std::optional<uint16_t> exif_before_idat = std::nullopt;
   std::optional<uint16_t> exif_after_idat = std::nullopt;
   bool noise = false;
+  uint32_t seed = 0;  // another seed gives other pixels (same size)
 };
 std::string WritePng(uint32_t width, uint32_t height, const PngOptions& options = {});
 // Inserts a chunk (CRC computed) before the first IDAT, or before IEND when !before_idat.

@@ -34,11 +34,7 @@ TEST(MultipartBodyTest, StreamsPartsWithIndexedNamesAndExactLength) {
   WriteFile(dir.Join("c"), std::string(70000, 'c'));
   std::vector<std::string> paths = {dir.Join("a"), dir.Join("b"), dir.Join("c")};
   MultipartBody body({{"a.png", 4}, {"q\"uote\\.png", 0}, {"c.jpg", 70000}}, 70,
-                     [&](size_t i) -> Result<UniqueFd> {
-                       UniqueFd fd(::open(paths[i].c_str(), O_RDONLY));
-                       if (!fd.valid()) return FromErrno("open", errno);
-                       return fd;
-                     });
+                     [&](size_t i) { return OpenFileReader(paths[i]); });
   const std::string b = body.boundary();
   std::string want = "--" + b +
                      "\r\nContent-Disposition: form-data; name=\"client_files[0]\"; "
@@ -65,9 +61,8 @@ TEST(MultipartBodyTest, StreamsPartsWithIndexedNamesAndExactLength) {
 TEST(MultipartBodyTest, AFileThatChangedSizeIsAnErrorNamingIt) {
   ScopedTempDir dir;
   WriteFile(dir.Join("short"), "abc");
-  MultipartBody body({{"short.png", 10}}, 70, [&](size_t) -> Result<UniqueFd> {
-    return UniqueFd(::open(dir.Join("short").c_str(), O_RDONLY));
-  });
+  MultipartBody body({{"short.png", 10}}, 70,
+                     [&](size_t) { return OpenFileReader(dir.Join("short")); });
   Status st;
   ReadAll(body, 4096, &st);
   EXPECT_NE(st.message().find("short.png"), std::string::npos) << st.ToString();

@@ -354,20 +354,188 @@ TEST_F(UploadJobTest, DamagedJournalsAreRefusedClearly) {
   EXPECT_FALSE(missing.status.ok());
 }
 
+// Stops a journaled upload of `job` once `files_done` files are on the server (0: before
+// the first byte); returns the journal's path.
+std::string Interrupt(UploadJob job, uint64_t files_done) {
+  TransferCounters counters;
+  std::atomic<bool> cancel{false};
+  UploadEvents events;
+  if (files_done == 0) events.on_transfer_start = [&] { cancel = true; };
+  std::jthread watcher([&](std::stop_token stop) {
+    if (files_done == 0) return;
+    while (!stop.stop_requested() && counters.files_done.load() < files_done) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    cancel = true;
+  });
+  UploadOutcome first = RunUploadJob(job, events, &counters, &cancel);
+  EXPECT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  return job.journal_path;
+}
+
+void SetMtime(const std::string& path, int64_t seconds_ahead) {
+  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(seconds_ahead));
+}
+
 TEST_F(UploadJobTest, ChangedSourceStopsTheResume) {
   auto files = MakeCorpus(work_.Join("src"), 4, 0);
   UploadJob job = MakeJob({work_.Join("src")});
   job.journal_path = work_.Join("journal");
-  std::atomic<bool> cancel{false};
-  UploadEvents events;
-  events.on_transfer_start = [&] { cancel = true; };  // stop before anything is sent
-  UploadOutcome first = RunUploadJob(job, events, nullptr, &cancel);
-  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  Interrupt(job, 0);
   WriteFile(work_.Join("src/a/img_1.png"), "changed");
   UploadOutcome second = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
   ASSERT_FALSE(second.status.ok());
-  EXPECT_NE(second.status.message().find("img_1.png changed"), std::string::npos)
+  EXPECT_NE(second.status.message().find("1 file changed"), std::string::npos)
       << second.status.ToString();
+  EXPECT_NE(second.status.message().find("img_1.png"), std::string::npos);
+  EXPECT_NE(second.status.message().find("--allow-changed"), std::string::npos);
+  EXPECT_FALSE(second.task_id.has_value() && second.task.size > 0);
+}
+
+// Same size, new time, other bytes: the recorded XXH3 tells it changed. Same bytes, new
+// time: only touched, the resume goes on.
+TEST_F(UploadJobTest, TheRecordedHashTellsATouchedFileFromAChangedOne) {
+  auto files = MakeCorpus(work_.Join("src"), 6, 0);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  Interrupt(job, 0);
+  std::string touched = work_.Join("src/b/img_0.jpg");
+  SetMtime(touched, 5);
+  std::string path = work_.Join("src/a/img_1.png");
+  std::string flipped = files["img_1.png"];
+  flipped[flipped.size() / 2] ^= 0x01;  // same size, other content
+  WriteFile(path, flipped);
+  SetMtime(path, 7);
+  UploadOutcome stopped = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ASSERT_FALSE(stopped.status.ok());
+  EXPECT_NE(stopped.status.message().find("img_1.png"), std::string::npos)
+      << stopped.status.ToString();
+  EXPECT_EQ(stopped.status.message().find("img_0.jpg"), std::string::npos)
+      << "a touched file is not a changed one: " << stopped.status.ToString();
+  WriteFile(path, files["img_1.png"]);  // restored (with a new time): the resume goes on
+  UploadOutcome resumed = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ExpectIntact(resumed, files);
+}
+
+TEST_F(UploadJobTest, AllowChangedSendsChangedFilesAsTheyAreNow) {
+  auto files = MakeCorpus(work_.Join("src"), 30, 2);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  job.plan.tus_threshold = 1 << 20;
+  job.plan.batch_bytes = 2 << 10;
+  job.transfer.tus_chunk = 256 << 10;
+  job.transfer.connections = 1;
+  job.transfer.connection.limit_rate = 4 << 20;  // a TUS upload is caught half way
+  Interrupt(job, 3);
+  // A small image rewritten with other pixels of the same size (same manifest line), and a
+  // big one too: whatever was already sent of them, the task gets the new bytes.
+  for (const char* name : {"a/img_29.png", "big/big_1.png"}) {
+    std::string base = fs::path(name).filename().string();
+    std::string now = base.starts_with("big")
+                          ? ingest::testing::WritePng(901, 900, {.noise = true, .seed = 99})
+                          : ingest::testing::WritePng(8 + 29, 6, {.seed = 7});
+    ASSERT_NE(now, files[base]);
+    WriteFile(work_.Join(std::string("src/") + name), now);
+    SetMtime(work_.Join(std::string("src/") + name), 3);
+    files[base] = now;
+  }
+  UploadOutcome refused = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ASSERT_FALSE(refused.status.ok());
+  UploadJob again = MakeJob({});
+  again.allow_changed = true;
+  UploadOutcome resumed = ResumeUploadJob(job.journal_path, again, {}, nullptr, nullptr);
+  ExpectIntact(resumed, files);
+  EXPECT_FALSE(resumed.notes.empty());
+}
+
+TEST_F(UploadJobTest, AllowChangedRefusesAnImageThatNoLongerMatchesTheManifest) {
+  auto files = MakeCorpus(work_.Join("src"), 4, 0);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  Interrupt(job, 0);
+  WriteFile(work_.Join("src/a/img_1.png"), ingest::testing::WritePng(40, 30));
+  UploadJob again = MakeJob({});
+  again.allow_changed = true;
+  UploadOutcome out = ResumeUploadJob(job.journal_path, again, {}, nullptr, nullptr);
+  ASSERT_FALSE(out.status.ok());
+  EXPECT_NE(out.status.message().find("img_1.png is now 40x30"), std::string::npos)
+      << out.status.ToString();
+}
+
+// --extract: an archive's images go up as individual files streamed out of it (members of
+// subfolders by base name, in archive order), non-images and context images left out.
+TEST_F(UploadJobTest, ExtractSendsAnArchivesImagesAsFiles) {
+  for (auto format : {ingest::testing::ArchiveFormat::kZip, ingest::testing::ArchiveFormat::kTarGz}) {
+    std::map<std::string, std::string> want;
+    std::vector<ingest::testing::ArchiveEntry> entries;
+    for (int i = 0; i < 25; ++i) {
+      std::string name = "img_" + std::to_string(i) + ".png";
+      std::string bytes = ingest::testing::WritePng(6 + i, 5);
+      want[name] = bytes;
+      entries.push_back({(i % 2 ? "x/" : "y/z/") + name, bytes});
+    }
+    std::string big = ingest::testing::WritePng(700, 700, {.noise = true});
+    want["big.png"] = big;
+    entries.push_back({"big.png", big});
+    entries.push_back({"notes.txt", "not an image"});
+    entries.push_back({"x/related_images/img_1_png/ctx.png", ingest::testing::WritePng(3, 3)});
+    std::string archive = work_.Join(format == ingest::testing::ArchiveFormat::kZip ? "d.zip" : "d.tar.gz");
+    ingest::testing::WriteArchive(archive, format, entries);
+    UploadJob job = MakeJob({archive}, "extract");
+    job.extract = true;
+    job.plan.sorting = SortingMethod::kNatural;
+    job.plan.tus_threshold = 512 << 10;
+    job.plan.batch_bytes = 2 << 10;
+    job.transfer.tus_chunk = 256 << 10;
+    job.journal_path = work_.Join(archive + ".journal");
+    UploadOutcome out = Run(job);
+    ExpectIntact(out, want);
+    EXPECT_EQ(out.plan->kind, TaskKind::kImages);
+    ASSERT_EQ(out.plan->frame_order.size(), 26u);
+    EXPECT_EQ(out.plan->frame_order[0], "big.png");
+    EXPECT_EQ(out.plan->frame_order[1], "img_0.png");
+    EXPECT_EQ(out.plan->frame_order[3], "img_2.png");  // natural order on base names
+    EXPECT_EQ(out.plan->skipped_files, 2u);
+  }
+}
+
+TEST_F(UploadJobTest, ExtractRefusesBaseNamesThatCollide) {
+  std::string png = ingest::testing::WritePng(5, 4);
+  std::string zip = work_.Join("d.zip");
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip,
+                                {{"a/1.png", png}, {"b/1.png", png}, {"c/2.png", png}});
+  UploadJob job = MakeJob({zip});
+  job.extract = true;
+  UploadOutcome out = Run(job);
+  ASSERT_FALSE(out.status.ok());
+  ASSERT_EQ(out.refusals.size(), 2u);
+  EXPECT_NE(out.refusals[0].path.find("d.zip:a/1.png"), std::string::npos) << out.refusals[0].path;
+  EXPECT_FALSE(out.task_id.has_value());
+}
+
+TEST_F(UploadJobTest, InterruptedExtractResumesFromTheArchive) {
+  std::map<std::string, std::string> want;
+  std::vector<ingest::testing::ArchiveEntry> entries;
+  for (int i = 0; i < 40; ++i) {
+    std::string name = "f" + std::to_string(i) + ".png";
+    std::string bytes = ingest::testing::WritePng(i < 2 ? 600 : 10 + i, i < 2 ? 600 : 6,
+                                                  {.noise = i < 2});
+    want[name] = bytes;
+    entries.push_back({"dir/" + name, bytes});
+  }
+  std::string archive = work_.Join("d.tar.gz");
+  ingest::testing::WriteArchive(archive, ingest::testing::ArchiveFormat::kTarGz, entries);
+  UploadJob job = MakeJob({archive});
+  job.extract = true;
+  job.journal_path = work_.Join("journal");
+  job.plan.tus_threshold = 256 << 10;
+  job.plan.batch_bytes = 2 << 10;
+  job.transfer.tus_chunk = 128 << 10;
+  job.transfer.connections = 2;
+  job.transfer.connection.limit_rate = 2 << 20;
+  Interrupt(job, 5);
+  UploadOutcome resumed = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ExpectIntact(resumed, want);
 }
 
 // Every fault kind of the receiver: the upload still completes, byte for byte, once.
