@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -525,11 +526,21 @@ void CvatServer::Impl::HandleCreateTask(Call& call) {
     if (opts_.log) opts_.log("internal error: " + task.error().ToString());
     return SendJson(call, 500, DetailJson("cannot create the task"));
   }
+  if (opts_.on_milestone) opts_.on_milestone("task-created");
   SendJson(call, 201, TaskJson(store_, **task, "http://" + call.req.get_header_value("Host")));
 }
 
 void CvatServer::Impl::HandleListTasks(Call& call) {
   std::vector<std::shared_ptr<Task>> tasks = store_.List();
+  // CVAT's simple equality filter on the name, and sort=-id (newest first).
+  if (call.req.has_param("name")) {
+    std::string name = call.req.get_param_value("name");
+    std::erase_if(tasks, [&](const std::shared_ptr<Task>& t) { return t->name != name; });
+  }
+  if (call.req.get_param_value("sort") == "-id") {
+    std::sort(tasks.begin(), tasks.end(),
+              [](const auto& a, const auto& b) { return a->id > b->id; });
+  }
   uint64_t page = ParseDecimal(call.req.get_param_value("page")).value_or(1);
   uint64_t page_size = ParseDecimal(call.req.get_param_value("page_size")).value_or(10);
   if (page == 0) page = 1;
@@ -636,6 +647,7 @@ void CvatServer::Impl::HandleDataMeta(Call& call, int64_t id) {
 void CvatServer::Impl::HandleGetRequest(Call& call, const std::string& rq_id) {
   std::optional<RequestRecord> r = registry_->Get(rq_id);
   if (!r) return SendJson(call, 404, DetailJson("There is no request with specified id"));
+  if (opts_.on_milestone) opts_.on_milestone("request-read");
   auto date = [](int64_t us) { return us ? "\"" + IsoTime(us) + "\"" : std::string("null"); };
   std::string out = "{";
   AppendStringField("status", r->status, &out);

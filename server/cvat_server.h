@@ -43,6 +43,10 @@ struct ServerOptions {
   int listen_backlog = 1024;
   // Receives one line per event (fault fired, internal error). May be called from any thread.
   std::function<void(std::string_view)> log;
+  // Tests: called with "task-created", "finish-accepted" and "request-read" once the server
+  // did that and before it replies (a client killed then never sees the reply). May be
+  // called from any thread.
+  std::function<void(std::string_view)> on_milestone;
   // Replaces the built-in media inspector (tests); not owned.
   MediaInspector* inspector = nullptr;
 };

@@ -607,6 +607,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
   };
   std::string rq_id;
   bool queued = registry_->Enqueue(task.id, call.user->id, call.user->name, job, &rq_id);
+  if (queued && opts_.on_milestone) opts_.on_milestone("finish-accepted");
   std::string out = "{";
   AppendStringField("rq_id", rq_id, &out);
   out += "}";

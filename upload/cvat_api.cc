@@ -1,5 +1,7 @@
 #include "upload/cvat_api.h"
 
+#include <ctime>
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -43,9 +45,22 @@ Result<simdjson::dom::element> ParseJson(simdjson::dom::parser& parser, const st
   return doc;
 }
 
-Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
+// "2026-11-28T18:23:15.123456Z" (CVAT's dates, UTC) -> seconds since the epoch; 0 if not.
+int64_t ParseIsoTime(std::string_view text) {
+  std::tm tm{};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  std::string s(text.substr(0, 19));
+  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) return 0;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return static_cast<int64_t>(::timegm(&tm));
+}
+
+Result<TaskInfo> ParseTaskElement(simdjson::dom::element doc, const std::string& what) {
   TaskInfo t;
   if (doc["id"].get(t.id) != simdjson::SUCCESS) {
     return Status::Remote(what + ": the reply has no task id");
@@ -63,7 +78,15 @@ Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
   if (t.jobs == 0 && doc["segments"].get(segments) == simdjson::SUCCESS) {
     t.jobs = static_cast<int64_t>(segments.size());
   }
+  std::string_view created;
+  if (doc["created_date"].get(created) == simdjson::SUCCESS) t.created_unix = ParseIsoTime(created);
   return t;
+}
+
+Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
+  return ParseTaskElement(doc, what);
 }
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
@@ -166,6 +189,24 @@ Result<TaskInfo> CvatApi::GetTask(int64_t id) {
   std::string path = "/api/tasks/" + std::to_string(id);
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
   return ParseTask(r.body, "GET " + path);
+}
+
+Result<std::vector<TaskInfo>> CvatApi::FindTasks(const std::string& name) {
+  std::string path = "/api/tasks?name=" + PercentEncode(name) + "&sort=-id&page_size=100";
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
+  simdjson::dom::array results;
+  if (doc["results"].get(results) != simdjson::SUCCESS) {
+    return Status::Remote("GET " + path + ": the reply has no results list");
+  }
+  std::vector<TaskInfo> out;
+  for (simdjson::dom::element e : results) {
+    INGEST_ASSIGN_OR_RETURN(TaskInfo t, ParseTaskElement(e, "GET " + path));
+    if (t.name == name) out.push_back(std::move(t));
+  }
+  std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id > b.id; });
+  return out;
 }
 
 Status CvatApi::DeleteTask(int64_t id) {

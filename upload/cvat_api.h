@@ -21,6 +21,7 @@ struct TaskInfo {
   std::string name;
   int64_t size = 0;       // frames; 0 until data was created
   int64_t jobs = 0;       // number of jobs (segments), when the server reports them
+  int64_t created_unix = 0;  // created_date, seconds since the epoch (0 when absent)
 };
 
 struct RequestState {
@@ -51,6 +52,9 @@ class CvatApi {
   // POST /api/tasks with a TaskWriteSerializer JSON body.
   Result<TaskInfo> CreateTask(const std::string& json_body);
   Result<TaskInfo> GetTask(int64_t id);
+  // GET /api/tasks?name=NAME&sort=-id: the newest tasks named exactly `name` (first page of
+  // up to 100), newest first.
+  Result<std::vector<TaskInfo>> FindTasks(const std::string& name);
   Status DeleteTask(int64_t id);
   // OPTIONS on the task's /data/ endpoint: TUS limits.
   Result<ServerLimits> DataLimits(int64_t task_id);

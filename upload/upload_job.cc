@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 
+#include <simdjson.h>
+
 #include "engine/byte_source.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
@@ -208,6 +210,37 @@ std::string JoinLines(const std::vector<std::string_view>& names) {
   return out;
 }
 
+// The task is ready: check its frame order and record the end.
+void Complete(CvatApi& api, Journal* journal, const TaskInfo& task, UploadOutcome& out,
+              Clock::time_point t0) {
+  out.task = task;
+  out.order = CheckFrameOrder(api, task.id, *out.plan);
+  if (journal) {
+    if (Status s = journal->SetState("done"); !s.ok()) out.status = s;
+  }
+  out.total_seconds = Since(t0);
+}
+
+// A task this upload created before it was interrupted, between POST /api/tasks and the
+// journal's record of the reply: the newest task with the planned name that has no data and
+// was created after the journal (less a margin for the clocks of client and server).
+Result<std::optional<TaskInfo>> FindInterruptedTask(CvatApi& api, const Journal& journal,
+                                                    const std::string& task_body) {
+  constexpr int64_t kClockMargin = 120;
+  simdjson::dom::parser parser;
+  std::string_view name;
+  if (parser.parse(task_body).get_object()["name"].get(name) != simdjson::SUCCESS) {
+    return Status::Corruption("journal " + journal.path() + ": the task request has no name");
+  }
+  INGEST_ASSIGN_OR_RETURN(std::vector<TaskInfo> tasks, api.FindTasks(std::string(name)));
+  for (const TaskInfo& t : tasks) {  // newest first
+    if (t.size == 0 && t.created_unix >= journal.header().created_unix - kClockMargin) {
+      return std::optional<TaskInfo>(t);
+    }
+  }
+  return std::optional<TaskInfo>();
+}
+
 // Task, Upload-Start, transfer, finish, wait, order check: the part of an upload that is the
 // same for a fresh run and a resumed one. `task_body` is used when out.task_id is not set.
 void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, FileSource& files,
@@ -219,7 +252,21 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (journal) journal->Flush().ok();
     out.status = std::move(s);
   };
+  if (!out.task_id && journal && journal->header().state == "creating") {
+    // The last run was stopped after sending POST /api/tasks: the task may exist.
+    Result<std::optional<TaskInfo>> found = FindInterruptedTask(api, *journal, task_body);
+    if (!found) return fail(found.error());
+    if (*found) {
+      out.task_id = (*found)->id;
+      if (Status s = journal->SetTask((*found)->id); !s.ok()) return fail(s);
+      out.notes.push_back("task " + std::to_string((*found)->id) +
+                          " was created before the interruption: it is used");
+    }
+  }
   if (!out.task_id) {
+    if (journal) {
+      if (Status s = journal->SetState("creating"); !s.ok()) return fail(s);
+    }
     Result<TaskInfo> task = api.CreateTask(task_body);
     if (!task) return fail(task.error());
     out.task_id = task->id;
@@ -228,7 +275,13 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     }
     if (events.on_task_created) events.on_task_created(task->id);
   }
-  if (rq_id.empty()) {
+  if (rq_id.empty() && journal && journal->header().state == "finishing") {
+    // The last run was stopped after sending Upload-Finish (every file was on the server):
+    // a task with data means the finish was accepted and the task is ready.
+    Result<TaskInfo> task = api.GetTask(*out.task_id);
+    if (!task) return fail(task.error());
+    if (task->size > 0) return Complete(api, journal, *task, out, t0);
+  } else if (rq_id.empty()) {
     if (Status s = api.StartUpload(*out.task_id); !s.ok()) return fail(s);
     if (journal) {
       if (Status s = journal->SetState("uploading"); !s.ok()) return fail(s);
@@ -254,6 +307,8 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (journal) {
       if (Status s = journal->SetState("finishing"); !s.ok()) return fail(s);
     }
+  }
+  if (rq_id.empty()) {
     Result<std::string> accepted = api.FinishUpload(*out.task_id, finish_body);
     if (!accepted) return fail(accepted.error());
     rq_id = *accepted;
@@ -263,12 +318,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
   }
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
-  out.task = *task;
-  out.order = CheckFrameOrder(api, *out.task_id, *out.plan);
-  if (journal) {
-    if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
-  }
-  out.total_seconds = Since(t0);
+  Complete(api, journal, *task, out, t0);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "engine/file_order.h"
@@ -160,6 +161,59 @@ TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
   std::cerr << "kills: " << kills << ", corpus: " << total << " bytes, sent again: " << again
             << " bytes\n";
   EXPECT_LE(again, static_cast<uint64_t>(kills) * ((16 << 10) + 2 * (1 << 20)));
+}
+
+// Kills aimed where a client most easily loses track of the server: right after the server
+// created the task, accepted the finish, or answered a poll of the creation request, before
+// the client reads the reply. The same command run again must end with one task, intact.
+TEST_F(KillTest, KillsRightAfterCreationFinishAndPollResumeWithOneTask) {
+  std::mutex mu;
+  std::string aim;
+  pid_t client = 0;
+  bool fired = false;
+  StartServer([&](server::ServerOptions& o) {
+    o.on_milestone = [&](std::string_view milestone) {
+      std::lock_guard lock(mu);
+      if (!fired && client > 0 && milestone == aim) {
+        fired = true;
+        ::kill(client, SIGKILL);
+      }
+    };
+  });
+  std::map<std::string, std::string> files = MakeCorpus(12, 1);
+  WriteFile(work_.Join("token"), kToken);
+  for (const char* milestone : {"task-created", "finish-accepted", "request-read"}) {
+    std::string name = std::string("aimed-") + milestone;
+    std::vector<std::string> args = {
+        "upload", work_.Join("src"), "--server", server_->url(), "--token-file",
+        work_.Join("token"), "--create", name, "--labels", R"([{"name":"x"}])",
+        "--journal", work_.Join(name + ".journal"), "--progress", "none",
+        "--tus-threshold", "1MiB", "--tus-chunk", "1MiB"};
+    {
+      std::lock_guard lock(mu);
+      aim = milestone;
+      fired = false;
+      client = Spawn(args);
+    }
+    int status = 0;
+    ::waitpid(client, &status, 0);
+    {
+      std::lock_guard lock(mu);
+      client = 0;
+      ASSERT_TRUE(fired) << milestone << " never happened";
+    }
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << milestone;
+    ASSERT_EQ(RunCli(args, std::nullopt), 0) << "the run after the kill at " << milestone;
+    ingest::testing::HttpReply tasks = Get("/api/tasks?name=" + name);
+    ASSERT_EQ(ingest::testing::JsonField(tasks.body, "count"), "1") << milestone << ": " << tasks.body;
+    size_t at = tasks.body.find("\"id\":");
+    ASSERT_NE(at, std::string::npos) << tasks.body;
+    std::string id = std::to_string(std::atoll(tasks.body.c_str() + at + 5));
+    ExpectStoredIntact(data_dir_ + "/tasks/" + id + "/raw", files);
+    ingest::testing::HttpReply task = Get("/api/tasks/" + id);
+    EXPECT_EQ(ingest::testing::JsonField(task.body, "size"), std::to_string(files.size()))
+        << milestone;
+  }
 }
 
 // The receiver process is SIGKILLed mid-upload and started again on the same port and data
