@@ -21,6 +21,19 @@ req = urllib.request.Request(url + "/api/tasks/1/data/meta", headers={"Authoriza
 print([f["name"] for f in json.load(urllib.request.urlopen(req))["frames"]])
 PY
 cmp corpus/a/img_2.png srv/tasks/1/raw/img_2.png && echo "stored bytes equal"
+echo "== extract"
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("c.zip", "w") as z:
+    for p in ["corpus/a/img_10.png", "corpus/a/img_2.png", "corpus/b/img_1.png"]:
+        z.write(p)
+PY
+"$CVAT_INGEST" upload c.zip --extract --server "$url" --token-file srv/token --create ex \
+  --labels '[{"name":"car"}]' --sorting-method natural --progress none --json |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["task_id"], d["frames"], d["files"], d["order_ok"])'
+echo "exit $?"
+cmp corpus/b/img_1.png srv/tasks/2/raw/img_1.png && echo "extracted bytes equal"
+ls srv/tasks/2/raw | grep -c zip
 echo "== dry run"
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create dry \
   --labels '[{"name":"car"}]' --dry-run --progress none
