@@ -67,6 +67,8 @@ const char* kSchema =
 
 Journal::~Journal() {
   if (in_tx_) Record(Exec("COMMIT"));
+  sqlite3_finalize(offset_stmt_);
+  sqlite3_finalize(done_stmt_);
   sqlite3_close(db_);
 }
 
@@ -280,11 +282,21 @@ void Journal::OnTusCreated(uint32_t file, const std::string& location) {
   MaybeCommit();
 }
 
+void Journal::RunCached(sqlite3_stmt** cache, const char* sql,
+                        std::initializer_list<int64_t> args) {
+  if (*cache == nullptr && sqlite3_prepare_v2(db_, sql, -1, cache, nullptr) != SQLITE_OK) {
+    return Record(DbError(db_, path_, "prepare"));
+  }
+  sqlite3_reset(*cache);
+  int i = 1;
+  for (int64_t v : args) sqlite3_bind_int64(*cache, i++, v);
+  if (sqlite3_step(*cache) != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+}
+
 void Journal::OnTusOffset(uint32_t file, uint64_t offset) {
   Record(Begin());
-  Stmt st(db_, "UPDATE files SET offset=? WHERE id=?");
-  st.Bind(1, static_cast<int64_t>(offset)).Bind(2, static_cast<int64_t>(file));
-  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  RunCached(&offset_stmt_, "UPDATE files SET offset=? WHERE id=?",
+            {static_cast<int64_t>(offset), static_cast<int64_t>(file)});
   MaybeCommit();
 }
 
@@ -300,9 +312,7 @@ void Journal::OnBatchSending(uint32_t batch) {
 
 void Journal::OnFileDone(uint32_t file) {
   Record(Begin());
-  Stmt st(db_, "UPDATE files SET state=3 WHERE id=?");
-  st.Bind(1, static_cast<int64_t>(file));
-  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  RunCached(&done_stmt_, "UPDATE files SET state=3 WHERE id=?", {static_cast<int64_t>(file)});
   MaybeCommit();
 }
 

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "upload/upload_plan.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ingest::upload {
 
@@ -108,6 +110,9 @@ class Journal final : public UploadObserver {
   void MaybeCommit();
   Status SetMeta(const std::string& key, const std::string& value);
   Status ReadHeader();
+  // Runs `sql` (prepared once, kept in *cache) with integer parameters, for the per-file
+  // outcomes written thousands of times a second.
+  void RunCached(sqlite3_stmt** cache, const char* sql, std::initializer_list<int64_t> args);
   void Record(Status s) {
     if (error_.ok() && !s.ok()) error_ = std::move(s);
   }
@@ -115,6 +120,8 @@ class Journal final : public UploadObserver {
   std::string path_;
   sqlite3* db_;
   JournalHeader header_;
+  sqlite3_stmt* offset_stmt_ = nullptr;
+  sqlite3_stmt* done_stmt_ = nullptr;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;
   Status error_;
