@@ -4,6 +4,7 @@
 #include "upload/upload_job.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <iostream>
@@ -375,6 +376,47 @@ std::string Interrupt(UploadJob job, uint64_t files_done) {
 
 void SetMtime(const std::string& path, int64_t seconds_ahead) {
   fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(seconds_ahead));
+}
+
+// Real journals, damaged in the ways a crash, a disk or a user can damage them: each is
+// refused with the file named, and nothing is sent.
+TEST_F(UploadJobTest, TruncatedForeignAndNewerJournalsAreRefused) {
+  MakeCorpus(work_.Join("src"), 30, 0);
+  UploadJob job = MakeJob({work_.Join("src")});
+  job.journal_path = work_.Join("journal");
+  Interrupt(job, 0);
+  auto copy = [&](const std::string& name) {
+    std::string path = work_.Join(name);
+    fs::copy_file(job.journal_path, path);
+    return path;
+  };
+  std::string truncated = copy("truncated");
+  fs::resize_file(truncated, fs::file_size(truncated) / 2);
+  UploadOutcome t = ResumeUploadJob(truncated, MakeJob({}), {}, nullptr, nullptr);
+  ASSERT_FALSE(t.status.ok());
+  EXPECT_NE(t.status.message().find(truncated), std::string::npos) << t.status.ToString();
+
+  std::string newer = copy("newer");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE meta SET value='99' WHERE key='format'", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  UploadOutcome n = ResumeUploadJob(newer, MakeJob({}), {}, nullptr, nullptr);
+  EXPECT_EQ(n.status.code(), Status::Code::kCorruption) << n.status.ToString();
+  EXPECT_NE(n.status.message().find("format 99"), std::string::npos) << n.status.ToString();
+
+  UploadJob elsewhere = MakeJob({});
+  elsewhere.server = "http://127.0.0.1:1";
+  UploadOutcome f = ResumeUploadJob(job.journal_path, elsewhere, {}, nullptr, nullptr);
+  ASSERT_FALSE(f.status.ok());
+  EXPECT_NE(f.status.message().find("is for " + server_->url()), std::string::npos)
+      << f.status.ToString();
+  ingest::testing::HttpReply tasks = Get("/api/tasks");
+  EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "1");  // the interrupted one only
 }
 
 TEST_F(UploadJobTest, ChangedSourceStopsTheResume) {
