@@ -69,6 +69,7 @@ Journal::~Journal() {
   if (in_tx_) Record(Exec("COMMIT"));
   sqlite3_finalize(offset_stmt_);
   sqlite3_finalize(done_stmt_);
+  sqlite3_finalize(hash_stmt_);
   sqlite3_close(db_);
 }
 
@@ -297,6 +298,20 @@ void Journal::OnTusOffset(uint32_t file, uint64_t offset) {
   Record(Begin());
   RunCached(&offset_stmt_, "UPDATE files SET offset=? WHERE id=?",
             {static_cast<int64_t>(offset), static_cast<int64_t>(file)});
+  MaybeCommit();
+}
+
+void Journal::OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) {
+  Record(Begin());
+  const char* sql = "UPDATE files SET hash=?, hashed=? WHERE id=?";
+  if (hash_stmt_ == nullptr && sqlite3_prepare_v2(db_, sql, -1, &hash_stmt_, nullptr) != SQLITE_OK) {
+    return Record(DbError(db_, path_, "prepare"));
+  }
+  sqlite3_reset(hash_stmt_);
+  sqlite3_bind_text(hash_stmt_, 1, hex.data(), static_cast<int>(hex.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(hash_stmt_, 2, static_cast<int64_t>(bytes));
+  sqlite3_bind_int64(hash_stmt_, 3, static_cast<int64_t>(file));
+  if (sqlite3_step(hash_stmt_) != SQLITE_DONE) Record(DbError(db_, path_, "write"));
   MaybeCommit();
 }
 

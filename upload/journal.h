@@ -53,9 +53,9 @@ struct JournalFile {
   std::string name;    // the name the server sees
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // of the file, or for a member of its archive
-  // XXH3-128 (hex) of the file's first `hashed` bytes when planned ("" when not computed:
-  // large files are not read before they are sent). A resume compares it when the size is
-  // the same but the modification time moved.
+  // XXH3-128 (hex) of the file's first `hashed` bytes: of a small file when planned (the
+  // scan reads it anyway), of what the server confirmed of a TUS upload as it is sent; ""
+  // when unknown. A resume compares it when the size is the same but the time moved.
   std::string hash;
   uint64_t hashed = 0;
   Route route = Route::kBatch;
@@ -100,6 +100,7 @@ class Journal final : public UploadObserver {
   // UploadObserver (called on the transfer thread).
   void OnTusCreated(uint32_t file, const std::string& location) override;
   void OnTusOffset(uint32_t file, uint64_t offset) override;
+  void OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) override;
   void OnBatchSending(uint32_t batch) override;
   void OnFileDone(uint32_t file) override;
 
@@ -122,6 +123,7 @@ class Journal final : public UploadObserver {
   JournalHeader header_;
   sqlite3_stmt* offset_stmt_ = nullptr;
   sqlite3_stmt* done_stmt_ = nullptr;
+  sqlite3_stmt* hash_stmt_ = nullptr;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;
   Status error_;

@@ -1,5 +1,7 @@
 #include "upload/transfer_engine.h"
 
+#include "engine/hasher.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +66,12 @@ const char* OpName(Op op) {
 struct TusState {
   std::string location;
   uint64_t offset = 0;
+  // XXH3 of the bytes [0, hashed_to) as they are sent, for the journal (a resume checks a
+  // touched file's sent part against it). Dropped for good when the bytes sent and the bytes
+  // confirmed part ways (a cut PATCH, a resume from the middle): re-reading to mend it is
+  // not worth it.
+  std::unique_ptr<Hasher> hasher;
+  uint64_t hashed_to = 0;
   int attempts = 0;         // failures since the last progress
   bool need_head = false;   // resynchronise before the next PATCH
   bool recreating = false;  // the server lost it; a 409 on re-creation means complete
@@ -87,6 +95,8 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {0};
   // PATCH body
   std::unique_ptr<FileReader> file;
+  Hasher* hasher = nullptr;  // the upload's prefix hash, when these bytes extend it
+  uint64_t* hashed_to = nullptr;
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t sent = 0;
@@ -129,11 +139,16 @@ size_t OnReadFile(char* buf, size_t size, size_t n, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   size_t want = static_cast<size_t>(std::min<uint64_t>(size * n, t->length - t->sent));
   if (want == 0) return 0;
-  Result<size_t> r = t->file->ReadAt(t->offset + t->sent, buf, want);
+  uint64_t at = t->offset + t->sent;
+  Result<size_t> r = t->file->ReadAt(at, buf, want);
   if (!r || *r == 0) {
     t->read_error = !r ? std::move(r).error()
                        : Status::IoError("the file is shorter than when it was scanned");
     return CURL_READFUNC_ABORT;
+  }
+  if (t->hasher && *t->hashed_to == at) {
+    t->hasher->Update(buf, *r);
+    *t->hashed_to += *r;
   }
   t->sent += *r;
   t->counters->bytes_sent.fetch_add(*r, std::memory_order_relaxed);
@@ -305,6 +320,9 @@ struct TransferEngine::Impl {
           return Status();
         }
         t->file = std::move(*file);
+        if (s.offset == 0 && !s.hasher) s.hasher = std::make_unique<Hasher>();
+        t->hasher = s.hasher && s.hashed_to == s.offset ? s.hasher.get() : nullptr;
+        t->hashed_to = &s.hashed_to;
         t->offset = s.offset;
         t->length = std::min(tus_chunk, f.size - s.offset);
         curl_slist* h = Setup(t.get(), opt.origin + s.location);
@@ -376,6 +394,8 @@ struct TransferEngine::Impl {
     if (rc == CURLE_OK && status == 201 && !t.location.empty()) {
       s.location = LocationPath(t.location);
       s.offset = 0;
+      s.hasher.reset();
+      s.hashed_to = 0;
       s.need_head = false;
       s.attempts = 0;
       observer->OnTusCreated(file, s.location);
@@ -419,6 +439,11 @@ struct TransferEngine::Impl {
         s.offset = confirmed;
         if (confirmed > t.offset) s.attempts = 0;
         observer->OnTusOffset(file, confirmed);
+        if (s.hasher && s.hashed_to == confirmed) {
+          observer->OnTusHash(file, confirmed, ToHex(s.hasher->Digest()));
+        } else {
+          s.hasher.reset();
+        }
       }
       if (s.offset == f.size) {
         s.done = true;

@@ -70,6 +70,8 @@ class UploadObserver {
   virtual ~UploadObserver() = default;
   virtual void OnTusCreated(uint32_t /*file*/, const std::string& /*location*/) {}
   virtual void OnTusOffset(uint32_t /*file*/, uint64_t /*offset*/) {}
+  // The XXH3-128 (hex) of the file's first `bytes` bytes, all confirmed by the server.
+  virtual void OnTusHash(uint32_t /*file*/, uint64_t /*bytes*/, const std::string& /*hex*/) {}
   virtual void OnBatchSending(uint32_t /*batch*/) {}
   virtual void OnFileDone(uint32_t /*file*/) {}
 };

@@ -115,7 +115,11 @@ Result<bool> SourceUnchanged(const JournalFile& f) {
   if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
   if (f.member.empty() && static_cast<uint64_t>(st.st_size) != f.size) return false;
   if (MtimeNs(st) == f.mtime_ns) return true;
-  if (f.hash.empty() || f.hashed != f.size) return false;
+  // The recorded hash decides when it covers the whole file, or exactly what the server holds
+  // of a TUS upload (the rest is sent as it is now).
+  bool covers = f.hashed == f.size ||
+                (f.state == JournalFileState::kTusCreated && f.hashed == f.offset);
+  if (f.hash.empty() || f.hashed == 0 || !covers) return false;
   std::unique_ptr<FileReader> reader;
   ArchiveMembers archive(f.path);
   if (f.member.empty()) {
@@ -125,7 +129,7 @@ Result<bool> SourceUnchanged(const JournalFile& f) {
     if (!member) return false;  // the archive no longer holds it where it was
     reader = std::move(*member);
   }
-  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, f.size));
+  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, f.hashed));
   if (hash != f.hash) return false;
   char extra;
   INGEST_ASSIGN_OR_RETURN(size_t more, reader->ReadAt(f.size, &extra, 1));

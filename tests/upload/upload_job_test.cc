@@ -459,6 +459,44 @@ TEST_F(UploadJobTest, TheRecordedHashTellsATouchedFileFromAChangedOne) {
   ExpectIntact(resumed, files);
 }
 
+// A TUS upload stopped half way: the journal holds the XXH3 of what the server confirmed.
+// Touching the file does not stop the resume; changing a byte the server already has does.
+TEST_F(UploadJobTest, AHalfSentFileIsCheckedAgainstTheHashOfItsSentPart) {
+  for (bool change : {false, true}) {
+    std::string src = work_.Join(change ? "changed" : "touched");
+    std::string path = src + "/big.png";
+    std::string bytes = ingest::testing::WritePng(1000, 1000, {.noise = true});
+    WriteFile(path, bytes);
+    UploadJob job = MakeJob({src}, src);
+    job.journal_path = src + ".journal";
+    job.plan.tus_threshold = 1 << 20;
+    job.transfer.tus_chunk = 256 << 10;
+    job.transfer.connection.limit_rate = 2 << 20;
+    TransferCounters counters;
+    std::atomic<bool> cancel{false};
+    std::jthread watcher([&](std::stop_token stop) {
+      while (!stop.stop_requested() && counters.bytes_done.load() < (600u << 10)) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      cancel = true;
+    });
+    UploadOutcome first = RunUploadJob(job, {}, &counters, &cancel);
+    watcher.join();
+    ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+    if (change) bytes[1000] ^= 0x01;  // a byte the server already has
+    WriteFile(path, bytes);
+    SetMtime(path, 9);
+    UploadOutcome resumed = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+    if (change) {
+      ASSERT_FALSE(resumed.status.ok());
+      EXPECT_NE(resumed.status.message().find("big.png"), std::string::npos)
+          << resumed.status.ToString();
+    } else {
+      ExpectIntact(resumed, {{"big.png", bytes}});
+    }
+  }
+}
+
 TEST_F(UploadJobTest, AllowChangedSendsChangedFilesAsTheyAreNow) {
   auto files = MakeCorpus(work_.Join("src"), 30, 2);
   UploadJob job = MakeJob({work_.Join("src")});
