@@ -223,6 +223,21 @@ Result<ServerLimits> CvatApi::DataLimits(int64_t task_id) {
   return limits;
 }
 
+Result<std::optional<ServerLimits>> CvatApi::ServerDataLimits() {
+  std::string path = "/api/tasks?page_size=1";
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
+  simdjson::dom::array results;
+  int64_t id = 0;
+  if (doc["results"].get(results) != simdjson::SUCCESS || results.size() == 0 ||
+      results.at(0)["id"].get(id) != simdjson::SUCCESS) {
+    return std::optional<ServerLimits>();
+  }
+  INGEST_ASSIGN_OR_RETURN(ServerLimits limits, DataLimits(id));
+  return std::optional<ServerLimits>(limits);
+}
+
 Status CvatApi::StartUpload(int64_t task_id) {
   return Call("POST", DataUrl(task_id), "", {"Upload-Start: true"}, {202}).status();
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ class CvatApi {
   Status DeleteTask(int64_t id);
   // OPTIONS on the task's /data/ endpoint: TUS limits.
   Result<ServerLimits> DataLimits(int64_t task_id);
+  // The server's TUS limits before a task of ours exists: CVAT answers OPTIONS only on an
+  // existing task's /data/, and its limits are server-wide, so any task the user can see
+  // will do. Nothing when the user sees no task.
+  Result<std::optional<ServerLimits>> ServerDataLimits();
   // POST /data/ with Upload-Start (expects 202).
   Status StartUpload(int64_t task_id);
   // POST /data/ with Upload-Finish and the data request as JSON. Returns the rq_id (also on

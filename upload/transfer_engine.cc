@@ -320,7 +320,9 @@ struct TransferEngine::Impl {
           return Status();
         }
         t->file = std::move(*file);
-        if (s.offset == 0 && !s.hasher) s.hasher = std::make_unique<Hasher>();
+        if (s.offset == 0 && !s.hasher && observer != &null_observer) {
+          s.hasher = std::make_unique<Hasher>();  // only a journal wants it
+        }
         t->hasher = s.hasher && s.hashed_to == s.offset ? s.hasher.get() : nullptr;
         t->hashed_to = &s.hashed_to;
         t->offset = s.offset;

@@ -400,6 +400,9 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     if (Result<ServerLimits> limits = api.DataLimits(*job.task_id)) {
       job.plan.max_file_size = limits->tus_max_size;
     }
+  } else if (Result<std::optional<ServerLimits>> limits = api.ServerDataLimits();
+             limits && *limits) {
+    job.plan.max_file_size = (*limits)->tus_max_size;  // else CVAT's default is assumed
   }
 
   if (!job.journal_path.empty()) {

@@ -220,6 +220,21 @@ TEST_F(UploadJobTest, RefusalsComeBeforeAnyByteAndCreateNoTask) {
   EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "0") << tasks.body;
 }
 
+// The server's Tus-Max-Size is known before our task exists (read on any visible task):
+// a file over it is refused before anything is created.
+TEST_F(UploadJobTest, TheServersSizeLimitIsKnownBeforeTheTaskIsCreated) {
+  StartServer([](server::ServerOptions& o) { o.max_file_size = 4000; });
+  CreateTask("someone else's");
+  WriteFile(work_.Join("src/small.png"), ingest::testing::WritePng(4, 4));
+  WriteFile(work_.Join("src/big.png"), ingest::testing::WritePng(300, 300, {.noise = true}));
+  UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  ASSERT_FALSE(out.status.ok());
+  ASSERT_EQ(out.refusals.size(), 1u);
+  EXPECT_NE(out.refusals[0].path.find("big.png"), std::string::npos);
+  EXPECT_NE(out.refusals[0].reason.find("4000"), std::string::npos) << out.refusals[0].reason;
+  EXPECT_EQ(ingest::testing::JsonField(Get("/api/tasks").body, "count"), "1");
+}
+
 TEST_F(UploadJobTest, IntoAnExistingEmptyTask) {
   auto files = MakeCorpus(work_.Join("src"), 5, 0);
   int64_t task = CreateTask("existing");
