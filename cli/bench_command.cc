@@ -459,25 +459,21 @@ int RunBench(Args args) {
     }
   };
   {
-    auto upload_start = std::chrono::steady_clock::now();
-    bench::Stage last = bench::Stage::kIdle;
     ProgressLine bar(tty_bar, [&]() -> std::string {
       bench::Stage stage = live.stage.load();
-      if (stage == bench::Stage::kUpload && last != stage) {
-        upload_start = std::chrono::steady_clock::now();
-      }
-      last = stage;
       std::string line = "run " + std::to_string(live.run.load()) + "/" +
                          std::to_string(live.runs.load()) + ": " +
                          std::string(bench::StageName(stage));
       if (stage == bench::Stage::kUpload) {
         uint64_t sent = live.transfer.bytes_sent.load();
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                     upload_start).count();
+        auto started = std::chrono::steady_clock::time_point(
+            std::chrono::nanoseconds(live.upload_started_ns.load()));
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         line += " " + std::to_string(live.transfer.files_done.load()) + "/" +
                 std::to_string(live.planned_files.load()) + " files, " + FormatBytes(sent) +
                 " / " + FormatBytes(live.planned_bytes.load()) + ", " +
-                FormatBytes(static_cast<uint64_t>(secs > 0 ? static_cast<double>(sent) / secs : 0)) +
+                FormatBytes(static_cast<uint64_t>(secs > 0.2 ? static_cast<double>(sent) / secs : 0)) +
                 "/s, " + std::to_string(live.transfer.in_flight.load()) + " in flight";
       }
       return line;

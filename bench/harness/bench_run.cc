@@ -223,7 +223,6 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
   INGEST_RETURN_IF_ERROR(api.StartUpload(task.id));
 
   // upload
-  live->stage = Stage::kUpload;
   upload::TransferOptions transfer;
   transfer.data_url = api.DataUrl(task.id);
   transfer.origin = api.Origin();
@@ -233,8 +232,11 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
   transfer.tus_chunk = r.settings.tus_chunk;
   transfer.retries = o.retries;
   ResetCounters(live->transfer);
+  live->upload_started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                Clock::now().time_since_epoch()).count();
   TimingObserver timings;
   ScannedFiles files(scan, plan);
+  live->stage = Stage::kUpload;
   Status sent;
   {
     CpuTimes cpu0 = SelfCpu();

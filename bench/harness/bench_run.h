@@ -118,6 +118,8 @@ struct LiveStatus {
   std::atomic<uint64_t> planned_bytes{0};
   std::atomic<uint64_t> planned_files{0};
   upload::TransferCounters transfer;  // reset at every upload
+  // When the upload in progress started (steady_clock nanoseconds since its epoch).
+  std::atomic<int64_t> upload_started_ns{0};
 };
 
 struct BenchEvents {
