@@ -28,7 +28,7 @@
 namespace ingest::cli {
 namespace {
 
-constexpr OptionSpec kBenchOptions[] = {
+constexpr OptionSpec kBenchOwnOptions[] = {
     {"profile", "NAME", "generated corpus: small (default; 2000 x 100KiB), large (8 x 64MiB), "
                         "mixed (1000 files, 64KiB..16MiB), video (one MPEG-4 video)"},
     {"files", "N", "files in the generated corpus (image profiles)"},
@@ -41,13 +41,6 @@ constexpr OptionSpec kBenchOptions[] = {
     {"keep", "", "with --server: keep the tasks instead of deleting them"},
     {"labels", "JSON", "labels of the throwaway tasks (default [{\"name\":\"object\"}])"},
     {"project-id", "N", "create the throwaway tasks in this project (instead of --labels)"},
-    {"org", "SLUG", "organization (sent as X-Organization)"},
-    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
-    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
-    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
-    {"insecure", "", "do not verify TLS certificates"},
-    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
-    {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
     {"discard", "", "local receiver: count and hash bodies instead of storing them"},
     {"connections", "LIST", "parallel connections, e.g. 1,2,4,8,16 (default 8)"},
     {"tus-chunk", "LIST", "TUS PATCH sizes, e.g. 16MiB,64MiB (default 64MiB, at most 100MiB)"},
@@ -61,6 +54,7 @@ constexpr OptionSpec kBenchOptions[] = {
     {"report", "DIR", "write DIR/index.html with SVG charts (viewable offline)"},
     {"progress", "auto|bar|none", "progress display (default auto: a bar on a terminal)"},
 };
+constexpr auto kBenchOptions = JoinOptions(kBenchOwnOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Measures how fast a corpus gets into CVAT, stage by stage, so the limit is visible:\n"
@@ -274,13 +268,8 @@ int RunBench(Args args) {
 
   // The target's settings (credentials are read only for --server).
   bench::Target target;
-  target.connection.insecure = opt.Has("insecure");
-  target.connection.ca_cert = opt.Get("ca-cert");
-  target.connection.proxy = opt.Get("proxy");
-  if (opt.Has("limit-rate")) {
-    std::optional<uint64_t> rate = parse_size(opt.Get("limit-rate"));
-    if (!rate) return usage("--limit-rate: a rate like 10MiB");
-    target.connection.limit_rate = *rate;
+  if (Status c = ReadConnectionOptions(opt, &target.connection); !c.ok()) {
+    return UsageError("bench", c);
   }
   target.keep_tasks = opt.Has("keep");
   if (opt.Has("labels")) target.labels_json = opt.Get("labels");

@@ -74,4 +74,16 @@ Status ReadCredentials(const ParsedArgs& opt, Credentials* out) {
   return Status();
 }
 
+Status ReadConnectionOptions(const ParsedArgs& opt, upload::ConnectionOptions* out) {
+  out->insecure = opt.Has("insecure");
+  out->ca_cert = opt.Get("ca-cert");
+  out->proxy = opt.Get("proxy");
+  if (opt.Has("limit-rate")) {
+    Result<uint64_t> rate = ParseSize(opt.Get("limit-rate"));
+    if (!rate || *rate == 0) return Status::InvalidArgument("--limit-rate: a rate like 10MiB");
+    out->limit_rate = *rate;
+  }
+  return Status();
+}
+
 }  // namespace ingest::cli

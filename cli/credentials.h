@@ -11,6 +11,7 @@
 
 #include "cli/options.h"
 #include "engine/result.h"
+#include "upload/curl_util.h"
 
 namespace ingest::cli {
 
@@ -18,6 +19,21 @@ struct Credentials {
   std::vector<std::string> headers;  // Authorization (Bearer or Basic), X-Organization
   std::optional<std::pair<std::string, std::string>> login;  // --auth without --basic
 };
+
+// The options of every command that talks to a CVAT server: credentials and connection.
+inline constexpr OptionSpec kServerAccessOptions[] = {
+    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
+    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
+    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
+    {"org", "SLUG", "organization (sent as X-Organization)"},
+    {"insecure", "", "do not verify TLS certificates"},
+    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
+    {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
+};
+
+// Applies --insecure, --ca-cert, --proxy and, when the command has it, --limit-rate.
+// InvalidArgument naming the option on a bad value.
+Status ReadConnectionOptions(const ParsedArgs& opt, upload::ConnectionOptions* out);
 
 // Reads them from the options --auth, --basic, --token-file and --org and the environment.
 // InvalidArgument when there are none; errors name the token file.

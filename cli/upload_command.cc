@@ -35,7 +35,7 @@ namespace {
 
 using upload::UploadPlan;
 
-constexpr OptionSpec kUploadOptions[] = {
+constexpr OptionSpec kUploadOwnOptions[] = {
     {"server", "URL", "CVAT server, e.g. https://cvat.example.com (required)"},
     {"task", "ID", "upload into this existing task (it must have no data yet)"},
     {"create", "NAME", "create a task with this name"},
@@ -43,7 +43,6 @@ constexpr OptionSpec kUploadOptions[] = {
     {"project-id", "N", "put the new task in this project (instead of --labels)"},
     {"segment-size", "N", "frames per job of the new task"},
     {"overlap", "N", "frames shared by neighbouring jobs"},
-    {"org", "SLUG", "organization (sent as X-Organization)"},
     {"image-quality", "Q", "0-100, CVAT's image quality for chunks (default 70)"},
     {"sorting-method", "M", "lexicographical (default), natural, predefined or random"},
     {"seed", "N", "seed for --sorting-method random"},
@@ -65,18 +64,13 @@ constexpr OptionSpec kUploadOptions[] = {
     {"progress", "auto|bar|json|none", "progress display (default auto: bar on a terminal)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
     {"dry-run", "", "do everything up to the first byte of data and print the plan"},
-    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
-    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
-    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
-    {"insecure", "", "do not verify TLS certificates"},
-    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
-    {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
     {"workers", "N", "scan worker threads (default: all cores)"},
     {"follow-symlinks", "", "descend into symlinked directories"},
     {"journal", "FILE", "the resume journal (default: one per upload under ~/.local/state)"},
     {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
 };
+constexpr auto kUploadOptions = JoinOptions(kUploadOwnOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -381,13 +375,8 @@ int RunUpload(Args args) {
   if (!retries) return UsageError("upload", retries.error());
   transfer.retries = static_cast<int>(*retries);
   transfer.image_quality = data.image_quality;
-  transfer.connection.insecure = opt.Has("insecure");
-  transfer.connection.ca_cert = opt.Get("ca-cert");
-  transfer.connection.proxy = opt.Get("proxy");
-  if (opt.Has("limit-rate")) {
-    Result<uint64_t> rate = ParseSize(opt.Get("limit-rate"));
-    if (!rate) return usage("--limit-rate: a rate like 10MiB");
-    transfer.connection.limit_rate = *rate;
+  if (Status c = ReadConnectionOptions(opt, &transfer.connection); !c.ok()) {
+    return UsageError("upload", c);
   }
   std::string progress_mode = opt.Get("progress", "auto");
   if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "json" &&
@@ -441,22 +430,16 @@ int RunUpload(Args args) {
 
 namespace {
 
-constexpr OptionSpec kResumeOptions[] = {
+constexpr OptionSpec kResumeOwnOptions[] = {
     {"list", "", "list the journals (task, progress, age)"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
-    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
-    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
-    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
-    {"org", "SLUG", "organization (sent as X-Organization)"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
     {"retries", "N", "retries per file (default 5)"},
     {"progress", "auto|bar|json|none", "progress display (default auto)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
-    {"insecure", "", "do not verify TLS certificates"},
-    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
-    {"proxy", "URL", "HTTP proxy"},
 };
+constexpr auto kResumeOptions = JoinOptions(kResumeOwnOptions, kServerAccessOptions);
 
 std::vector<std::string> JournalsIn(const std::string& dir) {
   std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
@@ -569,9 +552,9 @@ int RunResume(Args args) {
   Result<uint64_t> retries = opt.GetUint("retries", 5);
   if (!retries) return UsageError("resume", retries.error());
   job.transfer.retries = static_cast<int>(*retries);
-  job.transfer.connection.insecure = opt.Has("insecure");
-  job.transfer.connection.ca_cert = opt.Get("ca-cert");
-  job.transfer.connection.proxy = opt.Get("proxy");
+  if (Status c = ReadConnectionOptions(opt, &job.transfer.connection); !c.ok()) {
+    return UsageError("resume", c);
+  }
   std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
   return ExecuteJob(std::move(job), journal, opt.Get("progress", "auto"), opt.Has("json"),
                     "resume");

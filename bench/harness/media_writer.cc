@@ -14,13 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/av_handles.h"
 #include "engine/unique_fd.h"
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/opt.h>
-}
 
 namespace ingest::bench {
 
@@ -254,15 +249,6 @@ struct FormatContextCloser {
     avformat_free_context(f);
   }
 };
-struct CodecContextFree {
-  void operator()(AVCodecContext* c) const noexcept { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const noexcept { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const noexcept { av_packet_free(&p); }
-};
 
 Status AvError(const std::string& path, const char* step, int err) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
@@ -298,9 +284,9 @@ Status WriteVideoFile(const std::string& path, const VideoFileSpec& spec,
   const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
   if (encoder == nullptr) return Status::Unsupported(path + ": FFmpeg has no MPEG-4 encoder");
   AVStream* stream = avformat_new_stream(fmt.get(), nullptr);
-  std::unique_ptr<AVCodecContext, CodecContextFree> codec(avcodec_alloc_context3(encoder));
-  std::unique_ptr<AVFrame, FrameFree> frame(av_frame_alloc());
-  std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
+  AvCodecPtr codec(avcodec_alloc_context3(encoder));
+  AvFramePtr frame(av_frame_alloc());
+  AvPacketPtr packet(av_packet_alloc());
   if (stream == nullptr || !codec || !frame || !packet) {
     return Status::Internal(path + ": FFmpeg allocation failed");
   }
