@@ -151,7 +151,7 @@ void PrintTable(const bench::BenchRecord& rec) {
   std::printf("machine: %u cores, load %.2f at start, %s, %s\n", e.cores, e.load_average,
               e.kernel.c_str(), curl.c_str());
   if (rec.interrupted) std::printf("INTERRUPTED: figures cover the runs so far\n");
-  std::printf("\n%5s %8s %8s %5s %17s %8s %8s %8s %8s %8s %8s %20s %7s %6s %6s %6s\n", "conn",
+  std::printf("\n%5s %8s %8s %5s %19s %8s %8s %8s %8s %8s %8s %20s %7s %6s %6s %6s\n", "conn",
               "chunk", "batch", "runs", "upload MiB/s", "files/s", "scan s", "hash s",
               "manif s", "upload s", "finish s", "req ms p50/p90/p99", "retries", "cpu s",
               "rss MB", "srv s");
@@ -164,7 +164,7 @@ void PrintTable(const bench::BenchRecord& rec) {
                                             Fixed(p.p99.median * 1000, 1)
                                       : "-";
     std::string runs = std::to_string(p.completed) + "/" + std::to_string(p.runs);
-    std::printf("%5d %8s %8s %5s %17s %8s %8s %8s %8s %8s %8s %20s %7s %6s %6s %6s\n",
+    std::printf("%5d %8s %8s %5s %19s %8s %8s %8s %8s %8s %8s %20s %7s %6s %6s %6s\n",
                 p.settings.connections, bench::SizeText(p.settings.tus_chunk).c_str(),
                 bench::SizeText(p.settings.batch_bytes).c_str(), runs.c_str(), rate.c_str(),
                 Median(p.upload_files_per_second, 1, 0).c_str(),
@@ -392,8 +392,7 @@ int RunBench(Args args) {
     rec.generated_bytes = info->bytes;
     rec.generate_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rec.corpus += ", " + std::to_string(info->files) + " file" + (info->files == 1 ? "" : "s") +
-                  ", " + FormatBytes(info->bytes) + " in total";
+    rec.corpus += ", " + FormatBytes(info->bytes) + " in total";
   }
 
   // The target.

@@ -54,7 +54,7 @@ class ScannedFiles final : public upload::FileSource {
   const upload::UploadPlan& plan_;
 };
 
-// Samples the transfer counters every 100 ms while alive.
+// Samples the transfer counters every 50 ms while alive.
 class Sampler {
  public:
   Sampler(const upload::TransferCounters& counters, std::vector<Sample>* out)
@@ -62,7 +62,7 @@ class Sampler {
     out_->push_back({0, counters_.bytes_sent.load(), counters_.files_done.load()});
     thread_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
         Take();
       }
     });

@@ -95,7 +95,7 @@ struct RunResult {
   uint64_t failed_requests = 0;  // transport errors and HTTP statuses >= 400
   LatencyStats latency;          // every request of the transfer
   std::array<LatencyStats, kRequestKinds> latency_by_kind;
-  std::vector<Sample> timeline;  // every 100 ms of the transfer, and its end
+  std::vector<Sample> timeline;  // its start, every 50 ms of the transfer, and its end
   // Costs.
   double cpu_user = 0;    // client, whole run (seconds)
   double cpu_system = 0;
