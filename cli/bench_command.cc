@@ -24,6 +24,7 @@
 #include "cli/report.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
+#include "upload/uploader.h"
 
 namespace ingest::cli {
 namespace {
@@ -277,6 +278,14 @@ int RunBench(Args args) {
     Result<uint64_t> id = opt.GetUint("project-id", 0);
     if (!id) return UsageError("bench", id.error());
     target.project_id = static_cast<int64_t>(*id);
+  }
+  {
+    upload::TaskSpec spec;  // checked once here rather than failing every run
+    spec.labels_json = target.project_id ? "" : target.labels_json;
+    spec.project_id = target.project_id;
+    if (Result<std::string> body = upload::BuildTaskBody(spec); !body) {
+      return UsageError("bench", body.error());
+    }
   }
   bool remote = opt.Has("server");
   if (!remote && (opt.Has("keep") || opt.Has("token-file") || opt.Has("auth"))) {

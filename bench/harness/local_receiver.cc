@@ -74,6 +74,7 @@ Result<std::unique_ptr<LocalReceiver>> LocalReceiver::Start(const LocalReceiverO
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // also here, so no Ctrl-C can reach it before the child's own call
   std::unique_ptr<LocalReceiver> r(new LocalReceiver());
   r->pid_ = pid;
   auto deadline = std::chrono::steady_clock::now() +

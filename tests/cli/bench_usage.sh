@@ -6,5 +6,6 @@
 "$CVAT_INGEST" bench --profile video --files 3; echo "files for a video: $?"
 "$CVAT_INGEST" bench some/dir --size 1MiB; echo "both corpora: $?"
 env -u CVAT_ACCESS_TOKEN "$CVAT_INGEST" bench --server http://127.0.0.1:9; echo "no credentials: $?"
+"$CVAT_INGEST" bench --labels '{"name":"car"}'; echo "labels not a list: $?"
 "$CVAT_INGEST" bench --help | head -1
 "$CVAT_INGEST" --help | grep -c '^  bench '
