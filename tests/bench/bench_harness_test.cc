@@ -365,6 +365,25 @@ TEST_F(BenchRunTest, CancelDuringTheUploadLeavesAPartialRunAndNoTask) {
   EXPECT_NE(json.find("\"upload\":null"), std::string::npos);
 }
 
+TEST_F(BenchRunTest, VideoRunMakesATaskOfItsFrames) {
+  CorpusSpec spec;
+  spec.profile = Profile::kVideo;
+  spec.video_frames = 15;
+  std::string dir = work_.Join("video");
+  Result<CorpusInfo> info = GenerateCorpus(dir, spec, nullptr, nullptr);
+  ASSERT_TRUE(info.has_value()) << info.error().ToString();
+  options_.sources = {dir};
+  std::vector<RunResult> runs = RunBench(options_, target_, nullptr, {}, nullptr);
+  ASSERT_EQ(runs.size(), 1u);
+  const RunResult& r = runs[0];
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.files, 1u);
+  EXPECT_EQ(r.manifest_bytes, 0u);  // a video goes without an image manifest
+  EXPECT_EQ(r.bytes_done, info->bytes);
+  EXPECT_EQ(r.tus_uploads, 1u);  // over the 256 KiB TUS threshold
+  EXPECT_EQ(r.frames, 15);
+}
+
 TEST(LocalReceiverTest, StartsAChildServeOnAPortTheOsPicksAndStopsIt) {
   ScopedTempDir dir;
   LocalReceiverOptions o;
