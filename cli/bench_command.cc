@@ -379,6 +379,41 @@ int RunBench(Args args) {
     return rec.interrupted ? kExitInterrupted : code;
   };
 
+  // The target (before the corpus: a wrong URL or token fails at once).
+  std::unique_ptr<bench::LocalReceiver> receiver;
+  if (remote) {
+    target.url = opt.Get("server");
+    target.headers = creds.headers;
+    if (creds.login) {
+      upload::HttpClient http(target.connection, {});
+      upload::CvatApi api(target.url, &http);
+      Result<std::string> key = api.Login(creds.login->first, creds.login->second);
+      if (!key) return RunError("bench", key.error());
+      target.headers = {"Authorization: Token " + *key};
+      if (opt.Has("org")) target.headers.push_back("X-Organization: " + opt.Get("org"));
+    }
+    // The URL and the credentials, checked before a corpus is generated for nothing.
+    upload::HttpClient http(target.connection, target.headers);
+    if (Status s = upload::CvatApi(target.url, &http).CheckServer(); !s.ok()) {
+      return RunError("bench", s);
+    }
+    rec.target = "CVAT server " + target.url;
+  } else {
+    bench::LocalReceiverOptions ro;
+    ro.executable = SelfExecutable();
+    ro.data_dir = work.path() + "/receiver";
+    ro.discard = opt.Has("discard");
+    Result<std::unique_ptr<bench::LocalReceiver>> started = bench::LocalReceiver::Start(ro);
+    if (!started) return RunError("bench", started.error());
+    receiver = std::move(*started);
+    target.url = receiver->url();
+    target.headers = {receiver->auth_header()};
+    target.server_pid = receiver->pid();
+    rec.target = std::string("local receiver (") +
+                 (ro.discard ? "discarding bodies" : "disk-backed, in " + ro.data_dir) + ") at " +
+                 target.url;
+  }
+
   // Generate the corpus.
   if (!real_corpus) {
     std::atomic<uint64_t> written{0};
@@ -402,36 +437,6 @@ int RunBench(Args args) {
     rec.generate_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rec.corpus += ", " + FormatBytes(info->bytes) + " in total";
-  }
-
-  // The target.
-  std::unique_ptr<bench::LocalReceiver> receiver;
-  if (remote) {
-    target.url = opt.Get("server");
-    target.headers = creds.headers;
-    if (creds.login) {
-      upload::HttpClient http(target.connection, {});
-      upload::CvatApi api(target.url, &http);
-      Result<std::string> key = api.Login(creds.login->first, creds.login->second);
-      if (!key) return RunError("bench", key.error());
-      target.headers = {"Authorization: Token " + *key};
-      if (opt.Has("org")) target.headers.push_back("X-Organization: " + opt.Get("org"));
-    }
-    rec.target = "CVAT server " + target.url;
-  } else {
-    bench::LocalReceiverOptions ro;
-    ro.executable = SelfExecutable();
-    ro.data_dir = work.path() + "/receiver";
-    ro.discard = opt.Has("discard");
-    Result<std::unique_ptr<bench::LocalReceiver>> started = bench::LocalReceiver::Start(ro);
-    if (!started) return RunError("bench", started.error());
-    receiver = std::move(*started);
-    target.url = receiver->url();
-    target.headers = {receiver->auth_header()};
-    target.server_pid = receiver->pid();
-    rec.target = std::string("local receiver (") +
-                 (ro.discard ? "discarding bodies" : "disk-backed, in " + ro.data_dir) + ") at " +
-                 target.url;
   }
 
   // The runs.
