@@ -2,11 +2,7 @@
 # credentials from --token-file or CVAT_ACCESS_TOKEN, never printed or recorded; --keep
 # leaves the task, without it the task is deleted.
 . "$DATA/../cli/lib.sh"
-"$CVAT_INGEST" serve --data srv --port 0 --port-file port > serve.log 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-url="http://127.0.0.1:$(cat port)"
+start_serve srv
 mkdir -p corpus/a
 for i in 1 2 3; do png 8 6 corpus/a/img_$i.png; done
 echo "== --keep with --token-file"
