@@ -10,8 +10,6 @@
 // related_images folder with one context image, as CVAT's 2D layout expects.
 #include <archive.h>
 #include <archive_entry.h>
-#include <jpeglib.h>
-#include <png.h>
 #include <zlib.h>
 #include <sys/stat.h>
 
@@ -24,72 +22,19 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/harness/media_writer.h"
+
 namespace {
 
-std::vector<unsigned char> Pixels(int w, int h) {
-  std::vector<unsigned char> px(static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
-  uint32_t seed = 12345;
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      seed = seed * 1103515245u + 12345u;
-      size_t i = (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 3;
-      px[i] = static_cast<unsigned char>((x * 255) / w);
-      px[i + 1] = static_cast<unsigned char>((y * 255) / h);
-      px[i + 2] = static_cast<unsigned char>(seed >> 24);
-    }
+// A gradient with noise (bench/harness/media_writer.h); exits on an encoder failure.
+std::string Encode(ingest::bench::ImageFormat format, long w, long h) {
+  ingest::Result<std::string> image =
+      ingest::bench::EncodeImage(format, static_cast<int>(w), static_cast<int>(h));
+  if (!image) {
+    std::fprintf(stderr, "make_corpus: %s\n", image.error().message().c_str());
+    std::exit(1);
   }
-  return px;
-}
-
-std::string EncodeJpeg(int w, int h) {
-  std::vector<unsigned char> px = Pixels(w, h);
-  jpeg_compress_struct c;
-  jpeg_error_mgr err;
-  c.err = jpeg_std_error(&err);
-  jpeg_create_compress(&c);
-  unsigned char* mem = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&c, &mem, &size);
-  c.image_width = static_cast<JDIMENSION>(w);
-  c.image_height = static_cast<JDIMENSION>(h);
-  c.input_components = 3;
-  c.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&c);
-  jpeg_set_quality(&c, 85, TRUE);
-  jpeg_start_compress(&c, TRUE);
-  while (c.next_scanline < c.image_height) {
-    JSAMPROW row = &px[static_cast<size_t>(c.next_scanline) * static_cast<size_t>(w) * 3];
-    jpeg_write_scanlines(&c, &row, 1);
-  }
-  jpeg_finish_compress(&c);
-  jpeg_destroy_compress(&c);
-  std::string out(reinterpret_cast<char*>(mem), size);
-  std::free(mem);
-  return out;
-}
-
-void PngWrite(png_structp png, png_bytep data, png_size_t n) {
-  static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<char*>(data), n);
-}
-void PngFlush(png_structp) {}
-
-std::string EncodePng(int w, int h) {
-  std::vector<unsigned char> px = Pixels(w, h);
-  std::string out;
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png_create_info_struct(png);
-  png_set_write_fn(png, &out, PngWrite, PngFlush);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(w), static_cast<png_uint_32>(h), 8,
-               PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
-  png_set_compression_level(png, 1);
-  png_write_info(png, info);
-  for (int y = 0; y < h; ++y) {
-    png_write_row(png, &px[static_cast<size_t>(y) * static_cast<size_t>(w) * 3]);
-  }
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  return out;
+  return *image;
 }
 
 // A copy of `jpeg` with a COM segment holding `tag` right after SOI.
@@ -164,9 +109,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::string jpeg = EncodeJpeg(static_cast<int>(width), static_cast<int>(height));
-  std::string png = format == "jpeg" ? "" : EncodePng(static_cast<int>(width), static_cast<int>(height));
-  std::string context = EncodeJpeg(64, 48);
+  using ingest::bench::ImageFormat;
+  std::string jpeg = Encode(ImageFormat::kJpeg, width, height);
+  std::string png = format == "jpeg" ? "" : Encode(ImageFormat::kPng, width, height);
+  std::string context = Encode(ImageFormat::kJpeg, 64, 48);
 
   std::vector<Entry> entries;
   for (long i = 1; i <= images; ++i) {

@@ -24,6 +24,7 @@ int RunManifest(Args args);
 int RunServe(Args args);
 int RunUpload(Args args);
 int RunResume(Args args);
+int RunBench(Args args);
 
 }  // namespace ingest::cli
 

@@ -37,6 +37,7 @@ std::span<const Command> AllCommands() {
       {"upload", "upload images, a video or an archive into a CVAT task", RunUpload},
       {"resume", "continue an interrupted upload from its journal", RunResume},
       {"serve", "run a local CVAT-compatible receiver (tasks, TUS, bulk uploads)", RunServe},
+      {"bench", "measure upload throughput stage by stage (generated or real corpus)", RunBench},
   };
   return kCommands;
 }

@@ -3,6 +3,8 @@
 #ifndef INGEST_CLI_OPTIONS_H_
 #define INGEST_CLI_OPTIONS_H_
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -37,6 +39,15 @@ class ParsedArgs {
   friend Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);
   std::map<std::string, std::string, std::less<>> values_;
 };
+
+// One table from several (a command's own options, then shared ones), in order.
+template <size_t... N>
+constexpr std::array<OptionSpec, (N + ...)> JoinOptions(const OptionSpec (&... tables)[N]) {
+  std::array<OptionSpec, (N + ...)> out{};
+  auto at = out.begin();
+  ((at = std::copy(std::begin(tables), std::end(tables), at)), ...);
+  return out;
+}
 
 // Parses `args`. "--help"/"-h" is returned as the option "help". Errors name the bad option.
 Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);

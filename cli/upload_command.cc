@@ -1,7 +1,6 @@
 // cvat-ingest upload: scan, plan, send, finish, wait.
 #include <fcntl.h>
 #include <stdlib.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/progress.h"
@@ -35,7 +35,7 @@ namespace {
 
 using upload::UploadPlan;
 
-constexpr OptionSpec kUploadOptions[] = {
+constexpr OptionSpec kUploadOwnOptions[] = {
     {"server", "URL", "CVAT server, e.g. https://cvat.example.com (required)"},
     {"task", "ID", "upload into this existing task (it must have no data yet)"},
     {"create", "NAME", "create a task with this name"},
@@ -43,7 +43,6 @@ constexpr OptionSpec kUploadOptions[] = {
     {"project-id", "N", "put the new task in this project (instead of --labels)"},
     {"segment-size", "N", "frames per job of the new task"},
     {"overlap", "N", "frames shared by neighbouring jobs"},
-    {"org", "SLUG", "organization (sent as X-Organization)"},
     {"image-quality", "Q", "0-100, CVAT's image quality for chunks (default 70)"},
     {"sorting-method", "M", "lexicographical (default), natural, predefined or random"},
     {"seed", "N", "seed for --sorting-method random"},
@@ -66,12 +65,6 @@ constexpr OptionSpec kUploadOptions[] = {
     {"progress", "auto|bar|json|none", "progress display (default auto: bar on a terminal)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
     {"dry-run", "", "do everything up to the first byte of data and print the plan"},
-    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
-    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
-    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
-    {"insecure", "", "do not verify TLS certificates"},
-    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
-    {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
     {"workers", "N", "scan worker threads (default: all cores)"},
     {"follow-symlinks", "", "descend into symlinked directories"},
@@ -79,6 +72,7 @@ constexpr OptionSpec kUploadOptions[] = {
     {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
     {"allow-changed", "", "when resuming: send files that changed since as they are now"},
 };
+constexpr auto kUploadOptions = JoinOptions(kUploadOwnOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -93,39 +87,6 @@ constexpr std::string_view kDescription =
     "password in PASS or typed at a prompt; never on the command line.\n"
     "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
     "(the upload was not finished), 130 interrupted.";
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  size_t start = s.find_first_not_of(" \t");
-  return start == std::string::npos ? std::string() : s.substr(start);
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return FromErrno("open " + path, errno);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string PromptPassword(const std::string& user) {
-  std::fprintf(stderr, "password for %s: ", user.c_str());
-  std::fflush(stderr);
-  termios old{};
-  bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
-  if (tty) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string line;
-  char buf[512];
-  if (std::fgets(buf, sizeof(buf), stdin) != nullptr) line = buf;
-  if (tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  std::fprintf(stderr, "\n");
-  return Trim(line);
-}
-
 
 Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name) {
   if (!a.Has(name)) return std::optional<int64_t>();
@@ -162,37 +123,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-struct Credentials {
-  std::vector<std::string> headers;
-  std::optional<std::pair<std::string, std::string>> login;
-};
-
-// Credentials, never from argv: --auth USER (password from PASS or a prompt), --token-file,
-// or CVAT_ACCESS_TOKEN.
-Status ReadCredentials(const ParsedArgs& opt, Credentials* out) {
-  if (opt.Has("auth")) {
-    std::string user = opt.Get("auth");
-    const char* pass_env = std::getenv("PASS");
-    std::string password = pass_env ? pass_env : PromptPassword(user);
-    if (opt.Has("basic")) {
-      out->headers.push_back("Authorization: Basic " + upload::Base64(user + ":" + password));
-    } else {
-      out->login.emplace(user, password);
-    }
-  } else if (opt.Has("token-file")) {
-    Result<std::string> token = ReadWholeFile(opt.Get("token-file"));
-    if (!token) return token.error();
-    out->headers.push_back("Authorization: Bearer " + Trim(*token));
-  } else if (const char* token = std::getenv("CVAT_ACCESS_TOKEN"); token && *token) {
-    out->headers.push_back("Authorization: Bearer " + Trim(token));
-  } else {
-    return Status::InvalidArgument(
-        "no credentials: set CVAT_ACCESS_TOKEN, or use --token-file FILE or --auth USER");
-  }
-  if (opt.Has("org")) out->headers.push_back("X-Organization: " + opt.Get("org"));
-  return Status();
-}
 
 }  // namespace
 
@@ -449,13 +379,8 @@ int RunUpload(Args args) {
   if (!retries) return UsageError("upload", retries.error());
   transfer.retries = static_cast<int>(*retries);
   transfer.image_quality = data.image_quality;
-  transfer.connection.insecure = opt.Has("insecure");
-  transfer.connection.ca_cert = opt.Get("ca-cert");
-  transfer.connection.proxy = opt.Get("proxy");
-  if (opt.Has("limit-rate")) {
-    Result<uint64_t> rate = ParseSize(opt.Get("limit-rate"));
-    if (!rate) return usage("--limit-rate: a rate like 10MiB");
-    transfer.connection.limit_rate = *rate;
+  if (Status c = ReadConnectionOptions(opt, &transfer.connection); !c.ok()) {
+    return UsageError("upload", c);
   }
   std::string progress_mode = opt.Get("progress", "auto");
   if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "json" &&
@@ -511,23 +436,17 @@ int RunUpload(Args args) {
 
 namespace {
 
-constexpr OptionSpec kResumeOptions[] = {
+constexpr OptionSpec kResumeOwnOptions[] = {
     {"list", "", "list the journals (task, progress, age)"},
     {"allow-changed", "", "send files that changed since they were planned as they are now"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
-    {"token-file", "FILE", "personal access token (sent as Bearer); or CVAT_ACCESS_TOKEN"},
-    {"auth", "USER", "log in as USER; the password from PASS or a prompt"},
-    {"basic", "", "with --auth: send HTTP Basic credentials instead of logging in"},
-    {"org", "SLUG", "organization (sent as X-Organization)"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
     {"retries", "N", "retries per file (default 5)"},
     {"progress", "auto|bar|json|none", "progress display (default auto)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
-    {"insecure", "", "do not verify TLS certificates"},
-    {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
-    {"proxy", "URL", "HTTP proxy"},
 };
+constexpr auto kResumeOptions = JoinOptions(kResumeOwnOptions, kServerAccessOptions);
 
 std::vector<std::string> JournalsIn(const std::string& dir) {
   std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
@@ -641,9 +560,9 @@ int RunResume(Args args) {
   Result<uint64_t> retries = opt.GetUint("retries", 5);
   if (!retries) return UsageError("resume", retries.error());
   job.transfer.retries = static_cast<int>(*retries);
-  job.transfer.connection.insecure = opt.Has("insecure");
-  job.transfer.connection.ca_cert = opt.Get("ca-cert");
-  job.transfer.connection.proxy = opt.Get("proxy");
+  if (Status c = ReadConnectionOptions(opt, &job.transfer.connection); !c.ok()) {
+    return UsageError("resume", c);
+  }
   std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
   return ExecuteJob(std::move(job), journal, opt.Get("progress", "auto"), opt.Has("json"),
                     "resume");

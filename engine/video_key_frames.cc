@@ -38,6 +38,7 @@ extern "C" {
 #include <mutex>
 #include <utility>
 
+#include "engine/av_handles.h"
 #include "engine/c_handle.h"
 
 namespace ingest {
@@ -67,22 +68,10 @@ Status Refuse(const std::string& path, std::string_view reason) {
   return Status::Unsupported(path + ": " + std::string(reason));
 }
 
-struct FormatCloser {
-  void operator()(AVFormatContext* ctx) const noexcept { avformat_close_input(&ctx); }
-};
-struct CodecFree {
-  void operator()(AVCodecContext* ctx) const noexcept { avcodec_free_context(&ctx); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const noexcept { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const noexcept { av_packet_free(&p); }
-};
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
-using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
+using FormatPtr = AvInputPtr;
+using CodecPtr = AvCodecPtr;
+using FramePtr = AvFramePtr;
+using PacketPtr = AvPacketPtr;
 using SwsPtr = std::unique_ptr<SwsContext, CDeleter<&sws_freeContext>>;
 using Md5CtxPtr = std::unique_ptr<EVP_MD_CTX, CDeleter<&EVP_MD_CTX_free>>;
 

@@ -15,6 +15,8 @@ extern "C" {
 #include <memory>
 #include <mutex>
 
+#include "engine/av_handles.h"
+
 namespace ingest {
 namespace {
 
@@ -33,15 +35,8 @@ Status FromAv(std::string_view what, int err) {
   return Status::Corruption(msg);
 }
 
-struct FormatCloser {
-  void operator()(AVFormatContext* ctx) const noexcept { avformat_close_input(&ctx); }
-};
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
-
-struct PacketFree {
-  void operator()(AVPacket* pkt) const noexcept { av_packet_free(&pkt); }
-};
-using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
+using FormatPtr = AvInputPtr;
+using PacketPtr = AvPacketPtr;
 
 void SilenceFfmpegOnce() {
   static std::once_flag once;

@@ -9,3 +9,5 @@ for b in build/release/bench/*_bench; do
   echo "== $b"
   "$b" --benchmark_min_time=0.01
 done
+echo "== cvat-ingest bench (end to end, local receiver)"
+build/release/cli/cvat-ingest bench --files 200 --size 16KiB --connections 1,4 --progress none

@@ -18,6 +18,8 @@ Status FromCurl(CURLcode code, const char* errbuf, const std::string& what) {
   }
 }
 
+std::string LibcurlVersion() { return curl_version(); }
+
 Status FromCurlM(CURLMcode code, const std::string& what) {
   return Status::Internal(what + ": " + curl_multi_strerror(code));
 }

@@ -50,6 +50,9 @@ void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& options);
 // Appends a header line ("Name: value") to a list, returning the new head.
 curl_slist* AddHeader(curl_slist* list, const std::string& line);
 
+// libcurl's version line, e.g. "libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13" (for reports).
+std::string LibcurlVersion();
+
 // Percent-encodes everything but RFC 3986 unreserved characters (for path segments).
 std::string PercentEncode(std::string_view s);
 

@@ -624,6 +624,24 @@ struct TransferEngine::Impl {
     Fail(t.index, s);
   }
 
+  void ReportTiming(const Transfer& t, CURLcode rc, long status) {
+    RequestTiming timing;
+    switch (t.op) {
+      case Op::kCreate: timing.kind = RequestTiming::Kind::kTusCreate; break;
+      case Op::kPatch: timing.kind = RequestTiming::Kind::kPatch; break;
+      case Op::kHead: timing.kind = RequestTiming::Kind::kHead; break;
+      case Op::kBatch: timing.kind = RequestTiming::Kind::kBatch; break;
+    }
+    timing.http_status = status;
+    timing.transport_ok = rc == CURLE_OK;
+    curl_off_t micros = 0, uploaded = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_TOTAL_TIME_T, &micros);
+    curl_easy_getinfo(t.easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    timing.seconds = static_cast<double>(micros) / 1e6;
+    timing.bytes_sent = static_cast<uint64_t>(uploaded);
+    observer->OnRequestDone(timing);
+  }
+
   void Finish(CURLMsg* msg) {
     Transfer* raw = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
@@ -637,6 +655,7 @@ struct TransferEngine::Impl {
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     CURLcode rc = msg->data.result;
     if (t->op == Op::kCreate || t->op == Op::kBatch) post_busy = false;
+    ReportTiming(*t, rc, status);
     switch (t->op) {
       case Op::kCreate: OnCreateDone(*t, rc, status); break;
       case Op::kPatch: OnPatchDone(*t, rc, status); break;

@@ -63,8 +63,19 @@ class FileSource {
   virtual Result<std::unique_ptr<FileReader>> Open(const PlannedFile& file) = 0;
 };
 
+// One finished HTTP request of the transfer (for benchmarks: latency percentiles).
+struct RequestTiming {
+  enum class Kind : uint8_t { kTusCreate, kPatch, kHead, kBatch };
+  Kind kind = Kind::kPatch;
+  long http_status = 0;    // 0 when no reply came (network error, cancelled)
+  bool transport_ok = false;  // libcurl reported no error
+  double seconds = 0;      // from the start of the request to its last byte (CURLINFO_TOTAL_TIME)
+  uint64_t bytes_sent = 0;  // request body bytes handed to the network
+};
+
 // Hooks for the resume journal: called on the engine's thread, in order, after the server
-// confirmed what they report (OnBatchSending before the request).
+// confirmed what they report (OnBatchSending before the request). OnRequestDone sees every
+// request as it completes, before its reply is acted on.
 class UploadObserver {
  public:
   virtual ~UploadObserver() = default;
@@ -74,6 +85,7 @@ class UploadObserver {
   virtual void OnTusHash(uint32_t /*file*/, uint64_t /*bytes*/, const std::string& /*hex*/) {}
   virtual void OnBatchSending(uint32_t /*batch*/) {}
   virtual void OnFileDone(uint32_t /*file*/) {}
+  virtual void OnRequestDone(const RequestTiming& /*timing*/) {}
 };
 
 // Where a file stands when an interrupted upload resumes (from the journal).

@@ -1,9 +1,5 @@
 . "$DATA/../cli/lib.sh"
-"$CVAT_INGEST" serve --data srv --port 0 --port-file port > serve.log 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-url="http://127.0.0.1:$(cat port)"
+start_serve srv
 head -c 9 serve.log; echo
 mkdir -p corpus/a corpus/b
 png 4 3 corpus/a/img_10.png

@@ -1,0 +1,46 @@
+// What `cvat-ingest bench` writes: the JSON document with every figure and the environment,
+// and the offline HTML report with hand-written SVG charts (no scripts, no network).
+#ifndef INGEST_BENCH_HARNESS_BENCH_OUTPUT_H_
+#define INGEST_BENCH_HARNESS_BENCH_OUTPUT_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench/harness/bench_run.h"
+#include "bench/harness/process_stats.h"
+#include "engine/status.h"
+
+namespace ingest::bench {
+
+// Everything one benchmark produced.
+struct BenchRecord {
+  Environment environment;
+  // The options as given (name, value), for the record; never credentials.
+  std::vector<std::pair<std::string, std::string>> options;
+  std::string corpus;         // "generated small: 2000 x 100 KiB" or the paths
+  std::string target;         // "local receiver (discard)" or the server URL
+  uint64_t generated_files = 0;
+  uint64_t generated_bytes = 0;
+  double generate_seconds = 0;  // 0 for a real corpus
+  bool interrupted = false;
+  std::vector<PointSettings> points;
+  std::vector<RunResult> runs;
+  std::vector<PointSummary> summary;
+};
+
+// The JSON document (one object; numbers in bytes and seconds).
+std::string BenchJson(const BenchRecord& record);
+// Writes BenchJson to `path` (temp file + rename). Errors name the file.
+Status WriteBenchJson(const std::string& path, const BenchRecord& record);
+
+// Writes DIR/index.html and DIR/*.svg: throughput over time for every run, and for a sweep,
+// throughput against each swept setting (median with min-max whiskers). Creates DIR.
+Status WriteBenchReport(const std::string& dir, const BenchRecord& record);
+
+// "64 MiB", "100 KiB", "1.5 GiB".
+std::string SizeText(uint64_t bytes);
+
+}  // namespace ingest::bench
+
+#endif  // INGEST_BENCH_HARNESS_BENCH_OUTPUT_H_

@@ -1,0 +1,11 @@
+# Usage errors of cvat-ingest bench: each named, exit status 2, nothing started.
+"$CVAT_INGEST" bench --tus-chunk 200MiB; echo "chunk over 100MiB: $?"
+"$CVAT_INGEST" bench --profile huge; echo "bad profile: $?"
+"$CVAT_INGEST" bench --connections 1,x; echo "bad list: $?"
+"$CVAT_INGEST" bench --keep; echo "keep without server: $?"
+"$CVAT_INGEST" bench --profile video --files 3; echo "files for a video: $?"
+"$CVAT_INGEST" bench some/dir --size 1MiB; echo "both corpora: $?"
+env -u CVAT_ACCESS_TOKEN "$CVAT_INGEST" bench --server http://127.0.0.1:9; echo "no credentials: $?"
+"$CVAT_INGEST" bench --labels '{"name":"car"}'; echo "labels not a list: $?"
+"$CVAT_INGEST" bench --help | head -1
+"$CVAT_INGEST" --help | grep -c '^  bench '
