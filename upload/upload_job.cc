@@ -15,6 +15,7 @@
 #include "engine/image_probe.h"
 #include "manifest/manifest_reader.h"
 #include "upload/archive_members.h"
+#include "upload/plan_files.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 
@@ -37,38 +38,6 @@ Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
   return Status();
 }
 
-// Readers of archive members (--extract), one ArchiveMembers per archive.
-class Archives {
- public:
-  Result<std::unique_ptr<FileReader>> Open(const std::string& archive, uint64_t ordinal,
-                                           const std::string& member) {
-    std::unique_ptr<ArchiveMembers>& a = open_[archive];
-    if (!a) a = std::make_unique<ArchiveMembers>(archive);
-    return a->Open(ordinal, member);
-  }
-
- private:
-  std::map<std::string, std::unique_ptr<ArchiveMembers>> open_;
-};
-
-class PlanFiles final : public FileSource {
- public:
-  PlanFiles(const ScanResult& scan, const UploadPlan& plan) : scan_(scan), plan_(plan) {}
-  Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
-    if (f.record == kGeneratedManifest) return OpenFileReader(plan_.manifest_path);
-    const FileRecord& r = scan_.files[f.record];
-    if (r.in_archive) {
-      return archives_.Open(scan_.sources[r.source].path, r.inode, std::string(r.rel_path));
-    }
-    return OpenFileReader(FilesystemPath(scan_, r));
-  }
-
- private:
-  const ScanResult& scan_;
-  const UploadPlan& plan_;
-  Archives archives_;
-};
-
 // Opens files by path (a resumed upload knows its files from the journal).
 class PathFiles final : public FileSource {
  public:
@@ -81,7 +50,7 @@ class PathFiles final : public FileSource {
 
  private:
   const std::vector<JournalFile>& files_;
-  Archives archives_;
+  ArchiveFiles archives_;
 };
 
 int64_t MtimeNs(const struct stat& st) {
@@ -512,7 +481,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     }
     journal = std::move(*created);
   }
-  PlanFiles files(*scan, *out.plan);
+  PlanFiles files(*scan, *out.plan);  // upload/plan_files.h
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
   return out;

@@ -10,6 +10,7 @@
 #include "bench/harness/process_stats.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
+#include "upload/plan_files.h"
 #include "upload/upload_plan.h"
 #include "upload/uploader.h"
 
@@ -34,24 +35,6 @@ class TimingObserver final : public upload::UploadObserver {
   std::vector<double> all;
   std::array<std::vector<double>, kRequestKinds> by_kind;
   uint64_t failed = 0;
-};
-
-// Opens the plan's files: scanned records by path, and the generated manifest.
-class ScannedFiles final : public upload::FileSource {
- public:
-  ScannedFiles(const ScanResult& scan, const upload::UploadPlan& plan) : scan_(scan), plan_(plan) {}
-  Result<UniqueFd> Open(const upload::PlannedFile& f) override {
-    std::string path = f.record == upload::kGeneratedManifest
-                           ? plan_.manifest_path
-                           : FilesystemPath(scan_, scan_.files[f.record]);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
-    return fd;
-  }
-
- private:
-  const ScanResult& scan_;
-  const upload::UploadPlan& plan_;
 };
 
 // Samples the transfer counters every 50 ms while alive.
@@ -235,7 +218,7 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
   live->upload_started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 Clock::now().time_since_epoch()).count();
   TimingObserver timings;
-  ScannedFiles files(scan, plan);
+  upload::PlanFiles files(scan, plan);
   live->stage = Stage::kUpload;
   Status sent;
   {
