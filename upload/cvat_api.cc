@@ -271,21 +271,32 @@ Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
 Result<size_t> CvatApi::VisitFrameNames(
     int64_t task_id, const std::function<Status(size_t, std::string_view)>& visit) {
   std::string path = "/api/tasks/" + std::to_string(task_id) + "/data/meta";
-  FrameNameStream stream(visit);
-  Status failed;
-  HttpRequest req;
-  req.url = base_ + path;
-  req.headers = {"Accept: application/json"};
-  req.on_body = [&](std::string_view chunk) {
-    failed = stream.Feed(chunk);
-    return failed.ok();
-  };
-  Result<HttpResponse> r = http_->Send(req);
-  if (!failed.ok()) return failed;
-  if (!r) return r.error();
-  if (r->status != 200) return HttpError("GET " + req.url, *r);
-  INGEST_RETURN_IF_ERROR(stream.Finish());
-  return stream.count();
+  // Retried like any GET on network errors, 5xx and 429: each attempt parses from the start
+  // (visit may see the first frames again).
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    FrameNameStream stream(visit);
+    Status failed;
+    HttpRequest req;
+    req.url = base_ + path;
+    req.headers = {"Accept: application/json"};
+    req.on_body = [&](std::string_view chunk) {
+      failed = stream.Feed(chunk);
+      return failed.ok();
+    };
+    Result<HttpResponse> r = http_->Send(req);
+    if (!failed.ok()) return failed;
+    bool transient = !r.has_value() ? r.error().code() == Status::Code::kNetwork
+                                    : (r->status >= 500 || r->status == 429);
+    if (transient && attempt < kAttempts) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+      continue;
+    }
+    if (!r) return r.error();
+    if (r->status != 200) return HttpError("GET " + req.url, *r);
+    INGEST_RETURN_IF_ERROR(stream.Finish());
+    return stream.count();
+  }
 }
 
 }  // namespace ingest::upload

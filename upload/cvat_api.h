@@ -72,7 +72,8 @@ class CvatApi {
   Result<RequestState> GetRequest(const std::string& rq_id);
   // GET /api/tasks/<id>/data/meta: calls `visit(i, name)` for the frames in the task's final
   // order, parsing as it goes (a million frames are not materialised); stops at the first
-  // error `visit` returns. Returns the number of frames.
+  // error `visit` returns (after a retried transfer, `visit` sees the frames again from 0).
+  // Returns the number of frames.
   Result<size_t> VisitFrameNames(int64_t task_id,
                                  const std::function<Status(size_t, std::string_view)>& visit);
 
