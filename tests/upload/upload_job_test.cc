@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <map>
@@ -104,6 +105,36 @@ class UploadJobTest : public ingest::testing::ServerTest {
   ingest::testing::ScopedTempDir work_;
 };
 
+// Runs `job` and cancels it once `stop_when(counters)` holds, or, without `stop_when`, as
+// the transfer starts (before any byte); the run must end cancelled.
+void Interrupt(const UploadJob& job,
+               const std::function<bool(const TransferCounters&)>& stop_when = {}) {
+  TransferCounters counters;
+  std::atomic<bool> cancel{false};
+  UploadEvents events;
+  if (!stop_when) events.on_transfer_start = [&] { cancel = true; };
+  std::jthread watcher([&](std::stop_token stop) {
+    if (!stop_when) return;
+    while (!stop.stop_requested() && !stop_when(counters)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    cancel = true;
+  });
+  UploadOutcome first = RunUploadJob(job, events, &counters, &cancel);
+  watcher.request_stop();
+  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+}
+
+std::function<bool(const TransferCounters&)> FilesDone(uint64_t n) {
+  return [n](const TransferCounters& c) { return c.files_done.load() >= n; };
+}
+
+void SetMtime(const std::string& path, int64_t seconds_ahead) {
+  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(seconds_ahead));
+}
+
+// Real journals, damaged in the ways a crash, a disk or a user can damage them: each is
+// refused with the file named, and nothing is sent.
 TEST_F(UploadJobTest, SmallFilesInBatchesAndLargeOnesThroughTusArriveIntact) {
   auto files = MakeCorpus(work_.Join("src"), 40, 3);
   UploadJob job = MakeJob({work_.Join("src")});
@@ -338,18 +369,7 @@ TEST_F(UploadJobTest, ResumeUnderNetworkFaults) {
   job.plan.batch_bytes = 4 << 10;
   job.transfer.tus_chunk = 1 << 20;
   job.transfer.connection.limit_rate = 2 << 20;
-  TransferCounters counters;
-  std::atomic<bool> cancel{false};
-  std::jthread watcher([&](std::stop_token stop) {
-    while (!stop.stop_requested() && counters.bytes_sent.load() < (3u << 20)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    cancel = true;
-  });
-  UploadOutcome first = RunUploadJob(job, {}, &counters, &cancel);
-  watcher.request_stop();
-  watcher.join();
-  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  Interrupt(job, [](const TransferCounters& c) { return c.bytes_sent.load() >= (3u << 20); });
   int port = server_->port();
   StartServer([port](server::ServerOptions& o) {
     o.port = port;
@@ -370,36 +390,11 @@ TEST_F(UploadJobTest, DamagedJournalsAreRefusedClearly) {
   EXPECT_FALSE(missing.status.ok());
 }
 
-// Stops a journaled upload of `job` once `files_done` files are on the server (0: before
-// the first byte); returns the journal's path.
-std::string Interrupt(UploadJob job, uint64_t files_done) {
-  TransferCounters counters;
-  std::atomic<bool> cancel{false};
-  UploadEvents events;
-  if (files_done == 0) events.on_transfer_start = [&] { cancel = true; };
-  std::jthread watcher([&](std::stop_token stop) {
-    if (files_done == 0) return;
-    while (!stop.stop_requested() && counters.files_done.load() < files_done) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    cancel = true;
-  });
-  UploadOutcome first = RunUploadJob(job, events, &counters, &cancel);
-  EXPECT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
-  return job.journal_path;
-}
-
-void SetMtime(const std::string& path, int64_t seconds_ahead) {
-  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(seconds_ahead));
-}
-
-// Real journals, damaged in the ways a crash, a disk or a user can damage them: each is
-// refused with the file named, and nothing is sent.
 TEST_F(UploadJobTest, TruncatedForeignAndNewerJournalsAreRefused) {
   MakeCorpus(work_.Join("src"), 30, 0);
   UploadJob job = MakeJob({work_.Join("src")});
   job.journal_path = work_.Join("journal");
-  Interrupt(job, 0);
+  Interrupt(job);
   auto copy = [&](const std::string& name) {
     std::string path = work_.Join(name);
     fs::copy_file(job.journal_path, path);
@@ -438,7 +433,7 @@ TEST_F(UploadJobTest, ChangedSourceStopsTheResume) {
   auto files = MakeCorpus(work_.Join("src"), 4, 0);
   UploadJob job = MakeJob({work_.Join("src")});
   job.journal_path = work_.Join("journal");
-  Interrupt(job, 0);
+  Interrupt(job);
   WriteFile(work_.Join("src/a/img_1.png"), "changed");
   UploadOutcome second = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
   ASSERT_FALSE(second.status.ok());
@@ -455,7 +450,7 @@ TEST_F(UploadJobTest, TheRecordedHashTellsATouchedFileFromAChangedOne) {
   auto files = MakeCorpus(work_.Join("src"), 6, 0);
   UploadJob job = MakeJob({work_.Join("src")});
   job.journal_path = work_.Join("journal");
-  Interrupt(job, 0);
+  Interrupt(job);
   std::string touched = work_.Join("src/b/img_0.jpg");
   SetMtime(touched, 5);
   std::string path = work_.Join("src/a/img_1.png");
@@ -487,17 +482,7 @@ TEST_F(UploadJobTest, AHalfSentFileIsCheckedAgainstTheHashOfItsSentPart) {
     job.plan.tus_threshold = 1 << 20;
     job.transfer.tus_chunk = 256 << 10;
     job.transfer.connection.limit_rate = 2 << 20;
-    TransferCounters counters;
-    std::atomic<bool> cancel{false};
-    std::jthread watcher([&](std::stop_token stop) {
-      while (!stop.stop_requested() && counters.bytes_done.load() < (600u << 10)) {
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-      }
-      cancel = true;
-    });
-    UploadOutcome first = RunUploadJob(job, {}, &counters, &cancel);
-    watcher.join();
-    ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+    Interrupt(job, [](const TransferCounters& c) { return c.bytes_done.load() >= (600u << 10); });
     if (change) bytes[1000] ^= 0x01;  // a byte the server already has
     WriteFile(path, bytes);
     SetMtime(path, 9);
@@ -521,33 +506,55 @@ TEST_F(UploadJobTest, AllowChangedSendsChangedFilesAsTheyAreNow) {
   job.transfer.tus_chunk = 256 << 10;
   job.transfer.connections = 1;
   job.transfer.connection.limit_rate = 4 << 20;  // a TUS upload is caught half way
-  Interrupt(job, 3);
-  // A small image rewritten with other pixels of the same size (same manifest line), and a
-  // big one too: whatever was already sent of them, the task gets the new bytes.
-  for (const char* name : {"a/img_29.png", "big/big_1.png"}) {
-    std::string base = fs::path(name).filename().string();
+  Interrupt(job, FilesDone(3));
+  // Where the files stand, from the journal: a PNG the server has, a PNG it does not have
+  // yet, and a big one not complete (half sent, or not started).
+  std::string done, pending, big;
+  {
+    Result<std::unique_ptr<Journal>> journal = Journal::Open(job.journal_path);
+    ASSERT_TRUE(static_cast<bool>(journal));
+    Result<std::vector<JournalFile>> list = (*journal)->Files();
+    ASSERT_TRUE(static_cast<bool>(list));
+    for (const JournalFile& f : *list) {
+      if (!f.name.ends_with(".png")) continue;
+      if (f.name.starts_with("big")) {
+        if (f.state != JournalFileState::kDone && (big.empty() || f.offset > 0)) big = f.path;
+      } else if (f.state == JournalFileState::kDone) {
+        done = f.path;
+      } else if (f.state == JournalFileState::kPending) {
+        pending = f.path;
+      }
+    }
+  }
+  ASSERT_FALSE(done.empty() || pending.empty() || big.empty());
+  // Each rewritten with other pixels of the same size (its manifest line stays true).
+  for (const std::string& path : {done, pending, big}) {
+    std::string base = fs::path(path).filename().string();
+    int i = std::atoi(base.c_str() + base.find('_') + 1);
     std::string now = base.starts_with("big")
-                          ? ingest::testing::WritePng(901, 900, {.noise = true, .seed = 99})
-                          : ingest::testing::WritePng(8 + 29, 6, {.seed = 7});
+                          ? ingest::testing::WritePng(900 + i, 900, {.noise = true, .seed = 99})
+                          : ingest::testing::WritePng(8 + i, 6, {.seed = 7});
     ASSERT_NE(now, files[base]);
-    WriteFile(work_.Join(std::string("src/") + name), now);
-    SetMtime(work_.Join(std::string("src/") + name), 3);
-    files[base] = now;
+    WriteFile(path, now);
+    SetMtime(path, 3);
+    if (path != done) files[base] = now;  // the server keeps what it was sent
   }
   UploadOutcome refused = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
   ASSERT_FALSE(refused.status.ok());
+  EXPECT_NE(refused.status.message().find("2 files changed"), std::string::npos)
+      << refused.status.ToString();
   UploadJob again = MakeJob({});
   again.allow_changed = true;
   UploadOutcome resumed = ResumeUploadJob(job.journal_path, again, {}, nullptr, nullptr);
   ExpectIntact(resumed, files);
-  EXPECT_FALSE(resumed.notes.empty());
+  EXPECT_EQ(resumed.notes.size(), 2u);
 }
 
 TEST_F(UploadJobTest, AllowChangedRefusesAnImageThatNoLongerMatchesTheManifest) {
   auto files = MakeCorpus(work_.Join("src"), 4, 0);
   UploadJob job = MakeJob({work_.Join("src")});
   job.journal_path = work_.Join("journal");
-  Interrupt(job, 0);
+  Interrupt(job);
   WriteFile(work_.Join("src/a/img_1.png"), ingest::testing::WritePng(40, 30));
   UploadJob again = MakeJob({});
   again.allow_changed = true;
@@ -628,7 +635,7 @@ TEST_F(UploadJobTest, InterruptedExtractResumesFromTheArchive) {
   job.transfer.tus_chunk = 128 << 10;
   job.transfer.connections = 2;
   job.transfer.connection.limit_rate = 2 << 20;
-  Interrupt(job, 5);
+  Interrupt(job, FilesDone(5));
   UploadOutcome resumed = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
   ExpectIntact(resumed, want);
 }
