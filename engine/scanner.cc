@@ -33,6 +33,13 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+std::optional<FileStamp> StampOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                   static_cast<uint64_t>(st.st_ino)};
+}
+
 // A probe source over a window of a file held in a buffer: at first the file's first block
 // (already read for hashing), then, on a miss, the buffer is refilled from the file at the
 // requested offset, so a probe that walks a whole file (a PNG whose EXIF may follow its image
@@ -317,8 +324,47 @@ class ScanJob {
 
 
 
+  // An archive source: its members from the cache when the archive is unchanged, else read;
+  // with a cache, an archive read without a problem gets its stamp (ScanSource), so that the
+  // cache keeps it. Only this worker touches result_->sources[source] while the scan runs.
   void ProcessArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
                       WorkerOutput* out) {
+    ScanSource& src = result_->sources[source];
+    std::optional<FileStamp> before;
+    if (options_.cache) before = StampOf(src.path);
+    if (before) {
+      const std::vector<FileRecord>* cached = options_.cache->FindArchive(
+          source_real_paths[source], before->size, before->mtime_ns, before->inode);
+      if (cached && std::all_of(cached->begin(), cached->end(), [](const FileRecord& f) {
+            return f.kind == ClassifyName(f.rel_path);
+          })) {
+        for (const FileRecord& hit : *cached) {
+          if (options_.counters) {
+            options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
+            options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
+          }
+          FileRecord rec = hit;
+          rec.rel_path = out->names->Add(hit.rel_path);
+          rec.source = source;
+          NameWarnings(src.path + ":" + std::string(rec.rel_path), rec, out);
+          out->files.push_back(rec);
+          Done(0);
+        }
+        src.archive_stamp = before;
+        return;
+      }
+    }
+    const size_t first_problem = out->problems.size();
+    ReadArchive(source, buffer, member, out);
+    if (!before || Cancelled()) return;
+    const bool clean = std::none_of(out->problems.begin() + static_cast<ptrdiff_t>(first_problem),
+                                    out->problems.end(),
+                                    [](const ScanProblem& p) { return !p.warning; });
+    if (clean && StampOf(src.path) == before) src.archive_stamp = before;
+  }
+
+  void ReadArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
+                   WorkerOutput* out) {
     const std::string& path = result_->sources[source].path;
     Result<std::unique_ptr<ArchiveReader>> opened = ArchiveReader::Open(path);
     if (!opened) return Problem(out, path, std::move(opened).error());
