@@ -106,19 +106,25 @@ void BM_Md5OpensslFrame(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * frames[0].size()));
 }
 
+// Arg: the Md5Kernel (1 scalar, 2 AVX2, 3 AVX-512VL); skipped where the CPU lacks it.
 void BM_Md5ManyFrames8(benchmark::State& state) {
   static const auto frames = Frames1080p(8);
+  const auto kernel = static_cast<Md5Kernel>(state.range(0));
+  if (!Md5KernelSupported(kernel)) {
+    state.SkipWithError("kernel not supported on this CPU");
+    return;
+  }
   std::vector<std::span<const uint8_t>> in(frames.begin(), frames.end());
   std::vector<Md5Digest> out(8);
   for (auto _ : state) {
-    Md5Many(in, out);
+    Md5ManyWith(kernel, in, out);
     benchmark::DoNotOptimize(out);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * 8 * frames[0].size()));
 }
 
 BENCHMARK(BM_Md5OpensslFrame)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Md5ManyFrames8)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Md5ManyFrames8)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProbeJpeg);
 BENCHMARK(BM_ProbeJpegFile);
 BENCHMARK(BM_ProbePng);

@@ -32,6 +32,10 @@
 //   sequential walk would have stopped at is the one returned.
 #include "engine/video_key_frames.h"
 
+extern "C" {
+#include <libavutil/imgutils.h>
+}
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -40,22 +44,31 @@
 #include <utility>
 
 #include "engine/ffmpeg_common.h"
+#include "engine/md5_lanes.h"
 #include "engine/video_stream_decoder.h"
 
 namespace ingest {
 namespace {
 
 using ffmpeg::FramePtr;
+using video::HexOf;
+using video::RgbConverter;
+using video::RgbImage;
 using video::RgbMd5;
 using video::SamePixels;
 using video::StreamDecoder;
 using video::Timestamp;
 
+// Memory bounds of the verification: decoded key frames handed over and not yet decided,
+// and RGB images of one verifier's batch.
+constexpr size_t kInFlightBytes = 96 << 20;
+constexpr size_t kBatchRgbBytes = 64 << 20;
+
 Status Refuse(const std::string& path, std::string_view reason) {
   return Status::Unsupported(path + ": " + std::string(reason));
 }
 
-// A seeking demuxer and decoder with its own converter: what each verifier thread owns.
+// A seeking demuxer and decoder with its own converter: what VideoSeeker wraps.
 struct Seeker {
   StreamDecoder decoder;
   RgbMd5 md5;
@@ -73,52 +86,81 @@ struct KeyVerdict {
   int64_t number = 0;
   int64_t pts = 0;
   bool usable = false;
-  Md5Hex md5{};
-  Status error;  // the seek or a decode failed: the walk stops here
+  Md5Hex md5{};  // set when usable
+  Status error;  // a conversion, the seek or a decode failed: the walk stops here
 };
 
-// Decides one key frame as CVAT's tool does: seek to its pts, decode one frame, keep the key
-// frame when that frame has its pts and its RGB md5.
-KeyVerdict Verify(const std::string& path, std::unique_ptr<Seeker>* seeker, RgbMd5* md5,
-                  const KeyJob& job) {
-  KeyVerdict v{job.number, job.pts, false, {}, Status()};
-  // CVAT hashes every key frame before it seeks: a frame that cannot be converted stops the
-  // walk whatever the seek would find.
-  v.error = md5->Hash(job.frame.get(), &v.md5);
-  if (!v.error.ok()) return v;
-  if (!*seeker) {
-    auto opened = std::make_unique<Seeker>();
-    v.error = opened->decoder.Open(path, /*frame_threads=*/false);
-    if (!v.error.ok()) return v;
-    *seeker = std::move(opened);
+// What one verifier thread owns: a seeking decoder (opened at its first key frame), a
+// converter, and the RGB images of a batch, kept from batch to batch.
+struct Verifier {
+  std::unique_ptr<StreamDecoder> seeker;
+  RgbConverter converter;
+  std::vector<std::unique_ptr<RgbImage>> images;  // [i]: the i-th key frame of the batch
+  RgbImage landed;                                // a seek-landed frame, when it differs
+};
+
+// Decides key frames as CVAT's tool does: convert the key frame to RGB (CVAT hashes it
+// first, so a conversion failure stops the walk whatever the seek finds), seek to its pts,
+// decode one frame, and keep the key frame when that frame has its pts and its RGB bytes
+// (CVAT compares their md5s). The md5s of the kept frames are computed together at the end
+// (Md5Many). verdicts[i] is jobs[i]'s.
+void VerifyBatch(const std::string& path, Verifier* w, std::span<const KeyJob> jobs,
+                 std::vector<KeyVerdict>* verdicts) {
+  verdicts->clear();
+  while (w->images.size() < jobs.size()) w->images.push_back(std::make_unique<RgbImage>());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const KeyJob& job = jobs[i];
+    KeyVerdict& v = verdicts->emplace_back(KeyVerdict{job.number, job.pts, false, {}, Status()});
+    v.error = w->converter.Convert(job.frame.get(), w->images[i].get());
+    if (!v.error.ok()) continue;
+    if (!w->seeker) {
+      auto opened = std::make_unique<StreamDecoder>();
+      v.error = opened->Open(path, /*frame_threads=*/false);
+      if (!v.error.ok()) continue;
+      w->seeker = std::move(opened);
+    }
+    v.error = w->seeker->Seek(job.pts);
+    if (!v.error.ok()) continue;
+    Result<AVFrame*> landed = w->seeker->Next();
+    if (!landed) {
+      v.error = landed.error();
+      continue;
+    }
+    if (*landed == nullptr || Timestamp((*landed)->pts) != job.pts) continue;
+    if (SamePixels(*landed, job.frame.get())) {
+      v.usable = true;  // equal samples convert to equal RGB
+      continue;
+    }
+    v.error = w->converter.Convert(*landed, &w->landed);
+    if (!v.error.ok()) continue;
+    const std::span<const uint8_t> a = w->images[i]->bytes(), b = w->landed.bytes();
+    v.usable = a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
   }
-  Seeker& s = **seeker;
-  v.error = s.decoder.Seek(job.pts);
-  if (!v.error.ok()) return v;
-  Result<AVFrame*> landed = s.decoder.Next();
-  if (!landed) {
-    v.error = landed.error();
-    return v;
+  std::vector<std::span<const uint8_t>> inputs;
+  std::vector<size_t> owners;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if ((*verdicts)[i].usable) {
+      inputs.push_back(w->images[i]->bytes());
+      owners.push_back(i);
+    }
   }
-  if (*landed == nullptr || Timestamp((*landed)->pts) != job.pts) return v;
-  if (SamePixels(*landed, job.frame.get())) {
-    v.usable = true;
-    return v;
-  }
-  Md5Hex landed_md5{};
-  v.error = md5->Hash(*landed, &landed_md5);
-  v.usable = v.error.ok() && landed_md5 == v.md5;
-  return v;
+  std::vector<Md5Digest> digests(inputs.size());
+  Md5Many(inputs, digests);
+  for (size_t k = 0; k < owners.size(); ++k) (*verdicts)[owners[k]].md5 = HexOf(digests[k]);
 }
 
 // Verifier threads (started as work arrives, up to `max_threads`) that decide key frames
 // handed over by Submit; verdicts are collected in submission order.
 class VerifierPool {
  public:
-  VerifierPool(std::string path, unsigned max_threads)
+  // `frame_bytes`: about what one decoded frame holds; the frames in flight stay under
+  // kInFlightBytes, and never fewer than two per thread.
+  VerifierPool(std::string path, unsigned max_threads, size_t frame_bytes)
       : path_(std::move(path)),
         max_threads_(std::max(1u, max_threads)),
-        max_in_flight_(2 * max_threads_ + 2) {}
+        max_in_flight_(static_cast<int64_t>(
+            std::clamp<size_t>(kInFlightBytes / std::max<size_t>(frame_bytes, 1),
+                               2 * max_threads_ + 2, kMd5Lanes * max_threads_ + 2))) {}
 
   ~VerifierPool() {
     {
@@ -166,25 +208,38 @@ class VerifierPool {
   }
 
   void Work() {
-    std::unique_ptr<Seeker> seeker;
-    RgbMd5 md5;
+    Verifier verifier;
+    std::vector<KeyJob> batch;
+    std::vector<KeyVerdict> verdicts;
     std::unique_lock lock(mu_);
     for (;;) {
       ++idle_;
       work_cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
       --idle_;
       if (stop_) return;
-      KeyJob job = std::move(jobs_.front());
-      jobs_.pop_front();
+      // The key frames waiting now, up to a batch (never waiting for more): their md5s are
+      // computed together. Batches stay under kBatchRgbBytes of RGB images.
+      batch.clear();
+      size_t rgb_bytes = 0;
+      while (!jobs_.empty() && batch.size() < kMd5Lanes) {
+        const AVFrame* f = jobs_.front().frame.get();
+        const size_t bytes = static_cast<size_t>(f->width) * static_cast<size_t>(f->height) * 3;
+        if (!batch.empty() && rgb_bytes + bytes > kBatchRgbBytes) break;
+        rgb_bytes += bytes;
+        batch.push_back(std::move(jobs_.front()));
+        jobs_.pop_front();
+      }
       lock.unlock();
-      KeyVerdict verdict = Verify(path_, &seeker, &md5, job);
-      job.frame.reset();
+      VerifyBatch(path_, &verifier, batch, &verdicts);
+      for (KeyJob& job : batch) job.frame.reset();
       lock.lock();
-      // Keep ready_ sorted by sequence: verdicts of several threads arrive out of order.
-      auto at = std::find_if(ready_.begin(), ready_.end(),
-                             [&](const auto& r) { return r.first > job.seq; });
-      ready_.insert(at, {job.seq, std::move(verdict)});
-      ++finished_;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        // Keep ready_ sorted by sequence: verdicts of several threads arrive out of order.
+        auto at = std::find_if(ready_.begin(), ready_.end(),
+                               [&](const auto& r) { return r.first > batch[i].seq; });
+        ready_.insert(at, {batch[i].seq, std::move(verdicts[i])});
+      }
+      finished_ += static_cast<int64_t>(batch.size());
       done_cv_.notify_all();
     }
   }
@@ -243,20 +298,26 @@ class ShortageRule {
 class KeyFrameBook {
  public:
   KeyFrameBook(const std::string& path, const VideoKeyFrameOptions& options, VideoKeyFrames* out)
-      : path_(path),
-        rule_(3 * options.chunk_size + 1, options.force),
-        pool_(path, std::max(1u, std::thread::hardware_concurrency())),
-        out_(out) {}
+      : path_(path), rule_(3 * options.chunk_size + 1, options.force), out_(out) {}
 
   void Submit(int64_t number, int64_t pts, FramePtr frame) {
+    if (!pool_) {
+      // Sized by the first key frame (a video's frames keep their size).
+      int bytes = av_image_get_buffer_size(static_cast<AVPixelFormat>(frame->format), frame->width,
+                                           frame->height, 1);
+      pool_ = std::make_unique<VerifierPool>(
+          path_, std::max(1u, std::thread::hardware_concurrency()),
+          bytes > 0 ? static_cast<size_t>(bytes)
+                    : static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 4);
+    }
     submitted_.push_back(number);
-    pool_.Submit(number, pts, std::move(frame), &verdicts_);
+    pool_->Submit(number, pts, std::move(frame), &verdicts_);
   }
 
   // After `frames` frames: applies the verdicts known so far. An error is the walk's result:
   // a verifier's failure, or the shortage refusal.
   Status Advance(int64_t frames, bool wait) {
-    pool_.Collect(wait, &verdicts_);
+    if (pool_) pool_->Collect(wait, &verdicts_);
     while (!verdicts_.empty()) {
       KeyVerdict v = std::move(verdicts_.front());
       verdicts_.pop_front();
@@ -283,10 +344,10 @@ class KeyFrameBook {
  private:
   const std::string& path_;
   ShortageRule rule_;
-  VerifierPool pool_;
   VideoKeyFrames* out_;
-  std::deque<int64_t> submitted_;    // numbers of key frames without an applied verdict
-  std::deque<KeyVerdict> verdicts_;  // collected, not yet applied
+  std::unique_ptr<VerifierPool> pool_;  // started at the first key frame
+  std::deque<int64_t> submitted_;       // numbers of key frames without an applied verdict
+  std::deque<KeyVerdict> verdicts_;     // collected, not yet applied
 };
 
 }  // namespace

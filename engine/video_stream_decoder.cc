@@ -85,58 +85,64 @@ Status StreamDecoder::SendNextPacket() {
   }
 }
 
-Status RgbMd5::Hash(const AVFrame* f, Md5Hex* out) {
-  if (!md5_) {
-    md5_.reset(EVP_MD_CTX_new());
-    if (!md5_) return Status::Internal("EVP_MD_CTX_new failed");
+RgbImage::~RgbImage() {
+  if (data_[0] != nullptr) av_freep(&data_[0]);
+}
+
+Status RgbConverter::Convert(const AVFrame* f, RgbImage* out) {
+  if (f->width != out->width_ || f->height != out->height_ || out->data_[0] == nullptr) {
+    if (out->data_[0] != nullptr) av_freep(&out->data_[0]);
+    out->width_ = out->height_ = 0;
+    // PyAV allocates its output frame with av_image_alloc, 16-byte alignment.
+    if (av_image_alloc(out->data_, out->stride_, f->width, f->height, AV_PIX_FMT_RGB24, 16) < 0) {
+      return Status::Internal("av_image_alloc failed");
+    }
+    out->width_ = f->width;
+    out->height_ = f->height;
   }
   const auto format = static_cast<AVPixelFormat>(f->format);
-  const uint8_t* rows = f->data[0];
-  int stride = f->linesize[0];
-  if (format != AV_PIX_FMT_RGB24) {
-    if (f->width != width_ || f->height != height_) {
-      if (rgb_[0] != nullptr) av_freep(&rgb_[0]);
-      // PyAV allocates its output frame with av_image_alloc, 16-byte alignment.
-      if (av_image_alloc(rgb_, rgb_stride_, f->width, f->height, AV_PIX_FMT_RGB24, 16) < 0) {
-        return Status::Internal("av_image_alloc failed");
-      }
-      width_ = f->width;
-      height_ = f->height;
-    }
-    sws_.reset(sws_getCachedContext(sws_.release(), f->width, f->height, format, f->width,
-                                    f->height, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr,
-                                    nullptr));
-    if (!sws_) return Status::Unsupported("cannot convert pixel format to RGB24");
-    sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, rgb_, rgb_stride_);
-    rows = rgb_[0];
-    stride = rgb_stride_[0];
-  }
   const size_t row_bytes = static_cast<size_t>(f->width) * 3;
-  if (EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) != 1) {
-    return Status::Internal("md5 init failed");
-  }
-  if (static_cast<size_t>(stride) == row_bytes) {
-    EVP_DigestUpdate(md5_.get(), rows, row_bytes * static_cast<size_t>(f->height));
-  } else {
+  uint8_t* dst = out->data_[0];
+  if (format == AV_PIX_FMT_RGB24) {
+    // Hashed as it is (no conversion): its rows, packed.
     for (int y = 0; y < f->height; ++y) {
-      EVP_DigestUpdate(md5_.get(), rows + static_cast<ptrdiff_t>(y) * stride, row_bytes);
+      std::memcpy(dst + row_bytes * static_cast<size_t>(y),
+                  f->data[0] + static_cast<ptrdiff_t>(y) * f->linesize[0], row_bytes);
     }
+    return Status::Ok();
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(md5_.get(), digest, &len) != 1 || len != 16) {
-    return Status::Internal("md5 final failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned i = 0; i < 16; ++i) {
-    (*out)[2 * i] = kHex[digest[i] >> 4];
-    (*out)[2 * i + 1] = kHex[digest[i] & 15];
+  sws_.reset(sws_getCachedContext(sws_.release(), f->width, f->height, format, f->width, f->height,
+                                  AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
+  if (!sws_) return Status::Unsupported("cannot convert pixel format to RGB24");
+  sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, out->data_, out->stride_);
+  // Pack the rows in place: row y moves from y * stride to y * width * 3 (never forward).
+  const size_t stride = static_cast<size_t>(out->stride_[0]);
+  if (stride != row_bytes) {
+    for (int y = 1; y < f->height; ++y) {
+      std::memmove(dst + row_bytes * static_cast<size_t>(y), dst + stride * static_cast<size_t>(y),
+                   row_bytes);
+    }
   }
   return Status::Ok();
 }
 
-RgbMd5::~RgbMd5() {
-  if (rgb_[0] != nullptr) av_freep(&rgb_[0]);
+Md5Hex HexOf(const Md5Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  Md5Hex out;
+  for (unsigned i = 0; i < 16; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+Status RgbMd5::Hash(const AVFrame* f, Md5Hex* out) {
+  INGEST_RETURN_IF_ERROR(converter_.Convert(f, &image_));
+  const std::span<const uint8_t> in[1] = {image_.bytes()};
+  Md5Digest digest;
+  Md5Many(in, std::span<Md5Digest>(&digest, 1));
+  *out = HexOf(digest);
+  return Status::Ok();
 }
 
 bool SamePixels(const AVFrame* a, const AVFrame* b) {

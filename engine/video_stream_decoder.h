@@ -10,12 +10,12 @@ extern "C" {
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
-
-#include <openssl/evp.h>
 
 #include "engine/c_handle.h"
 #include "engine/ffmpeg_common.h"
+#include "engine/md5_lanes.h"
 #include "engine/result.h"
 #include "engine/status.h"
 #include "engine/video_key_frames.h"
@@ -56,26 +56,50 @@ class StreamDecoder {
   int index_ = -1;
 };
 
-// md5 of frames converted to packed RGB24, as PyAV's VideoFrame.to_image().tobytes(). Keeps
-// its converter and output buffer from one frame to the next.
-class RgbMd5 {
+// A frame converted to RGB24 as PyAV's VideoFrame.to_image() makes it (swscale into a buffer
+// allocated as PyAV allocates it), its rows then packed: bytes() is what tobytes() returns.
+class RgbImage {
  public:
-  RgbMd5() = default;
-  ~RgbMd5();
-  RgbMd5(const RgbMd5&) = delete;
-  RgbMd5& operator=(const RgbMd5&) = delete;
+  RgbImage() = default;
+  ~RgbImage();
+  RgbImage(const RgbImage&) = delete;
+  RgbImage& operator=(const RgbImage&) = delete;
 
-  // Errors: Unsupported when swscale cannot convert the frame's format; Internal.
-  Status Hash(const AVFrame* f, Md5Hex* out);
+  std::span<const uint8_t> bytes() const {
+    return {data_[0], static_cast<size_t>(width_) * 3 * static_cast<size_t>(height_)};
+  }
 
  private:
-  std::unique_ptr<SwsContext, CDeleter<&sws_freeContext>> sws_;
-  std::unique_ptr<EVP_MD_CTX, CDeleter<&EVP_MD_CTX_free>> md5_;
-  uint8_t* rgb_[4] = {};
-  int rgb_stride_[4] = {};
+  friend class RgbConverter;
+  uint8_t* data_[4] = {};
+  int stride_[4] = {};
   int width_ = 0;
   int height_ = 0;
 };
+
+// Converts frames to RgbImage, keeping its swscale context from one frame to the next.
+class RgbConverter {
+ public:
+  // Errors: Unsupported when swscale cannot convert the frame's format; Internal.
+  Status Convert(const AVFrame* f, RgbImage* out);
+
+ private:
+  std::unique_ptr<SwsContext, CDeleter<&sws_freeContext>> sws_;
+};
+
+// The md5 of a frame converted to RGB24 (PyAV's md5 of to_image().tobytes()), one frame at a
+// time.
+class RgbMd5 {
+ public:
+  Status Hash(const AVFrame* f, Md5Hex* out);
+
+ private:
+  RgbConverter converter_;
+  RgbImage image_;
+};
+
+// Lower-case hex of a digest.
+Md5Hex HexOf(const Md5Digest& digest);
 
 // True when `a` and `b` hold the same visible samples in the same format and size (all that a
 // conversion reads). False when they differ or the format cannot be compared this way

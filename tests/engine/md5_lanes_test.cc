@@ -1,5 +1,7 @@
 #include "engine/md5_lanes.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -16,7 +18,10 @@ Md5Digest OpensslMd5(const std::vector<uint8_t>& data) {
   return out;
 }
 
-// Hashes `sizes.size()` random messages with Md5Many and compares each with OpenSSL.
+const Md5Kernel kKernels[] = {Md5Kernel::kScalar, Md5Kernel::kAvx2, Md5Kernel::kAvx512Vl};
+
+// Hashes `sizes.size()` random messages with Md5Many and with each kernel this CPU has, and
+// compares every digest with OpenSSL's.
 void ExpectSameAsOpenssl(const std::vector<size_t>& sizes, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<std::vector<uint8_t>> data;
@@ -26,11 +31,19 @@ void ExpectSameAsOpenssl(const std::vector<size_t>& sizes, uint32_t seed) {
     data.push_back(std::move(bytes));
   }
   std::vector<std::span<const uint8_t>> spans(data.begin(), data.end());
+  std::vector<Md5Digest> want;
+  for (const auto& d : data) want.push_back(OpensslMd5(d));
   std::vector<Md5Digest> got(data.size());
   Md5Many(spans, got);
-  for (size_t i = 0; i < data.size(); ++i) {
-    EXPECT_EQ(got[i], OpensslMd5(data[i]))
-        << "message " << i << " of " << data.size() << ", " << sizes[i] << " bytes";
+  EXPECT_EQ(got, want) << "Md5Many";
+  for (Md5Kernel kernel : kKernels) {
+    if (!Md5KernelSupported(kernel)) continue;
+    std::fill(got.begin(), got.end(), Md5Digest{});
+    Md5ManyWith(kernel, spans, got);
+    for (size_t i = 0; i < data.size(); ++i) {
+      EXPECT_EQ(got[i], want[i]) << "kernel " << static_cast<int>(kernel) << ", message " << i
+                                 << " of " << data.size() << ", " << sizes[i] << " bytes";
+    }
   }
 }
 
@@ -49,7 +62,9 @@ TEST(Md5LanesTest, KnownDigests) {
 }
 
 TEST(Md5LanesTest, EqualLengthsAroundBlockBoundaries) {
-  std::printf("SIMD lanes on this CPU: %s\n", Md5ManyUsesSimd() ? "yes (AVX2)" : "no");
+  std::printf("lane kernels on this CPU: AVX2 %s, AVX-512VL %s\n",
+              Md5KernelSupported(Md5Kernel::kAvx2) ? "yes" : "no",
+              Md5KernelSupported(Md5Kernel::kAvx512Vl) ? "yes" : "no");
   for (size_t n : {0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 4096, 100003}) {
     SCOPED_TRACE(n);
     ExpectSameAsOpenssl(std::vector<size_t>(8, n), static_cast<uint32_t>(n));
