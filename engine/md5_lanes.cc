@@ -116,101 +116,87 @@ static inline INGEST_AVX2 void Transpose8(const __m256i r[8], __m256i m[8]) {
   }
 }
 
-// Runs `blocks` blocks of each of eight messages through the compression, lane l reading
-// ptr[l] + 64 * k for block k. st[j][l] is state word j of lane l.
-__attribute__((target("avx2"))) void Compress8(uint32_t st[4][8], const uint8_t* const ptr[8],
-                                               size_t blocks) {
-  __m256i s[4];
-  for (int j = 0; j < 4; ++j) s[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st[j]));
-  const __m256i ones = _mm256_set1_epi32(-1);
-  for (size_t k = 0; k < blocks; ++k) {
-    __m256i m[16];
-    const size_t off = 64 * k;
-    for (int half = 0; half < 2; ++half) {
-      __m256i r[8];
-      for (int l = 0; l < 8; ++l) {
-        r[l] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr[l] + off + 32 * half));
-      }
-      Transpose8(r, m + 8 * half);
+#define INGEST_VL __attribute__((target("avx2,avx512f,avx512vl"), always_inline))
+
+static inline INGEST_AVX2 void LoadMessage(const uint8_t* const ptr[8], size_t off,
+                                           __m256i m[16]) {
+  for (int half = 0; half < 2; ++half) {
+    __m256i r[8];
+    for (int l = 0; l < 8; ++l) {
+      r[l] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr[l] + off + 32 * half));
     }
-    __m256i a = s[0], b = s[1], c = s[2], d = s[3];
-#pragma GCC unroll 64
-    for (int i = 0; i < 64; ++i) {
-      __m256i f;
-      if (i < 16) {
-        f = _mm256_or_si256(_mm256_and_si256(b, c), _mm256_andnot_si256(b, d));
-      } else if (i < 32) {
-        f = _mm256_or_si256(_mm256_and_si256(d, b), _mm256_andnot_si256(d, c));
-      } else if (i < 48) {
-        f = _mm256_xor_si256(_mm256_xor_si256(b, c), d);
-      } else {
-        f = _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, ones)));
-      }
-      // a + K + m does not depend on b: off the critical path.
-      const __m256i akm = _mm256_add_epi32(
-          a, _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(kK[i])), m[WordIndex(i)]));
-      f = _mm256_add_epi32(f, akm);
-      a = d;
-      d = c;
-      c = b;
-      b = _mm256_add_epi32(b, Rotl(f, kShift[i / 16][i % 4]));
-    }
-    s[0] = _mm256_add_epi32(s[0], a);
-    s[1] = _mm256_add_epi32(s[1], b);
-    s[2] = _mm256_add_epi32(s[2], c);
-    s[3] = _mm256_add_epi32(s[3], d);
+    Transpose8(r, m + 8 * half);
   }
-  for (int j = 0; j < 4; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(st[j]), s[j]);
 }
 
-#undef INGEST_AVX2
+// a + K[i] + m[word of step i]: does not depend on b, so it stays off the critical path.
+static inline INGEST_AVX2 __m256i AddKm(__m256i a, int i, const __m256i m[16]) {
+  return _mm256_add_epi32(
+      a, _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(kK[i])), m[WordIndex(i)]));
+}
 
-// The same with AVX-512VL's three-input logic and rotate on the same 256-bit registers: each
-// step's dependency chain on b shrinks from six operations to four.
+// Step i's round function in AVX2: (b & c) | (~b & d); (d & b) | (~d & c); b ^ c ^ d;
+// c ^ (b | ~d).
+static inline INGEST_AVX2 __m256i RoundF(int i, __m256i b, __m256i c, __m256i d) {
+  const __m256i ones = _mm256_set1_epi32(-1);
+  return i < 16   ? _mm256_or_si256(_mm256_and_si256(b, c), _mm256_andnot_si256(b, d))
+         : i < 32 ? _mm256_or_si256(_mm256_and_si256(d, b), _mm256_andnot_si256(d, c))
+         : i < 48 ? _mm256_xor_si256(_mm256_xor_si256(b, c), d)
+                  : _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, ones)));
+}
+
+// The same as AVX-512VL three-input truth tables over (b, c, d), one instruction each.
+static inline INGEST_VL __m256i RoundFVl(int i, __m256i b, __m256i c, __m256i d) {
+  return i < 16   ? _mm256_ternarylogic_epi32(b, c, d, 0xCA)
+         : i < 32 ? _mm256_ternarylogic_epi32(b, c, d, 0xE4)
+         : i < 48 ? _mm256_ternarylogic_epi32(b, c, d, 0x96)
+                  : _mm256_ternarylogic_epi32(b, c, d, 0x39);
+}
+
+static inline INGEST_VL __m256i RotlVl(__m256i x, int s) {
+  return _mm256_rolv_epi32(x, _mm256_set1_epi32(s));
+}
+
+// The body of a lane kernel: runs `blocks` blocks of each of eight messages through the
+// compression, lane l reading ptr[l] + 64 * k for block k; st[j][l] is state word j of lane
+// l. ROUND_F(i, b, c, d) and ROTL(x, s) are the kernel's own operations.
+#define INGEST_MD5_LANES_BODY(ROUND_F, ROTL)                                                  \
+  __m256i s[4];                                                                               \
+  for (int j = 0; j < 4; ++j) s[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st[j])); \
+  for (size_t k = 0; k < blocks; ++k) {                                                       \
+    __m256i m[16];                                                                            \
+    LoadMessage(ptr, 64 * k, m);                                                              \
+    __m256i a = s[0], b = s[1], c = s[2], d = s[3];                                           \
+    _Pragma("GCC unroll 64") for (int i = 0; i < 64; ++i) {                                   \
+      const __m256i f = _mm256_add_epi32(ROUND_F(i, b, c, d), AddKm(a, i, m));                \
+      a = d;                                                                                  \
+      d = c;                                                                                  \
+      c = b;                                                                                  \
+      b = _mm256_add_epi32(b, ROTL(f, kShift[i / 16][i % 4]));                                \
+    }                                                                                         \
+    s[0] = _mm256_add_epi32(s[0], a);                                                         \
+    s[1] = _mm256_add_epi32(s[1], b);                                                         \
+    s[2] = _mm256_add_epi32(s[2], c);                                                         \
+    s[3] = _mm256_add_epi32(s[3], d);                                                         \
+  }                                                                                           \
+  for (int j = 0; j < 4; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(st[j]), s[j]);
+
+__attribute__((target("avx2"))) void Compress8(uint32_t st[4][8], const uint8_t* const ptr[8],
+                                               size_t blocks) {
+  INGEST_MD5_LANES_BODY(RoundF, Rotl)
+}
+
+// With AVX-512VL on the same 256-bit registers: each step's dependency chain on b shrinks from
+// six operations to four.
 __attribute__((target("avx2,avx512f,avx512vl"))) void Compress8Vl(uint32_t st[4][8],
                                                                   const uint8_t* const ptr[8],
                                                                   size_t blocks) {
-  __m256i s[4];
-  for (int j = 0; j < 4; ++j) s[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st[j]));
-  for (size_t k = 0; k < blocks; ++k) {
-    __m256i m[16];
-    const size_t off = 64 * k;
-    for (int half = 0; half < 2; ++half) {
-      __m256i r[8];
-      for (int l = 0; l < 8; ++l) {
-        r[l] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ptr[l] + off + 32 * half));
-      }
-      Transpose8(r, m + 8 * half);
-    }
-    __m256i a = s[0], b = s[1], c = s[2], d = s[3];
-#pragma GCC unroll 64
-    for (int i = 0; i < 64; ++i) {
-      // Truth tables over (b, c, d): b ? c : d; d ? b : c; b ^ c ^ d; c ^ (b | ~d).
-      __m256i f;
-      if (i < 16) {
-        f = _mm256_ternarylogic_epi32(b, c, d, 0xCA);
-      } else if (i < 32) {
-        f = _mm256_ternarylogic_epi32(b, c, d, 0xE4);
-      } else if (i < 48) {
-        f = _mm256_ternarylogic_epi32(b, c, d, 0x96);
-      } else {
-        f = _mm256_ternarylogic_epi32(b, c, d, 0x39);
-      }
-      const __m256i akm = _mm256_add_epi32(
-          a, _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(kK[i])), m[WordIndex(i)]));
-      f = _mm256_add_epi32(f, akm);
-      a = d;
-      d = c;
-      c = b;
-      b = _mm256_add_epi32(b, _mm256_rolv_epi32(f, _mm256_set1_epi32(kShift[i / 16][i % 4])));
-    }
-    s[0] = _mm256_add_epi32(s[0], a);
-    s[1] = _mm256_add_epi32(s[1], b);
-    s[2] = _mm256_add_epi32(s[2], c);
-    s[3] = _mm256_add_epi32(s[3], d);
-  }
-  for (int j = 0; j < 4; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(st[j]), s[j]);
+  INGEST_MD5_LANES_BODY(RoundFVl, RotlVl)
 }
+
+#undef INGEST_MD5_LANES_BODY
+#undef INGEST_VL
+#undef INGEST_AVX2
 
 bool HaveAvx2() {
   static const bool have = __builtin_cpu_supports("avx2");
