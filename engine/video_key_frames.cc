@@ -24,8 +24,10 @@
 // - A verifier compares the decoded planes of the frame its seek lands on with the key frame's
 //   own planes. Equal visible samples convert to equal RGB, so one conversion and one md5
 //   (of the key frame, which the manifest needs anyway) settle it. Only when the samples
-//   differ are both converted and hashed, so that two frames that differ before conversion
-//   but not after are kept exactly as CVAT keeps them.
+//   differ is the landed frame converted too and the RGB bytes compared (what equal md5s
+//   mean), so that two frames that differ before conversion but not after are kept exactly as
+//   CVAT keeps them. A verifier takes the key frames waiting as a batch and hashes the kept
+//   ones together (Md5Many: several md5s in SIMD lanes).
 // - Verdicts come back in key-frame order. CVAT's too-few-key-frames rule depends on them, so
 //   it is evaluated frame by frame as far as the verdicts known allow (ShortageRule), and an
 //   error met later in the walk is reported only after the verdicts before it: the error the
