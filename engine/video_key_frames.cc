@@ -181,8 +181,14 @@ class VerifierPool {
   void Submit(int64_t number, int64_t pts, FramePtr frame, std::deque<KeyVerdict>* out) {
     std::unique_lock lock(mu_);
     // Only unfinished jobs hold a frame; finished ones wait in ready_ at most until the
-    // threads ahead of them finish.
-    done_cv_.wait(lock, [&] { return next_seq_ - finished_ < max_in_flight_; });
+    // threads ahead of them finish. When full, verifiers take what waits, batch or not.
+    if (next_seq_ - finished_ >= max_in_flight_) {
+      room_wanted_ = true;
+      work_cv_.notify_all();
+      done_cv_.wait(lock, [&] { return next_seq_ - finished_ < max_in_flight_; });
+      room_wanted_ = false;
+    }
+    queued_rgb_bytes_ += static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 3;
     jobs_.push_back(KeyJob{next_seq_++, number, pts, std::move(frame)});
     if (idle_ == 0 && threads_.size() < max_threads_) {
       threads_.emplace_back([this] { Work(); });
@@ -191,11 +197,15 @@ class VerifierPool {
     CollectLocked(out);
   }
 
-  // Appends the verdicts ready in order to `out`; with `wait`, blocks until every submitted
-  // key frame has one.
+  // Appends the verdicts ready in order to `out`; with `wait` (the walk is over: no more
+  // Submit), blocks until every submitted key frame has one.
   void Collect(bool wait, std::deque<KeyVerdict>* out) {
     std::unique_lock lock(mu_);
-    if (wait) done_cv_.wait(lock, [&] { return finished_ == next_seq_; });
+    if (wait) {
+      draining_ = true;
+      work_cv_.notify_all();
+      done_cv_.wait(lock, [&] { return finished_ == next_seq_; });
+    }
     CollectLocked(out);
   }
 
@@ -216,11 +226,15 @@ class VerifierPool {
     std::unique_lock lock(mu_);
     for (;;) {
       ++idle_;
-      work_cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+      // A batch is worth waiting for (its md5s share SIMD lanes): work starts when one is
+      // full (kMd5Lanes frames or kBatchRgbBytes of RGB), or the walk waits for room or for
+      // the last verdicts.
+      work_cv_.wait(lock, [&] {
+        return stop_ || (!jobs_.empty() && (jobs_.size() >= kMd5Lanes || draining_ ||
+                                            room_wanted_ || queued_rgb_bytes_ >= kBatchRgbBytes));
+      });
       --idle_;
       if (stop_) return;
-      // The key frames waiting now, up to a batch (never waiting for more): their md5s are
-      // computed together. Batches stay under kBatchRgbBytes of RGB images.
       batch.clear();
       size_t rgb_bytes = 0;
       while (!jobs_.empty() && batch.size() < kMd5Lanes) {
@@ -228,6 +242,7 @@ class VerifierPool {
         const size_t bytes = static_cast<size_t>(f->width) * static_cast<size_t>(f->height) * 3;
         if (!batch.empty() && rgb_bytes + bytes > kBatchRgbBytes) break;
         rgb_bytes += bytes;
+        queued_rgb_bytes_ -= bytes;
         batch.push_back(std::move(jobs_.front()));
         jobs_.pop_front();
       }
@@ -258,8 +273,11 @@ class VerifierPool {
   int64_t finished_ = 0;                              // GUARDED_BY(mu_)
   int64_t collected_ = 0;                             // GUARDED_BY(mu_)
   unsigned idle_ = 0;                                 // GUARDED_BY(mu_)
-  bool stop_ = false;                                 // GUARDED_BY(mu_)
-  std::vector<std::jthread> threads_;                 // declared last: joined before the rest goes
+  size_t queued_rgb_bytes_ = 0;        // GUARDED_BY(mu_): RGB size of the frames in jobs_
+  bool room_wanted_ = false;           // GUARDED_BY(mu_): Submit waits for a job to finish
+  bool draining_ = false;              // GUARDED_BY(mu_): the walk is over, Collect waits
+  bool stop_ = false;                  // GUARDED_BY(mu_)
+  std::vector<std::jthread> threads_;  // declared last: joined before the rest goes
 };
 
 // CVAT's too-few-key-frames rule, evaluated over verdicts that arrive late. The sequential
