@@ -2,8 +2,9 @@
 //
 // BM_DecodeOnly is the yardstick (what `ffmpeg -i V -f null -` does: demux and decode with
 // FFmpeg's frame threads, nothing else); BM_VideoKeyFrames is ReadVideoKeyFrames (the same
-// decode plus, per key frame, an RGB24 conversion, two md5s and a seek-and-decode on the
-// second demuxer). Their ratio is the overhead of the manifest; it grows as GOPs shrink.
+// decode plus, per key frame, an RGB24 conversion, an md5 and a seek-and-decode on a second
+// demuxer, on verifier threads). Their ratio is the overhead of the manifest; it grows as
+// GOPs shrink.
 // Arg: the GOP size. Clips are encoded in-process (H.264 when libx264 is present, else MPEG-4).
 extern "C" {
 #include <libavcodec/avcodec.h>

@@ -210,9 +210,14 @@ int RunManifest(Args args) {
   std::string out = opt.Get("output");
   Status written = manifest::WriteImageManifest(out, *scan, *plan);
   if (!written.ok()) return RunError("manifest", written);
-  std::fprintf(stderr, "wrote %s: %zu images (sorting %s)%s\n", out.c_str(), plan->frames.size(),
-               std::string(SortingMethodName(plan_options.sorting)).c_str(),
-               errors ? "; some files failed, see above" : "");
+  std::string from_cache;
+  if (opt.Has("cache")) {
+    from_cache = ", " + std::to_string(counters.cache_hits.load()) + " of " +
+                 std::to_string(scan->files.size()) + " files from the scan cache";
+  }
+  std::fprintf(stderr, "wrote %s: %zu images (sorting %s%s)%s\n", out.c_str(),
+               plan->frames.size(), std::string(SortingMethodName(plan_options.sorting)).c_str(),
+               from_cache.c_str(), errors ? "; some files failed, see above" : "");
   if (WasInterrupted()) return kExitInterrupted;
   return errors ? kExitPartial : kExitOk;
 }

@@ -10,6 +10,7 @@
 // re-derived.
 #include "engine/pixel_checksum.h"
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -44,10 +45,29 @@ namespace pixels {
 Md5Sink::Md5Sink() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
 }
-Md5Sink::~Md5Sink() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Md5Sink::Md5Sink(PixelBuffer* collect) : collect_(collect) { collect_->size = 0; }
+Md5Sink::~Md5Sink() {
+  if (ctx_) EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void Md5Sink::Update(const void* data, size_t n) {
-  if (n) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, n);
+  if (n == 0) return;
+  if (collect_) {
+    std::memcpy(Reserve(n), data, n);
+    return;
+  }
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, n);
+}
+
+uint8_t* Md5Sink::Reserve(size_t n) {
+  if (!collect_) return nullptr;
+  const size_t at = collect_->size;
+  if (collect_->storage.size() < at + n) {
+    // Grows geometrically: a row-by-row decoder must not copy the image once per row.
+    collect_->storage.resize(std::max(at + n, collect_->storage.size() * 3 / 2));
+  }
+  collect_->size = at + n;
+  return collect_->storage.data() + at;
 }
 
 PixelMd5 Md5Sink::Finish() {
@@ -136,17 +156,22 @@ Status HashJpegPixels(std::span<const std::byte> file, Md5Sink* sink) {
   jpeg_start_decompress(&cinfo);
   size_t row_bytes = size_t{cinfo.output_width} * static_cast<size_t>(cinfo.output_components);
   constexpr unsigned kBandRows = 16;
-  band.resize(row_bytes * kBandRows);
+  // Collecting: rows are decoded in place into the sink's buffer; hashing: band by band.
+  uint8_t* direct = sink->Reserve(row_bytes * cinfo.output_height);
+  if (!direct) band.resize(row_bytes * kBandRows);
   JSAMPROW rows[kBandRows];
-  for (unsigned i = 0; i < kBandRows; ++i) rows[i] = band.data() + i * row_bytes;
   while (cinfo.output_scanline < cinfo.output_height) {
-    JDIMENSION got = jpeg_read_scanlines(&cinfo, rows, kBandRows);
+    uint8_t* at = direct ? direct + row_bytes * cinfo.output_scanline : band.data();
+    const unsigned want =
+        std::min<unsigned>(kBandRows, cinfo.output_height - cinfo.output_scanline);
+    for (unsigned i = 0; i < want; ++i) rows[i] = at + i * row_bytes;
+    JDIMENSION got = jpeg_read_scanlines(&cinfo, rows, want);
     if (err.hit_eof) break;
     size_t n = row_bytes * got;
     if (cmyk) {
-      for (size_t i = 0; i < n; ++i) band[i] = static_cast<uint8_t>(255 - band[i]);
+      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(255 - at[i]);
     }
-    sink->Update(band.data(), n);
+    if (!direct) sink->Update(at, n);
   }
   bool truncated = err.hit_eof;
   // No jpeg_finish_decompress: Pillow stops once it has every row.
@@ -296,8 +321,10 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
 
 }  // namespace pixels
 
-Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file) {
-  pixels::Md5Sink sink;
+namespace {
+
+Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
+  pixels::Md5Sink& sink = *sink_ptr;
   Status st;
   switch (DetectImageFormat(file)) {
     case ImageFormat::kJpeg:
@@ -321,8 +348,20 @@ Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file) {
     case ImageFormat::kUnknown:
       return Status::Unsupported("not a known image format");
   }
-  if (!st.ok()) return st;
+  return st;
+}
+
+}  // namespace
+
+Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file) {
+  pixels::Md5Sink sink;
+  INGEST_RETURN_IF_ERROR(DecodeInto(file, &sink));
   return sink.Finish();
+}
+
+Status DecodeChecksumPixels(std::span<const std::byte> file, PixelBuffer* out) {
+  pixels::Md5Sink sink(out);
+  return DecodeInto(file, &sink);
 }
 
 }  // namespace ingest

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "engine/result.h"
 
@@ -51,6 +52,19 @@ struct PixelMd5 {
 // Corruption (the decoder failed, or the file ends before its pixels do; Pillow raises
 // there too). Thread-safe; allocates one image (or one band of rows) per call.
 Result<PixelMd5> ComputePixelChecksum(std::span<const std::byte> file);
+
+// Decoded pixels: the first `size` bytes of `storage`. Reused from image to image; storage
+// only grows, so a reused buffer is written without being cleared first.
+struct PixelBuffer {
+  std::vector<uint8_t> storage;
+  size_t size = 0;
+  std::span<const uint8_t> bytes() const { return {storage.data(), size}; }
+};
+
+// The bytes ComputePixelChecksum hashes (Pillow's tobytes() of the image), decoded into `out`
+// (replacing what it held), for callers that hash several images at once
+// (engine/md5_lanes.h). Errors as ComputePixelChecksum's.
+Status DecodeChecksumPixels(std::span<const std::byte> file, PixelBuffer* out);
 
 }  // namespace ingest
 

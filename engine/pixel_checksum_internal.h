@@ -5,25 +5,33 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "engine/pixel_checksum.h"
 #include "engine/status.h"
 
 namespace ingest::pixels {
 
-// Streaming md5 (OpenSSL EVP). Decoders feed it the bytes of Pillow's tobytes() in order.
+// Where decoders put the bytes of Pillow's tobytes(), in order: a streaming md5 (OpenSSL
+// EVP), or a buffer that collects them for a later md5 (Md5Many over several images).
 class Md5Sink {
  public:
   Md5Sink();
+  explicit Md5Sink(PixelBuffer* collect);  // appends to *collect instead
   ~Md5Sink();
   Md5Sink(const Md5Sink&) = delete;
   Md5Sink& operator=(const Md5Sink&) = delete;
 
   void Update(const void* data, size_t n);
+  // When collecting: room for the next `n` bytes, to be written in place (no copy through
+  // Update); nullptr when hashing.
+  uint8_t* Reserve(size_t n);
+  // The md5 of what was fed. REQUIRES: not collecting.
   PixelMd5 Finish();
 
  private:
-  void* ctx_;  // EVP_MD_CTX
+  void* ctx_ = nullptr;                    // EVP_MD_CTX, when hashing
+  PixelBuffer* collect_ = nullptr;  // when collecting
 };
 
 // Each decoder hashes the pixels of `file` (already known to be of its format) into `sink`.

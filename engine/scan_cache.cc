@@ -18,8 +18,8 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'V', 'A', 'T', 'S', 'C', 'A', 'N'};
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8;
-// Fixed part of an entry after its name.
-constexpr size_t kEntryFixed = 8 + 8 + 8 + 1 + 16 + 4 + 4 + 2 + 4 + 4 + 16;
+// Fixed part of an entry after its name (and the in-archive flag before it).
+constexpr size_t kEntryFixed = 1 + 8 + 8 + 8 + 1 + 16 + 4 + 4 + 2 + 4 + 4 + 16;
 
 template <class T>
 void Put(std::vector<char>* out, T v) {
@@ -82,6 +82,17 @@ Status ReadWholeFile(const std::string& path, std::vector<char>* out) {
   return Status();
 }
 
+// Files of directories and single-file sources, and members of archives read cleanly.
+bool IsCacheable(const ScanResult& scan, const FileRecord& f) {
+  return !f.in_archive || scan.sources[f.source].archive_stamp.has_value();
+}
+
+uint64_t CacheableFiles(const ScanResult& scan) {
+  uint64_t n = 0;
+  for (const FileRecord& f : scan.files) n += IsCacheable(scan, f) ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
 uint32_t ScanCacheOptionsOf(const ScanOptions& options) {
@@ -131,10 +142,20 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
   Reader r(cache.payload_.data(), n);
   uint32_t n_sources = 0;
   if (!r.Get(&n_sources)) return bad("corrupt source table");
+  cache.archives_.resize(n_sources);
   for (uint32_t i = 0; i < n_sources; ++i) {
     uint32_t len;
     std::string_view name;
-    if (!r.Get(&len) || !r.Bytes(len, &name)) return bad("corrupt source table");
+    uint8_t stamped = 0;
+    if (!r.Get(&len) || !r.Bytes(len, &name) || !r.Get(&stamped) || stamped > 1) {
+      return bad("corrupt source table");
+    }
+    CachedArchive& archive = cache.archives_[i];
+    archive.stamped = stamped == 1;
+    if (archive.stamped &&
+        !(r.Get(&archive.size) && r.Get(&archive.mtime_ns) && r.Get(&archive.inode))) {
+      return bad("corrupt source table");
+    }
     cache.source_index_.emplace(name, i);
   }
   uint64_t n_entries = 0;
@@ -147,8 +168,9 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
     uint32_t source, len;
     std::string_view name;
     FileRecord rec;
-    uint8_t kind;
-    bool ok = r.Get(&source) && source < n_sources && r.Get(&len) && r.Bytes(len, &name) &&
+    uint8_t kind, in_archive;
+    bool ok = r.Get(&source) && source < n_sources && r.Get(&in_archive) && in_archive <= 1 &&
+              r.Get(&len) && r.Bytes(len, &name) &&
               r.Get(&rec.size) && r.Get(&rec.mtime_ns) && r.Get(&rec.inode) && r.Get(&kind) &&
               r.Get(&rec.hash.low) && r.Get(&rec.hash.high) && r.Get(&rec.width) &&
               r.Get(&rec.height) && r.Get(&rec.orientation) && r.Get(&rec.frame_count) &&
@@ -157,6 +179,13 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
     rec.kind = static_cast<MediaKind>(kind);
     rec.source = source;
     rec.rel_path = name;
+    if (in_archive) {
+      // Only under a stamp: members of an archive that cannot be checked serve nothing.
+      if (!cache.archives_[source].stamped) return bad("corrupt entry " + std::to_string(i));
+      rec.in_archive = true;
+      cache.archives_[source].members.push_back(rec);
+      continue;
+    }
     size_t slot = SlotHash(source, name) & (n_slots - 1);
     while (cache.slots_[slot] != 0) slot = (slot + 1) & (n_slots - 1);
     cache.records_.push_back(rec);
@@ -174,14 +203,21 @@ Status ScanCache::Save(const std::string& path, const ScanResult& scan, uint32_t
     std::string real = RealPath(src.path);
     Put(&payload, static_cast<uint32_t>(real.size()));
     payload.insert(payload.end(), real.begin(), real.end());
+    Put(&payload, static_cast<uint8_t>(src.archive_stamp ? 1 : 0));
+    if (src.archive_stamp) {
+      Put(&payload, src.archive_stamp->size);
+      Put(&payload, src.archive_stamp->mtime_ns);
+      Put(&payload, src.archive_stamp->inode);
+    }
   }
-  uint64_t n_entries = 0;
-  for (const FileRecord& f : scan.files) n_entries += f.in_archive ? 0 : 1;
+  const uint64_t n_entries = CacheableFiles(scan);
   Put(&payload, n_entries);
   payload.reserve(payload.size() + n_entries * (kEntryFixed + 48));
+  // Members of one archive come from one worker: they are in archive order in scan.files.
   for (const FileRecord& f : scan.files) {
-    if (f.in_archive) continue;
+    if (!IsCacheable(scan, f)) continue;
     Put(&payload, f.source);
+    Put(&payload, static_cast<uint8_t>(f.in_archive ? 1 : 0));
     Put(&payload, static_cast<uint32_t>(f.rel_path.size()));
     payload.insert(payload.end(), f.rel_path.begin(), f.rel_path.end());
     Put(&payload, f.size);
@@ -239,9 +275,21 @@ Status ScanCache::Save(const std::string& path, const ScanResult& scan, uint32_t
 }
 
 bool ScanCache::NeedsRewrite(const ScanResult& scan, uint64_t cache_hits) const {
-  uint64_t cacheable = 0;
-  for (const FileRecord& f : scan.files) cacheable += f.in_archive ? 0 : 1;
+  const uint64_t cacheable = CacheableFiles(scan);
   return !(cache_hits == cacheable && count_ == cacheable);
+}
+
+const std::vector<FileRecord>* ScanCache::FindArchive(std::string_view source_real_path,
+                                                      uint64_t size, int64_t mtime_ns,
+                                                      uint64_t inode) const {
+  auto s = source_index_.find(source_real_path);
+  if (s == source_index_.end()) return nullptr;
+  const CachedArchive& archive = archives_[s->second];
+  if (!archive.stamped || archive.size != size || archive.mtime_ns != mtime_ns ||
+      archive.inode != inode) {
+    return nullptr;
+  }
+  return &archive.members;
 }
 
 const FileRecord* ScanCache::Find(std::string_view source_real_path, std::string_view rel_path,

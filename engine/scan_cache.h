@@ -1,18 +1,24 @@
 // ScanCache: what a previous scan learnt about each file, so that a scan of an unchanged tree
 // reads no file contents (it only walks and stats).
 //
-// One entry per file of a directory or single-file source (archive members are not cached),
-// keyed by the source's real path and the file's relative path, holding what the scan
-// computed: size, mtime_ns, inode, kind, XXH3-128, width/height/orientation, video frame
-// count and duration, and the pixel md5. An entry is used only when size, mtime and inode
-// all still match what the walk saw, and only for what it holds (an entry without a hash
-// does not serve a scan that hashes).
+// One entry per file of a directory or single-file source, keyed by the source's real path
+// and the file's relative path, holding what the scan computed: size, mtime_ns, inode, kind,
+// XXH3-128, width/height/orientation, video frame count and duration, and the pixel md5. An
+// entry is used only when size, mtime and inode all still match what the walk saw, and only
+// for what it holds (an entry without a hash does not serve a scan that hashes).
+//
+// Archive sources are cached whole: their members' records, in archive order, under the
+// archive's own size, mtime and inode (ScanSource::archive_stamp). An archive whose stamp
+// still matches yields its members without being opened; any change re-reads it all. An
+// archive that had a problem (a bad member, a read error) is not cached.
 //
 // File layout (little-endian):
 //   "CVATSCAN" | u32 format version | u32 options it was built with | u64 payload size |
 //   u64 XXH3-64 of the payload | zstd frame of the payload
-// The payload: u32 source count, each u32 length + real path; then u64 entry count, each
-// u32 source index, u32 name length, name, and the fixed fields (see scan_cache.cc).
+// The payload: u32 source count, each u32 length + real path + u8 has-stamp [+ u64 size,
+// i64 mtime_ns, u64 inode]; then u64 entry count, each u32 source index, u8 in-archive flag,
+// u32 name length, name, and the fixed fields (see scan_cache.cc). Members of an archive
+// follow each other in archive order.
 //
 // Trust: a cache file that is truncated, fails its checksum, has another version or was built
 // for options that do not cover the current scan is ignored (Load says why, the caller warns)
@@ -35,7 +41,7 @@ namespace ingest {
 struct ScanOptions;
 struct ScanResult;
 
-inline constexpr uint32_t kScanCacheVersion = 1;
+inline constexpr uint32_t kScanCacheVersion = 2;
 
 // What a scan computes, as bits: a cache serves a scan when it holds at least these.
 enum ScanCacheOption : uint32_t {
@@ -66,6 +72,13 @@ class ScanCache {
   const FileRecord* Find(std::string_view source_real_path, std::string_view rel_path,
                          uint64_t size, int64_t mtime_ns, uint64_t inode) const;
 
+  // The cached members of the archive source whose real path is `source_real_path`, in
+  // archive order, if the archive's size, mtime and inode equal the given ones; nullptr
+  // otherwise. The records' rel_path are the member names; their source is not meaningful.
+  // Thread-safe (const).
+  const std::vector<FileRecord>* FindArchive(std::string_view source_real_path, uint64_t size,
+                                             int64_t mtime_ns, uint64_t inode) const;
+
   size_t size() const { return count_; }
 
   // Whether the cache file must be written again after `scan`, which took `cache_hits`
@@ -81,6 +94,15 @@ class ScanCache {
   // allocation each, so loading 100,000 entries costs a few milliseconds.
   std::vector<FileRecord> records_;
   std::vector<uint32_t> slots_;
+  // Per source index: the archive's stamp (size, mtime_ns, inode) and its members in order.
+  struct CachedArchive {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    uint64_t inode = 0;
+    bool stamped = false;
+    std::vector<FileRecord> members;
+  };
+  std::vector<CachedArchive> archives_;
   size_t count_ = 0;
 };
 

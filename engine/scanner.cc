@@ -17,6 +17,7 @@
 #include "engine/dir_walker.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
+#include "engine/md5_lanes.h"
 #include "engine/path_text.h"
 #include "engine/pixel_checksum.h"
 #include "engine/scan_cache.h"
@@ -31,6 +32,13 @@ constexpr size_t kProbeRead = 64 << 10;   // first read when only probing
 
 int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+std::optional<FileStamp> StampOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{static_cast<uint64_t>(st.st_size), MtimeNs(st),
+                   static_cast<uint64_t>(st.st_ino)};
 }
 
 // A probe source over a window of a file held in a buffer: at first the file's first block
@@ -109,7 +117,17 @@ struct WorkerOutput {
   std::vector<ScanProblem> problems;
   std::unique_ptr<NameArena> names = std::make_unique<NameArena>();
   std::vector<std::byte> image;  // a whole image file, when pixel checksums are wanted
+  // Decoded images waiting for their pixel md5, hashed together (Md5Many) when the batch is
+  // full or the worker ends. The records are in `files` already (a deque keeps them put).
+  std::vector<FileRecord*> pixel_records;
+  std::vector<PixelBuffer> pixel_buffers;  // [i] for pixel_records[i]; reused
+  size_t pixel_bytes = 0;                           // decoded bytes waiting
 };
+
+// Decoded images up to this size wait for a batched md5; larger ones are hashed alone, as
+// they decode (a batch holds at most kPixelBatchBytes plus one image).
+constexpr uint64_t kMaxBatchedImage = 32 << 20;
+constexpr size_t kPixelBatchBytes = 64 << 20;
 
 class ScanJob {
  public:
@@ -125,6 +143,60 @@ class ScanJob {
       } else {
         ProcessArchive(std::get<ArchiveItem>(*item).source, buffer.get(), &member, out);
       }
+    }
+    FlushPixelBatch(out);
+  }
+
+  // Hashes the decoded images waiting in `out` (several md5s at once) into their records.
+  static void FlushPixelBatch(WorkerOutput* out) {
+    const size_t n = out->pixel_records.size();
+    if (n == 0) return;
+    std::vector<std::span<const uint8_t>> inputs;
+    inputs.reserve(n);
+    for (size_t i = 0; i < n; ++i) inputs.push_back(out->pixel_buffers[i].bytes());
+    std::vector<Md5Digest> digests(n);
+    Md5Many(inputs, digests);
+    for (size_t i = 0; i < n; ++i) out->pixel_records[i]->pixel_md5.bytes = digests[i];
+    out->pixel_records.clear();
+    out->pixel_bytes = 0;
+  }
+
+  // The pixel md5 of the image in `bytes` for `rec`, which the caller then adds to out->files:
+  // computed now (large images), or decoded now and hashed with the next batch (the record's
+  // address is kept, so it must be the deque's back() by the next flush). False (and a
+  // problem recorded) when the image cannot be decoded.
+  bool PixelChecksum(const std::string& display, std::span<const std::byte> bytes,
+                     FileRecord* rec, WorkerOutput* out, bool* batched) {
+    *batched = false;
+    const uint64_t decoded_guess = uint64_t{rec->width} * rec->height * 4;
+    if (decoded_guess > kMaxBatchedImage) {
+      Result<PixelMd5> md5 = ComputePixelChecksum(bytes);
+      if (!md5) {
+        Problem(out, display, md5.error().WithPrefix(display));
+        return false;
+      }
+      rec->pixel_md5 = *md5;
+      return true;
+    }
+    const size_t slot = out->pixel_records.size();
+    if (out->pixel_buffers.size() <= slot) out->pixel_buffers.resize(slot + 1);
+    Status decoded = DecodeChecksumPixels(bytes, &out->pixel_buffers[slot]);
+    if (!decoded.ok()) {
+      Problem(out, display, decoded.WithPrefix(display));
+      return false;
+    }
+    *batched = true;
+    return true;
+  }
+
+  // Adds a record whose pixels PixelChecksum batched; flushes a full batch.
+  void PushBatched(FileRecord rec, WorkerOutput* out) {
+    const size_t slot = out->pixel_records.size();
+    out->files.push_back(std::move(rec));
+    out->pixel_records.push_back(&out->files.back());
+    out->pixel_bytes += out->pixel_buffers[slot].size;
+    if (out->pixel_records.size() == kMd5Lanes || out->pixel_bytes >= kPixelBatchBytes) {
+      FlushPixelBatch(out);
     }
   }
 
@@ -308,18 +380,60 @@ class ScanJob {
     rec.width = info->width;
     rec.height = info->height;
     rec.orientation = info->orientation;
-    Result<PixelMd5> md5 = ComputePixelChecksum(bytes);
-    if (!md5) return Problem(out, path, md5.error().WithPrefix(path));
-    rec.pixel_md5 = *md5;
+    bool batched = false;
+    if (!PixelChecksum(path, bytes, &rec, out, &batched)) return;
     NameWarnings(path, rec, out);
-    out->files.push_back(std::move(rec));
+    if (batched) {
+      PushBatched(std::move(rec), out);
+    } else {
+      out->files.push_back(std::move(rec));
+    }
     Done(got);
   }
 
 
 
+  // An archive source: its members from the cache when the archive is unchanged, else read;
+  // with a cache, an archive read without a problem gets its stamp (ScanSource), so that the
+  // cache keeps it. Only this worker touches result_->sources[source] while the scan runs.
   void ProcessArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
                       WorkerOutput* out) {
+    ScanSource& src = result_->sources[source];
+    std::optional<FileStamp> before;
+    if (options_.cache) before = StampOf(src.path);
+    if (before) {
+      const std::vector<FileRecord>* cached = options_.cache->FindArchive(
+          source_real_paths[source], before->size, before->mtime_ns, before->inode);
+      if (cached && std::all_of(cached->begin(), cached->end(), [](const FileRecord& f) {
+            return f.kind == ClassifyName(f.rel_path);
+          })) {
+        for (const FileRecord& hit : *cached) {
+          if (options_.counters) {
+            options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
+            options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
+          }
+          FileRecord rec = hit;
+          rec.rel_path = out->names->Add(hit.rel_path);
+          rec.source = source;
+          NameWarnings(src.path + ":" + std::string(rec.rel_path), rec, out);
+          out->files.push_back(rec);
+          Done(0);
+        }
+        src.archive_stamp = before;
+        return;
+      }
+    }
+    const size_t first_problem = out->problems.size();
+    ReadArchive(source, buffer, member, out);
+    if (!before || Cancelled()) return;
+    const bool clean = std::none_of(out->problems.begin() + static_cast<ptrdiff_t>(first_problem),
+                                    out->problems.end(),
+                                    [](const ScanProblem& p) { return !p.warning; });
+    if (clean && StampOf(src.path) == before) src.archive_stamp = before;
+  }
+
+  void ReadArchive(uint32_t source, std::byte* buffer, std::vector<std::byte>* member,
+                   WorkerOutput* out) {
     const std::string& path = result_->sources[source].path;
     Result<std::unique_ptr<ArchiveReader>> opened = ArchiveReader::Open(path);
     if (!opened) return Problem(out, path, std::move(opened).error());
@@ -350,6 +464,7 @@ class ScanJob {
         continue;
       }
       uint64_t bytes = 0;
+      bool batched = false;  // the pixel md5 waits for the worker's next batch
       if (options_.hash || is_image) {
         Hasher hasher;
         member->clear();
@@ -378,20 +493,21 @@ class ScanJob {
           rec.height = info->height;
           rec.orientation = info->orientation;
           if (options_.pixel_checksum) {
-            Result<PixelMd5> md5 = member->size() == bytes
-                                       ? ComputePixelChecksum(*member)
-                                       : Result<PixelMd5>(Status::Unsupported(
-                                             "too large to decode inside an archive"));
-            if (!md5) {
-              Problem(out, display, md5.error().WithPrefix(display));
+            if (member->size() != bytes) {
+              Problem(out, display,
+                      Status::Unsupported(display + ": too large to decode inside an archive"));
               continue;
             }
-            rec.pixel_md5 = *md5;
+            if (!PixelChecksum(display, *member, &rec, out, &batched)) continue;
           }
         }
       }
       NameWarnings(display, rec, out);
-      out->files.push_back(std::move(rec));
+      if (batched) {
+        PushBatched(std::move(rec), out);
+      } else {
+        out->files.push_back(std::move(rec));
+      }
       Done(bytes);
     }
   }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,10 +31,22 @@ namespace ingest {
 
 class ScanCache;
 
+// A file's identity as the scan cache checks it: unchanged while all three are.
+struct FileStamp {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
 struct ScanSource {
   enum class Type : uint8_t { kDirectory, kArchive, kFile };
   std::string path;  // as given (trailing slashes removed)
   Type type = Type::kDirectory;
+  // Archive sources scanned with a cache: set when every member was read (or came from the
+  // cache) without a problem and the archive did not change meanwhile; the cache then keeps
+  // its members under this stamp.
+  std::optional<FileStamp> archive_stamp;
 };
 
 struct ScanProblem {

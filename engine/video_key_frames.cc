@@ -12,285 +12,389 @@
 //   it, then the rows packed (width * 3 bytes each). A frame that already is RGB24 is hashed as
 //   it is.
 // - Seek: av_seek_frame(stream, pts, AVSEEK_FLAG_BACKWARD), then avcodec_flush_buffers; the
-//   first frame decoded after it is compared (pts first, then md5: the same verdict as CVAT's
-//   md5-then-pts test, without hashing a frame whose pts already differs).
-// - Rotation: only a stream tag named exactly "rotate" (Python's dict.get is case-sensitive).
-//   FFmpeg 5.1's demuxers no longer export one for MP4 display matrices, so a rotated MP4
-//   keeps its coded size in CVAT's manifest. The size is OpenCV's bounding box of the frame
-//   rotated by 360 - rotate degrees.
+//   first frame decoded after it is compared (pts first, then pixels: the same verdict as
+//   CVAT's md5-then-pts test, without hashing a frame whose pts already differs).
+// - Rotation: see ffmpeg::CvatRotateTag and ffmpeg::CvatRotatedSize.
+//
+// How the work is laid out (the verdicts are those of the sequential walk above):
+// - The main thread decodes with FFmpeg's frame and slice threads and checks order; each key
+//   frame is handed, by reference (no copy), to verifier threads, each with its own demuxer
+//   and decoder that seek. A bounded number of key frames is in flight, so memory stays flat
+//   and an all-intra video (MJPEG: every frame is a key frame) is verified on every core.
+// - A verifier compares the decoded planes of the frame its seek lands on with the key frame's
+//   own planes. Equal visible samples convert to equal RGB, so one conversion and one md5
+//   (of the key frame, which the manifest needs anyway) settle it. Only when the samples
+//   differ is the landed frame converted too and the RGB bytes compared (what equal md5s
+//   mean), so that two frames that differ before conversion but not after are kept exactly as
+//   CVAT keeps them. A verifier takes the key frames waiting as a batch and hashes the kept
+//   ones together (Md5Many: several md5s in SIMD lanes).
+// - Verdicts come back in key-frame order. CVAT's too-few-key-frames rule depends on them, so
+//   it is evaluated frame by frame as far as the verdicts known allow (ShortageRule), and an
+//   error met later in the walk is reported only after the verdicts before it: the error the
+//   sequential walk would have stopped at is the one returned.
 #include "engine/video_key_frames.h"
 
 extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/dict.h>
-#include <libavutil/error.h>
 #include <libavutil/imgutils.h>
-#include <libavutil/log.h>
-#include <libswscale/swscale.h>
 }
 
-#include <openssl/evp.h>
-
-#include <cerrno>
-#include <charconv>
-#include <cmath>
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
 #include <utility>
 
-#include "engine/av_handles.h"
-#include "engine/c_handle.h"
+#include "engine/ffmpeg_common.h"
+#include "engine/md5_lanes.h"
+#include "engine/video_stream_decoder.h"
 
 namespace ingest {
 namespace {
 
-void SilenceFfmpegOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });
-}
+using ffmpeg::FramePtr;
+using video::HexOf;
+using video::RgbConverter;
+using video::RgbImage;
+using video::RgbMd5;
+using video::SamePixels;
+using video::StreamDecoder;
+using video::Timestamp;
 
-Status FromAv(const std::string& path, std::string_view what, int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  std::string msg = path;
-  msg += ": ";
-  msg += what;
-  msg += ": ";
-  msg += buf;
-  if (err == AVERROR(ENOENT) || err == AVERROR(ENOTDIR)) return Status::NotFound(msg);
-  if (err == AVERROR(EACCES) || err == AVERROR(EIO) || err == AVERROR(EISDIR)) {
-    return Status::IoError(msg);
-  }
-  return Status::Corruption(msg);
-}
+// Memory bounds of the verification: decoded key frames handed over and not yet decided,
+// and RGB images of one verifier's batch.
+constexpr size_t kInFlightBytes = 96 << 20;
+constexpr size_t kBatchRgbBytes = 64 << 20;
 
 Status Refuse(const std::string& path, std::string_view reason) {
   return Status::Unsupported(path + ": " + std::string(reason));
 }
 
-using FormatPtr = AvInputPtr;
-using CodecPtr = AvCodecPtr;
-using FramePtr = AvFramePtr;
-using PacketPtr = AvPacketPtr;
-using SwsPtr = std::unique_ptr<SwsContext, CDeleter<&sws_freeContext>>;
-using Md5CtxPtr = std::unique_ptr<EVP_MD_CTX, CDeleter<&EVP_MD_CTX_free>>;
+// A seeking demuxer and decoder with its own converter: what VideoSeeker wraps.
+struct Seeker {
+  StreamDecoder decoder;
+  RgbMd5 md5;
+};
 
-// One demuxer and one decoder of the first video stream; frames come out one at a time.
-class StreamDecoder {
+// A key frame waiting for its verdict.
+struct KeyJob {
+  int64_t seq = 0;  // submission order
+  int64_t number = 0;
+  int64_t pts = 0;
+  FramePtr frame;  // a reference to the main decoder's frame (no pixel copy)
+};
+
+struct KeyVerdict {
+  int64_t number = 0;
+  int64_t pts = 0;
+  bool usable = false;
+  Md5Hex md5{};  // set when usable
+  Status error;  // a conversion, the seek or a decode failed: the walk stops here
+};
+
+// What one verifier thread owns: a seeking decoder (opened at its first key frame), a
+// converter, and the RGB images of a batch, kept from batch to batch.
+struct Verifier {
+  std::unique_ptr<StreamDecoder> seeker;
+  RgbConverter converter;
+  std::vector<std::unique_ptr<RgbImage>> images;  // [i]: the i-th key frame of the batch
+  RgbImage landed;                                // a seek-landed frame, when it differs
+};
+
+// Decides key frames as CVAT's tool does: convert the key frame to RGB (CVAT hashes it
+// first, so a conversion failure stops the walk whatever the seek finds), seek to its pts,
+// decode one frame, and keep the key frame when that frame has its pts and its RGB bytes
+// (CVAT compares their md5s). The md5s of the kept frames are computed together at the end
+// (Md5Many). verdicts[i] is jobs[i]'s.
+void VerifyBatch(const std::string& path, Verifier* w, std::span<const KeyJob> jobs,
+                 std::vector<KeyVerdict>* verdicts) {
+  verdicts->clear();
+  while (w->images.size() < jobs.size()) w->images.push_back(std::make_unique<RgbImage>());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const KeyJob& job = jobs[i];
+    KeyVerdict& v = verdicts->emplace_back(KeyVerdict{job.number, job.pts, false, {}, Status()});
+    v.error = w->converter.Convert(job.frame.get(), w->images[i].get());
+    if (!v.error.ok()) continue;
+    if (!w->seeker) {
+      auto opened = std::make_unique<StreamDecoder>();
+      v.error = opened->Open(path, /*frame_threads=*/false);
+      if (!v.error.ok()) continue;
+      w->seeker = std::move(opened);
+    }
+    v.error = w->seeker->Seek(job.pts);
+    if (!v.error.ok()) continue;
+    Result<AVFrame*> landed = w->seeker->Next();
+    if (!landed) {
+      v.error = landed.error();
+      continue;
+    }
+    if (*landed == nullptr || Timestamp((*landed)->pts) != job.pts) continue;
+    if (SamePixels(*landed, job.frame.get())) {
+      v.usable = true;  // equal samples convert to equal RGB
+      continue;
+    }
+    v.error = w->converter.Convert(*landed, &w->landed);
+    if (!v.error.ok()) continue;
+    const std::span<const uint8_t> a = w->images[i]->bytes(), b = w->landed.bytes();
+    v.usable = a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+  }
+  std::vector<std::span<const uint8_t>> inputs;
+  std::vector<size_t> owners;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if ((*verdicts)[i].usable) {
+      inputs.push_back(w->images[i]->bytes());
+      owners.push_back(i);
+    }
+  }
+  std::vector<Md5Digest> digests(inputs.size());
+  Md5Many(inputs, digests);
+  for (size_t k = 0; k < owners.size(); ++k) (*verdicts)[owners[k]].md5 = HexOf(digests[k]);
+}
+
+// Verifier threads (started as work arrives, up to `max_threads`) that decide key frames
+// handed over by Submit; verdicts are collected in submission order.
+class VerifierPool {
  public:
-  // frame_threads: FFmpeg's frame and slice threads (throughput); else slice threads only, so
-  // the first frame after a seek comes out of the first packets (latency).
-  Status Open(const std::string& path, bool frame_threads) {
-    path_ = path;
-    AVFormatContext* raw = nullptr;
-    int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-    if (err < 0) return FromAv(path, "open", err);
-    fmt_.reset(raw);
-    err = avformat_find_stream_info(fmt_.get(), nullptr);
-    if (err < 0) return FromAv(path, "cannot read stream info", err);
-    for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
-      if (fmt_->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
-        index_ = static_cast<int>(i);
-        break;
-      }
+  // `frame_bytes`: about what one decoded frame holds; the frames in flight stay under
+  // kInFlightBytes, and never fewer than two per thread.
+  VerifierPool(std::string path, unsigned max_threads, size_t frame_bytes)
+      : path_(std::move(path)),
+        max_threads_(std::max(1u, max_threads)),
+        max_in_flight_(static_cast<int64_t>(
+            std::clamp<size_t>(kInFlightBytes / std::max<size_t>(frame_bytes, 1),
+                               2 * max_threads_ + 2, kMd5Lanes * max_threads_ + 2))) {}
+
+  ~VerifierPool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
     }
-    if (index_ < 0) return Status::Unsupported(path + ": no video stream");
-    // Other streams are never decoded; the demuxer may skip their packets.
-    for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
-      if (static_cast<int>(i) != index_) fmt_->streams[i]->discard = AVDISCARD_ALL;
-    }
-    const AVCodecParameters* par = fmt_->streams[index_]->codecpar;
-    const AVCodec* codec = avcodec_find_decoder(par->codec_id);
-    if (codec == nullptr) {
-      return Status::Unsupported(path + ": no decoder for " + avcodec_get_name(par->codec_id));
-    }
-    dec_.reset(avcodec_alloc_context3(codec));
-    pkt_.reset(av_packet_alloc());
-    frame_.reset(av_frame_alloc());
-    if (!dec_ || !pkt_ || !frame_) return Status::Internal("FFmpeg allocation failed");
-    err = avcodec_parameters_to_context(dec_.get(), par);
-    if (err < 0) return FromAv(path, "decoder parameters", err);
-    dec_->thread_count = 0;  // one per core
-    dec_->thread_type = frame_threads ? FF_THREAD_FRAME | FF_THREAD_SLICE : FF_THREAD_SLICE;
-    err = avcodec_open2(dec_.get(), codec, nullptr);
-    if (err < 0) return FromAv(path, "open decoder", err);
-    return Status::Ok();
+    work_cv_.notify_all();
+    threads_.clear();  // joins
   }
 
-  const AVStream* stream() const { return fmt_->streams[index_]; }
+  VerifierPool(const VerifierPool&) = delete;
+  VerifierPool& operator=(const VerifierPool&) = delete;
 
-  // The next decoded frame, nullptr after the last. The frame is valid until the next call.
-  Result<AVFrame*> Next() {
-    for (;;) {
-      int err = avcodec_receive_frame(dec_.get(), frame_.get());
-      if (err >= 0) return frame_.get();
-      if (err == AVERROR_EOF) return static_cast<AVFrame*>(nullptr);
-      if (err != AVERROR(EAGAIN)) return FromAv(path_, "decode", err);
-      INGEST_RETURN_IF_ERROR(SendNextPacket());
+  // Hands a key frame over; blocks while too many are in flight. Verdicts that arrived
+  // meanwhile are appended to `out` (in order).
+  void Submit(int64_t number, int64_t pts, FramePtr frame, std::deque<KeyVerdict>* out) {
+    std::unique_lock lock(mu_);
+    // Only unfinished jobs hold a frame; finished ones wait in ready_ at most until the
+    // threads ahead of them finish. When full, verifiers take what waits, batch or not.
+    if (next_seq_ - finished_ >= max_in_flight_) {
+      room_wanted_ = true;
+      work_cv_.notify_all();
+      done_cv_.wait(lock, [&] { return next_seq_ - finished_ < max_in_flight_; });
+      room_wanted_ = false;
     }
+    queued_rgb_bytes_ += static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 3;
+    jobs_.push_back(KeyJob{next_seq_++, number, pts, std::move(frame)});
+    if (idle_ == 0 && threads_.size() < max_threads_) {
+      threads_.emplace_back([this] { Work(); });
+    }
+    work_cv_.notify_one();
+    CollectLocked(out);
   }
 
-  // Seeks to the key frame at or before `pts` and drops what the decoder holds.
-  Status Seek(int64_t pts) {
-    int err = av_seek_frame(fmt_.get(), index_, pts, AVSEEK_FLAG_BACKWARD);
-    if (err < 0) return FromAv(path_, "seek to pts " + std::to_string(pts), err);
-    avcodec_flush_buffers(dec_.get());
-    return Status::Ok();
+  // Appends the verdicts ready in order to `out`; with `wait` (the walk is over: no more
+  // Submit), blocks until every submitted key frame has one.
+  void Collect(bool wait, std::deque<KeyVerdict>* out) {
+    std::unique_lock lock(mu_);
+    if (wait) {
+      draining_ = true;
+      work_cv_.notify_all();
+      done_cv_.wait(lock, [&] { return finished_ == next_seq_; });
+    }
+    CollectLocked(out);
   }
 
  private:
-  // Sends the stream's next packet, or the flush at the end of the file.
-  Status SendNextPacket() {
-    for (;;) {
-      int err = av_read_frame(fmt_.get(), pkt_.get());
-      if (err == AVERROR_EOF) {
-        err = avcodec_send_packet(dec_.get(), nullptr);
-        // Sending the flush twice (EOF again after a drained decoder) is harmless.
-        return err < 0 && err != AVERROR_EOF ? FromAv(path_, "decode", err) : Status::Ok();
-      }
-      if (err == AVERROR(EAGAIN)) continue;
-      if (err < 0) return FromAv(path_, "read", err);
-      if (pkt_->stream_index != index_) {
-        av_packet_unref(pkt_.get());
-        continue;
-      }
-      err = avcodec_send_packet(dec_.get(), pkt_.get());
-      av_packet_unref(pkt_.get());
-      return err < 0 ? FromAv(path_, "decode", err) : Status::Ok();
+  // REQUIRES: mu_ held.
+  void CollectLocked(std::deque<KeyVerdict>* out) {
+    while (!ready_.empty() && ready_.front().first == collected_) {
+      out->push_back(std::move(ready_.front().second));
+      ready_.pop_front();
+      ++collected_;
     }
   }
 
-  std::string path_;
-  FormatPtr fmt_;
-  CodecPtr dec_;
-  PacketPtr pkt_;
-  FramePtr frame_;
-  int index_ = -1;
+  void Work() {
+    Verifier verifier;
+    std::vector<KeyJob> batch;
+    std::vector<KeyVerdict> verdicts;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      ++idle_;
+      // A batch is worth waiting for (its md5s share SIMD lanes): work starts when one is
+      // full (kMd5Lanes frames or kBatchRgbBytes of RGB), or the walk waits for room or for
+      // the last verdicts.
+      work_cv_.wait(lock, [&] {
+        return stop_ || (!jobs_.empty() && (jobs_.size() >= kMd5Lanes || draining_ ||
+                                            room_wanted_ || queued_rgb_bytes_ >= kBatchRgbBytes));
+      });
+      --idle_;
+      if (stop_) return;
+      batch.clear();
+      size_t rgb_bytes = 0;
+      while (!jobs_.empty() && batch.size() < kMd5Lanes) {
+        const AVFrame* f = jobs_.front().frame.get();
+        const size_t bytes = static_cast<size_t>(f->width) * static_cast<size_t>(f->height) * 3;
+        if (!batch.empty() && rgb_bytes + bytes > kBatchRgbBytes) break;
+        rgb_bytes += bytes;
+        queued_rgb_bytes_ -= bytes;
+        batch.push_back(std::move(jobs_.front()));
+        jobs_.pop_front();
+      }
+      lock.unlock();
+      VerifyBatch(path_, &verifier, batch, &verdicts);
+      for (KeyJob& job : batch) job.frame.reset();
+      lock.lock();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        // Keep ready_ sorted by sequence: verdicts of several threads arrive out of order.
+        auto at = std::find_if(ready_.begin(), ready_.end(),
+                               [&](const auto& r) { return r.first > batch[i].seq; });
+        ready_.insert(at, {batch[i].seq, std::move(verdicts[i])});
+      }
+      finished_ += static_cast<int64_t>(batch.size());
+      done_cv_.notify_all();
+    }
+  }
+
+  const std::string path_;
+  const unsigned max_threads_;
+  const int64_t max_in_flight_;
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;                   // jobs_ or stop_ changed
+  std::condition_variable done_cv_;                   // a verdict arrived
+  std::deque<KeyJob> jobs_;                           // GUARDED_BY(mu_)
+  std::deque<std::pair<int64_t, KeyVerdict>> ready_;  // GUARDED_BY(mu_), by sequence
+  int64_t next_seq_ = 0;                              // GUARDED_BY(mu_)
+  int64_t finished_ = 0;                              // GUARDED_BY(mu_)
+  int64_t collected_ = 0;                             // GUARDED_BY(mu_)
+  unsigned idle_ = 0;                                 // GUARDED_BY(mu_)
+  size_t queued_rgb_bytes_ = 0;        // GUARDED_BY(mu_): RGB size of the frames in jobs_
+  bool room_wanted_ = false;           // GUARDED_BY(mu_): Submit waits for a job to finish
+  bool draining_ = false;              // GUARDED_BY(mu_): the walk is over, Collect waits
+  bool stop_ = false;                  // GUARDED_BY(mu_)
+  std::vector<std::jthread> threads_;  // declared last: joined before the rest goes
 };
 
-// md5 of frames converted to packed RGB24, as PyAV's VideoFrame.to_image().tobytes().
-class RgbMd5 {
+// CVAT's too-few-key-frames rule, evaluated over verdicts that arrive late. The sequential
+// walk checks, after each frame, `frames so far / max(usable key frames so far, 1) >= bound`.
+// Check(limit) evaluates that for every frame count up to `limit`, which is allowed once the
+// verdicts of all key frames numbered below `limit` were added.
+class ShortageRule {
  public:
-  Status Hash(const AVFrame* f, Md5Hex* out) {
-    if (!md5_) {
-      md5_.reset(EVP_MD_CTX_new());
-      if (!md5_) return Status::Internal("EVP_MD_CTX_new failed");
-    }
-    const auto format = static_cast<AVPixelFormat>(f->format);
-    const uint8_t* rows = f->data[0];
-    int stride = f->linesize[0];
-    if (format != AV_PIX_FMT_RGB24) {
-      if (f->width != width_ || f->height != height_) {
-        if (rgb_[0] != nullptr) av_freep(&rgb_[0]);
-        // PyAV allocates its output frame with av_image_alloc, 16-byte alignment.
-        if (av_image_alloc(rgb_, rgb_stride_, f->width, f->height, AV_PIX_FMT_RGB24, 16) < 0) {
-          return Status::Internal("av_image_alloc failed");
-        }
-        width_ = f->width;
-        height_ = f->height;
-      }
-      sws_.reset(sws_getCachedContext(sws_.release(), f->width, f->height, format, f->width,
-                                      f->height, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr,
-                                      nullptr));
-      if (!sws_) return Status::Unsupported("cannot convert pixel format to RGB24");
-      sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, rgb_, rgb_stride_);
-      rows = rgb_[0];
-      stride = rgb_stride_[0];
-    }
-    const size_t row_bytes = static_cast<size_t>(f->width) * 3;
-    if (EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) != 1) {
-      return Status::Internal("md5 init failed");
-    }
-    if (static_cast<size_t>(stride) == row_bytes) {
-      EVP_DigestUpdate(md5_.get(), rows, row_bytes * static_cast<size_t>(f->height));
-    } else {
-      for (int y = 0; y < f->height; ++y) {
-        EVP_DigestUpdate(md5_.get(), rows + static_cast<ptrdiff_t>(y) * stride, row_bytes);
-      }
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(md5_.get(), digest, &len) != 1 || len != 16) {
-      return Status::Internal("md5 final failed");
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 16; ++i) {
-      (*out)[2 * i] = kHex[digest[i] >> 4];
-      (*out)[2 * i + 1] = kHex[digest[i] & 15];
-    }
-    return Status::Ok();
+  ShortageRule(int64_t bound, bool force) : bound_(bound), force_(force) {}
+
+  void AddVerdict(int64_t number, bool usable) {
+    if (usable) usable_numbers_.push_back(number);
   }
 
-  ~RgbMd5() {
-    if (rgb_[0] != nullptr) av_freep(&rgb_[0]);
+  // True when the rule refuses the video at some frame count <= limit.
+  bool Refuses(int64_t limit) {
+    if (force_) return false;
+    for (; checked_ < limit; ++checked_) {
+      const int64_t frames = checked_ + 1;
+      while (!usable_numbers_.empty() && usable_numbers_.front() < frames) {
+        usable_numbers_.pop_front();
+        ++usable_;
+      }
+      if (frames / std::max<int64_t>(usable_, 1) >= bound_) return true;
+    }
+    return false;
   }
 
  private:
-  SwsPtr sws_;
-  Md5CtxPtr md5_;
-  uint8_t* rgb_[4] = {};
-  int rgb_stride_[4] = {};
-  int width_ = 0;
-  int height_ = 0;
+  const int64_t bound_;
+  const bool force_;
+  std::deque<int64_t> usable_numbers_;  // usable key frames not yet counted
+  int64_t usable_ = 0;                  // usable key frames numbered below checked_ + 1
+  int64_t checked_ = 0;                 // frame counts 1..checked_ evaluated
 };
 
-// The "rotate" tag as Python's int() reads it: optional blanks and sign, decimal digits.
-Result<std::optional<int64_t>> RotateTag(const std::string& path, const AVStream* st) {
-  const AVDictionaryEntry* tag = av_dict_get(st->metadata, "rotate", nullptr, AV_DICT_MATCH_CASE);
-  if (tag == nullptr || tag->value[0] == '\0') return std::optional<int64_t>();
-  std::string_view v = tag->value;
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
-    return Status::Unsupported(path + ": rotate tag '" + tag->value + "' is not an integer");
+// The walk's state on the main thread: verdicts applied in order, the shortage rule.
+class KeyFrameBook {
+ public:
+  KeyFrameBook(const std::string& path, const VideoKeyFrameOptions& options, VideoKeyFrames* out)
+      : path_(path), rule_(3 * options.chunk_size + 1, options.force), out_(out) {}
+
+  void Submit(int64_t number, int64_t pts, FramePtr frame) {
+    if (!pool_) {
+      // Sized by the first key frame (a video's frames keep their size).
+      int bytes = av_image_get_buffer_size(static_cast<AVPixelFormat>(frame->format), frame->width,
+                                           frame->height, 1);
+      pool_ = std::make_unique<VerifierPool>(
+          path_, std::max(1u, std::thread::hardware_concurrency()),
+          bytes > 0 ? static_cast<size_t>(bytes)
+                    : static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 4);
+    }
+    submitted_.push_back(number);
+    pool_->Submit(number, pts, std::move(frame), &verdicts_);
   }
-  return std::optional<int64_t>(value);
-}
 
-// OpenCV's bounding box (getRotationMatrix2D + CVAT's rotate_image) of a w x h image rotated
-// by `degrees`: the same double arithmetic, truncated as Python's int() does.
-void RotatedSize(int64_t degrees, int64_t* w, int64_t* h) {
-  const double angle = static_cast<double>(degrees) * (3.14159265358979323846 / 180);
-  const double abs_cos = std::fabs(std::cos(angle));
-  const double abs_sin = std::fabs(std::sin(angle));
-  const double fw = static_cast<double>(*w);
-  const double fh = static_cast<double>(*h);
-  *w = static_cast<int64_t>(fh * abs_sin + fw * abs_cos);
-  *h = static_cast<int64_t>(fh * abs_cos + fw * abs_sin);
-}
+  // After `frames` frames: applies the verdicts known so far. An error is the walk's result:
+  // a verifier's failure, or the shortage refusal.
+  Status Advance(int64_t frames, bool wait) {
+    if (pool_) pool_->Collect(wait, &verdicts_);
+    while (!verdicts_.empty()) {
+      KeyVerdict v = std::move(verdicts_.front());
+      verdicts_.pop_front();
+      submitted_.pop_front();
+      if (!v.error.ok()) {
+        // The sequential walk met this failure while at frame v.number, after the shortage
+        // check of the frames before it.
+        return rule_.Refuses(v.number) ? Refuse(path_, kTooFewKeyFrames) : v.error;
+      }
+      rule_.AddVerdict(v.number, v.usable);
+      if (v.usable) out_->key_frames.push_back(VideoKeyFrame{v.number, v.pts, v.md5});
+    }
+    const int64_t limit = submitted_.empty() ? frames : std::min(frames, submitted_.front());
+    return rule_.Refuses(limit) ? Refuse(path_, kTooFewKeyFrames) : Status::Ok();
+  }
 
-std::optional<int64_t> Timestamp(int64_t t) {
-  return t == AV_NOPTS_VALUE ? std::nullopt : std::optional<int64_t>(t);
-}
+  // The walk stopped with `error` after `frames` frames: the error the sequential walk would
+  // have returned (a verdict's failure or the shortage refusal may come first).
+  Status Stop(int64_t frames, Status error) {
+    Status earlier = Advance(frames, /*wait=*/true);
+    return earlier.ok() ? error : earlier;
+  }
+
+ private:
+  const std::string& path_;
+  ShortageRule rule_;
+  VideoKeyFrames* out_;
+  std::unique_ptr<VerifierPool> pool_;  // started at the first key frame
+  std::deque<int64_t> submitted_;       // numbers of key frames without an applied verdict
+  std::deque<KeyVerdict> verdicts_;     // collected, not yet applied
+};
 
 }  // namespace
 
 struct VideoSeeker::Impl {
-  StreamDecoder decoder;
-  RgbMd5 md5;
+  Seeker seeker;
 };
 
 VideoSeeker::VideoSeeker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 VideoSeeker::~VideoSeeker() = default;
 
 Result<std::unique_ptr<VideoSeeker>> VideoSeeker::Open(const std::string& path) {
-  SilenceFfmpegOnce();
+  ffmpeg::SilenceLogsOnce();
   auto impl = std::make_unique<Impl>();
-  INGEST_RETURN_IF_ERROR(impl->decoder.Open(path, /*frame_threads=*/false));
+  INGEST_RETURN_IF_ERROR(impl->seeker.decoder.Open(path, /*frame_threads=*/false));
   return std::unique_ptr<VideoSeeker>(new VideoSeeker(std::move(impl)));
 }
 
 Result<SeekLanding> VideoSeeker::SeekAndDecode(int64_t pts, bool want_md5) {
-  INGEST_RETURN_IF_ERROR(impl_->decoder.Seek(pts));
-  INGEST_ASSIGN_OR_RETURN(AVFrame * frame, impl_->decoder.Next());
+  Seeker& s = impl_->seeker;
+  INGEST_RETURN_IF_ERROR(s.decoder.Seek(pts));
+  INGEST_ASSIGN_OR_RETURN(AVFrame * frame, s.decoder.Next());
   SeekLanding landing;
   if (frame == nullptr) return landing;
   landing.found = true;
   landing.pts = Timestamp(frame->pts);
-  if (want_md5 && landing.pts == pts) INGEST_RETURN_IF_ERROR(impl_->md5.Hash(frame, &landing.md5));
+  if (want_md5 && landing.pts == pts) INGEST_RETURN_IF_ERROR(s.md5.Hash(frame, &landing.md5));
   return landing;
 }
 
@@ -302,33 +406,37 @@ bool IsKeyFrameShortage(const Status& status) {
 
 Result<VideoKeyFrames> ReadVideoKeyFrames(const std::string& path,
                                           const VideoKeyFrameOptions& options) {
-  SilenceFfmpegOnce();
+  ffmpeg::SilenceLogsOnce();
   StreamDecoder reader;
   INGEST_RETURN_IF_ERROR(reader.Open(path, /*frame_threads=*/true));
-  // Opened at the first key frame: a file that fails early never opens it.
-  std::unique_ptr<VideoSeeker> checker;
-  RgbMd5 md5;
 
   VideoKeyFrames out;
-  const int64_t bound = 3 * options.chunk_size + 1;
+  // Declared after `out`: its threads stop before `out` goes.
+  KeyFrameBook book(path, options, &out);
   std::optional<int64_t> prev_pts;
   std::optional<int64_t> prev_dts;
   int64_t index = 0;
-  int64_t usable = 0;
   for (;;) {
-    INGEST_ASSIGN_OR_RETURN(AVFrame * frame, reader.Next());
+    Result<AVFrame*> next = reader.Next();
+    if (!next) return book.Stop(index, next.error());
+    AVFrame* frame = *next;
     if (frame == nullptr) break;
     if (index == 0) {
       if (frame->pict_type != AV_PICTURE_TYPE_I) return Refuse(path, kFirstFrameNotKey);
       out.width = frame->width;
       out.height = frame->height;
-      INGEST_ASSIGN_OR_RETURN(std::optional<int64_t> rotate, RotateTag(path, reader.stream()));
-      if (rotate) RotatedSize(360 - *rotate, &out.width, &out.height);
+      Result<std::optional<int64_t>> rotate = ffmpeg::CvatRotateTag(path, reader.stream());
+      if (!rotate) return rotate.error();
+      if (*rotate) ffmpeg::CvatRotatedSize(**rotate, &out.width, &out.height);
     }
     std::optional<int64_t> pts = Timestamp(frame->pts);
     std::optional<int64_t> dts = Timestamp(frame->pkt_dts);
-    if (pts && prev_pts && *pts <= *prev_pts) return Refuse(path, kPtsNotIncreasing);
-    if (dts && prev_dts && *dts <= *prev_dts) return Refuse(path, kDtsNotIncreasing);
+    if (pts && prev_pts && *pts <= *prev_pts) {
+      return book.Stop(index, Refuse(path, kPtsNotIncreasing));
+    }
+    if (dts && prev_dts && *dts <= *prev_dts) {
+      return book.Stop(index, Refuse(path, kDtsNotIncreasing));
+    }
     prev_pts = pts;
     prev_dts = dts;
 
@@ -336,29 +444,21 @@ Result<VideoKeyFrames> ReadVideoKeyFrames(const std::string& path,
       ++out.flagged_key_frames;
       if (!pts) {
         // CVAT's tool cannot seek to None and stops with a TypeError.
-        return Status::Unsupported(path + ": key frame " + std::to_string(index) +
-                                   " has no pts");
+        return book.Stop(index, Status::Unsupported(path + ": key frame " + std::to_string(index) +
+                                                    " has no pts"));
       }
-      VideoKeyFrame key{index, *pts, {}};
-      INGEST_RETURN_IF_ERROR(md5.Hash(frame, &key.md5));
-      if (!checker) {
-        INGEST_ASSIGN_OR_RETURN(checker, VideoSeeker::Open(path));
-      }
-      INGEST_ASSIGN_OR_RETURN(SeekLanding landing, checker->SeekAndDecode(*pts, true));
-      if (landing.found && landing.pts == pts && landing.md5 == key.md5) {
-        out.key_frames.push_back(key);
-        ++usable;
-      }
+      FramePtr ref(av_frame_clone(frame));
+      if (!ref) return Status::Internal("av_frame_clone failed");
+      book.Submit(index, *pts, std::move(ref));
     }
     ++index;
-    if (!options.force && index / (usable == 0 ? 1 : usable) >= bound) {
-      return Refuse(path, kTooFewKeyFrames);
-    }
+    INGEST_RETURN_IF_ERROR(book.Advance(index, /*wait=*/false));
     if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
       return Status::Cancelled(path + ": interrupted");
     }
     if (options.progress && index % 256 == 0) options.progress(index);
   }
+  INGEST_RETURN_IF_ERROR(book.Advance(index, /*wait=*/true));
   if (index == 0) return Status::Corruption(path + ": no video frame could be decoded");
   out.length = index;
   if (out.key_frames.empty() && !options.force) return Refuse(path, kEmptyManifest);

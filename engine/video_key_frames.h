@@ -10,10 +10,11 @@
 // with too few usable key frames (frames / key frames >= 3 * chunk_size + 1 at any point) is
 // refused unless forced.
 //
-// Here the main pass decodes with FFmpeg's frame and slice threads; the checks use one second
-// demuxer and decoder that stays open and seeks, so no key frame costs more than one short
-// decode. The byte output of a manifest made from this equals CVAT's tool with the same
-// FFmpeg libraries.
+// Here the main pass decodes with FFmpeg's frame and slice threads; the checks run on their
+// own threads, each with a second demuxer and decoder that stays open and seeks, so no key
+// frame costs more than one short decode, one RGB conversion and one md5 (the seek-landed
+// frame's planes are compared before conversion). The byte output of a manifest made from
+// this equals CVAT's tool with the same FFmpeg libraries.
 #ifndef INGEST_ENGINE_VIDEO_KEY_FRAMES_H_
 #define INGEST_ENGINE_VIDEO_KEY_FRAMES_H_
 

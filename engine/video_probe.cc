@@ -1,50 +1,20 @@
 #include "engine/video_probe.h"
 
 extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/display.h>
-#include <libavutil/error.h>
-#include <libavutil/log.h>
 }
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <memory>
-#include <mutex>
 
-#include "engine/av_handles.h"
+#include "engine/ffmpeg_common.h"
 
 namespace ingest {
 namespace {
 
-// FFmpeg error codes to Status. Kept here rather than in status.cc so that only the video
-// code depends on libavutil's headers.
-Status FromAv(std::string_view what, int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  std::string msg(what);
-  msg += ": ";
-  msg += buf;
-  if (err == AVERROR(ENOENT) || err == AVERROR(ENOTDIR)) return Status::NotFound(msg);
-  if (err == AVERROR(EACCES) || err == AVERROR(EIO) || err == AVERROR(EISDIR)) {
-    return Status::IoError(msg);
-  }
-  return Status::Corruption(msg);
-}
-
-using FormatPtr = AvInputPtr;
-using PacketPtr = AvPacketPtr;
-
-void SilenceFfmpegOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });
-}
-
 // Clockwise rotation in whole degrees [0, 360): the display matrix when present, else the
-// legacy "rotate" tag (older muxers and demuxers).
+// legacy "rotate" tag (older muxers and demuxers). What a player shows; not what CVAT uses.
 int StreamRotation(const AVStream* st) {
   size_t size = 0;
   const uint8_t* matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
@@ -63,13 +33,13 @@ int StreamRotation(const AVStream* st) {
 }  // namespace
 
 Result<VideoInfo> ProbeVideo(const std::string& path) {
-  SilenceFfmpegOnce();
+  ffmpeg::SilenceLogsOnce();
   AVFormatContext* raw = nullptr;
   int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  if (err < 0) return FromAv("open", err);
-  FormatPtr fmt(raw);
+  if (err < 0) return ffmpeg::FromAv("", "open", err);
+  ffmpeg::FormatPtr fmt(raw);
   err = avformat_find_stream_info(fmt.get(), nullptr);
-  if (err < 0) return FromAv("cannot read stream info", err);
+  if (err < 0) return ffmpeg::FromAv("", "cannot read stream info", err);
 
   int index = -1;
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
@@ -88,10 +58,15 @@ Result<VideoInfo> ProbeVideo(const std::string& path) {
   }
 
   VideoInfo info;
-  info.width = static_cast<uint32_t>(par->width);
-  info.height = static_cast<uint32_t>(par->height);
+  // The size CVAT's manifest gives: only a literal "rotate" tag turns it. A tag that is not
+  // an integer stops CVAT's tool; a probe reports the coded size (uploads do not depend on it).
+  int64_t width = par->width;
+  int64_t height = par->height;
+  Result<std::optional<int64_t>> rotate = ffmpeg::CvatRotateTag("", st);
+  if (rotate && *rotate) ffmpeg::CvatRotatedSize(**rotate, &width, &height);
+  info.width = static_cast<uint32_t>(width);
+  info.height = static_cast<uint32_t>(height);
   info.rotation = StreamRotation(st);
-  if (info.rotation == 90 || info.rotation == 270) std::swap(info.width, info.height);
   info.codec = avcodec_get_name(par->codec_id);
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
     info.duration = static_cast<double>(st->duration) * av_q2d(st->time_base);
@@ -108,13 +83,13 @@ Result<VideoInfo> ProbeVideo(const std::string& path) {
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     if (static_cast<int>(i) != index) fmt->streams[i]->discard = AVDISCARD_ALL;
   }
-  PacketPtr pkt(av_packet_alloc());
+  ffmpeg::PacketPtr pkt(av_packet_alloc());
   if (!pkt) return Status::Internal("av_packet_alloc failed");
   while ((err = av_read_frame(fmt.get(), pkt.get())) >= 0) {
     if (pkt->stream_index == index) ++info.frame_count;
     av_packet_unref(pkt.get());
   }
-  if (err != AVERROR_EOF) return FromAv("read packets", err);
+  if (err != AVERROR_EOF) return ffmpeg::FromAv("", "read packets", err);
   return info;
 }
 

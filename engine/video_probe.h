@@ -14,8 +14,9 @@
 namespace ingest {
 
 struct VideoInfo {
-  // Coded size, swapped when the stream is rotated by 90 or 270 degrees (display matrix or
-  // "rotate" tag), as CVAT's tool reports the resolution of rotated videos.
+  // The resolution CVAT's manifest tool reports (FFmpeg 5.1 + PyAV): the coded size, turned
+  // only by a stream tag named exactly "rotate" (to OpenCV's bounding box, so 90 and 270 swap
+  // the sides). A display matrix (rotated MP4 from phones) leaves the coded size, as in CVAT.
   uint32_t width = 0;
   uint32_t height = 0;
   // The stream's nb_frames when the container records it, else the number of packets of
@@ -23,7 +24,7 @@ struct VideoInfo {
   uint64_t frame_count = 0;
   bool frame_count_from_header = false;
   double duration = 0;  // seconds: the stream's duration, else the container's, else 0
-  int rotation = 0;     // degrees clockwise in [0, 360), from the display matrix or tag
+  int rotation = 0;     // degrees clockwise in [0, 360) a player applies: display matrix, else tag
   std::string codec;    // FFmpeg's short codec name, e.g. "h264", "mpeg4", "mjpeg"
 };
 

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/av_handles.h"
+#include "engine/ffmpeg_common.h"
 #include "engine/unique_fd.h"
 
 namespace ingest::bench {
@@ -284,9 +284,9 @@ Status WriteVideoFile(const std::string& path, const VideoFileSpec& spec,
   const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
   if (encoder == nullptr) return Status::Unsupported(path + ": FFmpeg has no MPEG-4 encoder");
   AVStream* stream = avformat_new_stream(fmt.get(), nullptr);
-  AvCodecPtr codec(avcodec_alloc_context3(encoder));
-  AvFramePtr frame(av_frame_alloc());
-  AvPacketPtr packet(av_packet_alloc());
+  ffmpeg::CodecPtr codec(avcodec_alloc_context3(encoder));
+  ffmpeg::FramePtr frame(av_frame_alloc());
+  ffmpeg::PacketPtr packet(av_packet_alloc());
   if (stream == nullptr || !codec || !frame || !packet) {
     return Status::Internal(path + ": FFmpeg allocation failed");
   }

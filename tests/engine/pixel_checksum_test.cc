@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/scanner.h"
+#include "tests/testing/archive_writer.h"
+#include "tests/testing/image_writer.h"
 #include "tests/testing/mode_images.h"
 #include "tests/testing/temp_dir.h"
 
@@ -45,6 +48,44 @@ TEST(PixelChecksumTest, EveryModeMatchesPillow) {
     }
     ASSERT_TRUE(md5.has_value()) << image.name << ": " << md5.error().ToString();
     EXPECT_EQ(md5->Hex(), it->second) << image.name;
+  }
+}
+
+TEST(PixelChecksumTest, ScansHashDecodedImagesInBatchesWithTheSameResult) {
+  // A scan decodes images on its workers and hashes them several at once (Md5Many), large
+  // ones alone; every record must carry Pillow's checksum all the same: all the mode images
+  // (mixed sizes in one batch), the same in a zip, and one image too large to batch.
+  ingest::testing::ScopedTempDir dir;
+  std::vector<ingest::testing::ModeImage> images = ingest::testing::BuildModeImages(dir.path());
+  std::vector<ingest::testing::ArchiveEntry> members;
+  for (const auto& image : images) {
+    ingest::testing::WriteFile(dir.Join("tree/" + image.name), image.bytes);
+    members.push_back({image.name, image.bytes});
+  }
+  ingest::testing::WriteArchive(dir.Join("modes.zip"), ingest::testing::ArchiveFormat::kZip,
+                                members);
+  const std::string big = ingest::testing::WriteJpeg(3000, 3000);  // 36 MB decoded guess
+  ingest::testing::WriteFile(dir.Join("tree/big.jpg"), big);
+  for (unsigned workers : {1u, 2u}) {
+    SCOPED_TRACE(workers);
+    ScanOptions options{.pixel_checksum = true};
+    options.workers = workers;
+    Result<ScanResult> scan =
+        Scan(std::vector<std::string>{dir.Join("tree"), dir.Join("modes.zip")}, options);
+    ASSERT_TRUE(scan.has_value()) << scan.error().ToString();
+    size_t checked = 0;
+    for (const FileRecord& f : scan->files) {
+      std::string name(f.rel_path);
+      std::string bytes = name == "big.jpg" ? big : "";
+      for (const auto& image : images) {
+        if (image.name == name) bytes = image.bytes;
+      }
+      Result<PixelMd5> alone = ComputePixelChecksum(Bytes(bytes));
+      ASSERT_TRUE(alone.has_value()) << name;
+      EXPECT_EQ(f.pixel_md5.Hex(), alone->Hex()) << name << (f.in_archive ? " in the zip" : "");
+      ++checked;
+    }
+    EXPECT_EQ(checked, 2 * images.size() + 1 - scan->problems.size());
   }
 }
 

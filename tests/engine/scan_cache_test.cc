@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/scanner.h"
+#include "tests/testing/archive_writer.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
 
@@ -33,15 +34,26 @@ class ScanCacheTest : public ::testing::Test {
   // Scans the tree with the cache file (loaded, then rewritten); returns records by name.
   std::map<std::string, FileRecord> ScanWithCache(ScanCounters* counters, std::string* warning,
                                                   bool pixels = true) {
+    return ScanSourceWithCache(dir_.Join("tree"), counters, warning, pixels);
+  }
+
+  // The same for any one source; `problems` (if given) receives the scan's problem count.
+  std::map<std::string, FileRecord> ScanSourceWithCache(const std::string& source,
+                                                        ScanCounters* counters,
+                                                        std::string* warning, bool pixels = true,
+                                                        size_t* problems = nullptr) {
     ScanOptions options{.pixel_checksum = pixels};
     options.counters = counters;
     ScanCache cache = ScanCache::Load(cache_path_, ScanCacheOptionsOf(options), warning);
     options.cache = &cache;
-    Result<ScanResult> scan = Scan(std::vector<std::string>{dir_.Join("tree")}, options);
+    Result<ScanResult> scan = Scan(std::vector<std::string>{source}, options);
     EXPECT_TRUE(scan.has_value());
     std::map<std::string, FileRecord> out;
     if (!scan) return out;
-    EXPECT_TRUE(ScanCache::Save(cache_path_, *scan, ScanCacheOptionsOf(options)).ok());
+    if (problems) *problems = scan->problems.size();
+    if (cache.NeedsRewrite(*scan, counters->cache_hits.load())) {
+      EXPECT_TRUE(ScanCache::Save(cache_path_, *scan, ScanCacheOptionsOf(options)).ok());
+    }
     for (const FileRecord& f : scan->files) {
       FileRecord copy = f;
       copy.rel_path = {};
@@ -82,6 +94,87 @@ TEST_F(ScanCacheTest, SecondScanOfAnUnchangedTreeReadsNoContents) {
   EXPECT_EQ(second_counters.bytes_done.load(), 0u);  // nothing read
   ASSERT_EQ(second.size(), 3u);
   for (auto& [name, rec] : first) ExpectSame(rec, second[name]);
+}
+
+TEST_F(ScanCacheTest, AnUnchangedArchiveYieldsItsMembersWithoutBeingRead) {
+  std::string zip = dir_.Join("set.zip");
+  ingest::testing::WriteArchive(
+      zip, ingest::testing::ArchiveFormat::kZip,
+      {{"a.png", ingest::testing::WritePng(5, 4)},
+       {"sub/b.jpg", ingest::testing::WriteJpeg(16, 8, {.exif_orientation = 6})},
+       {"c.txt", "some text"}});
+  ScanCounters c0, c1;
+  std::string warning;
+  auto first = ScanSourceWithCache(zip, &c0, &warning);
+  EXPECT_EQ(c0.cache_hits.load(), 0u);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_TRUE(first["a.png"].in_archive);
+  EXPECT_FALSE(first["a.png"].pixel_md5.empty());
+  EXPECT_EQ(first["sub/b.jpg"].orientation, 6);
+
+  auto second = ScanSourceWithCache(zip, &c1, &warning);
+  EXPECT_EQ(warning, "");
+  EXPECT_EQ(c1.cache_hits.load(), 3u);
+  EXPECT_EQ(c1.files_found.load(), 3u);
+  EXPECT_EQ(c1.bytes_done.load(), 0u);  // the archive was not read
+  ASSERT_EQ(second.size(), 3u);
+  for (auto& [name, rec] : first) {
+    SCOPED_TRACE(name);
+    ExpectSame(rec, second[name]);
+    EXPECT_TRUE(second[name].in_archive);
+  }
+}
+
+TEST_F(ScanCacheTest, AChangedArchiveIsReadAgain) {
+  std::string zip = dir_.Join("set.zip");
+  const std::vector<ingest::testing::ArchiveEntry> entries = {
+      {"a.png", ingest::testing::WritePng(5, 4)}, {"c.txt", "some text"}};
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip, entries);
+  ScanCounters c0;
+  std::string warning;
+  ScanSourceWithCache(zip, &c0, &warning);
+
+  // Mtime only (same bytes).
+  struct stat st;
+  ASSERT_EQ(::stat(zip.c_str(), &st), 0);
+  struct timespec later[2] = {{0, UTIME_OMIT}, {st.st_mtim.tv_sec + 100, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, zip.c_str(), later, 0), 0);
+  ScanCounters c1;
+  auto touched = ScanSourceWithCache(zip, &c1, &warning);
+  EXPECT_EQ(c1.cache_hits.load(), 0u);
+  EXPECT_GT(c1.bytes_done.load(), 0u);
+  EXPECT_EQ(touched.size(), 2u);
+
+  // Another member: the new content is seen, not the cached one.
+  std::vector<ingest::testing::ArchiveEntry> more = entries;
+  more.push_back({"d.png", ingest::testing::WritePng(7, 3)});
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip, more);
+  ScanCounters c2;
+  auto grown = ScanSourceWithCache(zip, &c2, &warning);
+  EXPECT_EQ(c2.cache_hits.load(), 0u);
+  ASSERT_EQ(grown.size(), 3u);
+  EXPECT_EQ(grown["d.png"].width, 7u);
+
+  ScanCounters c3;  // and that is cached in turn
+  EXPECT_EQ(ScanSourceWithCache(zip, &c3, &warning).size(), 3u);
+  EXPECT_EQ(c3.cache_hits.load(), 3u);
+}
+
+TEST_F(ScanCacheTest, AnArchiveWithAProblemIsNotCached) {
+  std::string zip = dir_.Join("bad.zip");
+  ingest::testing::WriteArchive(zip, ingest::testing::ArchiveFormat::kZip,
+                                {{"a.png", ingest::testing::WritePng(5, 4)},
+                                 {"broken.png", "not a png at all"}});
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run);
+    ScanCounters c;
+    std::string warning;
+    size_t problems = 0;
+    auto files = ScanSourceWithCache(zip, &c, &warning, true, &problems);
+    EXPECT_EQ(c.cache_hits.load(), 0u);  // read again: its problem is reported again
+    EXPECT_EQ(problems, 1u);
+    EXPECT_EQ(files.size(), 1u);
+  }
 }
 
 TEST_F(ScanCacheTest, ChangedSizeMtimeOrInodeIsReadAgain) {
@@ -151,7 +244,7 @@ TEST_F(BadCacheTest, CorruptContentIsIgnored) {
 }
 
 TEST_F(BadCacheTest, OtherVersionIsIgnored) {
-  ExpectIgnored([](std::string* b) { (*b)[8] = 7; }, "format version 7, expected 1");
+  ExpectIgnored([](std::string* b) { (*b)[8] = 7; }, "format version 7, expected 2");
 }
 
 TEST_F(BadCacheTest, CacheForOtherOptionsIsIgnored) {
