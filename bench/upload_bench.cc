@@ -25,15 +25,6 @@ namespace {
 constexpr size_t kFiles = 256;
 constexpr size_t kFileSize = 100 << 10;
 
-std::string Random(size_t n, uint32_t seed) {
-  std::string s(n, '\0');
-  uint32_t x = seed * 2654435761u + 7;
-  for (char& c : s) {
-    x = x * 1664525u + 1013904223u;
-    c = static_cast<char>(x >> 24);
-  }
-  return s;
-}
 
 // kFiles files of kFileSize bytes in a temp dir, made once.
 struct Corpus {
@@ -42,7 +33,7 @@ struct Corpus {
   Corpus() {
     for (size_t i = 0; i < kFiles; ++i) {
       paths.push_back(dir.Join("f_" + std::to_string(i) + ".jpg"));
-      ingest::testing::WriteFile(paths.back(), Random(kFileSize, static_cast<uint32_t>(i)));
+      ingest::testing::WriteFile(paths.back(), ingest::testing::PseudoRandomBytes(kFileSize, static_cast<uint32_t>(i)));
     }
   }
 };
@@ -112,7 +103,7 @@ void BM_ArchiveMembersInOrder(benchmark::State& state) {
   ingest::testing::ScopedTempDir dir;
   std::vector<ingest::testing::ArchiveEntry> entries;
   for (size_t i = 0; i < kFiles; ++i) {
-    entries.push_back({"d/f_" + std::to_string(i) + ".jpg", Random(kFileSize, static_cast<uint32_t>(i))});
+    entries.push_back({"d/f_" + std::to_string(i) + ".jpg", ingest::testing::PseudoRandomBytes(kFileSize, static_cast<uint32_t>(i))});
   }
   std::string path = dir.Join(gz ? "a.tar.gz" : "a.tar");
   ingest::testing::WriteArchive(

@@ -37,6 +37,16 @@ std::string ScopedTempDir::Join(std::string_view rel) const {
   return path_ + "/" + std::string(rel);
 }
 
+std::string PseudoRandomBytes(size_t n, uint32_t seed) {
+  std::string s(n, '\0');
+  uint32_t x = seed * 2654435761u + 7;
+  for (char& c : s) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
+  return s;
+}
+
 void WriteFile(const std::string& path, std::string_view bytes) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);

@@ -2,6 +2,7 @@
 #ifndef INGEST_TESTS_TESTING_TEMP_DIR_H_
 #define INGEST_TESTS_TESTING_TEMP_DIR_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ class ScopedTempDir {
 void WriteFile(const std::string& path, std::string_view bytes);
 // Reads a whole file; fails the test on error.
 std::string ReadFile(const std::string& path);
+// `n` pseudo-random bytes, the same for the same seed (file contents for tests and benches).
+std::string PseudoRandomBytes(size_t n, uint32_t seed);
 
 }  // namespace ingest::testing
 

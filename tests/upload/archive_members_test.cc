@@ -16,15 +16,6 @@ namespace {
 using ingest::testing::ArchiveFormat;
 using ingest::testing::WriteArchive;
 
-std::string Bytes(size_t n, uint32_t seed) {
-  std::string s(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : s) {
-    x = x * 1103515245u + 12345u;
-    c = static_cast<char>(x >> 24);
-  }
-  return s;
-}
 
 // Reads [offset, offset + n) of a member in pieces of `piece` bytes.
 std::string ReadRange(FileReader& r, uint64_t offset, uint64_t n, size_t piece) {
@@ -46,7 +37,7 @@ class ArchiveMembersTest : public ::testing::TestWithParam<ArchiveFormat> {
     path_ = dir_.Join("a.archive");
     for (int i = 0; i < 6; ++i) {
       members_.push_back({"d" + std::to_string(i % 2) + "/m" + std::to_string(i) + ".png",
-                          Bytes(i == 3 ? 700000 : 1000 + 37 * static_cast<size_t>(i),
+                          ingest::testing::PseudoRandomBytes(i == 3 ? 700000 : 1000 + 37 * static_cast<size_t>(i),
                                 static_cast<uint32_t>(i))});
     }
     std::vector<ingest::testing::ArchiveEntry> entries;
