@@ -38,38 +38,11 @@ const std::string& Clip(int gop) {
   return clips.emplace(gop, path).first->second;
 }
 
-// Demux + decode with frame threads; returns the number of frames.
+// Demux + decode with frame threads; returns the number of frames (-1: cannot decode).
 int64_t DecodeOnly(const std::string& path) {
-  AVFormatContext* fmt = nullptr;
-  if (avformat_open_input(&fmt, path.c_str(), nullptr, nullptr) < 0) return -1;
-  avformat_find_stream_info(fmt, nullptr);
-  int index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  const AVCodec* codec = avcodec_find_decoder(fmt->streams[index]->codecpar->codec_id);
-  AVCodecContext* dec = avcodec_alloc_context3(codec);
-  avcodec_parameters_to_context(dec, fmt->streams[index]->codecpar);
-  dec->thread_count = 0;
-  dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-  avcodec_open2(dec, codec, nullptr);
-  AVPacket* pkt = av_packet_alloc();
-  AVFrame* frame = av_frame_alloc();
   int64_t frames = 0;
-  auto drain = [&] {
-    while (avcodec_receive_frame(dec, frame) == 0) ++frames;
-  };
-  while (av_read_frame(fmt, pkt) >= 0) {
-    if (pkt->stream_index == index) {
-      avcodec_send_packet(dec, pkt);
-      drain();
-    }
-    av_packet_unref(pkt);
-  }
-  avcodec_send_packet(dec, nullptr);
-  drain();
-  av_frame_free(&frame);
-  av_packet_free(&pkt);
-  avcodec_free_context(&dec);
-  avformat_close_input(&fmt);
-  return frames;
+  bool ok = ingest::testing::ForEachDecodedFrame(path, 0, [&](const AVFrame&) { ++frames; });
+  return ok ? frames : -1;
 }
 
 void BM_DecodeOnly(benchmark::State& state) {

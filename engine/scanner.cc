@@ -190,6 +190,19 @@ class ScanJob {
   }
 
   // Adds a record whose pixels PixelChecksum batched; flushes a full batch.
+  // A record that goes into the result (`bytes` read for it): its name warnings, then the
+  // record, held for the next md5 batch when its pixel checksum is `batched`.
+  void Keep(const std::string& path, FileRecord rec, uint64_t bytes, WorkerOutput* out,
+            bool batched = false) {
+    NameWarnings(path, rec, out);
+    if (batched) {
+      PushBatched(std::move(rec), out);
+    } else {
+      out->files.push_back(std::move(rec));
+    }
+    Done(bytes);
+  }
+
   void PushBatched(FileRecord rec, WorkerOutput* out) {
     const size_t slot = out->pixel_records.size();
     out->files.push_back(std::move(rec));
@@ -254,10 +267,8 @@ class ScanJob {
     rec.rel_path = out->names->Add(item.rel_path);
     rec.source = item.source;
     rec.in_archive = false;
-    NameWarnings(path, rec, out);
-    out->files.push_back(rec);
     if (options_.counters) options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
-    Done(0);
+    Keep(path, std::move(rec), 0, out);
     return true;
   }
 
@@ -295,9 +306,7 @@ class ScanJob {
       return ProcessWholeImage(path, fd.get(), std::move(rec), out);
     }
     if (!hash && !is_image) {
-      NameWarnings(path, rec, out);
-      out->files.push_back(std::move(rec));
-      return Done(0);
+      return Keep(path, std::move(rec), 0, out);
     }
 
     // First block: read fully (the probe usually needs only this).
@@ -345,9 +354,7 @@ class ScanJob {
                                               "moved); scan it again when it is complete"));
       }
     }
-    NameWarnings(path, rec, out);
-    out->files.push_back(std::move(rec));
-    Done(bytes);
+    Keep(path, std::move(rec), bytes, out);
   }
 
   // An image read whole: hashed, probed and decoded for its pixel checksum from memory.
@@ -382,13 +389,7 @@ class ScanJob {
     rec.orientation = info->orientation;
     bool batched = false;
     if (!PixelChecksum(path, bytes, &rec, out, &batched)) return;
-    NameWarnings(path, rec, out);
-    if (batched) {
-      PushBatched(std::move(rec), out);
-    } else {
-      out->files.push_back(std::move(rec));
-    }
-    Done(got);
+    Keep(path, std::move(rec), got, out, batched);
   }
 
 
@@ -415,9 +416,7 @@ class ScanJob {
           FileRecord rec = hit;
           rec.rel_path = out->names->Add(hit.rel_path);
           rec.source = source;
-          NameWarnings(src.path + ":" + std::string(rec.rel_path), rec, out);
-          out->files.push_back(rec);
-          Done(0);
+          Keep(src.path + ":" + std::string(rec.rel_path), std::move(rec), 0, out);
         }
         src.archive_stamp = before;
         return;
@@ -502,13 +501,7 @@ class ScanJob {
           }
         }
       }
-      NameWarnings(display, rec, out);
-      if (batched) {
-        PushBatched(std::move(rec), out);
-      } else {
-        out->files.push_back(std::move(rec));
-      }
-      Done(bytes);
+      Keep(display, std::move(rec), bytes, out, batched);
     }
   }
 

@@ -89,6 +89,19 @@ Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
   return ParseTaskElement(doc, what);
 }
 
+// Attempts of a request that is safe to repeat.
+constexpr int kAttempts = 5;
+
+// Whether attempt `attempt` of `attempts` failed in a way worth another try (a network
+// error, 5xx, 429); if so, waits the backoff first.
+bool RetryAfter(const Result<HttpResponse>& r, int attempt, int attempts) {
+  bool transient = !r.has_value() ? r.error().code() == Status::Code::kNetwork
+                                  : (r->status >= 500 || r->status == 429);
+  if (!transient || attempt >= attempts) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+  return true;
+}
+
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -144,14 +157,11 @@ Result<HttpResponse> CvatApi::Call(const std::string& method, const std::string&
   // network errors and 5xx; creating a task is not (a lost reply would make a second task).
   bool idempotent = method != "POST" || Contains(req.headers, "Upload-Start: true") ||
                     Contains(req.headers, "Upload-Finish: true");
-  const int attempts = idempotent ? 5 : 1;
+  const int attempts = idempotent ? kAttempts : 1;
   Result<HttpResponse> r = Status::Internal("no attempt");
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     r = http_->Send(req);
-    bool transient = !r.has_value() ? r.error().code() == Status::Code::kNetwork
-                                    : (r->status >= 500 || r->status == 429);
-    if (!transient || attempt == attempts) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+    if (!RetryAfter(r, attempt, attempts)) break;
   }
   if (!r) return r.error();
   for (long code : ok) {
@@ -271,9 +281,8 @@ Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
 Result<size_t> CvatApi::VisitFrameNames(
     int64_t task_id, const std::function<Status(size_t, std::string_view)>& visit) {
   std::string path = "/api/tasks/" + std::to_string(task_id) + "/data/meta";
-  // Retried like any GET on network errors, 5xx and 429: each attempt parses from the start
-  // (visit may see the first frames again).
-  constexpr int kAttempts = 5;
+  // Retried like any GET (each attempt parses from the start: visit may see the first frames
+  // again).
   for (int attempt = 1;; ++attempt) {
     FrameNameStream stream(visit);
     Status failed;
@@ -286,12 +295,7 @@ Result<size_t> CvatApi::VisitFrameNames(
     };
     Result<HttpResponse> r = http_->Send(req);
     if (!failed.ok()) return failed;
-    bool transient = !r.has_value() ? r.error().code() == Status::Code::kNetwork
-                                    : (r->status >= 500 || r->status == 429);
-    if (transient && attempt < kAttempts) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-      continue;
-    }
+    if (RetryAfter(r, attempt, kAttempts)) continue;
     if (!r) return r.error();
     if (r->status != 200) return HttpError("GET " + req.url, *r);
     INGEST_RETURN_IF_ERROR(stream.Finish());

@@ -293,13 +293,20 @@ void Journal::OnTusCreated(uint32_t file, const std::string& location) {
 }
 
 void Journal::RunCached(sqlite3_stmt** cache, const char* sql,
-                        std::initializer_list<int64_t> args) {
+                        std::initializer_list<Value> args) {
   if (*cache == nullptr && sqlite3_prepare_v2(db_, sql, -1, cache, nullptr) != SQLITE_OK) {
     return Record(DbError(db_, path_, "prepare"));
   }
   sqlite3_reset(*cache);
   int i = 1;
-  for (int64_t v : args) sqlite3_bind_int64(*cache, i++, v);
+  for (const Value& v : args) {
+    if (const int64_t* n = std::get_if<int64_t>(&v)) {
+      sqlite3_bind_int64(*cache, i++, *n);
+    } else {
+      std::string_view text = std::get<std::string_view>(v);
+      sqlite3_bind_text(*cache, i++, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    }
+  }
   if (sqlite3_step(*cache) != SQLITE_DONE) Record(DbError(db_, path_, "write"));
 }
 
@@ -312,15 +319,8 @@ void Journal::OnTusOffset(uint32_t file, uint64_t offset) {
 
 void Journal::OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) {
   Record(Begin());
-  const char* sql = "UPDATE files SET hash=?, hashed=? WHERE id=?";
-  if (hash_stmt_ == nullptr && sqlite3_prepare_v2(db_, sql, -1, &hash_stmt_, nullptr) != SQLITE_OK) {
-    return Record(DbError(db_, path_, "prepare"));
-  }
-  sqlite3_reset(hash_stmt_);
-  sqlite3_bind_text(hash_stmt_, 1, hex.data(), static_cast<int>(hex.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_int64(hash_stmt_, 2, static_cast<int64_t>(bytes));
-  sqlite3_bind_int64(hash_stmt_, 3, static_cast<int64_t>(file));
-  if (sqlite3_step(hash_stmt_) != SQLITE_DONE) Record(DbError(db_, path_, "write"));
+  RunCached(&hash_stmt_, "UPDATE files SET hash=?, hashed=? WHERE id=?",
+            {std::string_view(hex), static_cast<int64_t>(bytes), static_cast<int64_t>(file)});
   MaybeCommit();
 }
 

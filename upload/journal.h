@@ -18,6 +18,8 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "engine/result.h"
@@ -111,9 +113,10 @@ class Journal final : public UploadObserver {
   void MaybeCommit();
   Status SetMeta(const std::string& key, const std::string& value);
   Status ReadHeader();
-  // Runs `sql` (prepared once, kept in *cache) with integer parameters, for the per-file
+  // Runs `sql` (prepared once, kept in *cache) with these parameters, for the per-file
   // outcomes written thousands of times a second.
-  void RunCached(sqlite3_stmt** cache, const char* sql, std::initializer_list<int64_t> args);
+  using Value = std::variant<int64_t, std::string_view>;
+  void RunCached(sqlite3_stmt** cache, const char* sql, std::initializer_list<Value> args);
   void Record(Status s) {
     if (error_.ok() && !s.ok()) error_ = std::move(s);
   }

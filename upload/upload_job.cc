@@ -14,7 +14,6 @@
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "manifest/manifest_reader.h"
-#include "upload/archive_members.h"
 #include "upload/plan_files.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
@@ -75,33 +74,47 @@ Result<std::string> HashPrefix(FileReader& reader, uint64_t n) {
   return ToHex(hasher.Digest());
 }
 
+// What the resume's change check reuses across files: each path's stat (an archive holds
+// thousands of members) and the archives' streams (members are checked in archive order, so
+// one pass reads them all).
+struct SourceCheck {
+  std::map<std::string, struct stat> stats;
+  ArchiveFiles archives;
+
+  Result<const struct stat*> Stat(const std::string& path) {
+    auto it = stats.find(path);
+    if (it == stats.end()) {
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) return FromErrno(path, errno);
+      it = stats.emplace(path, st).first;
+    }
+    return &it->second;
+  }
+};
+
 // Whether a journal file is still what was planned: the same size, then the same
 // modification time, and when that moved, the same XXH3 (a file touched but not changed is
 // the same). Without a recorded hash a moved time counts as a change. For an archive member
 // the archive's time is compared, then the member's bytes.
-Result<bool> SourceUnchanged(const JournalFile& f) {
-  struct stat st;
-  if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
-  if (f.member.empty() && static_cast<uint64_t>(st.st_size) != f.size) return false;
-  if (MtimeNs(st) == f.mtime_ns) return true;
+Result<bool> SourceUnchanged(const JournalFile& f, SourceCheck& check) {
+  INGEST_ASSIGN_OR_RETURN(const struct stat* st, check.Stat(f.path));
+  if (f.member.empty() && static_cast<uint64_t>(st->st_size) != f.size) return false;
+  if (MtimeNs(*st) == f.mtime_ns) return true;
   // The recorded hash decides when it covers the whole file, or exactly what the server holds
   // of a TUS upload (the rest is sent as it is now).
   bool covers = f.hashed == f.size ||
                 (f.state == JournalFileState::kTusCreated && f.hashed == f.offset);
   if (f.hash.empty() || f.hashed == 0 || !covers) return false;
-  std::unique_ptr<FileReader> reader;
-  ArchiveMembers archive(f.path);
-  if (f.member.empty()) {
-    INGEST_ASSIGN_OR_RETURN(reader, OpenFileReader(f.path));
-  } else {
-    Result<std::unique_ptr<FileReader>> member = archive.Open(f.ordinal, f.member);
-    if (!member) return false;  // the archive no longer holds it where it was
-    reader = std::move(*member);
+  Result<std::unique_ptr<FileReader>> reader =
+      f.member.empty() ? OpenFileReader(f.path) : check.archives.Open(f.path, f.ordinal, f.member);
+  if (!reader) {
+    if (f.member.empty()) return reader.error();
+    return false;  // the archive no longer holds it where it was
   }
-  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, f.hashed));
+  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(**reader, f.hashed));
   if (hash != f.hash) return false;
   char extra;
-  INGEST_ASSIGN_OR_RETURN(size_t more, reader->ReadAt(f.size, &extra, 1));
+  INGEST_ASSIGN_OR_RETURN(size_t more, (*reader)->ReadAt(f.size, &extra, 1));
   return more == 0;
 }
 
@@ -422,6 +435,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     h.frame_order = JoinLines(out.plan->frame_order);
     std::vector<JournalFile> files;
     files.reserve(out.plan->files.size());
+    std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
     for (const PlannedFile& f : out.plan->files) {
       JournalFile jf;
       if (f.record == kGeneratedManifest) {
@@ -429,16 +443,21 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
       } else {
         const FileRecord& r = scan->files[f.record];
         if (r.in_archive) {
-          const std::string& archive = scan->sources[r.source].path;
-          jf.path = std::filesystem::absolute(archive).string();
+          // The archive's path and time, once per archive (not once per member).
+          std::pair<std::string, int64_t>& archive = archives[r.source];
+          if (archive.first.empty()) {
+            const std::string& path = scan->sources[r.source].path;
+            struct stat st;
+            if (::stat(path.c_str(), &st) != 0) {
+              out.status = FromErrno("stat " + path, errno);
+              return out;
+            }
+            archive = {std::filesystem::absolute(path).string(), MtimeNs(st)};
+          }
+          jf.path = archive.first;
           jf.member = std::string(r.rel_path);
           jf.ordinal = r.inode;
-          struct stat st;
-          if (::stat(archive.c_str(), &st) != 0) {
-            out.status = FromErrno("stat " + archive, errno);
-            return out;
-          }
-          jf.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+          jf.mtime_ns = archive.second;
         } else {
           jf.path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
           jf.mtime_ns = r.mtime_ns;
@@ -481,7 +500,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
     }
     journal = std::move(*created);
   }
-  PlanFiles files(*scan, *out.plan);  // upload/plan_files.h
+  PlanFiles files(*scan, *out.plan);
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
   return out;
@@ -521,10 +540,11 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   // Sources must be what was planned; with --allow-changed, a changed file that is not on
   // the server yet is planned again.
   std::vector<uint32_t> changed;
+  SourceCheck check;
   for (uint32_t i = 0; i < files->size(); ++i) {
     const JournalFile& f = (*files)[i];
     if (f.state == JournalFileState::kDone) continue;
-    Result<bool> same = SourceUnchanged(f);
+    Result<bool> same = SourceUnchanged(f, check);
     if (!same) {
       out.status = same.error().WithPrefix("resume");
       return out;

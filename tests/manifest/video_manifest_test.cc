@@ -70,52 +70,26 @@ std::string HexMd5(const std::vector<uint8_t>& bytes) {
 // packed buffer (no row padding), md5 of those bytes.
 PlainDecode DecodeEveryFrame(const std::string& path) {
   PlainDecode out;
-  AVFormatContext* fmt = nullptr;
-  EXPECT_EQ(avformat_open_input(&fmt, path.c_str(), nullptr, nullptr), 0);
-  if (fmt == nullptr) return out;
-  EXPECT_GE(avformat_find_stream_info(fmt, nullptr), 0);
-  int index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  const AVCodec* codec = avcodec_find_decoder(fmt->streams[index]->codecpar->codec_id);
-  AVCodecContext* dec = avcodec_alloc_context3(codec);
-  avcodec_parameters_to_context(dec, fmt->streams[index]->codecpar);
-  dec->thread_count = 1;
-  EXPECT_EQ(avcodec_open2(dec, codec, nullptr), 0);
-  AVPacket* pkt = av_packet_alloc();
-  AVFrame* frame = av_frame_alloc();
-  auto drain = [&] {
-    while (avcodec_receive_frame(dec, frame) == 0) {
-      if (out.frames.empty()) {
-        out.width = frame->width;
-        out.height = frame->height;
-      }
-      // Packed rows; swscale's SIMD may write a few bytes past the last one, hence the slack.
-      const size_t packed = static_cast<size_t>(frame->width) * frame->height * 3;
-      std::vector<uint8_t> rgb(packed + 256);
-      uint8_t* dst[4] = {rgb.data()};
-      int dst_stride[4] = {frame->width * 3};
-      SwsContext* sws = sws_getContext(frame->width, frame->height,
-                                       static_cast<AVPixelFormat>(frame->format), frame->width,
-                                       frame->height, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr,
-                                       nullptr, nullptr);
-      sws_scale(sws, frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
-      sws_freeContext(sws);
-      rgb.resize(packed);
-      out.frames.push_back({frame->pts, frame->key_frame != 0, HexMd5(rgb)});
+  bool ok = ingest::testing::ForEachDecodedFrame(path, 1, [&](const AVFrame& frame) {
+    if (out.frames.empty()) {
+      out.width = frame.width;
+      out.height = frame.height;
     }
-  };
-  while (av_read_frame(fmt, pkt) >= 0) {
-    if (pkt->stream_index == index) {
-      avcodec_send_packet(dec, pkt);
-      drain();
-    }
-    av_packet_unref(pkt);
-  }
-  avcodec_send_packet(dec, nullptr);
-  drain();
-  av_frame_free(&frame);
-  av_packet_free(&pkt);
-  avcodec_free_context(&dec);
-  avformat_close_input(&fmt);
+    // Packed rows; swscale's SIMD may write a few bytes past the last one, hence the slack.
+    const size_t packed = static_cast<size_t>(frame.width) * frame.height * 3;
+    std::vector<uint8_t> rgb(packed + 256);
+    uint8_t* dst[4] = {rgb.data()};
+    int dst_stride[4] = {frame.width * 3};
+    SwsContext* sws = sws_getContext(frame.width, frame.height,
+                                     static_cast<AVPixelFormat>(frame.format), frame.width,
+                                     frame.height, AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr,
+                                     nullptr, nullptr);
+    sws_scale(sws, frame.data, frame.linesize, 0, frame.height, dst, dst_stride);
+    sws_freeContext(sws);
+    rgb.resize(packed);
+    out.frames.push_back({frame.pts, frame.key_frame != 0, HexMd5(rgb)});
+  });
+  EXPECT_TRUE(ok) << "cannot decode " << path;
   return out;
 }
 

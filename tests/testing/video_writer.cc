@@ -151,4 +151,44 @@ std::string WriteWav(int samples) {
   return w;
 }
 
+bool ForEachDecodedFrame(const std::string& path, int threads,
+                         const std::function<void(const AVFrame&)>& visit) {
+  AVFormatContext* fmt = nullptr;
+  if (avformat_open_input(&fmt, path.c_str(), nullptr, nullptr) != 0) return false;
+  bool ok = avformat_find_stream_info(fmt, nullptr) >= 0;
+  int index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  const AVCodec* codec =
+      index >= 0 ? avcodec_find_decoder(fmt->streams[index]->codecpar->codec_id) : nullptr;
+  AVCodecContext* dec = avcodec_alloc_context3(codec);
+  if (codec == nullptr || dec == nullptr ||
+      avcodec_parameters_to_context(dec, fmt->streams[index]->codecpar) < 0) {
+    ok = false;
+  } else {
+    dec->thread_count = threads;
+    if (threads != 1) dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ok = ok && avcodec_open2(dec, codec, nullptr) == 0;
+  }
+  AVPacket* pkt = av_packet_alloc();
+  AVFrame* frame = av_frame_alloc();
+  auto drain = [&] {
+    while (avcodec_receive_frame(dec, frame) == 0) visit(*frame);
+  };
+  while (ok && av_read_frame(fmt, pkt) >= 0) {
+    if (pkt->stream_index == index) {
+      avcodec_send_packet(dec, pkt);
+      drain();
+    }
+    av_packet_unref(pkt);
+  }
+  if (ok) {
+    avcodec_send_packet(dec, nullptr);
+    drain();
+  }
+  av_frame_free(&frame);
+  av_packet_free(&pkt);
+  avcodec_free_context(&dec);
+  avformat_close_input(&fmt);
+  return ok;
+}
+
 }  // namespace ingest::testing

@@ -2,7 +2,10 @@
 #ifndef INGEST_TESTS_TESTING_VIDEO_WRITER_H_
 #define INGEST_TESTS_TESTING_VIDEO_WRITER_H_
 
+#include <functional>
 #include <string>
+
+struct AVFrame;
 
 namespace ingest::testing {
 
@@ -27,6 +30,13 @@ struct VideoSpec {
 // Encoders run single-threaded with FFmpeg's bitexact flags, so the same libraries give the
 // same bytes on every machine (goldens made from these clips stay valid). Returns false (and adds a test failure naming the step) when FFmpeg refuses.
 bool WriteVideo(const std::string& path, const VideoSpec& spec);
+
+// The plain reference decode for tests and benchmarks, independent of the engine's video
+// code: demux `path`, decode its best video stream with `threads` decoder threads (0: FFmpeg
+// picks) in one send/receive pass, and call `visit` with every frame in output order.
+// Returns false when the file cannot be opened or decoded.
+bool ForEachDecodedFrame(const std::string& path, int threads,
+                         const std::function<void(const AVFrame&)>& visit);
 
 // A valid WAV file with `samples` samples of 16-bit mono silence: media with no video.
 std::string WriteWav(int samples);
