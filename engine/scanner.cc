@@ -28,7 +28,10 @@ namespace ingest {
 namespace {
 
 constexpr size_t kReadBuffer = 128 << 10;  // per worker: hashed while still in L2
-constexpr size_t kProbeRead = 64 << 10;   // first read when only probing
+// First read when only probing: image headers are in the first few KiB; a probe that needs
+// more (a JPEG's frame header after a large EXIF block) refills at the offset it asks for,
+// each refill twice the last. Reading 64 KiB here cost a copy of most of every small file.
+constexpr size_t kProbeRead = 4 << 10;
 
 int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -45,11 +48,17 @@ std::optional<FileStamp> StampOf(const std::string& path) {
 // (already read for hashing), then, on a miss, the buffer is refilled from the file at the
 // requested offset, so a probe that walks a whole file (a PNG whose EXIF may follow its image
 // data) costs one pread per buffer, not one per chunk. With fd < 0 (an archive member kept in
-// memory) only the buffered bytes exist.
+// memory) only the buffered bytes exist. Refills start at twice the first window and double
+// up to the buffer's capacity.
 class WindowSource final : public ByteSource {
  public:
   WindowSource(std::byte* buffer, size_t capacity, size_t filled, uint64_t size, int fd)
-      : buffer_(buffer), capacity_(capacity), len_(filled), size_(size), fd_(fd) {}
+      : buffer_(buffer),
+        capacity_(capacity),
+        len_(filled),
+        refill_(std::clamp<size_t>(filled * 2, 1, capacity)),
+        size_(size),
+        fd_(fd) {}
 
   Result<size_t> ReadAt(uint64_t offset, void* buf, size_t n) override {
     if (offset >= size_) return size_t{0};
@@ -76,8 +85,10 @@ class WindowSource final : public ByteSource {
   Status Refill(uint64_t at) {
     start_ = at;
     len_ = 0;
-    while (len_ < capacity_) {
-      ssize_t r = ::pread(fd_, buffer_ + len_, capacity_ - len_, static_cast<off_t>(at + len_));
+    const size_t want = refill_;
+    refill_ = std::min(refill_ * 2, capacity_);
+    while (len_ < want) {
+      ssize_t r = ::pread(fd_, buffer_ + len_, want - len_, static_cast<off_t>(at + len_));
       if (r < 0) {
         if (errno == EINTR) continue;
         return FromErrno("read", errno);
@@ -91,6 +102,7 @@ class WindowSource final : public ByteSource {
   std::byte* buffer_;
   size_t capacity_;
   size_t len_;
+  size_t refill_;  // bytes the next refill reads
   uint64_t start_ = 0;
   uint64_t size_;
   int fd_;

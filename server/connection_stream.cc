@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "server/wire_text.h"
+
 namespace ingest::server {
 namespace {
 
@@ -27,17 +29,6 @@ void AddressOf(const sockaddr_storage& a, std::string* ip, int* port) {
     *port = ntohs(in6.sin6_port);
   }
   *ip = buf;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char a = s[i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -24,6 +24,8 @@
 #include "engine/path_text.h"
 #include "engine/unique_fd.h"
 #include "server/data_request.h"
+#include "server/http_server.h"
+#include "server/multipart_parser.h"
 #include "server/server_impl.h"
 #include "server/task_builder.h"
 #include "server/wire_text.h"
@@ -59,7 +61,7 @@ std::string UrlJoin(const std::string& base, const std::string& rel) {
 }
 
 std::string MediaType(const httplib::Request& req) {
-  std::string ct = req.get_header_value("Content-Type");
+  std::string ct = RequestContentType(req);
   size_t semi = ct.find(';');
   if (semi != std::string::npos) ct.resize(semi);
   while (!ct.empty() && ct.back() == ' ') ct.pop_back();
@@ -147,7 +149,7 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   std::string media_type = MediaType(req);
   if (media_type != "application/offset+octet-stream") {
     return SendJson(call, 415,
-                    DetailJson("Unsupported media type \"" + req.get_header_value("Content-Type") +
+                    DetailJson("Unsupported media type \"" + RequestContentType(req) +
                                "\" in request."));
   }
   if (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length")) {
@@ -356,10 +358,17 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
     part = nullptr;
     mode = Mode::kSkip;
   };
-  bool ok = (*call.reader)(
-      [&](const httplib::MultipartFormData& header) {
+  std::optional<std::string> boundary = MultipartBoundary(RequestContentType(call.req));
+  if (!boundary) {
+    call.res.set_header("Connection", "close");
+    SendJson(call, 400, DetailJson("Multipart form parse error - Invalid boundary in multipart"));
+    return false;
+  }
+  MultipartParser parser(
+      *boundary,
+      [&](const MultipartPartHeader& header) {
         end_part();
-        if (header.filename.empty()) {
+        if (!header.has_filename || header.filename.empty()) {
           mode = Mode::kField;
           field_name = header.name;
           field_value.clear();
@@ -410,6 +419,9 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
         }
         return true;
       });
+  bool ok = (*call.reader)([&](const char* data, size_t n) { return parser.Feed(data, n); });
+  ok = ok && parser.Finish();
+  if (error.empty() && !parser.error().empty()) error = "Multipart form parse error - " + parser.error();
   end_part();
   if (!ok || !error.empty()) {
     for (auto& [i, pf] : *files) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "server/connection_stream.h"
+#include "server/wire_text.h"
 
 namespace ingest::server {
 namespace {
@@ -14,7 +15,26 @@ thread_local int current_socket = -1;
 
 int Millis(time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); }
 
+bool IsFormData(std::string_view content_type) {
+  while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+  return StartsWithNoCase(content_type, "multipart/form-data");
+}
+
+void HideMultipartType(httplib::Request& req) {
+  req.headers.erase(kMultipartTypeHeader);
+  auto it = req.headers.find("Content-Type");
+  if (it == req.headers.end() || !IsFormData(it->second)) return;
+  std::string value = std::move(it->second);
+  req.headers.erase(it);
+  req.headers.emplace(kMultipartTypeHeader, std::move(value));
+}
+
 }  // namespace
+
+std::string RequestContentType(const httplib::Request& req) {
+  if (req.has_header(kMultipartTypeHeader)) return req.get_header_value(kMultipartTypeHeader);
+  return req.get_header_value("Content-Type");
+}
 
 int HttpServer::CurrentSocket() { return current_socket; }
 
@@ -32,7 +52,10 @@ bool HttpServer::process_and_close_socket(int sock) {
       bool connection_closed = false;
       strm.BeginRequest();
       ret = process_request(strm, left == 1, connection_closed,
-                            [&strm](httplib::Request& req) { strm.RestoreEmptyHeaders(req); });
+                            [&strm](httplib::Request& req) {
+                              strm.RestoreEmptyHeaders(req);
+                              HideMultipartType(req);
+                            });
       if (!strm.Flush()) ret = false;
       if (!ret || connection_closed) break;
     }

@@ -19,6 +19,10 @@ std::string RandomHex(size_t n);
 // A random RFC 4122 version-4 uuid, lowercase with dashes.
 std::string NewUuid4();
 
+// ASCII case-insensitive comparisons (header names, media types, parameter names).
+bool EqualsNoCase(std::string_view a, std::string_view b);
+bool StartsWithNoCase(std::string_view s, std::string_view prefix);
+
 // A non-negative decimal integer with no sign, spaces or leading '+'; nullopt otherwise
 // (including overflow).
 std::optional<uint64_t> ParseDecimal(std::string_view s);

@@ -106,7 +106,9 @@ std::string BuildFinishBody(const UploadPlan& plan, const DataOptions& d) {
 Result<TaskInfo> WaitForTask(CvatApi& api, int64_t task_id, const std::string& rq_id,
                              const std::function<void(const RequestState&)>& on_state,
                              const std::atomic<bool>* cancel) {
-  auto interval = std::chrono::milliseconds(100);
+  // Small tasks are ready within tens of milliseconds (the local receiver, a CVAT with a
+  // warm worker); large ones take minutes, where the doubling soon reaches 2 s.
+  auto interval = std::chrono::milliseconds(20);
   for (;;) {
     if (cancel && cancel->load()) return Status::Cancelled("stopped waiting for the task");
     Result<RequestState> state = api.GetRequest(rq_id);

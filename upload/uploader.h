@@ -48,7 +48,7 @@ Result<std::string> BuildTaskBody(const TaskSpec& spec);
 // every data option that is set.
 std::string BuildFinishBody(const UploadPlan& plan, const DataOptions& data);
 
-// Polls GET /api/requests/<rq_id> with growing intervals (0.1 s doubling up to 2 s) until it
+// Polls GET /api/requests/<rq_id> with growing intervals (20 ms doubling up to 2 s) until it
 // is finished or failed; `on_state` sees each state. A request the server forgot (404)
 // after acceptance is confirmed through GET /api/tasks/<id> (size > 0). Returns the task.
 // Remote error with the server's message when creation failed; Cancelled on `cancel`.

@@ -246,5 +246,35 @@ TEST(ScannerWindowTest, PngExifAfterLargeImageData) {
   }
 }
 
+// A JPEG whose frame header follows 180 KB of comment segments (a camera's EXIF thumbnail
+// and maker notes can be as long): the scanner's first read is 4 KiB, so the probe needs
+// several refills of the window at the offsets it asks for.
+TEST(ScannerWindowTest, JpegFrameHeaderFarFromTheStart) {
+  testing::ScopedTempDir dir;
+  std::string jpg = testing::WriteJpeg(77, 33, {.exif_orientation = 6});
+  std::string padding;
+  for (int i = 0; i < 3; ++i) {
+    padding += "\xFF\xFE";  // COM, length 60,000 (the length counts itself)
+    padding += static_cast<char>(60000 >> 8);
+    padding += static_cast<char>(60000 & 0xFF);
+    padding += std::string(60000 - 2, static_cast<char>('a' + i));
+  }
+  jpg.insert(2, padding);  // after SOI, before the EXIF and the frame header
+  testing::WriteFile(dir.Join("far.jpg"), jpg);
+  for (bool hash : {false, true}) {
+    ScanOptions opts;
+    opts.hash = hash;
+    Result<ScanResult> r = Scan(std::vector<std::string>{dir.path()}, opts);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(r->files.size(), 1u) << (r->problems.empty() ? "" : r->problems[0].status.ToString());
+    EXPECT_EQ(r->files[0].width, 77u) << "hash=" << hash;
+    EXPECT_EQ(r->files[0].height, 33u);
+    EXPECT_EQ(r->files[0].orientation, 6);
+    if (hash) {
+      EXPECT_EQ(r->files[0].hash, HashBytes(jpg.data(), jpg.size()));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ingest

@@ -256,6 +256,39 @@ TEST_F(ProtocolTest, BulkAppendsAndAResentBatchCorruptsTheFile) {
   EXPECT_FALSE(std::filesystem::exists(raw + "d.png"));
 }
 
+TEST_F(ProtocolTest, MultipartBodiesAreParsedByTheReceiver) {
+  int64_t task = CreateTask();
+  std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
+  std::string ct;
+  std::string body = MultipartBody(
+      {{"image_quality", "", "70"}, {"client_files[0]", "a.png", "A\r\n--x"}}, &ct);
+  // The media type in any case (cpp-httplib's own parser only knew the lower-case one).
+  std::string odd_case = "Multipart/Form-Data" + ct.substr(ct.find(';'));
+  HttpReply ok = Send({"POST", Url(DataUrl(*this, task)),
+                       Auth({"Upload-Multiple: true", "Content-Type: " + odd_case}), body});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ReadFile(raw + "a.png"), "A\r\n--x");
+  // A body cut before its closing boundary: 400, nothing stored.
+  std::string cut = MultipartBody(
+      {{"image_quality", "", "70"}, {"client_files[0]", "b.png", "BBBB"}}, &ct);
+  cut.resize(cut.size() - 10);
+  HttpReply bad = Send({"POST", Url(DataUrl(*this, task)),
+                        Auth({"Upload-Multiple: true", "Content-Type: " + ct}), cut});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("Multipart form parse error"), std::string::npos) << bad.body;
+  EXPECT_FALSE(std::filesystem::exists(raw + "b.png"));
+  // No boundary parameter: 400.
+  HttpReply nob = Send({"POST", Url(DataUrl(*this, task)),
+                        Auth({"Upload-Multiple: true", "Content-Type: multipart/form-data"}), body});
+  EXPECT_EQ(nob.status, 400) << nob.body;
+  // The receiver's internal header, sent by a client, does not make a JSON body multipart.
+  HttpReply spoof = Send({"POST", Url(DataUrl(*this, task)),
+                          Auth({"Upload-Multiple: true", "Content-Type: application/json",
+                                "X-Ingest-Multipart-Content-Type: " + ct}),
+                          "{\"image_quality\":70}"});
+  EXPECT_EQ(spoof.status, 200) << spoof.body;
+}
+
 TEST_F(ProtocolTest, FinishCreatesTheTaskAndMetaListsFramesInOrder) {
   int64_t task = CreateTask("imgs", ",\"segment_size\":2");
   ASSERT_EQ(Bulk(task, {{"b.png", TinyPng(30, 20)}, {"a.png", TinyPng(10, 5)}}).status, 200);
