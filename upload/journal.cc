@@ -105,17 +105,29 @@ void Journal::MaybeCommit() {
   if (in_tx_ && std::chrono::steady_clock::now() - tx_start_ >= kCommitEvery) Record(Flush());
 }
 
-Status Journal::SetMeta(const std::string& key, const std::string& value) {
+Status Journal::SetMeta(std::string_view key, std::string_view value) {
   Stmt st(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
   if (!st.ok()) return DbError(db_, path_, "prepare");
-  st.Bind(1, key).Bind(2, value);
-  if (st.Step() != SQLITE_DONE) return DbError(db_, path_, "write " + key);
+  // Not copied by SQLite: both outlive the step (the frame order of a million files is 15 MB).
+  sqlite3_bind_text(st.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  sqlite3_bind_text(st.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  if (st.Step() != SQLITE_DONE) return DbError(db_, path_, "write " + std::string(key));
   return Status();
 }
 
 Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
                                                  const JournalHeader& header,
                                                  const std::vector<JournalFile>& files) {
+  return Create(path, header, static_cast<uint32_t>(files.size()),
+                [&](uint32_t id, JournalFile* f) {
+                  *f = files[id];
+                  return Status();
+                });
+}
+
+Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
+                                                 const JournalHeader& header, uint32_t count,
+                                                 const FileRowFn& row) {
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -137,29 +149,52 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
   INGEST_RETURN_IF_ERROR(j->Exec(kCheckpointEvery));
   INGEST_RETURN_IF_ERROR(j->Exec("BEGIN"));
   INGEST_RETURN_IF_ERROR(j->Exec(kSchema));
-  j->header_ = header;
-  if (j->header_.created_unix == 0) j->header_.created_unix = static_cast<int64_t>(std::time(nullptr));
-  const JournalHeader& h = j->header_;
-  for (const auto& [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"format", std::to_string(kJournalFormat)},
+  // The big text fields are written, not kept (see header()).
+  JournalHeader& h = j->header_;
+  h.server = header.server;
+  h.key = header.key;
+  h.task_id = header.task_id;
+  h.rq_id = header.rq_id;
+  h.state = header.state;
+  h.kind = header.kind;
+  h.created_unix = header.created_unix != 0 ? header.created_unix
+                                             : static_cast<int64_t>(std::time(nullptr));
+  // Numbers as named strings: a temporary in the list below would die before the loop body.
+  const std::string format = std::to_string(kJournalFormat), task_id = std::to_string(h.task_id),
+                    kind = std::to_string(h.kind), created = std::to_string(h.created_unix),
+                    files = std::to_string(count);
+  for (const auto& [k, v] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
+           {"format", format},
            {"server", h.server},
            {"key", h.key},
-           {"task_id", std::to_string(h.task_id)},
-           {"task_json", h.task_json},
-           {"finish_json", h.finish_json},
+           {"task_id", task_id},
+           {"task_json", header.task_json},
+           {"finish_json", header.finish_json},
            {"rq_id", h.rq_id},
            {"state", h.state},
-           {"kind", std::to_string(h.kind)},
-           {"frame_order", h.frame_order},
-           {"created", std::to_string(h.created_unix)},
-           {"files", std::to_string(files.size())}}) {
+           {"kind", kind},
+           {"frame_order", header.frame_order},
+           {"created", created},
+           {"files", files}}) {
     INGEST_RETURN_IF_ERROR(j->SetMeta(k, v));
   }
   Stmt ins(db, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state, member,"
                " ordinal, hash, hashed) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)");
   if (!ins.ok()) return DbError(db, path, "prepare");
-  for (size_t i = 0; i < files.size(); ++i) {
-    const JournalFile& f = files[i];
+  JournalFile f;
+  for (uint32_t i = 0; i < count; ++i) {
+    // Cleared field by field: the strings keep their buffers from row to row.
+    f.path.clear();
+    f.member.clear();
+    f.name.clear();
+    f.hash.clear();
+    f.location.clear();
+    f.ordinal = f.size = f.hashed = f.offset = 0;
+    f.mtime_ns = 0;
+    f.route = Route::kBatch;
+    f.batch = 0;
+    f.state = JournalFileState::kPending;
+    INGEST_RETURN_IF_ERROR(row(i, &f));
     sqlite3_reset(ins.get());
     ins.Bind(1, static_cast<int64_t>(i)).Bind(2, f.path).Bind(3, f.name);
     ins.Bind(4, static_cast<int64_t>(f.size)).Bind(5, f.mtime_ns);

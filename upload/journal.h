@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -73,8 +74,15 @@ class Journal final : public UploadObserver {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Creates a new journal at `path` (parent directories too) holding `header` and `files`
-  // (in plan order; batches as in the plan). Fails if `path` exists.
+  // Fills *file (a reused object) with the journal row of file `id`; an error stops Create.
+  using FileRowFn = std::function<Status(uint32_t id, JournalFile* file)>;
+
+  // Creates a new journal at `path` (parent directories too) holding `header` and `count`
+  // files (in plan order; batches as in the plan), whose rows `row` writes one at a time, so
+  // a million-file plan is never held twice in memory. Fails if `path` exists.
+  static Result<std::unique_ptr<Journal>> Create(const std::string& path,
+                                                 const JournalHeader& header, uint32_t count,
+                                                 const FileRowFn& row);
   static Result<std::unique_ptr<Journal>> Create(const std::string& path,
                                                  const JournalHeader& header,
                                                  const std::vector<JournalFile>& files);
@@ -83,6 +91,8 @@ class Journal final : public UploadObserver {
   static Result<std::unique_ptr<Journal>> Open(const std::string& path);
 
   const std::string& path() const { return path_; }
+  // A journal made by Create() keeps no copy of task_json, finish_json and frame_order (the
+  // caller has them; for a million files each is 15 MB): there they read "".
   const JournalHeader& header() const { return header_; }
   std::string_view frame_order() const { return header_.frame_order; }
   // All files, in plan order.
@@ -111,7 +121,7 @@ class Journal final : public UploadObserver {
   Status Exec(const std::string& sql);
   Status Begin();  // opens the buffering transaction if none is open
   void MaybeCommit();
-  Status SetMeta(const std::string& key, const std::string& value);
+  Status SetMeta(std::string_view key, std::string_view value);
   Status ReadHeader();
   // Runs `sql` (prepared once, kept in *cache) with these parameters, for the per-file
   // outcomes written thousands of times a second.

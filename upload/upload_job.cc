@@ -429,17 +429,23 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
                       out.task_id ? std::to_string(*out.task_id) : job.task.name);
     h.task_id = out.task_id.value_or(0);
     h.task_json = task_body;
-    h.finish_json = finish_body;
+    h.finish_json = std::move(finish_body);  // back after Create: not copied (15 MB for 1M files)
     h.state = "planned";
     h.kind = static_cast<int>(out.plan->kind);
     h.frame_order = JoinLines(out.plan->frame_order);
-    std::vector<JournalFile> files;
-    files.reserve(out.plan->files.size());
     std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
-    for (const PlannedFile& f : out.plan->files) {
-      JournalFile jf;
+    auto row = [&](uint32_t id, JournalFile* jf) -> Status {
+      const PlannedFile& f = out.plan->files[id];
       if (f.record == kGeneratedManifest) {
-        jf.path = out.plan->manifest_path;
+        jf->path = job.plan.given_manifest.empty()
+                       ? out.plan->manifest_path
+                       : std::filesystem::absolute(out.plan->manifest_path).string();
+        struct stat st;
+        if (::stat(jf->path.c_str(), &st) != 0) return FromErrno("stat " + jf->path, errno);
+        jf->mtime_ns = MtimeNs(st);
+        INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFileReader(jf->path));
+        INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size));
+        jf->hashed = f.size;
       } else {
         const FileRecord& r = scan->files[f.record];
         if (r.in_archive) {
@@ -448,52 +454,31 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
           if (archive.first.empty()) {
             const std::string& path = scan->sources[r.source].path;
             struct stat st;
-            if (::stat(path.c_str(), &st) != 0) {
-              out.status = FromErrno("stat " + path, errno);
-              return out;
-            }
+            if (::stat(path.c_str(), &st) != 0) return FromErrno("stat " + path, errno);
             archive = {std::filesystem::absolute(path).string(), MtimeNs(st)};
           }
-          jf.path = archive.first;
-          jf.member = std::string(r.rel_path);
-          jf.ordinal = r.inode;
-          jf.mtime_ns = archive.second;
+          jf->path = archive.first;
+          jf->member = r.rel_path;
+          jf->ordinal = r.inode;
+          jf->mtime_ns = archive.second;
         } else {
-          jf.path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
-          jf.mtime_ns = r.mtime_ns;
+          jf->path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
+          jf->mtime_ns = r.mtime_ns;
         }
         if (!r.hash.empty()) {
-          jf.hash = ToHex(r.hash);
-          jf.hashed = r.size;
+          jf->hash = ToHex(r.hash);
+          jf->hashed = r.size;
         }
       }
-      if (f.record == kGeneratedManifest) {
-        if (!job.plan.given_manifest.empty()) {
-          jf.path = std::filesystem::absolute(jf.path).string();
-        }
-        struct stat st;
-        if (::stat(jf.path.c_str(), &st) != 0) {
-          out.status = FromErrno("stat " + jf.path, errno);
-          return out;
-        }
-        jf.mtime_ns = MtimeNs(st);
-        Result<std::unique_ptr<FileReader>> reader = OpenFileReader(jf.path);
-        Result<std::string> hash =
-            reader ? HashPrefix(**reader, f.size) : Result<std::string>(reader.error());
-        if (!hash) {
-          out.status = hash.error();
-          return out;
-        }
-        jf.hash = *hash;
-        jf.hashed = f.size;
-      }
-      jf.name = std::string(f.name);
-      jf.size = f.size;
-      jf.route = f.route;
-      jf.batch = f.batch;
-      files.push_back(std::move(jf));
-    }
-    Result<std::unique_ptr<Journal>> created = Journal::Create(job.journal_path, h, files);
+      jf->name = f.name;
+      jf->size = f.size;
+      jf->route = f.route;
+      jf->batch = f.batch;
+      return Status();
+    };
+    Result<std::unique_ptr<Journal>> created = Journal::Create(
+        job.journal_path, h, static_cast<uint32_t>(out.plan->files.size()), row);
+    finish_body = std::move(h.finish_json);
     if (!created) {
       out.status = created.error();
       return out;
