@@ -491,25 +491,23 @@ int RunResume(Args args) {
         std::printf("%s: %s\n", path.c_str(), j.error().message().c_str());
         continue;
       }
-      Result<std::vector<upload::JournalFile>> files = (*j)->Files();
       size_t done = 0;
       uint64_t bytes = 0, bytes_done = 0;
-      if (files) {
-        for (const upload::JournalFile& f : *files) {
-          bytes += f.size;
-          if (f.state == upload::JournalFileState::kDone) {
-            ++done;
-            bytes_done += f.size;
-          } else if (f.state == upload::JournalFileState::kTusCreated) {
-            bytes_done += f.offset;
-          }
+      Status counted = (*j)->ForEachFile([&](uint32_t, const upload::JournalFile& f) {
+        bytes += f.size;
+        if (f.state == upload::JournalFileState::kDone) {
+          ++done;
+          bytes_done += f.size;
+        } else if (f.state == upload::JournalFileState::kTusCreated) {
+          bytes_done += f.offset;
         }
-      }
+        return Status();
+      });
       const upload::JournalHeader& h = (*j)->header();
       long age = static_cast<long>(std::time(nullptr) - h.created_unix);
       std::printf("%s\n  server %s, task %lld, %s, %zu/%zu files, %s/%s, started %ldh%02ldm ago\n",
                   path.c_str(), h.server.c_str(), static_cast<long long>(h.task_id),
-                  h.state.c_str(), done, files ? files->size() : 0,
+                  h.state.c_str(), done, counted.ok() ? size_t{(*j)->file_count()} : 0,
                   FormatBytes(bytes_done).c_str(), FormatBytes(bytes).c_str(), age / 3600,
                   age / 60 % 60);
     }

@@ -77,6 +77,7 @@ Journal::~Journal() {
   sqlite3_finalize(offset_stmt_);
   sqlite3_finalize(done_stmt_);
   sqlite3_finalize(hash_stmt_);
+  sqlite3_finalize(file_stmt_);
   sqlite3_close(db_);
 }
 
@@ -144,13 +145,24 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
   }
   std::unique_ptr<Journal> j(new Journal(path, db));
   ::chmod(path.c_str(), 0600);
-  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA journal_mode=WAL"));
-  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA synchronous=NORMAL"));
-  INGEST_RETURN_IF_ERROR(j->Exec(kCheckpointEvery));
-  INGEST_RETURN_IF_ERROR(j->Exec("BEGIN"));
-  INGEST_RETURN_IF_ERROR(j->Exec(kSchema));
+  Status filled = j->Fill(header, count, row);
+  if (!filled.ok()) {
+    // Nothing half-made stays behind: the next run would take it for an interrupted upload.
+    j.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    return filled;
+  }
+  return j;
+}
+
+Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row) {
+  INGEST_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  INGEST_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+  INGEST_RETURN_IF_ERROR(Exec(kCheckpointEvery));
+  INGEST_RETURN_IF_ERROR(Exec("BEGIN"));
+  INGEST_RETURN_IF_ERROR(Exec(kSchema));
   // The big text fields are written, not kept (see header()).
-  JournalHeader& h = j->header_;
+  JournalHeader& h = header_;
   h.server = header.server;
   h.key = header.key;
   h.task_id = header.task_id;
@@ -176,11 +188,12 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
            {"frame_order", header.frame_order},
            {"created", created},
            {"files", files}}) {
-    INGEST_RETURN_IF_ERROR(j->SetMeta(k, v));
+    INGEST_RETURN_IF_ERROR(SetMeta(k, v));
   }
-  Stmt ins(db, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state, member,"
+  Stmt ins(db_, "INSERT INTO files(id, path, name, size, mtime_ns, route, batch, state, member,"
                " ordinal, hash, hashed) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)");
-  if (!ins.ok()) return DbError(db, path, "prepare");
+  if (!ins.ok()) return DbError(db_, path_, "prepare");
+  file_count_ = count;
   JournalFile f;
   for (uint32_t i = 0; i < count; ++i) {
     // Cleared field by field: the strings keep their buffers from row to row.
@@ -201,10 +214,9 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
     ins.Bind(6, static_cast<int64_t>(f.route)).Bind(7, static_cast<int64_t>(f.batch));
     ins.Bind(8, f.member).Bind(9, static_cast<int64_t>(f.ordinal));
     ins.Bind(10, f.hash).Bind(11, static_cast<int64_t>(f.hashed));
-    if (ins.Step() != SQLITE_DONE) return DbError(db, path, "write files");
+    if (ins.Step() != SQLITE_DONE) return DbError(db_, path_, "write files");
   }
-  INGEST_RETURN_IF_ERROR(j->Exec("COMMIT"));
-  return j;
+  return Exec("COMMIT");
 }
 
 Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path) {
@@ -243,50 +255,98 @@ Status Journal::ReadHeader() {
                               ", this cvat-ingest reads format " +
                               std::to_string(kJournalFormat));
   }
-  header_.server = meta["server"];
-  header_.key = meta["key"];
+  header_.server = std::move(meta["server"]);
+  header_.key = std::move(meta["key"]);
   header_.task_id = std::atoll(meta["task_id"].c_str());
-  header_.task_json = meta["task_json"];
-  header_.finish_json = meta["finish_json"];
-  header_.rq_id = meta["rq_id"];
-  header_.state = meta["state"];
+  header_.task_json = std::move(meta["task_json"]);
+  header_.finish_json = std::move(meta["finish_json"]);
+  header_.rq_id = std::move(meta["rq_id"]);
+  header_.state = std::move(meta["state"]);
   header_.kind = std::atoi(meta["kind"].c_str());
-  header_.frame_order = meta["frame_order"];
+  header_.frame_order = std::move(meta["frame_order"]);
   header_.created_unix = std::atoll(meta["created"].c_str());
   Stmt count(db_, "SELECT COUNT(*) FROM files");
   if (!count.ok() || count.Step() != SQLITE_ROW ||
       std::to_string(count.Int(0)) != meta["files"]) {
     return Status::Corruption("journal " + path_ + ": the file list is incomplete (truncated?)");
   }
+  file_count_ = static_cast<uint32_t>(count.Int(0));
+  return Status();
+}
+
+namespace {
+
+#define INGEST_FILE_COLUMNS \
+  "path, name, size, mtime_ns, route, batch, state, location, offset, member, ordinal, hash, hashed, id"
+
+// A row of INGEST_FILE_COLUMNS into *f (its strings keep their buffers); returns the id.
+uint32_t ReadFileRow(sqlite3_stmt* st, JournalFile* f) {
+  auto text = [st](int col, std::string* out) {
+    const unsigned char* t = sqlite3_column_text(st, col);
+    out->assign(t ? reinterpret_cast<const char*>(t) : "",
+                static_cast<size_t>(sqlite3_column_bytes(st, col)));
+  };
+  auto num = [st](int col) { return sqlite3_column_int64(st, col); };
+  text(0, &f->path);
+  text(1, &f->name);
+  f->size = static_cast<uint64_t>(num(2));
+  f->mtime_ns = num(3);
+  f->route = static_cast<Route>(num(4));
+  f->batch = static_cast<uint32_t>(num(5));
+  f->state = static_cast<JournalFileState>(num(6));
+  text(7, &f->location);
+  f->offset = static_cast<uint64_t>(num(8));
+  text(9, &f->member);
+  f->ordinal = static_cast<uint64_t>(num(10));
+  text(11, &f->hash);
+  f->hashed = static_cast<uint64_t>(num(12));
+  return static_cast<uint32_t>(num(13));
+}
+
+}  // namespace
+
+Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFile&)>& fn) {
+  Stmt st(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files ORDER BY id");
+  if (!st.ok()) return DbError(db_, path_, "read files");
+  JournalFile f;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    uint32_t id = ReadFileRow(st.get(), &f);
+    INGEST_RETURN_IF_ERROR(fn(id, f));
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, path_, "read files");
   return Status();
 }
 
 Result<std::vector<JournalFile>> Journal::Files() {
-  Stmt st(db_, "SELECT path, name, size, mtime_ns, route, batch, state, location, offset,"
-               " member, ordinal, hash, hashed FROM files ORDER BY id");
-  if (!st.ok()) return DbError(db_, path_, "read files");
   std::vector<JournalFile> out;
-  int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    JournalFile f;
-    f.path = st.Text(0);
-    f.name = st.Text(1);
-    f.size = static_cast<uint64_t>(st.Int(2));
-    f.mtime_ns = st.Int(3);
-    f.route = static_cast<Route>(st.Int(4));
-    f.batch = static_cast<uint32_t>(st.Int(5));
-    f.state = static_cast<JournalFileState>(st.Int(6));
-    f.location = st.Text(7);
-    f.offset = static_cast<uint64_t>(st.Int(8));
-    f.member = st.Text(9);
-    f.ordinal = static_cast<uint64_t>(st.Int(10));
-    f.hash = st.Text(11);
-    f.hashed = static_cast<uint64_t>(st.Int(12));
-    out.push_back(std::move(f));
-  }
-  if (rc != SQLITE_DONE) return DbError(db_, path_, "read files");
+  INGEST_RETURN_IF_ERROR(ForEachFile([&](uint32_t, const JournalFile& f) {
+    out.push_back(f);
+    return Status();
+  }));
   return out;
 }
+
+Result<JournalFile> Journal::File(uint32_t id) {
+  if (file_stmt_ == nullptr &&
+      sqlite3_prepare_v2(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files WHERE id=?", -1,
+                         &file_stmt_, nullptr) != SQLITE_OK) {
+    return DbError(db_, path_, "prepare");
+  }
+  sqlite3_reset(file_stmt_);
+  sqlite3_bind_int64(file_stmt_, 1, static_cast<int64_t>(id));
+  int rc = sqlite3_step(file_stmt_);
+  if (rc == SQLITE_DONE) {
+    return Status::Corruption("journal " + path_ + ": no file " + std::to_string(id));
+  }
+  if (rc != SQLITE_ROW) return DbError(db_, path_, "read files");
+  JournalFile f;
+  ReadFileRow(file_stmt_, &f);
+  sqlite3_reset(file_stmt_);
+  return f;
+}
+
+#undef INGEST_FILE_COLUMNS
 
 Status Journal::SetTask(int64_t task_id) {
   INGEST_RETURN_IF_ERROR(Flush());

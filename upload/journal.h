@@ -95,8 +95,15 @@ class Journal final : public UploadObserver {
   // caller has them; for a million files each is 15 MB): there they read "".
   const JournalHeader& header() const { return header_; }
   std::string_view frame_order() const { return header_.frame_order; }
-  // All files, in plan order.
+  uint32_t file_count() const { return file_count_; }
+  // Calls `fn` for every file in plan order (id 0, 1, ...) with one reused JournalFile, so a
+  // million rows are never held at once; stops at the first error `fn` returns. `fn` must not
+  // write to the journal.
+  Status ForEachFile(const std::function<Status(uint32_t id, const JournalFile& file)>& fn);
+  // All files, in plan order (for small journals and tests).
   Result<std::vector<JournalFile>> Files();
+  // File `id` (a resumed upload opens its files through this).
+  Result<JournalFile> File(uint32_t id);
 
   Status SetTask(int64_t task_id);
   // Records file `id` planned again (a resume with --allow-changed): its size, mtime, hash,
@@ -123,6 +130,8 @@ class Journal final : public UploadObserver {
   void MaybeCommit();
   Status SetMeta(std::string_view key, std::string_view value);
   Status ReadHeader();
+  // Create's work on the new database: pragmas, schema, header, rows, in one transaction.
+  Status Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row);
   // Runs `sql` (prepared once, kept in *cache) with these parameters, for the per-file
   // outcomes written thousands of times a second.
   using Value = std::variant<int64_t, std::string_view>;
@@ -137,6 +146,8 @@ class Journal final : public UploadObserver {
   sqlite3_stmt* offset_stmt_ = nullptr;
   sqlite3_stmt* done_stmt_ = nullptr;
   sqlite3_stmt* hash_stmt_ = nullptr;
+  sqlite3_stmt* file_stmt_ = nullptr;
+  uint32_t file_count_ = 0;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;
   Status error_;

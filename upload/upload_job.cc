@@ -37,18 +37,19 @@ Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
   return Status();
 }
 
-// Opens files by path (a resumed upload knows its files from the journal).
-class PathFiles final : public FileSource {
+// Opens a resumed upload's files by their journal rows, read when the transfer reaches them
+// (a million rows are not held in memory).
+class JournalSource final : public FileSource {
  public:
-  explicit PathFiles(const std::vector<JournalFile>& files) : files_(files) {}
+  explicit JournalSource(Journal& journal) : journal_(journal) {}
   Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
-    const JournalFile& j = files_[f.record];
+    INGEST_ASSIGN_OR_RETURN(JournalFile j, journal_.File(f.record));
     if (!j.member.empty()) return archives_.Open(j.path, j.ordinal, j.member);
     return OpenFileReader(j.path);
   }
 
  private:
-  const std::vector<JournalFile>& files_;
+  Journal& journal_;
   ArchiveFiles archives_;
 };
 
@@ -122,22 +123,19 @@ Result<bool> SourceUnchanged(const JournalFile& f, SourceCheck& check) {
 // through TUS (which takes any size): the journal is updated first. Refused, with the reason:
 // an archive member (the archive must be scanned again), and an image whose size in pixels
 // no longer matches the manifest planned with it.
-Result<std::vector<JournalFile>> ReplanChanged(Journal& journal, std::vector<JournalFile> files,
-                                               const std::vector<uint32_t>& changed,
-                                               std::vector<std::string>* notes) {
-  const JournalFile* manifest = nullptr;
-  for (const JournalFile& f : files) {
-    if (f.name == "manifest.jsonl" && f.path == journal.path() + ".manifest.jsonl") manifest = &f;
-  }
+// `changed` holds the rows (id, file) that changed; `manifest` the generated manifest's row
+// (null when the upload has none).
+using JournalRow = std::pair<uint32_t, JournalFile>;
+Status ReplanChanged(Journal& journal, std::vector<JournalRow>& changed,
+                     const JournalRow* manifest, std::vector<std::string>* notes) {
   std::map<std::string, std::pair<int64_t, int64_t>> sizes;  // name -> new width x height
-  for (uint32_t i : changed) {
-    JournalFile& f = files[i];
+  for (auto& [i, f] : changed) {
     if (!f.member.empty()) {
       return Status::InvalidArgument("resume: the archive " + f.path +
                                      " changed since the upload was planned; its members "
                                      "cannot be planned again: start a new upload");
     }
-    if (manifest != nullptr && &f != manifest) {
+    if (manifest != nullptr && i != manifest->first) {
       UniqueFd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
       struct stat st;
       if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return FromErrno(f.path, errno);
@@ -149,7 +147,7 @@ Result<std::vector<JournalFile>> ReplanChanged(Journal& journal, std::vector<Jou
     }
   }
   if (!sizes.empty()) {
-    INGEST_ASSIGN_OR_RETURN(auto reader, manifest::ManifestReader::Open(manifest->path));
+    INGEST_ASSIGN_OR_RETURN(auto reader, manifest::ManifestReader::Open(manifest->second.path));
     manifest::ImageItem item;
     for (;;) {
       INGEST_ASSIGN_OR_RETURN(bool more, reader->Next(&item));
@@ -165,8 +163,7 @@ Result<std::vector<JournalFile>> ReplanChanged(Journal& journal, std::vector<Jou
       }
     }
   }
-  for (uint32_t i : changed) {
-    JournalFile& f = files[i];
+  for (auto& [i, f] : changed) {
     struct stat st;
     if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
     f.size = static_cast<uint64_t>(st.st_size);
@@ -184,7 +181,7 @@ Result<std::vector<JournalFile>> ReplanChanged(Journal& journal, std::vector<Jou
     INGEST_RETURN_IF_ERROR(journal.Replan(i, f));
     notes->push_back(f.path + " changed since the upload was planned: it is sent as it is now");
   }
-  return files;
+  return Status();
 }
 
 std::string JoinLines(const std::vector<std::string_view>& names) {
@@ -512,35 +509,33 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   }
   job.server = h.server;
   out.server = h.server;
-  Result<std::vector<JournalFile>> loaded = journal.Files();
-  if (!loaded) {
-    out.status = loaded.error();
-    return out;
-  }
-  std::shared_ptr<const std::vector<JournalFile>> files =
-      std::make_shared<const std::vector<JournalFile>>(std::move(*loaded));
-  out.journal_files = files;
   if (h.task_id) out.task_id = h.task_id;
 
   // Sources must be what was planned; with --allow-changed, a changed file that is not on
-  // the server yet is planned again.
-  std::vector<uint32_t> changed;
+  // the server yet is planned again. The journal is streamed, not loaded: only the changed
+  // rows are kept.
+  std::vector<JournalRow> changed;
+  std::optional<JournalRow> manifest;
   SourceCheck check;
-  for (uint32_t i = 0; i < files->size(); ++i) {
-    const JournalFile& f = (*files)[i];
-    if (f.state == JournalFileState::kDone) continue;
+  const std::string manifest_path = journal.path() + ".manifest.jsonl";
+  Status checked = journal.ForEachFile([&](uint32_t id, const JournalFile& f) -> Status {
+    if (f.name == "manifest.jsonl" && f.path == manifest_path) manifest.emplace(id, f);
+    if (f.state == JournalFileState::kDone) return Status();
     Result<bool> same = SourceUnchanged(f, check);
-    if (!same) {
-      out.status = same.error().WithPrefix("resume");
-      return out;
-    }
-    if (!*same) changed.push_back(i);
+    if (!same) return same.error().WithPrefix("resume");
+    if (!*same) changed.emplace_back(id, f);
+    return Status();
+  });
+  if (!checked.ok()) {
+    out.status = checked;
+    return out;
   }
+  check = SourceCheck();  // its stats and archive streams are not needed any more
   if (!changed.empty()) {
     if (!job.allow_changed) {
       std::string list;
       for (size_t k = 0; k < changed.size() && k < 5; ++k) {
-        list += (k ? ", " : "") + DisplayJournalPath((*files)[changed[k]]);
+        list += (k ? ", " : "") + DisplayJournalPath(changed[k].second);
       }
       if (changed.size() > 5) list += " and " + std::to_string(changed.size() - 5) + " more";
       out.status = Status::InvalidArgument(
@@ -551,14 +546,12 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
           "start a new upload");
       return out;
     }
-    Result<std::vector<JournalFile>> replanned =
-        ReplanChanged(journal, *files, changed, &out.notes);
-    if (!replanned) {
-      out.status = replanned.error();
+    Status replanned =
+        ReplanChanged(journal, changed, manifest ? &*manifest : nullptr, &out.notes);
+    if (!replanned.ok()) {
+      out.status = replanned;
       return out;
     }
-    files = std::make_shared<const std::vector<JournalFile>>(std::move(*replanned));
-    out.journal_files = files;
   }
 
   // The plan, rebuilt from the journal.
@@ -570,12 +563,19 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     plan.sorting_method = h.finish_json.substr(from, h.finish_json.find('"', from) - from);
   }
   plan.send_upload_file_order = h.finish_json.find("\"upload_file_order\"") != std::string::npos;
-  std::vector<FileStart> start(files->size());
-  for (uint32_t i = 0; i < files->size(); ++i) {
-    const JournalFile& f = (*files)[i];
+  // The plan, from a second pass over the journal (after the replanning above); names go to
+  // an arena that the outcome keeps.
+  auto names = std::make_shared<NameArena>();
+  std::vector<FileStart> start(journal.file_count());
+  plan.files.reserve(journal.file_count());
+  Status planned = journal.ForEachFile([&](uint32_t i, const JournalFile& f) -> Status {
+    if (i != plan.files.size() || i >= start.size()) {
+      return Status::Corruption("journal " + journal.path() + ": file ids are not 0.." +
+                                std::to_string(start.size() - 1));
+    }
     PlannedFile pf;
     pf.record = i;
-    pf.name = f.name;
+    pf.name = names->Add(f.name);
     pf.size = f.size;
     pf.route = f.route;
     pf.batch = f.batch;
@@ -594,7 +594,13 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       case JournalFileState::kBatchSending: start[i].kind = FileStart::Kind::kSettle; break;
       case JournalFileState::kPending: break;
     }
+    return Status();
+  });
+  if (!planned.ok()) {
+    out.status = planned;
+    return out;
   }
+  out.plan_names = std::move(names);
   std::string_view order = journal.frame_order();
   while (!order.empty()) {
     size_t nl = order.find('\n');
@@ -620,7 +626,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     out.order = CheckFrameOrder(api, h.task_id, *out.plan);
     return out;
   }
-  PathFiles source(*files);
+  JournalSource source(journal);
   Execute(api, http, job, &journal, source, std::move(start), h.task_json, h.finish_json, h.rq_id,
           out, events, counters, cancel, t0);
   return out;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/name_arena.h"
 #include "engine/scanner.h"
 #include "upload/journal.h"
 #include "upload/transfer_engine.h"
@@ -64,7 +65,7 @@ struct UploadOutcome {
   std::shared_ptr<const ScanResult> scan;
   std::shared_ptr<const ScanResult> members;
   std::optional<UploadPlan> plan;
-  std::shared_ptr<const std::vector<JournalFile>> journal_files;  // resume: backs the plan
+  std::shared_ptr<const NameArena> plan_names;  // resume: the plan's file names
   std::optional<int64_t> task_id;
   TaskInfo task;
   std::vector<FileFailure> failures;  // files the transfer could not send

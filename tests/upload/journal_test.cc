@@ -1,0 +1,124 @@
+#include "upload/journal.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/testing/temp_dir.h"
+
+namespace ingest::upload {
+namespace {
+
+JournalFile Row(uint32_t i) {
+  JournalFile f;
+  f.path = "/data/dir_" + std::to_string(i % 7) + "/a_long_enough_file_name_" + std::to_string(i) + ".jpg";
+  f.name = "a_long_enough_file_name_" + std::to_string(i) + ".jpg";
+  f.size = 1000 + i;
+  f.mtime_ns = 1'700'000'000'000'000'000 + i;
+  if (i % 3 == 0) {
+    f.hash = std::string(32, static_cast<char>('a' + i % 6));
+    f.hashed = f.size;
+  }
+  if (i % 5 == 0) {
+    f.member = "inner/m" + std::to_string(i) + ".png";
+    f.ordinal = i * 2;
+  }
+  f.route = i % 4 == 0 ? Route::kTus : Route::kBatch;
+  f.batch = i / 10;
+  return f;
+}
+
+void ExpectSameRow(const JournalFile& got, const JournalFile& want, uint32_t id) {
+  EXPECT_EQ(got.path, want.path) << id;
+  EXPECT_EQ(got.name, want.name) << id;
+  EXPECT_EQ(got.member, want.member) << id;
+  EXPECT_EQ(got.ordinal, want.ordinal) << id;
+  EXPECT_EQ(got.size, want.size) << id;
+  EXPECT_EQ(got.mtime_ns, want.mtime_ns) << id;
+  EXPECT_EQ(got.hash, want.hash) << id;
+  EXPECT_EQ(got.hashed, want.hashed) << id;
+  EXPECT_EQ(got.route, want.route) << id;
+  EXPECT_EQ(got.batch, want.batch) << id;
+  EXPECT_EQ(got.state, JournalFileState::kPending) << id;
+}
+
+TEST(JournalTest, RowsWrittenOneAtATimeReadBackInOrder) {
+  testing::ScopedTempDir dir;
+  const uint32_t n = 500;
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  h.state = "planned";
+  h.frame_order = std::string(100000, 'x');  // big texts are written, not kept
+  h.finish_json = "{\"image_quality\":70}";
+  std::string path = dir.Join("j");
+  std::vector<uint32_t> asked;
+  auto created = Journal::Create(path, h, n, [&](uint32_t id, JournalFile* f) {
+    asked.push_back(id);
+    *f = Row(id);
+    return Status();
+  });
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_EQ(asked.size(), n);
+  EXPECT_EQ((*created)->file_count(), n);
+  EXPECT_EQ((*created)->header().frame_order, "");
+  EXPECT_EQ((*created)->header().server, h.server);
+  (*created)->OnFileDone(7);
+  ASSERT_TRUE((*created)->Flush().ok());
+  created->reset();
+
+  auto opened = Journal::Open(path);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  Journal& j = **opened;
+  EXPECT_EQ(j.file_count(), n);
+  EXPECT_EQ(j.frame_order(), h.frame_order);
+  EXPECT_EQ(j.header().finish_json, h.finish_json);
+  uint32_t next = 0;
+  Status s = j.ForEachFile([&](uint32_t id, const JournalFile& f) {
+    EXPECT_EQ(id, next++);
+    if (id == 7) {
+      EXPECT_EQ(f.state, JournalFileState::kDone);
+    } else {
+      ExpectSameRow(f, Row(id), id);  // the reused row keeps no field of the one before
+    }
+    return Status();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(next, n);
+  for (uint32_t id : {0u, 5u, 123u, n - 1}) {
+    Result<JournalFile> f = j.File(id);
+    ASSERT_TRUE(f.has_value()) << f.error().ToString();
+    ExpectSameRow(*f, Row(id), id);
+  }
+  Result<JournalFile> missing = j.File(n);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), Status::Code::kCorruption);
+  EXPECT_NE(missing.error().message().find(path), std::string::npos);
+  // An error from the callback stops the walk and comes back.
+  int calls = 0;
+  Status stopped = j.ForEachFile([&](uint32_t, const JournalFile&) {
+    return ++calls == 3 ? Status::Cancelled("enough") : Status();
+  });
+  EXPECT_EQ(stopped.code(), Status::Code::kCancelled);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(JournalTest, ARowErrorStopsTheCreation) {
+  testing::ScopedTempDir dir;
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  auto created = Journal::Create(dir.Join("j"), h, 10, [](uint32_t id, JournalFile* f) {
+    if (id == 4) return Status::IoError("stat /x: No such file or directory");
+    *f = Row(id);
+    return Status();
+  });
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().message(), "stat /x: No such file or directory");
+  // Nothing is left that a later run could take for an interrupted upload.
+  EXPECT_FALSE(std::filesystem::exists(dir.Join("j")));
+  EXPECT_FALSE(std::filesystem::exists(dir.Join("j-wal")));
+}
+
+}  // namespace
+}  // namespace ingest::upload
