@@ -305,9 +305,11 @@ uint32_t ReadFileRow(sqlite3_stmt* st, JournalFile* f) {
 
 }  // namespace
 
-Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFile&)>& fn) {
-  Stmt st(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files ORDER BY id");
+Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFile&)>& fn,
+                            uint32_t first, uint32_t end) {
+  Stmt st(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files WHERE id >= ? AND id < ? ORDER BY id");
   if (!st.ok()) return DbError(db_, path_, "read files");
+  st.Bind(1, static_cast<int64_t>(first)).Bind(2, static_cast<int64_t>(end));
   JournalFile f;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {

@@ -96,10 +96,11 @@ class Journal final : public UploadObserver {
   const JournalHeader& header() const { return header_; }
   std::string_view frame_order() const { return header_.frame_order; }
   uint32_t file_count() const { return file_count_; }
-  // Calls `fn` for every file in plan order (id 0, 1, ...) with one reused JournalFile, so a
-  // million rows are never held at once; stops at the first error `fn` returns. `fn` must not
-  // write to the journal.
-  Status ForEachFile(const std::function<Status(uint32_t id, const JournalFile& file)>& fn);
+  // Calls `fn` for every file with an id in [first, end), in plan order, with one reused
+  // JournalFile, so a million rows are never held at once; stops at the first error `fn`
+  // returns. `fn` must not write to the journal.
+  Status ForEachFile(const std::function<Status(uint32_t id, const JournalFile& file)>& fn,
+                     uint32_t first = 0, uint32_t end = UINT32_MAX);
   // All files, in plan order (for small journals and tests).
   Result<std::vector<JournalFile>> Files();
   // File `id` (a resumed upload opens its files through this).
