@@ -120,6 +120,17 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
   scan_options.workers = o.scan_workers;
   scan_options.cancel = ctx.cancel;
 
+  // hashing: every byte read and hashed, as a scan for change detection does. First, so that
+  // its scan result is gone before the probe scan's is made: the peak memory of a run is then
+  // the upload's, not two scans of a million files at once.
+  live->stage = Stage::kHash;
+  INGEST_RETURN_IF_ERROR(Timed(&r.hash_seconds, [&]() -> Status {
+    ScanOptions hash_options = scan_options;
+    hash_options.hash = true;
+    hash_options.probe_images = false;
+    return Scan(o.sources, hash_options).status();
+  }));
+
   // scan + probe
   live->stage = Stage::kScan;
   ScanResult scan;
@@ -142,15 +153,6 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
     r.files += 1;
     r.corpus_bytes += f.size;
   }
-
-  // hashing: every byte read and hashed, as a scan for change detection does
-  live->stage = Stage::kHash;
-  INGEST_RETURN_IF_ERROR(Timed(&r.hash_seconds, [&]() -> Status {
-    ScanOptions hash_options = scan_options;
-    hash_options.hash = true;
-    hash_options.probe_images = false;
-    return Scan(o.sources, hash_options).status();
-  }));
 
   // manifest: order, plan, write the .jsonl
   live->stage = Stage::kManifest;
