@@ -368,7 +368,7 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
       *boundary,
       [&](const MultipartPartHeader& header) {
         end_part();
-        if (!header.has_filename || header.filename.empty()) {
+        if (header.filename.empty()) {
           mode = Mode::kField;
           field_name = header.name;
           field_value.clear();

@@ -61,18 +61,13 @@ int HexValue(char c) {
   return -1;
 }
 
-// Text as it would read inside a quoted string.
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c;
-  }
-  return out;
+// A parameter's value: a quoted one with its escapes undone as Django undoes them.
+std::string ValueOf(const Param& p) {
+  return p.quoted ? UnquoteHeaderValue(p.value) : std::string(p.value);
 }
 
-// RFC 5987 ext-value "charset'language'pct-encoded" (UTF-8 or ASCII), re-escaped as the
-// text of a quoted string. nullopt for another charset or a bad escape.
+// RFC 5987 ext-value "charset'language'pct-encoded" (UTF-8 or ASCII), decoded. nullopt for
+// another charset or a bad escape.
 std::optional<std::string> DecodeExtValue(std::string_view v) {
   size_t q1 = v.find('\'');
   if (q1 == std::string_view::npos) return std::nullopt;
@@ -92,22 +87,12 @@ std::optional<std::string> DecodeExtValue(std::string_view v) {
     }
     out += c;
   }
-  return Escape(out);
+  return out;
 }
 
 std::string HeadersTooLarge() {
   return "multipart part headers are over " +
          std::to_string(MultipartParser::kMaxPartHeaderBytes) + " bytes";
-}
-
-// The text of a quoted-string with its escapes undone.
-std::string Unescape(std::string_view quoted) {
-  std::string out;
-  for (size_t i = 0; i < quoted.size(); ++i) {
-    if (quoted[i] == '\\' && i + 1 < quoted.size()) ++i;
-    out += quoted[i];
-  }
-  return out;
 }
 
 }  // namespace
@@ -118,7 +103,7 @@ std::optional<std::string> MultipartBoundary(std::string_view content_type) {
   std::string_view rest = content_type.substr(semi);
   while (std::optional<Param> p = NextParam(&rest)) {
     if (!EqualsNoCase(p->key, "boundary")) continue;
-    std::string b = p->quoted ? Unescape(p->value) : std::string(p->value);
+    std::string b = ValueOf(*p);
     if (b.empty() || b.size() > 70) return std::nullopt;
     return b;
   }
@@ -273,10 +258,6 @@ void MultipartParser::ParseHeaderLine(std::string_view line) {
   if (colon == std::string_view::npos) return;  // Django skips such lines too
   std::string_view name = Trim(line.substr(0, colon));
   std::string_view value = Trim(line.substr(colon + 1));
-  if (EqualsNoCase(name, "content-type")) {
-    part_.content_type = std::string(value);
-    return;
-  }
   if (!EqualsNoCase(name, "content-disposition")) return;
   size_t semi = value.find(';');
   if (!EqualsNoCase(Trim(value.substr(0, semi)), "form-data")) return;
@@ -284,18 +265,14 @@ void MultipartParser::ParseHeaderLine(std::string_view line) {
   std::optional<std::string> ext_filename;
   while (std::optional<Param> p = NextParam(&rest)) {
     if (EqualsNoCase(p->key, "name")) {
-      part_.name = p->quoted ? Unescape(p->value) : std::string(p->value);
+      part_.name = ValueOf(*p);
     } else if (EqualsNoCase(p->key, "filename")) {
-      part_.filename = p->quoted ? std::string(p->value) : Escape(p->value);
-      part_.has_filename = true;
+      part_.filename = ValueOf(*p);
     } else if (EqualsNoCase(p->key, "filename*")) {
       ext_filename = DecodeExtValue(p->value);
     }
   }
-  if (ext_filename) {
-    part_.filename = std::move(*ext_filename);
-    part_.has_filename = true;
-  }
+  if (ext_filename) part_.filename = std::move(*ext_filename);
 }
 
 }  // namespace ingest::server

@@ -10,8 +10,8 @@
 // Semantics follow Django's MultiPartParser where CVAT depends on them: a preamble before
 // the first boundary and an epilogue after the last are ignored; transport padding after a
 // boundary is skipped; Content-Disposition parameters come in any order; `filename*`
-// (RFC 5987, UTF-8 only) wins over `filename`. The filename handed out is the raw text
-// between the quotes (escapes still in place), as server/wire_text.h expects.
+// (RFC 5987, UTF-8 only) wins over `filename`. Quoted values are handed out unescaped
+// (server/wire_text.h UnquoteHeaderValue).
 #ifndef INGEST_SERVER_MULTIPART_PARSER_H_
 #define INGEST_SERVER_MULTIPART_PARSER_H_
 
@@ -27,11 +27,10 @@ namespace ingest::server {
 // or not valid (1 to 70 characters, RFC 2046).
 std::optional<std::string> MultipartBoundary(std::string_view content_type);
 
+// What the receiver uses of a part's headers (Content-Disposition; others are skipped).
 struct MultipartPartHeader {
-  std::string name;          // the form field name
-  std::string filename;      // raw quoted text; empty for a plain field
-  bool has_filename = false;
-  std::string content_type;  // as sent, may be empty
+  std::string name;      // the form field name
+  std::string filename;  // empty for a plain field
 };
 
 class MultipartParser {

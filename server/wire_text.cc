@@ -136,16 +136,20 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && StartsWithNoCase(a, b);
 }
 
-std::string DjangoMultipartFileName(std::string_view quoted) {
-  // parse_header_parameters: a quoted value has \\ and \" unescaped.
-  std::string name;
+std::string UnquoteHeaderValue(std::string_view quoted) {
+  std::string out;
   for (size_t i = 0; i < quoted.size(); ++i) {
     if (quoted[i] == '\\' && i + 1 < quoted.size() &&
         (quoted[i + 1] == '\\' || quoted[i + 1] == '"')) {
       ++i;
     }
-    name += quoted[i];
+    out += quoted[i];
   }
+  return out;
+}
+
+std::string DjangoMultipartFileName(std::string_view filename) {
+  std::string name(filename);
   // MultiPartParser.sanitize_file_name: the part after the last '/' or '\\', without the
   // characters Python finds not printable (here: ASCII controls).
   size_t cut = name.find_last_of("/\\");

@@ -38,10 +38,14 @@ std::optional<std::string> MetadataValue(std::string_view header, std::string_vi
 // cvat_protocol.md 2.3). Backslashes and control characters are ordinary on Linux.
 bool IsAllowedFileName(std::string_view name);
 
-// The name Django keeps for a multipart file part from its raw (quoted-string) filename
-// parameter: backslash escapes undone, then only what follows the last '/' or '\\', without
-// control characters. (Django also html-unescapes the name; not emulated.)
-std::string DjangoMultipartFileName(std::string_view quoted);
+// The text of a quoted header parameter (without its quotes) as Django's
+// parse_header_parameters reads it: only \\ and \" are unescaped.
+std::string UnquoteHeaderValue(std::string_view quoted);
+
+// The name Django keeps for a multipart file part from its (unquoted) filename parameter:
+// only what follows the last '/' or '\\', without control characters. (Django also
+// html-unescapes the name; not emulated.)
+std::string DjangoMultipartFileName(std::string_view filename);
 
 // Appends `"key":` to `out` (with a leading comma unless `out` ends with '{' or '[').
 void AppendKey(std::string_view key, std::string* out);
