@@ -13,16 +13,13 @@
 #include <vector>
 
 #include "engine/c_handle.h"
+#include "engine/file_record.h"
 #include "engine/unique_fd.h"
 
 namespace ingest {
 namespace {
 
 using DirPtr = std::unique_ptr<DIR, CDeleter<&closedir>>;
-
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
 
 std::string Join(const std::string& dir, const char* name) {
   return dir.empty() ? std::string(name) : dir + "/" + name;

@@ -3,6 +3,8 @@
 #ifndef INGEST_ENGINE_FILE_RECORD_H_
 #define INGEST_ENGINE_FILE_RECORD_H_
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +27,11 @@ struct Hash128 {
 
 // 32 lower-case hex digits, high half first (as xxhsum -H2 prints XXH128).
 std::string ToHex(const Hash128& h);
+
+// A stat's modification time in nanoseconds, as FileRecord::mtime_ns holds it.
+inline int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
 
 struct FileRecord {
   // Path relative to the source root, '/'-separated, raw bytes (may be invalid UTF-8).

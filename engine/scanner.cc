@@ -33,10 +33,6 @@ constexpr size_t kReadBuffer = 128 << 10;  // per worker: hashed while still in 
 // each refill twice the last. Reading 64 KiB here cost a copy of most of every small file.
 constexpr size_t kProbeRead = 4 << 10;
 
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 std::optional<FileStamp> StampOf(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
@@ -403,7 +399,6 @@ class ScanJob {
     if (!PixelChecksum(path, bytes, &rec, out, &batched)) return;
     Keep(path, std::move(rec), got, out, batched);
   }
-
 
 
   // An archive source: its members from the cache when the archive is unchanged, else read;

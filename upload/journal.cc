@@ -77,7 +77,6 @@ Journal::~Journal() {
   sqlite3_finalize(offset_stmt_);
   sqlite3_finalize(done_stmt_);
   sqlite3_finalize(hash_stmt_);
-  sqlite3_finalize(file_stmt_);
   sqlite3_close(db_);
 }
 
@@ -327,25 +326,6 @@ Result<std::vector<JournalFile>> Journal::Files() {
     return Status();
   }));
   return out;
-}
-
-Result<JournalFile> Journal::File(uint32_t id) {
-  if (file_stmt_ == nullptr &&
-      sqlite3_prepare_v2(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files WHERE id=?", -1,
-                         &file_stmt_, nullptr) != SQLITE_OK) {
-    return DbError(db_, path_, "prepare");
-  }
-  sqlite3_reset(file_stmt_);
-  sqlite3_bind_int64(file_stmt_, 1, static_cast<int64_t>(id));
-  int rc = sqlite3_step(file_stmt_);
-  if (rc == SQLITE_DONE) {
-    return Status::Corruption("journal " + path_ + ": no file " + std::to_string(id));
-  }
-  if (rc != SQLITE_ROW) return DbError(db_, path_, "read files");
-  JournalFile f;
-  ReadFileRow(file_stmt_, &f);
-  sqlite3_reset(file_stmt_);
-  return f;
 }
 
 #undef INGEST_FILE_COLUMNS

@@ -103,8 +103,6 @@ class Journal final : public UploadObserver {
                      uint32_t first = 0, uint32_t end = UINT32_MAX);
   // All files, in plan order (for small journals and tests).
   Result<std::vector<JournalFile>> Files();
-  // File `id` (a resumed upload opens its files through this).
-  Result<JournalFile> File(uint32_t id);
 
   Status SetTask(int64_t task_id);
   // Records file `id` planned again (a resume with --allow-changed): its size, mtime, hash,
@@ -147,7 +145,6 @@ class Journal final : public UploadObserver {
   sqlite3_stmt* offset_stmt_ = nullptr;
   sqlite3_stmt* done_stmt_ = nullptr;
   sqlite3_stmt* hash_stmt_ = nullptr;
-  sqlite3_stmt* file_stmt_ = nullptr;
   uint32_t file_count_ = 0;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;

@@ -71,43 +71,42 @@ class JournalSource final : public FileSource {
   std::vector<JournalFile> rows_;  // ids [first_, first_ + size)
 };
 
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 std::string DisplayJournalPath(const JournalFile& f) {
   return f.member.empty() ? f.path : f.path + ":" + f.member;
 }
 
-// XXH3-128 (hex) of the first `n` bytes of `reader`.
-Result<std::string> HashPrefix(FileReader& reader, uint64_t n) {
+// XXH3-128 (hex) of the first `n` bytes of `reader`, read through `buf` (the caller's, reused
+// from file to file).
+Result<std::string> HashPrefix(FileReader& reader, uint64_t n, std::vector<char>* buf) {
   Hasher hasher;
-  std::vector<char> buf(1 << 20);
+  if (buf->empty()) buf->resize(1 << 20);
   for (uint64_t at = 0; at < n;) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), n - at));
-    INGEST_ASSIGN_OR_RETURN(size_t got, reader.ReadAt(at, buf.data(), want));
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf->size(), n - at));
+    INGEST_ASSIGN_OR_RETURN(size_t got, reader.ReadAt(at, buf->data(), want));
     if (got == 0) return std::string();  // shorter now: not the same
-    hasher.Update(buf.data(), got);
+    hasher.Update(buf->data(), got);
     at += got;
   }
   return ToHex(hasher.Digest());
 }
 
-// What the resume's change check reuses across files: each path's stat (an archive holds
-// thousands of members) and the archives' streams (members are checked in archive order, so
-// one pass reads them all).
+// What the resume's change check reuses from file to file: the last path's stat (an archive's
+// members are next to each other in the plan, so the archive is stat'ed once; plain files
+// are not kept, a million of them would be), the archives' streams (members are checked in
+// archive order, so one pass reads them all) and the hashing buffer.
 struct SourceCheck {
-  std::map<std::string, struct stat> stats;
+  std::string path;
+  struct stat st;
   ArchiveFiles archives;
+  std::vector<char> buffer;
 
-  Result<const struct stat*> Stat(const std::string& path) {
-    auto it = stats.find(path);
-    if (it == stats.end()) {
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) return FromErrno(path, errno);
-      it = stats.emplace(path, st).first;
+  Result<const struct stat*> Stat(const std::string& p) {
+    if (p != path || path.empty()) {
+      path.clear();
+      if (::stat(p.c_str(), &st) != 0) return FromErrno(p, errno);
+      path = p;
     }
-    return &it->second;
+    return &st;
   }
 };
 
@@ -130,7 +129,7 @@ Result<bool> SourceUnchanged(const JournalFile& f, SourceCheck& check) {
     if (f.member.empty()) return reader.error();
     return false;  // the archive no longer holds it where it was
   }
-  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(**reader, f.hashed));
+  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(**reader, f.hashed, &check.buffer));
   if (hash != f.hash) return false;
   char extra;
   INGEST_ASSIGN_OR_RETURN(size_t more, (*reader)->ReadAt(f.size, &extra, 1));
@@ -459,7 +458,8 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
         if (::stat(jf->path.c_str(), &st) != 0) return FromErrno("stat " + jf->path, errno);
         jf->mtime_ns = MtimeNs(st);
         INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFileReader(jf->path));
-        INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size));
+        std::vector<char> buffer;
+        INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size, &buffer));
         jf->hashed = f.size;
       } else {
         const FileRecord& r = scan->files[f.record];
@@ -529,50 +529,8 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   out.server = h.server;
   if (h.task_id) out.task_id = h.task_id;
 
-  // Sources must be what was planned; with --allow-changed, a changed file that is not on
-  // the server yet is planned again. The journal is streamed, not loaded: only the changed
-  // rows are kept.
-  std::vector<JournalRow> changed;
-  std::optional<JournalRow> manifest;
-  SourceCheck check;
-  const std::string manifest_path = journal.path() + ".manifest.jsonl";
-  Status checked = journal.ForEachFile([&](uint32_t id, const JournalFile& f) -> Status {
-    if (f.name == "manifest.jsonl" && f.path == manifest_path) manifest.emplace(id, f);
-    if (f.state == JournalFileState::kDone) return Status();
-    Result<bool> same = SourceUnchanged(f, check);
-    if (!same) return same.error().WithPrefix("resume");
-    if (!*same) changed.emplace_back(id, f);
-    return Status();
-  });
-  if (!checked.ok()) {
-    out.status = checked;
-    return out;
-  }
-  check = SourceCheck();  // its stats and archive streams are not needed any more
-  if (!changed.empty()) {
-    if (!job.allow_changed) {
-      std::string list;
-      for (size_t k = 0; k < changed.size() && k < 5; ++k) {
-        list += (k ? ", " : "") + DisplayJournalPath(changed[k].second);
-      }
-      if (changed.size() > 5) list += " and " + std::to_string(changed.size() - 5) + " more";
-      out.status = Status::InvalidArgument(
-          "resume: " + std::to_string(changed.size()) +
-          (changed.size() == 1 ? " file changed" : " files changed") +
-          " since the upload was planned (size, modification time and content): " + list +
-          ". Restore them, resume with --allow-changed to send them as they are now, or "
-          "start a new upload");
-      return out;
-    }
-    Status replanned =
-        ReplanChanged(journal, changed, manifest ? &*manifest : nullptr, &out.notes);
-    if (!replanned.ok()) {
-      out.status = replanned;
-      return out;
-    }
-  }
-
-  // The plan, rebuilt from the journal.
+  // The plan, rebuilt from the journal as it is streamed (names go to an arena the outcome
+  // keeps), in the same pass as the change check; a second pass only after replanning.
   UploadPlan plan;
   plan.kind = static_cast<TaskKind>(h.kind);
   // The sorting method, for display: the data request holds it.
@@ -581,12 +539,17 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     plan.sorting_method = h.finish_json.substr(from, h.finish_json.find('"', from) - from);
   }
   plan.send_upload_file_order = h.finish_json.find("\"upload_file_order\"") != std::string::npos;
-  // The plan, from a second pass over the journal (after the replanning above); names go to
-  // an arena that the outcome keeps.
-  auto names = std::make_shared<NameArena>();
-  std::vector<FileStart> start(journal.file_count());
-  plan.files.reserve(journal.file_count());
-  Status planned = journal.ForEachFile([&](uint32_t i, const JournalFile& f) -> Status {
+  std::shared_ptr<NameArena> names;
+  std::vector<FileStart> start;
+  auto reset_plan = [&] {
+    names = std::make_shared<NameArena>();
+    start.assign(journal.file_count(), FileStart{});
+    plan.files.clear();
+    plan.files.reserve(journal.file_count());
+    plan.batches.clear();
+    plan.total_bytes = 0;
+  };
+  auto add_to_plan = [&](uint32_t i, const JournalFile& f) -> Status {
     if (i != plan.files.size() || i >= start.size()) {
       return Status::Corruption("journal " + journal.path() + ": file ids are not 0.." +
                                 std::to_string(start.size() - 1));
@@ -613,10 +576,56 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       case JournalFileState::kPending: break;
     }
     return Status();
+  };
+
+  // Sources must be what was planned; with --allow-changed, a changed file that is not on
+  // the server yet is planned again. Only the changed rows are kept.
+  std::vector<JournalRow> changed;
+  std::optional<JournalRow> manifest;
+  SourceCheck check;
+  const std::string manifest_path = journal.path() + ".manifest.jsonl";
+  reset_plan();
+  Status checked = journal.ForEachFile([&](uint32_t id, const JournalFile& f) -> Status {
+    INGEST_RETURN_IF_ERROR(add_to_plan(id, f));
+    if (f.name == "manifest.jsonl" && f.path == manifest_path) manifest.emplace(id, f);
+    if (f.state == JournalFileState::kDone) return Status();
+    Result<bool> same = SourceUnchanged(f, check);
+    if (!same) return same.error().WithPrefix("resume");
+    if (!*same) changed.emplace_back(id, f);
+    return Status();
   });
-  if (!planned.ok()) {
-    out.status = planned;
+  if (!checked.ok()) {
+    out.status = checked;
     return out;
+  }
+  check = SourceCheck();  // its archive streams are not needed any more
+  if (!changed.empty()) {
+    if (!job.allow_changed) {
+      std::string list;
+      for (size_t k = 0; k < changed.size() && k < 5; ++k) {
+        list += (k ? ", " : "") + DisplayJournalPath(changed[k].second);
+      }
+      if (changed.size() > 5) list += " and " + std::to_string(changed.size() - 5) + " more";
+      out.status = Status::InvalidArgument(
+          "resume: " + std::to_string(changed.size()) +
+          (changed.size() == 1 ? " file changed" : " files changed") +
+          " since the upload was planned (size, modification time and content): " + list +
+          ". Restore them, resume with --allow-changed to send them as they are now, or "
+          "start a new upload");
+      return out;
+    }
+    Status replanned =
+        ReplanChanged(journal, changed, manifest ? &*manifest : nullptr, &out.notes);
+    if (!replanned.ok()) {
+      out.status = replanned;
+      return out;
+    }
+    reset_plan();  // the replanned rows changed routes and sizes
+    Status planned = journal.ForEachFile(add_to_plan);
+    if (!planned.ok()) {
+      out.status = planned;
+      return out;
+    }
   }
   out.plan_names = std::move(names);
   std::string_view order = journal.frame_order();
