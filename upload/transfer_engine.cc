@@ -72,6 +72,10 @@ struct TusState {
   // not worth it.
   std::unique_ptr<Hasher> hasher;
   uint64_t hashed_to = 0;
+  // The file's reader, kept from PATCH to PATCH (an archive member's stream then goes on
+  // where the last PATCH stopped instead of decompressing up to it again); lent to the
+  // Transfer of each PATCH. Dropped when the file is done or failed.
+  std::unique_ptr<FileReader> reader;
   int attempts = 0;         // failures since the last progress
   bool need_head = false;   // resynchronise before the next PATCH
   bool recreating = false;  // the server lost it; a 409 on re-creation means complete
@@ -243,12 +247,14 @@ struct TransferEngine::Impl {
     if (via_tus[file]) {
       if (tus[file].failed || tus[file].done) return;
       tus[file].failed = true;
+      tus[file].reader.reset();
     }
     failures.push_back({file, std::move(status)});
     --files_left;
   }
 
   void FileDone(uint32_t file) {
+    if (via_tus[file]) tus[file].reader.reset();
     counters->files_done.fetch_add(1, std::memory_order_relaxed);
     observer->OnFileDone(file);
     --files_left;
@@ -313,13 +319,16 @@ struct TransferEngine::Impl {
       case Op::kPatch: {
         const PlannedFile& f = plan.files[w.index];
         TusState& s = tus[w.index];
-        Result<std::unique_ptr<FileReader>> file = source->Open(f);
-        if (!file) {
-          idle.push_back(t->easy);
-          Fail(w.index, std::move(file).error());
-          return Status();
+        if (!s.reader) {
+          Result<std::unique_ptr<FileReader>> file = source->Open(f);
+          if (!file) {
+            idle.push_back(t->easy);
+            Fail(w.index, std::move(file).error());
+            return Status();
+          }
+          s.reader = std::move(*file);
         }
-        t->file = std::move(*file);
+        t->file = std::move(s.reader);
         if (s.offset == 0 && !s.hasher && observer != &null_observer) {
           s.hasher = std::make_unique<Hasher>();  // only a journal wants it
         }
@@ -430,6 +439,7 @@ struct TransferEngine::Impl {
     if (!t.read_error.ok()) {
       return Fail(file, t.read_error.WithPrefix(f.name));
     }
+    s.reader = std::move(t.file);  // back for the next PATCH
     if (rc == CURLE_OK && status == 204) {
       uint64_t confirmed = t.upload_offset.empty()
                                ? t.offset + t.sent
