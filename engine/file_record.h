@@ -28,6 +28,14 @@ struct Hash128 {
 // 32 lower-case hex digits, high half first (as xxhsum -H2 prints XXH128).
 std::string ToHex(const Hash128& h);
 
+// A file's identity as the scan cache checks it: unchanged while all three are.
+struct FileStamp {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
 // A stat's modification time in nanoseconds, as FileRecord::mtime_ns holds it.
 inline int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;

@@ -309,13 +309,19 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
   int channels = features.has_alpha ? 4 : 3;
   size_t stride = static_cast<size_t>(features.width) * static_cast<size_t>(channels);
   size_t total = stride * static_cast<size_t>(features.height);
-  std::unique_ptr<uint8_t[]> pixels(new uint8_t[total]);
+  // Collecting: decoded in place into the sink's buffer, as JPEG; hashing: through a buffer.
+  std::unique_ptr<uint8_t[]> own;
+  uint8_t* pixels = sink->Reserve(total);
+  if (!pixels) {
+    own.reset(new uint8_t[total]);
+    pixels = own.get();
+  }
   uint8_t* ok =
       features.has_alpha
-          ? WebPDecodeRGBAInto(data, file.size(), pixels.get(), total, static_cast<int>(stride))
-          : WebPDecodeRGBInto(data, file.size(), pixels.get(), total, static_cast<int>(stride));
+          ? WebPDecodeRGBAInto(data, file.size(), pixels, total, static_cast<int>(stride))
+          : WebPDecodeRGBInto(data, file.size(), pixels, total, static_cast<int>(stride));
   if (!ok) return Status::Corruption("WebP: decoding failed");
-  sink->Update(pixels.get(), total);
+  if (own) sink->Update(pixels, total);
   return Status();
 }
 

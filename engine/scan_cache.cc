@@ -151,10 +151,11 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
       return bad("corrupt source table");
     }
     CachedArchive& archive = cache.archives_[i];
-    archive.stamped = stamped == 1;
-    if (archive.stamped &&
-        !(r.Get(&archive.size) && r.Get(&archive.mtime_ns) && r.Get(&archive.inode))) {
-      return bad("corrupt source table");
+    if (stamped == 1) {
+      FileStamp& st = archive.stamp.emplace();
+      if (!(r.Get(&st.size) && r.Get(&st.mtime_ns) && r.Get(&st.inode))) {
+        return bad("corrupt source table");
+      }
     }
     cache.source_index_.emplace(name, i);
   }
@@ -181,7 +182,7 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
     rec.rel_path = name;
     if (in_archive) {
       // Only under a stamp: members of an archive that cannot be checked serve nothing.
-      if (!cache.archives_[source].stamped) return bad("corrupt entry " + std::to_string(i));
+      if (!cache.archives_[source].stamp) return bad("corrupt entry " + std::to_string(i));
       rec.in_archive = true;
       cache.archives_[source].members.push_back(rec);
       continue;
@@ -280,20 +281,15 @@ bool ScanCache::NeedsRewrite(const ScanResult& scan, uint64_t cache_hits) const 
 }
 
 const std::vector<FileRecord>* ScanCache::FindArchive(std::string_view source_real_path,
-                                                      uint64_t size, int64_t mtime_ns,
-                                                      uint64_t inode) const {
+                                                      const FileStamp& stamp) const {
   auto s = source_index_.find(source_real_path);
   if (s == source_index_.end()) return nullptr;
   const CachedArchive& archive = archives_[s->second];
-  if (!archive.stamped || archive.size != size || archive.mtime_ns != mtime_ns ||
-      archive.inode != inode) {
-    return nullptr;
-  }
-  return &archive.members;
+  return archive.stamp == stamp ? &archive.members : nullptr;
 }
 
 const FileRecord* ScanCache::Find(std::string_view source_real_path, std::string_view rel_path,
-                                  uint64_t size, int64_t mtime_ns, uint64_t inode) const {
+                                  const FileStamp& stamp) const {
   auto s = source_index_.find(source_real_path);
   if (s == source_index_.end() || slots_.empty()) return nullptr;
   uint32_t source = s->second;
@@ -302,7 +298,7 @@ const FileRecord* ScanCache::Find(std::string_view source_real_path, std::string
        slot = (slot + 1) & mask) {
     const FileRecord& rec = records_[slots_[slot] - 1];
     if (rec.source != source || rec.rel_path != rel_path) continue;
-    if (rec.size != size || rec.mtime_ns != mtime_ns || rec.inode != inode) return nullptr;
+    if (FileStamp{rec.size, rec.mtime_ns, rec.inode} != stamp) return nullptr;
     return &rec;
   }
   return nullptr;

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,14 +71,14 @@ class ScanCache {
   // its size, mtime and inode equal the given ones; nullptr otherwise. Thread-safe (const).
   // The record's rel_path and source fields are not meaningful.
   const FileRecord* Find(std::string_view source_real_path, std::string_view rel_path,
-                         uint64_t size, int64_t mtime_ns, uint64_t inode) const;
+                         const FileStamp& stamp) const;
 
   // The cached members of the archive source whose real path is `source_real_path`, in
   // archive order, if the archive's size, mtime and inode equal the given ones; nullptr
   // otherwise. The records' rel_path are the member names; their source is not meaningful.
   // Thread-safe (const).
-  const std::vector<FileRecord>* FindArchive(std::string_view source_real_path, uint64_t size,
-                                             int64_t mtime_ns, uint64_t inode) const;
+  const std::vector<FileRecord>* FindArchive(std::string_view source_real_path,
+                                             const FileStamp& stamp) const;
 
   size_t size() const { return count_; }
 
@@ -94,12 +95,10 @@ class ScanCache {
   // allocation each, so loading 100,000 entries costs a few milliseconds.
   std::vector<FileRecord> records_;
   std::vector<uint32_t> slots_;
-  // Per source index: the archive's stamp (size, mtime_ns, inode) and its members in order.
+  // Per source index: the archive's stamp (none: its members are not cached) and its
+  // members in order.
   struct CachedArchive {
-    uint64_t size = 0;
-    int64_t mtime_ns = 0;
-    uint64_t inode = 0;
-    bool stamped = false;
+    std::optional<FileStamp> stamp;
     std::vector<FileRecord> members;
   };
   std::vector<CachedArchive> archives_;

@@ -167,6 +167,11 @@ class ScanJob {
     for (size_t i = 0; i < n; ++i) out->pixel_records[i]->pixel_md5.bytes = digests[i];
     out->pixel_records.clear();
     out->pixel_bytes = 0;
+    // Buffers are reused, but one that grew for a large image is let go: kept, every lane
+    // could end up holding its largest image (up to 1.5 x kMaxBatchedImage) for the scan.
+    for (PixelBuffer& b : out->pixel_buffers) {
+      if (b.storage.capacity() > kPixelBatchBytes / kMd5Lanes) b.storage = {};
+    }
   }
 
   // The pixel md5 of the image in `bytes` for `rec`, which the caller then adds to out->files:
@@ -259,17 +264,14 @@ class ScanJob {
   // A record from the cache when the file is unchanged since (no content read). Called by
   // the walker (with its own output) and by workers (single-file sources, no walker stat).
   bool TakeFromCache(const FileItem& item, const std::string& path, WorkerOutput* out) {
-    uint64_t size = item.size, inode = item.inode;
-    int64_t mtime_ns = item.mtime_ns;
+    FileStamp stamp{item.size, item.mtime_ns, item.inode};
     if (!item.has_stat) {
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) return false;
-      size = static_cast<uint64_t>(st.st_size);
-      mtime_ns = MtimeNs(st);
-      inode = static_cast<uint64_t>(st.st_ino);
+      std::optional<FileStamp> now = StampOf(path);
+      if (!now) return false;
+      stamp = *now;
     }
-    const FileRecord* hit = options_.cache->Find(source_real_paths[item.source], item.rel_path,
-                                                 size, mtime_ns, inode);
+    const FileRecord* hit =
+        options_.cache->Find(source_real_paths[item.source], item.rel_path, stamp);
     if (!hit || hit->kind != item.kind) return false;
     FileRecord rec = *hit;
     rec.rel_path = out->names->Add(item.rel_path);
@@ -410,8 +412,8 @@ class ScanJob {
     std::optional<FileStamp> before;
     if (options_.cache) before = StampOf(src.path);
     if (before) {
-      const std::vector<FileRecord>* cached = options_.cache->FindArchive(
-          source_real_paths[source], before->size, before->mtime_ns, before->inode);
+      const std::vector<FileRecord>* cached =
+          options_.cache->FindArchive(source_real_paths[source], *before);
       if (cached && std::all_of(cached->begin(), cached->end(), [](const FileRecord& f) {
             return f.kind == ClassifyName(f.rel_path);
           })) {

@@ -31,14 +31,6 @@ namespace ingest {
 
 class ScanCache;
 
-// A file's identity as the scan cache checks it: unchanged while all three are.
-struct FileStamp {
-  uint64_t size = 0;
-  int64_t mtime_ns = 0;
-  uint64_t inode = 0;
-  friend bool operator==(const FileStamp&, const FileStamp&) = default;
-};
-
 struct ScanSource {
   enum class Type : uint8_t { kDirectory, kArchive, kFile };
   std::string path;  // as given (trailing slashes removed)

@@ -70,18 +70,13 @@ Status Refuse(const std::string& path, std::string_view reason) {
   return Status::Unsupported(path + ": " + std::string(reason));
 }
 
-// A seeking demuxer and decoder with its own converter: what VideoSeeker wraps.
-struct Seeker {
-  StreamDecoder decoder;
-  RgbMd5 md5;
-};
-
 // A key frame waiting for its verdict.
 struct KeyJob {
   int64_t seq = 0;  // submission order
   int64_t number = 0;
   int64_t pts = 0;
   FramePtr frame;  // a reference to the main decoder's frame (no pixel copy)
+  size_t rgb_bytes = 0;  // its RGB image's size (counted in and out of queued_rgb_bytes_)
 };
 
 struct KeyVerdict {
@@ -117,7 +112,8 @@ void VerifyBatch(const std::string& path, Verifier* w, std::span<const KeyJob> j
     if (!v.error.ok()) continue;
     if (!w->seeker) {
       auto opened = std::make_unique<StreamDecoder>();
-      v.error = opened->Open(path, /*frame_threads=*/false);
+      // The verifiers run in parallel already: one thread each.
+      v.error = opened->Open(path, StreamDecoder::Threads::kOne);
       if (!v.error.ok()) continue;
       w->seeker = std::move(opened);
     }
@@ -188,8 +184,10 @@ class VerifierPool {
       done_cv_.wait(lock, [&] { return next_seq_ - finished_ < max_in_flight_; });
       room_wanted_ = false;
     }
-    queued_rgb_bytes_ += static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 3;
-    jobs_.push_back(KeyJob{next_seq_++, number, pts, std::move(frame)});
+    const size_t rgb_bytes =
+        static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 3;
+    queued_rgb_bytes_ += rgb_bytes;
+    jobs_.push_back(KeyJob{next_seq_++, number, pts, std::move(frame), rgb_bytes});
     if (idle_ == 0 && threads_.size() < max_threads_) {
       threads_.emplace_back([this] { Work(); });
     }
@@ -238,8 +236,7 @@ class VerifierPool {
       batch.clear();
       size_t rgb_bytes = 0;
       while (!jobs_.empty() && batch.size() < kMd5Lanes) {
-        const AVFrame* f = jobs_.front().frame.get();
-        const size_t bytes = static_cast<size_t>(f->width) * static_cast<size_t>(f->height) * 3;
+        const size_t bytes = jobs_.front().rgb_bytes;
         if (!batch.empty() && rgb_bytes + bytes > kBatchRgbBytes) break;
         rgb_bytes += bytes;
         queued_rgb_bytes_ -= bytes;
@@ -326,7 +323,7 @@ class KeyFrameBook {
       int bytes = av_image_get_buffer_size(static_cast<AVPixelFormat>(frame->format), frame->width,
                                            frame->height, 1);
       pool_ = std::make_unique<VerifierPool>(
-          path_, std::max(1u, std::thread::hardware_concurrency()),
+          path_, std::thread::hardware_concurrency(),  // the pool makes 0 one
           bytes > 0 ? static_cast<size_t>(bytes)
                     : static_cast<size_t>(frame->width) * static_cast<size_t>(frame->height) * 4);
     }
@@ -372,8 +369,10 @@ class KeyFrameBook {
 
 }  // namespace
 
+// A seeking demuxer and decoder with its own converter.
 struct VideoSeeker::Impl {
-  Seeker seeker;
+  StreamDecoder decoder;
+  RgbMd5 md5;
 };
 
 VideoSeeker::VideoSeeker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -382,12 +381,12 @@ VideoSeeker::~VideoSeeker() = default;
 Result<std::unique_ptr<VideoSeeker>> VideoSeeker::Open(const std::string& path) {
   ffmpeg::SilenceLogsOnce();
   auto impl = std::make_unique<Impl>();
-  INGEST_RETURN_IF_ERROR(impl->seeker.decoder.Open(path, /*frame_threads=*/false));
+  INGEST_RETURN_IF_ERROR(impl->decoder.Open(path, StreamDecoder::Threads::kSlices));
   return std::unique_ptr<VideoSeeker>(new VideoSeeker(std::move(impl)));
 }
 
 Result<SeekLanding> VideoSeeker::SeekAndDecode(int64_t pts, bool want_md5) {
-  Seeker& s = impl_->seeker;
+  Impl& s = *impl_;
   INGEST_RETURN_IF_ERROR(s.decoder.Seek(pts));
   INGEST_ASSIGN_OR_RETURN(AVFrame * frame, s.decoder.Next());
   SeekLanding landing;
@@ -408,7 +407,7 @@ Result<VideoKeyFrames> ReadVideoKeyFrames(const std::string& path,
                                           const VideoKeyFrameOptions& options) {
   ffmpeg::SilenceLogsOnce();
   StreamDecoder reader;
-  INGEST_RETURN_IF_ERROR(reader.Open(path, /*frame_threads=*/true));
+  INGEST_RETURN_IF_ERROR(reader.Open(path, StreamDecoder::Threads::kFramesAndSlices));
 
   VideoKeyFrames out;
   // Declared after `out`: its threads stop before `out` goes.

@@ -11,7 +11,7 @@ namespace ingest::video {
 
 using ffmpeg::FromAv;
 
-Status StreamDecoder::Open(const std::string& path, bool frame_threads) {
+Status StreamDecoder::Open(const std::string& path, Threads threads) {
   path_ = path;
   AVFormatContext* raw = nullptr;
   int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
@@ -41,8 +41,9 @@ Status StreamDecoder::Open(const std::string& path, bool frame_threads) {
   if (!dec_ || !pkt_ || !frame_) return Status::Internal("FFmpeg allocation failed");
   err = avcodec_parameters_to_context(dec_.get(), par);
   if (err < 0) return FromAv(path, "decoder parameters", err);
-  dec_->thread_count = 0;  // one per core
-  dec_->thread_type = frame_threads ? FF_THREAD_FRAME | FF_THREAD_SLICE : FF_THREAD_SLICE;
+  dec_->thread_count = threads == Threads::kOne ? 1 : 0;  // 0: one per core
+  dec_->thread_type = threads == Threads::kFramesAndSlices ? FF_THREAD_FRAME | FF_THREAD_SLICE
+                                                          : FF_THREAD_SLICE;
   err = avcodec_open2(dec_.get(), codec, nullptr);
   if (err < 0) return FromAv(path, "open decoder", err);
   return Status::Ok();

@@ -31,9 +31,11 @@ inline std::optional<int64_t> Timestamp(int64_t t) {
 // `streams` filter); frames come out one at a time. Errors name the file.
 class StreamDecoder {
  public:
-  // frame_threads: FFmpeg's frame and slice threads (throughput); else slice threads only, so
-  // the first frame after a seek comes out of the first packets (latency).
-  Status Open(const std::string& path, bool frame_threads);
+  // kFramesAndSlices: FFmpeg's frame and slice threads, one per core (throughput); kSlices:
+  // slice threads only, so the first frame after a seek comes out of the first packets
+  // (latency); kOne: no threads (a decoder among many running in parallel already).
+  enum class Threads { kOne, kSlices, kFramesAndSlices };
+  Status Open(const std::string& path, Threads threads);
 
   // REQUIRES: Open succeeded.
   const AVStream* stream() const { return fmt_->streams[index_]; }
