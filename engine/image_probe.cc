@@ -3,10 +3,16 @@
 // behaviour each parser reproduces.
 #include "engine/image_probe.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <string>
 
 #include "engine/image_probe_internal.h"
+#include "engine/status.h"
 #include "engine/tiff_ifd.h"
+#include "engine/unique_fd.h"
 
 namespace ingest {
 namespace probe_internal {
@@ -233,6 +239,17 @@ std::string_view ImageFormatName(ImageFormat format) {
       break;
   }
   return "unknown";
+}
+
+Result<ImageInfo> ProbeImageFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return FromErrno("open " + path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return FromErrno("stat " + path, errno);
+  FdByteSource src(fd.get(), static_cast<uint64_t>(st.st_size));
+  Result<ImageInfo> info = ProbeImage(src);
+  if (!info) return info.error().WithPrefix(path);
+  return info;
 }
 
 }  // namespace ingest

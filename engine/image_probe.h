@@ -27,6 +27,7 @@
 #define INGEST_ENGINE_IMAGE_PROBE_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "engine/byte_source.h"
@@ -57,6 +58,9 @@ ImageFormat DetectImageFormat(std::span<const std::byte> prefix);
 //  - IoError: the source failed.
 // The caller prefixes the file name.
 Result<ImageInfo> ProbeImage(ByteSource& src);
+
+// ProbeImage over the file at `path`; every error names the file.
+Result<ImageInfo> ProbeImageFile(const std::string& path);
 
 // "JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP" (Pillow's format names), or "unknown".
 std::string_view ImageFormatName(ImageFormat format);

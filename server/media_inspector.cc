@@ -3,14 +3,12 @@
 #include <cerrno>
 #include <memory>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/archive_reader.h"
 #include "engine/byte_source.h"
 #include "engine/media_kind.h"
-#include "engine/unique_fd.h"
 #include "engine/video_probe.h"
 
 namespace ingest::server {
@@ -24,14 +22,8 @@ constexpr size_t kReadChunk = 1 << 20;
 class EngineMediaInspector final : public MediaInspector {
  public:
   Result<ImageSize> ProbeImageFile(const std::string& path) override {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return FromErrno("stat " + path, errno);
-    FdByteSource src(fd.get(), static_cast<uint64_t>(st.st_size));
-    Result<ImageInfo> info = ProbeImage(src);
-    if (!info) return info.error().WithPrefix(path);
-    return StoredImageSize(*info);
+    INGEST_ASSIGN_OR_RETURN(ImageInfo info, ingest::ProbeImageFile(path));
+    return StoredImageSize(info);
   }
 
   Result<std::vector<ArchiveImage>> ListArchiveImages(const std::string& path) override {

@@ -1,7 +1,5 @@
 #include "upload/upload_job.h"
 
-#include <fcntl.h>
-
 #include <sys/stat.h>
 
 #include <chrono>
@@ -10,7 +8,6 @@
 
 #include <simdjson.h>
 
-#include "engine/byte_source.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "manifest/manifest_reader.h"
@@ -153,12 +150,8 @@ Status ReplanChanged(Journal& journal, std::vector<JournalRow>& changed,
                                      "cannot be planned again: start a new upload");
     }
     if (manifest != nullptr && i != manifest->first) {
-      UniqueFd fd(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
-      struct stat st;
-      if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return FromErrno(f.path, errno);
-      FdByteSource src(fd.get(), static_cast<uint64_t>(st.st_size));
-      Result<ImageInfo> info = ProbeImage(src);
-      if (!info) return info.error().WithPrefix("resume: " + f.path);
+      Result<ImageInfo> info = ProbeImageFile(f.path);
+      if (!info) return info.error().WithPrefix("resume");
       bool swap = info->orientation > 4;
       sizes[f.name] = {swap ? info->height : info->width, swap ? info->width : info->height};
     }
