@@ -1,12 +1,11 @@
 // cvat-ingest bench: upload throughput, stage by stage, on a generated or real corpus,
 // against a local receiver it starts itself or a CVAT server (bench/harness/).
 #include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/scratch_dir.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/uploader.h"
@@ -75,6 +75,9 @@ constexpr std::string_view kDescription =
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
+using bench::Fixed;
+using bench::SettingsText;
+
 template <class T, class Parse>
 Status ParseList(const ParsedArgs& opt, std::string_view name, std::vector<T>* out, Parse parse) {
   if (!opt.Has(name)) return Status();
@@ -102,46 +105,8 @@ std::string SelfExecutable() {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-// A temporary directory under `parent`, removed at the end unless released.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& parent, const char* prefix) {
-    std::string templ = parent + "/" + prefix + "-XXXXXX";
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty() && !keep_) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  void Keep() { keep_ = true; }
-
- private:
-  std::string path_;
-  bool keep_ = false;
-};
-
-std::string TempParent() {
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
-
 std::string Median(const bench::Spread& s, double scale, int decimals) {
   return s.count ? Fixed(s.median * scale, decimals) : "-";
-}
-
-std::string SettingsLine(const bench::PointSettings& s) {
-  return std::to_string(s.connections) + " connection" + (s.connections == 1 ? "" : "s") +
-         ", TUS chunk " + bench::SizeText(s.tus_chunk) + ", batch " +
-         bench::SizeText(s.batch_bytes);
 }
 
 void PrintTable(const bench::BenchRecord& rec) {
@@ -178,7 +143,8 @@ void PrintTable(const bench::BenchRecord& rec) {
   for (size_t i = 0; i < rec.runs.size(); ++i) {
     const bench::RunResult& r = rec.runs[i];
     if (r.status.ok()) continue;
-    std::printf("run %zu (%s): %s\n", i + 1, SettingsLine(r.settings).c_str(),
+    std::printf("run %zu (%s): %s\n", i + 1,
+                SettingsText(r.settings, bench::SettingsWording::kLong).c_str(),
                 r.status.code() == Status::Code::kCancelled ? "interrupted"
                                                             : r.status.message().c_str());
   }
@@ -238,7 +204,7 @@ int RunBench(Args args) {
   };
   Status lists = ParseList<int>(opt, "connections", &bo.connections,
                                 [](const std::string& s) -> std::optional<int> {
-                                  Result<uint64_t> v = ParseSize(s);
+                                  std::optional<uint64_t> v = ParseUint(s);
                                   if (!v || *v == 0 || *v > 256) return std::nullopt;
                                   return static_cast<int>(*v);
                                 });
@@ -279,13 +245,9 @@ int RunBench(Args args) {
     if (!id) return UsageError("bench", id.error());
     target.project_id = static_cast<int64_t>(*id);
   }
-  {
-    upload::TaskSpec spec;  // checked once here rather than failing every run
-    spec.labels_json = target.project_id ? "" : target.labels_json;
-    spec.project_id = target.project_id;
-    if (Result<std::string> body = upload::BuildTaskBody(spec); !body) {
-      return UsageError("bench", body.error());
-    }
+  // Checked once here rather than failing every run.
+  if (Result<std::string> body = upload::BuildTaskBody(bench::TaskSpecOf(target)); !body) {
+    return UsageError("bench", body.error());
   }
   bool remote = opt.Has("server");
   if (!remote && (opt.Has("keep") || opt.Has("token-file") || opt.Has("auth"))) {
@@ -387,10 +349,10 @@ int RunBench(Args args) {
     if (creds.login) {
       upload::HttpClient http(target.connection, {});
       upload::CvatApi api(target.url, &http);
-      Result<std::string> key = api.Login(creds.login->first, creds.login->second);
-      if (!key) return RunError("bench", key.error());
-      target.headers = {"Authorization: Token " + *key};
-      if (opt.Has("org")) target.headers.push_back("X-Organization: " + opt.Get("org"));
+      Result<std::vector<std::string>> headers = upload::SessionHeaders(
+          api, creds.login->first, creds.login->second, opt.Get("org"));
+      if (!headers) return RunError("bench", headers.error());
+      target.headers = std::move(*headers);
     }
     // The URL and the credentials, checked before a corpus is generated for nothing.
     upload::HttpClient http(target.connection, target.headers);
@@ -446,7 +408,10 @@ int RunBench(Args args) {
     std::fprintf(stderr, "%s%s\n", tty_bar ? "\r\033[K" : "", line.c_str());
   };
   events.on_run_start = [&](int run, int runs, const bench::PointSettings& s) {
-    if (!tty_bar) say("run " + std::to_string(run) + "/" + std::to_string(runs) + ": " + SettingsLine(s));
+    if (!tty_bar) {
+      say("run " + std::to_string(run) + "/" + std::to_string(runs) + ": " +
+          SettingsText(s, bench::SettingsWording::kLong));
+    }
   };
   events.on_run_done = [&](const bench::RunResult& r) {
     std::string head = "run " + std::to_string(live.run.load()) + "/" +
@@ -472,11 +437,11 @@ int RunBench(Args args) {
             std::chrono::nanoseconds(live.upload_started_ns.load()));
         double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        line += " " + std::to_string(live.transfer.files_done.load()) + "/" +
-                std::to_string(live.planned_files.load()) + " files, " + FormatBytes(sent) +
-                " / " + FormatBytes(live.planned_bytes.load()) + ", " +
-                FormatBytes(static_cast<uint64_t>(secs > 0.2 ? static_cast<double>(sent) / secs : 0)) +
-                "/s, " + std::to_string(live.transfer.in_flight.load()) + " in flight";
+        line += " " + TransferProgressText(live.transfer.files_done.load(),
+                                           live.planned_files.load(), sent,
+                                           live.planned_bytes.load(),
+                                           secs > 0.2 ? static_cast<double>(sent) / secs : 0,
+                                           live.transfer.in_flight.load(), /*with_eta=*/false);
       }
       return line;
     });

@@ -31,13 +31,19 @@ std::string ParsedArgs::Get(std::string_view name, std::string_view fallback) co
 Result<uint64_t> ParsedArgs::GetUint(std::string_view name, uint64_t fallback) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
-  uint64_t v = 0;
   const std::string& s = it->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
+  std::optional<uint64_t> v = ParseUint(s);
+  if (!v) {
     return Status::InvalidArgument("--" + std::string(name) + ": expected a non-negative "
                                    "integer, got '" + s + "'");
   }
+  return *v;
+}
+
+std::optional<uint64_t> ParseUint(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return v;
 }
 

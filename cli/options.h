@@ -56,6 +56,9 @@ Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);
 void PrintHelp(std::string_view usage, std::string_view description,
                std::span<const OptionSpec> specs);
 
+// Parses an unsigned decimal integer, all of `text` (as GetUint does); nothing on junk.
+std::optional<uint64_t> ParseUint(std::string_view text);
+
 // Parses sizes like "10MiB", "1.5G", "4096" (binary multiples for K/M/G/T with or without
 // "iB"). InvalidArgument on junk.
 Result<uint64_t> ParseSize(std::string_view text);

@@ -1,7 +1,9 @@
-// ProgressLine: a rate-limited one-line progress display on stderr (only on a terminal).
+// ProgressLine: a rate-limited one-line progress display on stderr (only on a terminal), and
+// the text pieces of the upload commands' progress lines.
 #ifndef INGEST_CLI_PROGRESS_H_
 #define INGEST_CLI_PROGRESS_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -23,6 +25,17 @@ class ProgressLine {
   std::jthread thread_;
   bool active_ = false;
 };
+
+// "3.4 MiB/s" (FormatBytes of the whole bytes per second).
+std::string Rate(double bytes_per_s);
+// "0:01:02"; "--:--" when negative, not a number or over 100 hours.
+std::string Eta(double seconds);
+// A transfer's progress (cvat-ingest upload, resume and bench):
+//   "12/100 files, 1.2 MiB / 10 MiB, 3.4 MiB/s, ETA 0:00:03, 4 in flight"
+// The ETA (of the bytes left at `bytes_per_s`) only `with_eta`.
+std::string TransferProgressText(uint64_t files_done, uint64_t files, uint64_t bytes_sent,
+                                 uint64_t bytes, double bytes_per_s, uint32_t in_flight,
+                                 bool with_eta);
 
 }  // namespace ingest::cli
 

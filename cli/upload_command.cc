@@ -1,6 +1,5 @@
 // cvat-ingest upload: scan, plan, send, finish, wait.
 #include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/scratch_dir.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
@@ -94,36 +94,6 @@ Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name
   return std::optional<int64_t>(static_cast<int64_t>(v));
 }
 
-std::string Rate(double bytes_per_s) {
-  return FormatBytes(static_cast<uint64_t>(bytes_per_s)) + "/s";
-}
-
-std::string Eta(double seconds) {
-  if (!(seconds >= 0) || seconds > 360000) return "--:--";
-  char buf[32];
-  int s = static_cast<int>(seconds);
-  std::snprintf(buf, sizeof(buf), "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  return buf;
-}
-
-// A temporary directory for the generated manifest, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/cvat-ingest-XXXXXX";
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
 
 namespace {
@@ -168,13 +138,11 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     if (progress_mode == "auto" || progress_mode == "bar") {
       bar.emplace(true, [&] {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double rate = secs > 0 ? static_cast<double>(counters.bytes_sent.load()) / secs : 0;
-        double left = static_cast<double>(total_bytes) - static_cast<double>(counters.bytes_sent.load());
-        return "uploading: " + std::to_string(counters.files_done.load()) + "/" +
-               std::to_string(total_files) + " files, " + FormatBytes(counters.bytes_sent.load()) +
-               " / " + FormatBytes(total_bytes) + ", " + Rate(rate) + ", ETA " +
-               Eta(rate > 0 ? left / rate : -1) + ", " +
-               std::to_string(counters.in_flight.load()) + " in flight";
+        uint64_t sent = counters.bytes_sent.load();
+        double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
+        return "uploading: " + TransferProgressText(counters.files_done.load(), total_files, sent,
+                                                    total_bytes, rate, counters.in_flight.load(),
+                                                    /*with_eta=*/true);
       });
     } else if (progress_mode == "json") {
       json_events = std::jthread([&](std::stop_token stop) {
@@ -405,7 +373,7 @@ int RunUpload(Args args) {
   job.data = data;
   job.plan = plan_options;
   job.manifest_mode = opt.Get("manifest", "auto");
-  TempDir temp;
+  ScratchDir temp(TempParent(), "cvat-ingest");  // a generated manifest
   job.temp_dir = temp.path();
   job.transfer = transfer;
   job.scan.follow_symlinks = opt.Has("follow-symlinks");

@@ -186,6 +186,15 @@ Result<std::string> CvatApi::Login(const std::string& user, const std::string& p
   return std::string(key);
 }
 
+Result<std::vector<std::string>> SessionHeaders(CvatApi& api, const std::string& user,
+                                                const std::string& password,
+                                                const std::string& org) {
+  INGEST_ASSIGN_OR_RETURN(std::string key, api.Login(user, password));
+  std::vector<std::string> headers = {"Authorization: Token " + key};
+  if (!org.empty()) headers.push_back("X-Organization: " + org);
+  return headers;
+}
+
 Status CvatApi::CheckServer() {
   return Call("GET", "/api/server/about", "", {}, {200}).status();
 }

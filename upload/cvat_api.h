@@ -86,6 +86,12 @@ class CvatApi {
   HttpClient* http_;
 };
 
+// Logs in as `user` and returns the headers of the session: "Authorization: Token <key>",
+// then "X-Organization: <org>" unless `org` is empty.
+Result<std::vector<std::string>> SessionHeaders(CvatApi& api, const std::string& user,
+                                                const std::string& password,
+                                                const std::string& org);
+
 // Builds the error for an unexpected HTTP status: "POST /api/tasks: 400 Bad Request: <server
 // message>" plus a hint for 401/403/404/413.
 Status HttpError(const std::string& what, const HttpResponse& response);

@@ -27,9 +27,8 @@ double Since(Clock::time_point t0) {
 // With --auth USER (not Basic): logs in and makes `http` send the session's key.
 Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
   if (!job.login) return Status();
-  INGEST_ASSIGN_OR_RETURN(std::string key, api.Login(job.login->first, job.login->second));
-  std::vector<std::string> headers = {"Authorization: Token " + key};
-  if (!job.org.empty()) headers.push_back("X-Organization: " + job.org);
+  INGEST_ASSIGN_OR_RETURN(std::vector<std::string> headers,
+                          SessionHeaders(api, job.login->first, job.login->second, job.org));
   *http = HttpClient(job.transfer.connection, headers);
   return Status();
 }

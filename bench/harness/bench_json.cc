@@ -3,7 +3,6 @@
 
 #include "bench/harness/bench_output.h"
 #include "bench/harness/json_writer.h"
-#include "manifest/atomic_file.h"
 
 namespace ingest::bench {
 namespace {
@@ -149,29 +148,7 @@ std::string BenchJson(const BenchRecord& rec) {
 }
 
 Status WriteBenchJson(const std::string& path, const BenchRecord& record) {
-  INGEST_ASSIGN_OR_RETURN(std::unique_ptr<manifest::AtomicFileWriter> out,
-                          manifest::AtomicFileWriter::Open(path));
-  INGEST_RETURN_IF_ERROR(out->Append(BenchJson(record)));
-  return out->Close();
-}
-
-std::string SizeText(uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  uint64_t whole = bytes;
-  while (u < 4 && whole >= 1024 && whole % 1024 == 0) {
-    whole /= 1024;
-    ++u;
-  }
-  if (u > 0 || bytes < 1024) return std::to_string(whole) + " " + kUnits[u];
-  double v = static_cast<double>(bytes);
-  while (u < 4 && v >= 1024) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[u]);
-  return buf;
+  return WriteText(path, BenchJson(record));
 }
 
 }  // namespace ingest::bench

@@ -40,6 +40,17 @@ Status WriteBenchReport(const std::string& dir, const BenchRecord& record);
 
 // "64 MiB", "100 KiB", "1.5 GiB".
 std::string SizeText(uint64_t bytes);
+// `v` with `decimals` decimals ("%.*f").
+std::string Fixed(double v, int decimals);
+
+// A point's settings, in the terminal's words or the report's shorter ones:
+//   kLong:  "8 connections, TUS chunk 64 MiB, batch 32 MiB" (1 connection)
+//   kShort: "8 conn, chunk 64 MiB, batch 32 MiB"
+enum class SettingsWording { kLong, kShort };
+std::string SettingsText(const PointSettings& s, SettingsWording wording);
+
+// Writes `text` to `path` (temp file + rename). Errors name the file.
+Status WriteText(const std::string& path, const std::string& text);
 
 }  // namespace ingest::bench
 

@@ -8,36 +8,17 @@
 
 #include "bench/harness/bench_output.h"
 #include "bench/harness/svg_chart.h"
-#include "manifest/atomic_file.h"
 
 namespace ingest::bench {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-Status WriteText(const std::string& path, const std::string& text) {
-  INGEST_ASSIGN_OR_RETURN(std::unique_ptr<manifest::AtomicFileWriter> out,
-                          manifest::AtomicFileWriter::Open(path));
-  INGEST_RETURN_IF_ERROR(out->Append(text));
-  return out->Close();
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
-
 std::string SecondsCell(const Spread& s) {
   if (s.count == 0) return "&ndash;";
   std::string cell = Fixed(s.median, 3);
   if (s.count > 1) cell += " <small>(" + Fixed(s.min, 3) + "&ndash;" + Fixed(s.max, 3) + ")</small>";
   return cell;
-}
-
-std::string SettingsText(const PointSettings& s) {
-  return std::to_string(s.connections) + " conn, chunk " + SizeText(s.tus_chunk) + ", batch " +
-         SizeText(s.batch_bytes);
 }
 
 // Throughput over time of one run, from its samples (MiB/s between consecutive samples).
@@ -56,7 +37,8 @@ std::string RunChart(size_t index, const RunResult& r) {
     prev = i;
   }
   ChartSpec spec;
-  spec.title = "Run " + std::to_string(index + 1) + ": " + SettingsText(r.settings);
+  spec.title =
+      "Run " + std::to_string(index + 1) + ": " + SettingsText(r.settings, SettingsWording::kShort);
   spec.x_label = "seconds since the transfer started";
   spec.y_label = "MiB/s sent";
   return SvgChart(spec, {s});
@@ -195,9 +177,10 @@ Status WriteBenchReport(const std::string& dir, const BenchRecord& rec) {
     std::string file = "run-" + std::to_string(i + 1) + ".svg";
     INGEST_RETURN_IF_ERROR(WriteText(dir + "/" + file, RunChart(i, r)));
     std::string status = r.status.ok() ? "ok" : XmlEscape(r.status.message());
-    html += "<h3>Run " + std::to_string(i + 1) + " (" + XmlEscape(SettingsText(r.settings)) +
-            ")</h3>\n<p>" + std::to_string(r.files_done) + "/" + std::to_string(r.planned_files) +
-            " files, " + XmlEscape(SizeText(r.bytes_done)) + " confirmed, " +
+    html += "<h3>Run " + std::to_string(i + 1) + " (" +
+            XmlEscape(SettingsText(r.settings, SettingsWording::kShort)) + ")</h3>\n<p>" +
+            std::to_string(r.files_done) + "/" + std::to_string(r.planned_files) + " files, " +
+            XmlEscape(SizeText(r.bytes_done)) + " confirmed, " +
             std::to_string(r.requests) + " requests, " + std::to_string(r.retries) +
             " retries; status: " + status + "</p>\n<img src=\"" + file +
             "\" alt=\"throughput over time, run " + std::to_string(i + 1) + "\">\n";

@@ -195,13 +195,8 @@ Status RunStages(const RunContext& ctx, RunResult& r, upload::CvatApi& api,
 
   // a throwaway task
   live->stage = Stage::kTask;
-  upload::TaskSpec spec;
+  upload::TaskSpec spec = TaskSpecOf(ctx.target);
   spec.name = "cvat-ingest bench run " + std::to_string(ctx.run_number);
-  if (ctx.target.project_id) {
-    spec.project_id = ctx.target.project_id;
-  } else {
-    spec.labels_json = ctx.target.labels_json;
-  }
   INGEST_ASSIGN_OR_RETURN(std::string task_body, upload::BuildTaskBody(spec));
   INGEST_ASSIGN_OR_RETURN(upload::TaskInfo task, api.CreateTask(task_body));
   r.task_id = task.id;
@@ -293,6 +288,16 @@ RunResult RunOnce(const RunContext& ctx, int point, int repeat, const PointSetti
 }
 
 }  // namespace
+
+upload::TaskSpec TaskSpecOf(const Target& target) {
+  upload::TaskSpec spec;
+  if (target.project_id) {
+    spec.project_id = target.project_id;
+  } else {
+    spec.labels_json = target.labels_json;
+  }
+  return spec;
+}
 
 std::string_view StageName(Stage stage) {
   switch (stage) {

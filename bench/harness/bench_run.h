@@ -26,6 +26,7 @@
 #include "engine/status.h"
 #include "upload/curl_util.h"
 #include "upload/transfer_engine.h"
+#include "upload/uploader.h"
 
 namespace ingest::bench {
 
@@ -39,6 +40,10 @@ struct Target {
   std::optional<int64_t> project_id;  // instead of labels
   int server_pid = 0;                // a local receiver's process, for its CPU time
 };
+
+// The task of a run, without its name: in Target::project_id, otherwise with
+// Target::labels_json.
+upload::TaskSpec TaskSpecOf(const Target& target);
 
 struct PointSettings {
   int connections = 8;

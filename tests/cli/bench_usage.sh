@@ -2,6 +2,7 @@
 "$CVAT_INGEST" bench --tus-chunk 200MiB; echo "chunk over 100MiB: $?"
 "$CVAT_INGEST" bench --profile huge; echo "bad profile: $?"
 "$CVAT_INGEST" bench --connections 1,x; echo "bad list: $?"
+"$CVAT_INGEST" bench --connections 8B; echo "connections with a unit: $?"
 "$CVAT_INGEST" bench --keep; echo "keep without server: $?"
 "$CVAT_INGEST" bench --profile video --files 3; echo "files for a video: $?"
 "$CVAT_INGEST" bench some/dir --size 1MiB; echo "both corpora: $?"
