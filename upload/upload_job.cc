@@ -35,7 +35,8 @@ Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
 
 // Opens a resumed upload's files by their journal rows, read when the transfer reaches them
 // (a million rows are not held in memory). The engine opens files in about plan order, so
-// rows are read a window at a time (a lookup per file cost 1.9 us, upload_bench).
+// rows are read a window at a time (upload_bench BM_JournalFileLookup: 0.5 us a row in
+// windows of 1,024, 14 us in windows of one).
 class JournalSource final : public FileSource {
  public:
   explicit JournalSource(Journal& journal) : journal_(journal) {}
