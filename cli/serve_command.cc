@@ -40,6 +40,9 @@ constexpr char kServeHelp[] =
     "  --faults SPEC          inject faults, e.g. 'status=503@p=0.02,seed=7' (see below)\n"
     "  --max-file-size BYTES  largest TUS upload (default 25GiB, as CVAT)\n"
     "  --request-ttl SECONDS  how long a finished request stays visible (default 500)\n"
+    "  --build-delay S[,F]    model a real server's build time: each finish's request stays\n"
+    "                         'started' S seconds plus F seconds per frame (default 0)\n"
+    "  --build-workers N      requests built at once, as a CVAT's import workers (default 1)\n"
     "  --idle-timeout SECONDS read/write timeout of a connection (default 30)\n"
     "  --user NAME            a user who may log in (POST /api/auth/login); default admin\n"
     "  --password-env VAR     read that user's password from environment variable VAR\n"
@@ -47,7 +50,7 @@ constexpr char kServeHelp[] =
     "\n"
     "Requests need 'Authorization: Token KEY' or 'Bearer KEY' with the token file's key.\n"
     "Faults: reset-after=SIZE@p=P, status=CODE@p=P, stall=DUR@every=N, offset-409@p=P,\n"
-    "slow=RATE, proxy-413-over=SIZE, gateway-504@p=P, seed=N.\n"
+    "slow=RATE, proxy-413-over=SIZE, gateway-504@p=P, fail-build=N, seed=N.\n"
     "The first stdout line is 'listening on http://HOST:PORT'. Stops on SIGINT/SIGTERM.\n";
 
 bool ReadFirstLine(const std::string& path, std::string* out) {
@@ -96,6 +99,35 @@ int RunServe(Args args) {
       if (a == "--port") opts.port = static_cast<int>(*n);
       if (a == "--request-ttl") opts.request_ttl_seconds = static_cast<int64_t>(*n);
       if (a == "--idle-timeout") opts.idle_timeout_seconds = static_cast<int>(*n);
+    } else if (a == "--build-delay") {
+      if (!value(&v)) return kExitUsage;
+      std::string_view text = v;
+      size_t comma = text.find(',');
+      char* end = nullptr;
+      std::string first(text.substr(0, comma));
+      double seconds = std::strtod(first.c_str(), &end);
+      bool ok = end != first.c_str() && *end == '\0' && seconds >= 0 && seconds <= 3600;
+      double per_frame = 0;
+      if (ok && comma != std::string_view::npos) {
+        std::string second(text.substr(comma + 1));
+        per_frame = std::strtod(second.c_str(), &end);
+        ok = end != second.c_str() && *end == '\0' && per_frame >= 0 && per_frame <= 60;
+      }
+      if (!ok) {
+        std::fprintf(stderr, "cvat-ingest serve: bad --build-delay '%s' (SECONDS[,PER_FRAME])\n",
+                     v);
+        return kExitUsage;
+      }
+      opts.build_delay_seconds = seconds;
+      opts.build_delay_per_frame = per_frame;
+    } else if (a == "--build-workers") {
+      if (!value(&v)) return kExitUsage;
+      std::optional<uint64_t> n = server::ParseDecimal(v);
+      if (!n || *n == 0 || *n > 64) {
+        std::fprintf(stderr, "cvat-ingest serve: bad --build-workers '%s' (1 to 64)\n", v);
+        return kExitUsage;
+      }
+      opts.build_workers = static_cast<int>(*n);
     } else if (a == "--max-file-size") {
       if (!value(&v)) return kExitUsage;
       Result<uint64_t> n = server::ParseByteSize(v);

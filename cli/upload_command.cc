@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/run_output.h"
 #include "cli/scratch_dir.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
@@ -71,6 +72,11 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"journal", "FILE", "the resume journal (default: one per upload under ~/.local/state)"},
     {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
     {"allow-changed", "", "when resuming: send files that changed since as they are now"},
+    {"task-per", "video|folder|archive|file", "a run of many tasks: one task per video, folder, "
+                                              "archive or file (--create is then a template)"},
+    {"split-every", "N", "at most N frames per task (images, in the final order)"},
+    {"parallel-tasks", "K", "tasks in flight at once in a run of many (default 4)"},
+    {"skip-existing", "", "skip a task whose name exists with data; use one without data"},
 };
 constexpr auto kUploadOptions = JoinOptions(kUploadOwnOptions, kServerAccessOptions);
 
@@ -383,6 +389,34 @@ int RunUpload(Args args) {
   job.dry_run = opt.Has("dry-run");
   job.extract = opt.Has("extract");
   job.allow_changed = opt.Has("allow-changed");
+
+  upload::RunOptions run;
+  if (opt.Has("task-per")) {
+    Result<upload::TaskPer> per = upload::ParseTaskPer(opt.Get("task-per"));
+    if (!per) return UsageError("upload", per.error());
+    run.units.per = *per;
+  }
+  Result<uint64_t> split = opt.GetUint("split-every", 0);
+  if (!split || (opt.Has("split-every") && *split == 0)) return usage("--split-every: N >= 1");
+  run.units.split_every = *split;
+  Result<uint64_t> parallel = opt.GetUint("parallel-tasks", 4);
+  if (!parallel || *parallel == 0 || *parallel > 64) return usage("--parallel-tasks: 1 to 64");
+  run.parallel_tasks = static_cast<int>(*parallel);
+  job.skip_existing = opt.Has("skip-existing");
+  if (upload::UsesTemplate(run.units)) {
+    if (opt.Has("task")) {
+      return usage("--task ID names one task; --task-per and --split-every make a run of many "
+                   "(use --create TEMPLATE)");
+    }
+    if (!opt.Has("no-journal") && !job.dry_run) {
+      std::string key = spec.name + "\n" + opt.Get("task-per") + "\n" + opt.Get("split-every");
+      job.journal_path = opt.Has("journal") ? opt.Get("journal")
+                                            : upload::DefaultJournalDir() + "/" +
+                                                  upload::UploadKey(job.server, job.sources, key) +
+                                                  ".journal";
+    }
+    return ExecuteRun(std::move(job), run, progress_mode, opt.Has("json"));
+  }
 
   // One journal per upload: running the same command again finds it and goes on.
   if (!opt.Has("no-journal") && !job.dry_run) {

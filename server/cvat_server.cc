@@ -176,7 +176,7 @@ Status CvatServer::Impl::Init() {
   } else {
     inspector_ = opts_.inspector;
   }
-  registry_ = std::make_unique<RequestRegistry>(opts_.request_ttl_seconds);
+  registry_ = std::make_unique<RequestRegistry>(opts_.request_ttl_seconds, opts_.build_workers);
 
   size_t max_threads = opts_.max_threads;
   http_.new_task_queue = [max_threads] { return new GrowingPool(max_threads); };

@@ -37,6 +37,12 @@ struct ServerOptions {
   std::string faults;     // FaultPlan spec, see fault_plan.h
   uint64_t max_file_size = kCvatTusMaxFileSize;
   int64_t request_ttl_seconds = 500;
+  // A real server's build time after Upload-Finish, modelled: each finish's request stays
+  // `started` for build_delay_seconds + build_delay_per_frame * frames, on one of
+  // build_workers workers (requests beyond them wait `queued`).
+  double build_delay_seconds = 0;
+  double build_delay_per_frame = 0;
+  int build_workers = 1;
   int idle_timeout_seconds = 30;      // read/write timeout of a connection
   int keep_alive_timeout_seconds = 5;
   size_t max_threads = 512;           // one thread per live connection, grown on demand

@@ -595,10 +595,15 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
         if (::rename(from.c_str(), to.c_str()) == 0 || FileExists(to)) f = "manifest.jsonl";
       }
     }
+    if (!faults_->empty() && faults_->DrawBuildFailure()) {
+      return std::string("fault injected (fail-build): the task could not be built");
+    }
     Result<BuildOutput> out = BuildTaskData(
         in, *inspector_,
         [&](double fraction, std::string_view msg) { progress(fraction, std::string(msg)); });
     if (!out) return out.error().message();
+    registry_->Hold(opts_.build_delay_seconds +
+                    opts_.build_delay_per_frame * static_cast<double>(out->size));
     std::lock_guard lock(shared->mu);
     shared->frames = std::move(out->frames);
     shared->size = out->size;

@@ -162,6 +162,9 @@ Result<std::unique_ptr<FaultPlan>> FaultPlan::Parse(std::string_view spec) {
     } else if (name == "slow") {
       INGEST_ASSIGN_OR_RETURN(plan->slow_rate_, ParseByteSize(value));
       if (plan->slow_rate_ == 0) return Status::InvalidArgument("slow=0");
+    } else if (name == "fail-build") {
+      INGEST_ASSIGN_OR_RETURN(plan->fail_build_, ParseUint(value));
+      if (plan->fail_build_ == 0) return Status::InvalidArgument("fail-build counts from 1");
     } else if (name == "proxy-413-over") {
       INGEST_ASSIGN_OR_RETURN(plan->proxy_413_over_, ParseByteSize(value));
     } else {
@@ -191,6 +194,11 @@ bool FaultPlan::DrawReset(uint64_t* after_bytes) {
 
 bool FaultPlan::DrawOffset409() { return Draw(offset_409_, 3); }
 bool FaultPlan::DrawGateway504() { return Draw(gateway_504_, 4); }
+
+bool FaultPlan::DrawBuildFailure() {
+  uint64_t n = builds_.fetch_add(1, std::memory_order_relaxed) + 1;
+  return fail_build_ != 0 && n == fail_build_;
+}
 
 uint64_t FaultPlan::DrawStallMs() {
   if (stall_every_ == 0) return 0;

@@ -13,6 +13,8 @@
 //   proxy-413-over=SIZE    a request whose body is larger than SIZE (or chunked) gets an nginx
 //                          style 413 without being processed
 //   gateway-504@p=P        the request is processed, then answered 504 (a proxy timed out)
+//   fail-build=N           the N-th task build (from 1, in the order the finishes arrive)
+//                          fails, once: its request ends `failed`, the task gets no data
 //   seed=N                 the seed of every draw (default 1)
 // Sizes take B, KiB, MiB, GiB, KB, MB, GB suffixes; durations ms, s, m.
 //
@@ -50,6 +52,8 @@ class FaultPlan {
   bool DrawGateway504();
   // Counts every request; returns the stall in ms when this one is the every-N-th.
   uint64_t DrawStallMs();
+  // Counts every task build; true for the one fail-build names.
+  bool DrawBuildFailure();
 
   // 0 when unset.
   uint64_t slow_bytes_per_sec() const { return slow_rate_; }
@@ -78,6 +82,8 @@ class FaultPlan {
   std::atomic<uint64_t> stall_count_{0};
   uint64_t slow_rate_ = 0;
   uint64_t proxy_413_over_ = 0;
+  uint64_t fail_build_ = 0;  // 0: never
+  std::atomic<uint64_t> builds_{0};
 };
 
 }  // namespace ingest::server

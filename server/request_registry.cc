@@ -1,11 +1,16 @@
 #include "server/request_registry.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "server/wire_text.h"
 
 namespace ingest::server {
 
-RequestRegistry::RequestRegistry(int64_t ttl_seconds)
-    : ttl_us_(ttl_seconds * 1000000), worker_([this] { Run(); }) {}
+RequestRegistry::RequestRegistry(int64_t ttl_seconds, int workers)
+    : ttl_us_(ttl_seconds * 1000000) {
+  for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] { Run(); });
+}
 
 RequestRegistry::~RequestRegistry() { Stop(); }
 
@@ -15,7 +20,15 @@ void RequestRegistry::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+}
+
+void RequestRegistry::Hold(double seconds) {
+  if (seconds <= 0) return;
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping_; });
 }
 
 std::string RequestRegistry::TaskCreationId(int64_t task_id) {

@@ -1,5 +1,6 @@
 // RequestRegistry: background task-creation requests (CVAT's RQ jobs) and their status as
-// `GET /api/requests/{rq_id}` reports it, plus the one worker thread that runs them in order.
+// `GET /api/requests/{rq_id}` reports it, plus the worker threads that run them in order of
+// arrival (one by default; a CVAT deployment runs as many as it has import workers).
 //
 // A request is queued, then started, then finished or failed. Once it has ended it stays
 // visible for the TTL (RQ's result_ttl, 500 s by default in CVAT) and then answers 404, as
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ingest::server {
 
@@ -40,8 +42,8 @@ class RequestRegistry {
   using Progress = std::function<void(double, const std::string&)>;
   using Job = std::function<std::optional<std::string>(const Progress&)>;
 
-  explicit RequestRegistry(int64_t ttl_seconds);
-  ~RequestRegistry();  // stops the worker after the running job
+  explicit RequestRegistry(int64_t ttl_seconds, int workers = 1);
+  ~RequestRegistry();  // stops the workers after their running jobs
 
   // "action=create&target=task&target_id=<id>" (the newest CVAT format).
   static std::string TaskCreationId(int64_t task_id);
@@ -57,6 +59,9 @@ class RequestRegistry {
   // A copy of the record, or nullopt when unknown or expired.
   std::optional<RequestRecord> Get(const std::string& id);
   void Stop();
+  // Sleeps `seconds` on a worker (modelling a server's build time), returning early when the
+  // registry stops.
+  void Hold(double seconds);
 
  private:
   void Run();
@@ -68,7 +73,7 @@ class RequestRegistry {
   std::map<std::string, RequestRecord> records_;     // GUARDED_BY(mu_)
   std::deque<std::pair<std::string, Job>> queue_;    // GUARDED_BY(mu_)
   bool stopping_ = false;                            // GUARDED_BY(mu_)
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace ingest::server

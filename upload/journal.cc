@@ -1,5 +1,7 @@
 #include "upload/journal.h"
 
+#include <fcntl.h>
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,23 +136,55 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
   if (::access(path.c_str(), F_OK) == 0) {
     return Status::InvalidArgument("journal " + path + " already exists");
   }
+  // Made under a temporary name and renamed into place once complete: a process killed
+  // while it is made leaves no journal (a half-made one would be taken for an interrupted
+  // upload and refused as damaged). Nothing has been sent before a journal exists.
+  const std::string temp = path + ".creating";
+  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((temp + suffix).c_str());
+  JournalHeader kept;
+  uint32_t kept_count = 0;
+  {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(temp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        nullptr) != SQLITE_OK) {
+      Status s = Status::IoError("journal " + path + ": cannot create: " +
+                                 (db ? sqlite3_errmsg(db) : "out of memory"));
+      sqlite3_close(db);
+      return s;
+    }
+    std::unique_ptr<Journal> j(new Journal(path, db));
+    ::chmod(temp.c_str(), 0600);
+    Status filled = j->Fill(header, count, row);
+    if (!filled.ok()) {
+      j.reset();
+      for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((temp + suffix).c_str());
+      return filled;
+    }
+    kept = j->header_;
+    kept_count = j->file_count_;
+  }  // closed: the WAL is checkpointed into the file and removed
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    Status s = FromErrno("journal " + path + ": rename from " + temp, errno);
+    ::unlink(temp.c_str());
+    return s;
+  }
+  if (int dir = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY);
+      dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    Status s = Status::IoError("journal " + path + ": cannot create: " +
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    Status s = Status::IoError("journal " + path + ": cannot open: " +
                                (db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
     return s;
   }
   std::unique_ptr<Journal> j(new Journal(path, db));
-  ::chmod(path.c_str(), 0600);
-  Status filled = j->Fill(header, count, row);
-  if (!filled.ok()) {
-    // Nothing half-made stays behind: the next run would take it for an interrupted upload.
-    j.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
-    return filled;
-  }
+  INGEST_RETURN_IF_ERROR(j->Exec("PRAGMA synchronous=NORMAL"));
+  INGEST_RETURN_IF_ERROR(j->Exec(kCheckpointEvery));
+  j->header_ = std::move(kept);
+  j->file_count_ = kept_count;
   return j;
 }
 

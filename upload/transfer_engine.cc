@@ -188,6 +188,14 @@ struct TransferEngine::Impl {
   UploadObserver* observer;
   TransferCounters* counters;
   UploadObserver null_observer;
+  // This engine's share of counters->in_flight (the counters may be shared by the engines of
+  // a run's tasks): it is moved by differences.
+  uint32_t reported_in_flight = 0;
+  void ReportInFlight() {
+    uint32_t now = static_cast<uint32_t>(active.size());
+    counters->in_flight.fetch_add(now - reported_in_flight, std::memory_order_relaxed);
+    reported_in_flight = now;
+  }
   RetryPolicy retry;
 
   // The multi handle is declared first so it is destroyed last (after every easy handle
@@ -230,6 +238,7 @@ struct TransferEngine::Impl {
   ~Impl() {
     for (auto& t : active) curl_multi_remove_handle(multi.get(), t->easy);
     active.clear();
+    ReportInFlight();
     easies.clear();
   }
 
@@ -374,7 +383,7 @@ struct TransferEngine::Impl {
     if (mc != CURLM_OK) return FromCurlM(mc, "curl_multi_add_handle");
     counters->requests.fetch_add(1, std::memory_order_relaxed);
     active.push_back(std::move(t));
-    counters->in_flight.store(static_cast<uint32_t>(active.size()), std::memory_order_relaxed);
+    ReportInFlight();
     return Status();
   }
 
@@ -659,7 +668,7 @@ struct TransferEngine::Impl {
                            [&](const auto& p) { return p.get() == raw; });
     std::unique_ptr<Transfer> t = std::move(*it);
     active.erase(it);
-    counters->in_flight.store(static_cast<uint32_t>(active.size()), std::memory_order_relaxed);
+    ReportInFlight();
     curl_multi_remove_handle(multi.get(), t->easy);
     long status = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);

@@ -10,10 +10,12 @@
 
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
+#include "engine/media_kind.h"
 #include "manifest/manifest_reader.h"
 #include "upload/plan_files.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
+#include "upload/unit_steps.h"
 
 namespace ingest::upload {
 namespace {
@@ -22,15 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// With --auth USER (not Basic): logs in and makes `http` send the session's key.
-Status LogIn(const UploadJob& job, CvatApi& api, HttpClient* http) {
-  if (!job.login) return Status();
-  INGEST_ASSIGN_OR_RETURN(std::vector<std::string> headers,
-                          SessionHeaders(api, job.login->first, job.login->second, job.org));
-  *http = HttpClient(job.transfer.connection, headers);
-  return Status();
 }
 
 // Opens a resumed upload's files by their journal rows, read when the transfer reaches them
@@ -203,6 +196,72 @@ std::string JoinLines(const std::vector<std::string_view>& names) {
   return out;
 }
 
+// Creates the journal of a fresh upload: the header, then the plan's rows one at a time.
+// Takes *finish_body for the header and gives it back (not copied: 15 MB for 1M files).
+Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanResult& scan,
+                                               const UploadPlan& plan,
+                                               std::optional<int64_t> task_id,
+                                               const std::string& task_body,
+                                               std::string* finish_body) {
+  JournalHeader h;
+  h.server = job.server;
+  h.key = UploadKey(job.server, job.sources, task_id ? std::to_string(*task_id) : job.task.name);
+  h.task_id = task_id.value_or(0);
+  h.task_json = task_body;
+  h.finish_json = std::move(*finish_body);
+  h.state = "planned";
+  h.kind = static_cast<int>(plan.kind);
+  h.frame_order = JoinLines(plan.frame_order);
+  std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
+  auto row = [&](uint32_t id, JournalFile* jf) -> Status {
+    const PlannedFile& f = plan.files[id];
+    if (f.record == kGeneratedManifest) {
+      jf->path = job.plan.given_manifest.empty()
+                     ? plan.manifest_path
+                     : std::filesystem::absolute(plan.manifest_path).string();
+      struct stat st;
+      if (::stat(jf->path.c_str(), &st) != 0) return FromErrno("stat " + jf->path, errno);
+      jf->mtime_ns = MtimeNs(st);
+      INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFileReader(jf->path));
+      std::vector<char> buffer;
+      INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size, &buffer));
+      jf->hashed = f.size;
+    } else {
+      const FileRecord& r = scan.files[f.record];
+      if (r.in_archive) {
+        // The archive's path and time, once per archive (not once per member).
+        std::pair<std::string, int64_t>& archive = archives[r.source];
+        if (archive.first.empty()) {
+          const std::string& path = scan.sources[r.source].path;
+          struct stat st;
+          if (::stat(path.c_str(), &st) != 0) return FromErrno("stat " + path, errno);
+          archive = {std::filesystem::absolute(path).string(), MtimeNs(st)};
+        }
+        jf->path = archive.first;
+        jf->member = r.rel_path;
+        jf->ordinal = r.inode;
+        jf->mtime_ns = archive.second;
+      } else {
+        jf->path = std::filesystem::absolute(FilesystemPath(scan, r)).string();
+        jf->mtime_ns = r.mtime_ns;
+      }
+      if (!r.hash.empty()) {
+        jf->hash = ToHex(r.hash);
+        jf->hashed = r.size;
+      }
+    }
+    jf->name = f.name;
+    jf->size = f.size;
+    jf->route = f.route;
+    jf->batch = f.batch;
+    return Status();
+  };
+  Result<std::unique_ptr<Journal>> created =
+      Journal::Create(job.journal_path, h, static_cast<uint32_t>(plan.files.size()), row);
+  *finish_body = std::move(h.finish_json);
+  return created;
+}
+
 // The task is ready: check its frame order and record the end.
 void Complete(CvatApi& api, Journal* journal, const TaskInfo& task, UploadOutcome& out,
               Clock::time_point t0) {
@@ -245,6 +304,50 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (journal) journal->Flush().ok();
     out.status = std::move(s);
   };
+  // A run of many tasks creates them in plan order: this unit's turn starts here and ends
+  // once its task is known (or the unit failed before that).
+  struct Turn {
+    const UploadEvents& events;
+    bool held = false;
+    explicit Turn(const UploadEvents& e) : events(e) {
+      if (events.before_task) {
+        events.before_task();
+        held = true;
+      }
+    }
+    void Release() {
+      if (held && events.after_task) events.after_task();
+      held = false;
+    }
+    ~Turn() { Release(); }
+  } turn(events);
+  if (!out.task_id && job.skip_existing &&
+      !(journal && journal->header().state == "creating")) {
+    // A rerun without the journal: a task of this name with data is this unit, done; one
+    // without data is used rather than duplicated.
+    Result<std::vector<TaskInfo>> tasks = api.FindTasks(job.task.name);
+    if (!tasks) return fail(tasks.error());
+    for (const TaskInfo& t : *tasks) {
+      if (t.size > 0) {
+        out.task_id = t.id;
+        out.task = t;
+        out.skipped = true;
+        if (journal) {
+          if (Status s = journal->SetTask(t.id); !s.ok()) return fail(s);
+          if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
+        }
+        return;
+      }
+    }
+    if (!tasks->empty()) {
+      out.task_id = tasks->front().id;
+      if (journal) {
+        if (Status s = journal->SetTask(*out.task_id); !s.ok()) return fail(s);
+      }
+      out.notes.push_back("task " + std::to_string(*out.task_id) + " '" + job.task.name +
+                          "' exists without data: it is used");
+    }
+  }
   if (!out.task_id && journal && journal->header().state == "creating") {
     // The last run was stopped after sending POST /api/tasks: the task may exist.
     Result<std::optional<TaskInfo>> found = FindInterruptedTask(api, *journal, task_body);
@@ -268,6 +371,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     }
     if (events.on_task_created) events.on_task_created(task->id);
   }
+  turn.Release();
   if (rq_id.empty() && journal && journal->header().state == "finishing") {
     // The last run was stopped after sending Upload-Finish (every file was on the server):
     // a task with data means the finish was accepted and the task is ready.
@@ -309,6 +413,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
       if (Status s = journal->SetRequest(rq_id); !s.ok()) return fail(s);
     }
   }
+  if (events.on_finishing) events.on_finishing();
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
   Complete(api, journal, *task, out, t0);
@@ -316,84 +421,80 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
 
 }  // namespace
 
-UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
-                           const std::atomic<bool>* cancel) {
-  UploadOutcome out;
-  out.server = job.server;
-  TransferCounters own_counters;
-  if (counters == nullptr) counters = &own_counters;
-  auto t0 = Clock::now();
-
-  HttpClient http(job.transfer.connection, job.auth_headers);
-  CvatApi api(job.server, &http);
-  if (Status s = LogIn(job, api, &http); !s.ok()) {
-    out.status = s;
-    return out;
+Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
+  if (job.login) {
+    INGEST_ASSIGN_OR_RETURN(std::vector<std::string> headers,
+                            SessionHeaders(api, job.login->first, job.login->second, job.org));
+    *http = HttpClient(job.transfer.connection, headers);
   }
-  if (Status s = api.CheckServer(); !s.ok()) {
-    out.status = s;
-    return out;
-  }
+  return api.CheckServer();
+}
 
-  // Scan: an archive stays one file; its members are scanned for its manifest.
-  ScanOptions scan_options = job.scan;
+Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
+                                                        const std::atomic<bool>* cancel,
+                                                        UploadOutcome* out) {
+  ScanOptions options = job.scan;
   // With a journal, files small enough to go in batches are hashed now (the probe reads most
   // of them anyway), so a resume can tell a touched file from a changed one.
-  scan_options.hash = !job.journal_path.empty();
-  scan_options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
-  scan_options.expand_archive_sources = job.extract;
-  scan_options.cancel = cancel;
-  Result<ScanResult> scanned = Scan(job.sources, scan_options);
-  if (!scanned) {
-    out.status = scanned.error();
-    return out;
-  }
-  out.scan = std::make_shared<const ScanResult>(std::move(*scanned));
-  const ScanResult* scan = out.scan.get();
+  options.hash = !job.journal_path.empty();
+  options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
+  options.expand_archive_sources = job.extract;
+  options.cancel = cancel;
+  INGEST_ASSIGN_OR_RETURN(ScanResult scanned, Scan(job.sources, options));
+  auto scan = std::make_shared<const ScanResult>(std::move(scanned));
   for (const ScanProblem& p : scan->problems) {
-    if (!p.warning) out.scan_errors.push_back(p);
+    if (!p.warning) out->scan_errors.push_back(p);
   }
-  if (!out.scan_errors.empty()) {
-    out.status = Status::InvalidArgument(
-        std::to_string(out.scan_errors.size()) +
+  out->scan = scan;
+  if (!out->scan_errors.empty()) {
+    return Status::InvalidArgument(
+        std::to_string(out->scan_errors.size()) +
         " files cannot be read or probed; nothing was uploaded (fix or remove them)");
-    return out;
   }
+  return scan;
+}
+
+Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out) {
+  if (job->task_id) {
+    // An existing task must be empty; its limits bound the plan.
+    INGEST_ASSIGN_OR_RETURN(TaskInfo task, api.GetTask(*job->task_id));
+    if (task.size > 0) {
+      return Status::InvalidArgument("task " + std::to_string(task.id) + " already has data (" +
+                                     std::to_string(task.size) +
+                                     " frames): CVAT does not add data to a task");
+    }
+    out->task_id = task.id;
+    if (Result<ServerLimits> limits = api.DataLimits(*job->task_id)) {
+      job->plan.max_file_size = limits->tus_max_size;
+    }
+  } else if (Result<std::optional<ServerLimits>> limits = api.ServerDataLimits();
+             limits && *limits) {
+    job->plan.max_file_size = (*limits)->tus_max_size;  // else CVAT's default is assumed
+  }
+  return Status();
+}
+
+void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan_ptr,
+             UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
+             const std::atomic<bool>* cancel, Clock::time_point t0) {
+  out.scan = scan_ptr;
+  const ScanResult* scan = scan_ptr.get();
+  // An archive goes up whole with a manifest of its members: scan them.
   for (const FileRecord& f : scan->files) {
     if (f.kind != MediaKind::kArchive || job.extract) continue;
-    ScanOptions member_options = scan_options;
+    ScanOptions member_options = job.scan;
+    member_options.hash = !job.journal_path.empty();
+    member_options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
     member_options.expand_archive_sources = true;
+    member_options.cancel = cancel;
     Result<ScanResult> m = Scan(std::vector<std::string>{FilesystemPath(*scan, f)}, member_options);
     if (!m) {
       out.status = m.error();
-      return out;
+      return;
     }
     out.members = std::make_shared<const ScanResult>(std::move(*m));
     break;
   }
-
-  // An existing task must be empty; its limits bound the plan.
-  if (job.task_id) {
-    Result<TaskInfo> task = api.GetTask(*job.task_id);
-    if (!task) {
-      out.status = task.error();
-      return out;
-    }
-    if (task->size > 0) {
-      out.status = Status::InvalidArgument("task " + std::to_string(task->id) +
-                                           " already has data (" + std::to_string(task->size) +
-                                           " frames): CVAT does not add data to a task");
-      return out;
-    }
-    out.task_id = task->id;
-    if (Result<ServerLimits> limits = api.DataLimits(*job.task_id)) {
-      job.plan.max_file_size = limits->tus_max_size;
-    }
-  } else if (Result<std::optional<ServerLimits>> limits = api.ServerDataLimits();
-             limits && *limits) {
-    job.plan.max_file_size = (*limits)->tus_max_size;  // else CVAT's default is assumed
-  }
-
   if (!job.journal_path.empty()) {
     std::error_code ec;
     std::filesystem::path parent = std::filesystem::path(job.journal_path).parent_path();
@@ -407,95 +508,63 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
   } else if (job.manifest_mode != "none") {
     job.plan.given_manifest = job.manifest_mode;
   }
-  Result<UploadPlan> plan =
-      PlanUpload(*scan, out.members.get(), job.plan, &out.refusals);
+  Result<UploadPlan> plan = PlanUpload(*scan, out.members.get(), job.plan, &out.refusals);
   if (!plan) {
     out.status = plan.error();
-    return out;
+    return;
   }
   out.plan = std::move(*plan);
   if (events.on_plan) events.on_plan(*out.plan);
-  if (job.dry_run) return out;
+  if (job.dry_run) return;
 
   std::string task_body;
   if (!out.task_id) {
     Result<std::string> body = BuildTaskBody(job.task);
     if (!body) {
       out.status = body.error();
-      return out;
+      return;
     }
     task_body = *body;
   }
   std::string finish_body = BuildFinishBody(*out.plan, job.data);
-
   std::unique_ptr<Journal> journal;
   if (!job.journal_path.empty()) {
-    JournalHeader h;
-    h.server = job.server;
-    h.key = UploadKey(job.server, job.sources,
-                      out.task_id ? std::to_string(*out.task_id) : job.task.name);
-    h.task_id = out.task_id.value_or(0);
-    h.task_json = task_body;
-    h.finish_json = std::move(finish_body);  // back after Create: not copied (15 MB for 1M files)
-    h.state = "planned";
-    h.kind = static_cast<int>(out.plan->kind);
-    h.frame_order = JoinLines(out.plan->frame_order);
-    std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
-    auto row = [&](uint32_t id, JournalFile* jf) -> Status {
-      const PlannedFile& f = out.plan->files[id];
-      if (f.record == kGeneratedManifest) {
-        jf->path = job.plan.given_manifest.empty()
-                       ? out.plan->manifest_path
-                       : std::filesystem::absolute(out.plan->manifest_path).string();
-        struct stat st;
-        if (::stat(jf->path.c_str(), &st) != 0) return FromErrno("stat " + jf->path, errno);
-        jf->mtime_ns = MtimeNs(st);
-        INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFileReader(jf->path));
-        std::vector<char> buffer;
-        INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size, &buffer));
-        jf->hashed = f.size;
-      } else {
-        const FileRecord& r = scan->files[f.record];
-        if (r.in_archive) {
-          // The archive's path and time, once per archive (not once per member).
-          std::pair<std::string, int64_t>& archive = archives[r.source];
-          if (archive.first.empty()) {
-            const std::string& path = scan->sources[r.source].path;
-            struct stat st;
-            if (::stat(path.c_str(), &st) != 0) return FromErrno("stat " + path, errno);
-            archive = {std::filesystem::absolute(path).string(), MtimeNs(st)};
-          }
-          jf->path = archive.first;
-          jf->member = r.rel_path;
-          jf->ordinal = r.inode;
-          jf->mtime_ns = archive.second;
-        } else {
-          jf->path = std::filesystem::absolute(FilesystemPath(*scan, r)).string();
-          jf->mtime_ns = r.mtime_ns;
-        }
-        if (!r.hash.empty()) {
-          jf->hash = ToHex(r.hash);
-          jf->hashed = r.size;
-        }
-      }
-      jf->name = f.name;
-      jf->size = f.size;
-      jf->route = f.route;
-      jf->batch = f.batch;
-      return Status();
-    };
-    Result<std::unique_ptr<Journal>> created = Journal::Create(
-        job.journal_path, h, static_cast<uint32_t>(out.plan->files.size()), row);
-    finish_body = std::move(h.finish_json);
+    Result<std::unique_ptr<Journal>> created =
+        CreateJournal(job, *scan, *out.plan, out.task_id, task_body, &finish_body);
     if (!created) {
       out.status = created.error();
-      return out;
+      return;
     }
     journal = std::move(*created);
   }
   PlanFiles files(*scan, *out.plan);
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
+}
+
+UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
+                           const std::atomic<bool>* cancel) {
+  UploadOutcome out;
+  out.server = job.server;
+  TransferCounters own_counters;
+  if (counters == nullptr) counters = &own_counters;
+  auto t0 = Clock::now();
+  HttpClient http(job.transfer.connection, job.auth_headers);
+  CvatApi api(job.server, &http);
+  if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
+    out.status = s;
+    return out;
+  }
+  Result<std::shared_ptr<const ScanResult>> scan = ScanForUpload(job, cancel, &out);
+  if (!scan) {
+    out.status = scan.error();
+    return out;
+  }
+  if (Status s = ApplyServerLimits(api, &job, &out); !s.ok()) {
+    out.status = s;
+    return out;
+  }
+  RunUnit(api, http, std::move(job), *scan, out, events, counters, cancel, t0);
   return out;
 }
 
@@ -632,7 +701,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
 
   HttpClient http(job.transfer.connection, job.auth_headers);
   CvatApi api(job.server, &http);
-  if (Status s = LogIn(job, api, &http); !s.ok()) {
+  if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
     out.status = s;
     return out;
   }

@@ -47,6 +47,9 @@ struct UploadJob {
   // The crash-safe journal of this upload ("" for none). An upload with a journal can be
   // continued by ResumeUploadJob after any interruption.
   std::string journal_path;
+  // A task of the same name that already has data means this upload is done (a rerun without
+  // the journal): nothing is sent (UploadOutcome::skipped). One without data is used.
+  bool skip_existing = false;
 };
 
 struct UploadEvents {
@@ -54,6 +57,13 @@ struct UploadEvents {
   std::function<void(int64_t task_id)> on_task_created;
   std::function<void()> on_transfer_start;
   std::function<void(const RequestState&)> on_request;  // while waiting for the task
+  // Runs of many tasks, which create their tasks in plan order: before_task is called before
+  // the task is looked for or created (it may block until the earlier units have theirs),
+  // after_task once it is known, or the unit failed before that.
+  std::function<void()> before_task;
+  std::function<void()> after_task;
+  // Once Upload-Finish was accepted (the server builds the task).
+  std::function<void()> on_finishing;
 };
 
 struct UploadOutcome {
@@ -73,6 +83,7 @@ struct UploadOutcome {
   Status order;  // the frame order check
   double upload_seconds = 0;
   double total_seconds = 0;
+  bool skipped = false;  // skip_existing found the task done
 };
 
 // Runs the job. `counters` (optional) shows transfer progress to another thread.

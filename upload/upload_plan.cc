@@ -90,7 +90,10 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
         Plural(images.size(), "image", "images") + ", " +
         Plural(videos.size(), "video", "videos") + " and " +
         Plural(archives.size(), "archive", "archives") +
-        " (one task takes any number of images, or exactly one video or archive)");
+        " (one task takes any number of images, or exactly one video or archive; " +
+        (videos.size() > 1 ? std::string("--task-per video gives each video its own task")
+                           : std::string("--task-per archive, video or file makes a task of each")) +
+        ")");
   }
   std::vector<uint32_t> media = !images.empty() ? images : (!videos.empty() ? videos : archives);
   plan.kind = !images.empty() ? TaskKind::kImages

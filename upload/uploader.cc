@@ -9,6 +9,10 @@
 #include "manifest/jsonl_encoder.h"
 
 namespace ingest::upload {
+
+// The start of WaitForTask's message for a failed build (IsBuildFailure).
+constexpr std::string_view kBuildFailed = "the server could not create task ";
+
 namespace {
 
 void AppendField(std::string* out, std::string_view key) {
@@ -123,12 +127,16 @@ Result<TaskInfo> WaitForTask(CvatApi& api, int64_t task_id, const std::string& r
     if (on_state) on_state(*state);
     if (state->status == "finished") return api.GetTask(task_id);
     if (state->status == "failed") {
-      return Status::Remote("the server could not create task " + std::to_string(task_id) +
+      return Status::Remote(std::string(kBuildFailed) + std::to_string(task_id) +
                             " from the data: " + state->message);
     }
     std::this_thread::sleep_for(interval);
     interval = std::min(interval * 2, std::chrono::milliseconds(2000));
   }
+}
+
+bool IsBuildFailure(const Status& s) {
+  return s.code() == Status::Code::kRemote && s.message().starts_with(kBuildFailed);
 }
 
 Status CheckFrameOrder(CvatApi& api, int64_t task_id, const UploadPlan& plan) {

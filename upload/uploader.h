@@ -56,6 +56,10 @@ Result<TaskInfo> WaitForTask(CvatApi& api, int64_t task_id, const std::string& r
                              const std::function<void(const RequestState&)>& on_state,
                              const std::atomic<bool>* cancel);
 
+// True when `s` (from WaitForTask) says the server's build of the task failed: its request
+// ended `failed`, and the task will not get data (a new upload needs a new task).
+bool IsBuildFailure(const Status& s);
+
 // Compares the task's frame list (data/meta) with the planned order. OK when equal; else an
 // error naming the first difference.
 Status CheckFrameOrder(CvatApi& api, int64_t task_id, const UploadPlan& plan);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "tests/testing/image_writer.h"
@@ -299,6 +300,20 @@ HttpReply ServerTest::WaitRequest(const std::string& rq_id) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return r;
+}
+
+std::map<std::string, std::string> StoredTaskFiles(const std::string& data_dir, int64_t task) {
+  std::map<std::string, std::string> out;
+  std::string raw = data_dir + "/tasks/" + std::to_string(task) + "/raw";
+  for (const auto& e : std::filesystem::directory_iterator(raw)) {
+    std::string name = e.path().filename().string();
+    if (name == "manifest.jsonl" || name.ends_with(".meta") || name == "index.json") continue;
+    // An abandoned TUS upload (a creation whose reply was lost, then made again) stays
+    // behind, as on CVAT (which has no TUS termination).
+    if (IsUnfinishedTusUpload(name)) continue;
+    out[name] = ReadFile(e.path().string());
+  }
+  return out;
 }
 
 }  // namespace ingest::testing

@@ -115,6 +115,10 @@ inline bool IsUnfinishedTusUpload(std::string_view name) {
          name[10] == '-';
 }
 
+// The files the receiver stored for `task` under `data_dir` (name -> bytes): the manifest,
+// upload state and unfinished TUS uploads left out.
+std::map<std::string, std::string> StoredTaskFiles(const std::string& data_dir, int64_t task);
+
 // Percent-encodes everything but unreserved characters.
 std::string PercentEncode(const std::string& s);
 // Pulls "key":"value" or "key":number out of a flat JSON text (tests only).

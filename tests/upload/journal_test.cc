@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -129,6 +132,49 @@ TEST(JournalTest, ARowErrorStopsTheCreation) {
   // Nothing is left that a later run could take for an interrupted upload.
   EXPECT_FALSE(std::filesystem::exists(dir.Join("j")));
   EXPECT_FALSE(std::filesystem::exists(dir.Join("j-wal")));
+}
+
+}  // namespace
+}  // namespace ingest::upload
+
+namespace ingest::upload {
+namespace {
+
+// A process that dies while it makes its journal (SIGKILL, power loss) leaves none behind: the
+// next run starts afresh instead of refusing a half-made journal as damaged (nothing was sent
+// before the journal existed). The child dies inside Create, as a SIGKILL would stop it.
+TEST(JournalTest, ACreationCutShortLeavesNoJournal) {
+  testing::ScopedTempDir dir;
+  std::string path = dir.Join("cut.journal");
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  h.key = "k";
+  h.state = "planned";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    (void)Journal::Create(path, h, 1000, [](uint32_t id, JournalFile* f) {
+      if (id == 500) ::_exit(9);
+      *f = Row(id);
+      return Status();
+    });
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9);
+  EXPECT_FALSE(std::filesystem::exists(path)) << "a half-made journal was left at " << path;
+  Result<std::unique_ptr<Journal>> again = Journal::Create(path, h, 3, [](uint32_t id, JournalFile* f) {
+    *f = Row(id);
+    return Status();
+  });
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  again->reset();  // closed
+  Result<std::unique_ptr<Journal>> opened = Journal::Open(path);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  EXPECT_EQ((*opened)->file_count(), 3u);
+  EXPECT_EQ((*opened)->header().server, h.server);
 }
 
 }  // namespace

@@ -30,10 +30,14 @@ using ingest::testing::WriteFile;
 
 class KillTest : public ingest::testing::ServerTest {
  protected:
+  std::string LastStderrPath() { return work_.Join("cli.stderr"); }
+  // What the last CLI run wrote on stderr.
+  std::string LastStderr() { return ReadFile(LastStderrPath()); }
+
   // Runs the CLI with `args`; when `kill_after` is set, SIGKILLs it then. Returns the exit
   // status, or -SIGKILL when it was killed.
   int RunCli(const std::vector<std::string>& args, std::optional<std::chrono::milliseconds> kill_after) {
-    pid_t pid = Spawn(args);
+    pid_t pid = Spawn(args, LastStderrPath());
     auto start = std::chrono::steady_clock::now();
     int status = 0;
     for (;;) {
@@ -49,8 +53,9 @@ class KillTest : public ingest::testing::ServerTest {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
 
-  // Starts the CLI with `args`, its output discarded; returns its pid.
-  static pid_t Spawn(const std::vector<std::string>& args) {
+  // Starts the CLI with `args`, its stdout discarded and its stderr in `err_path` (so that a
+  // failing run can be shown); returns its pid.
+  static pid_t Spawn(const std::vector<std::string>& args, const std::string& err_path) {
     pid_t pid = ::fork();
     if (pid == 0) {
       std::string bin = CVAT_INGEST_BIN;
@@ -58,8 +63,9 @@ class KillTest : public ingest::testing::ServerTest {
       for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
       int devnull = ::open("/dev/null", O_WRONLY);
+      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
+      ::dup2(err >= 0 ? err : devnull, 2);
       ::execv(bin.c_str(), argv.data());
       ::_exit(127);
     }
@@ -130,7 +136,7 @@ TEST_F(KillTest, SigkillAtSeededMomentsThenResumeGivesAnIntactTask) {
     }
     break;
   }
-  ASSERT_EQ(status, 0) << "after " << kills << " kills";
+  ASSERT_EQ(status, 0) << "after " << kills << " kills: " << LastStderr();
   EXPECT_GE(kills, 20);
 
   // Exactly one task, holding every file once, byte for byte, in natural order.
@@ -193,7 +199,7 @@ TEST_F(KillTest, KillsRightAfterCreationFinishAndPollResumeWithOneTask) {
       std::lock_guard lock(mu);
       aim = milestone;
       fired = false;
-      client = Spawn(args);
+      client = Spawn(args, LastStderrPath());
     }
     int status = 0;
     ::waitpid(client, &status, 0);
@@ -222,7 +228,8 @@ TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
   StopServer();  // this test runs `cvat-ingest serve` as a process instead
   std::string data = work_.Join("srv");
   auto start_serve = [&](const std::string& port) {
-    pid_t pid = Spawn({"serve", "--data", data, "--port", port, "--port-file", work_.Join("port")});
+    pid_t pid = Spawn({"serve", "--data", data, "--port", port, "--port-file", work_.Join("port")},
+                      work_.Join("serve.stderr"));
     for (int i = 0; i < 200 && !fs::exists(work_.Join("port")); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

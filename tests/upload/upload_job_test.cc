@@ -51,19 +51,8 @@ class UploadJobTest : public ingest::testing::ServerTest {
     return out;
   }
 
-  // Files stored for `task` (name -> bytes), the manifest left out.
   std::map<std::string, std::string> Stored(int64_t task) {
-    std::map<std::string, std::string> out;
-    std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw";
-    for (const auto& e : fs::directory_iterator(raw)) {
-      std::string name = e.path().filename().string();
-      if (name == "manifest.jsonl" || name.ends_with(".meta") || name == "index.json") continue;
-      // An abandoned TUS upload (a creation whose reply was lost, then made again) stays
-      // behind, as on CVAT (which has no TUS termination).
-      if (ingest::testing::IsUnfinishedTusUpload(name)) continue;
-      out[name] = ReadFile(e.path().string());
-    }
-    return out;
+    return ingest::testing::StoredTaskFiles(data_dir_, task);
   }
 
   // A corpus: `small` PNGs/JPEGs in two folders and `large` noisy PNGs of a few MiB.

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs of many tasks against a server that is slow to build (issue 12): N short videos, one
+# task each, into `cvat-ingest serve --build-delay D --build-workers W`:
+#   - the shell loop users write today: one `cvat-ingest upload VIDEO --create NAME` per video;
+#   - one `cvat-ingest upload DIR --task-per video --parallel-tasks K` for each K given.
+# Prints one line per configuration (wall seconds, tasks/s, ratio against the loop) and
+# appends them as JSON lines to bench/RESULTS.jsonl when --record is given.
+#   bench/runs_bench.sh [--videos 200] [--frames 150] [--delay 0.5] [--workers 4]
+#                       [--k 1,2,4,8,16] [--loop-repeat 1] [--record]
+# Needs a release build (cmake --preset release && cmake --build --preset release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+videos=200 frames=150 delay=0.5 workers=4 ks=1,2,4,8,16 record=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --videos) videos=$2; shift 2 ;;
+    --frames) frames=$2; shift 2 ;;
+    --delay) delay=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --k) ks=$2; shift 2 ;;
+    --record) record=1; shift ;;
+    *) echo "runs_bench.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+bin=build/release/cli/cvat-ingest
+make_video=build/release/bench/make_video
+[ -x "$bin" ] && [ -x "$make_video" ] || { echo "build the release preset first" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cvat-ingest-runs-XXXXXX")
+serve_pid=
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "generating $videos videos of $frames frames..." >&2
+mkdir -p "$work/videos"
+for i in $(seq -w 1 "$videos"); do
+  "$make_video" "$work/videos/clip_$i.mp4" --frames "$frames" --width 640 --height 360 >/dev/null
+done
+bytes=$(du -sb "$work/videos" | cut -f1)
+
+# A fresh receiver for each configuration (its task ids and disk start empty).
+start_serve() {
+  rm -rf "$work/srv" "$work/port"
+  "$bin" serve --data "$work/srv" --port 0 --port-file "$work/port" \
+    --build-delay "$delay" --build-workers "$workers" >"$work/serve.log" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+  url="http://127.0.0.1:$(cat "$work/port")"
+}
+stop_serve() {
+  kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true
+  serve_pid=
+}
+now() { date +%s.%N; }
+common=(--labels '[{"name":"car"}]' --progress none --no-journal)
+
+start_serve
+t0=$(now)
+for f in "$work"/videos/*.mp4; do
+  name=$(basename "$f" .mp4)
+  "$bin" upload "$f" --server "$url" --token-file "$work/srv/token" --create "$name" \
+    "${common[@]}" >/dev/null
+done
+loop=$(echo "$(now) - $t0" | bc)
+stop_serve
+printf "%-28s %9.2f s %8.2f tasks/s   1.00x\n" "shell loop" "$loop" \
+  "$(echo "$videos / $loop" | bc -l)"
+results=("{\"bench\":\"runs\",\"config\":\"loop\",\"videos\":$videos,\"bytes\":$bytes,\"delay\":$delay,\"workers\":$workers,\"seconds\":$loop}")
+
+IFS=, read -ra klist <<<"$ks"
+for k in "${klist[@]}"; do
+  start_serve
+  t0=$(now)
+  "$bin" upload "$work/videos" --server "$url" --token-file "$work/srv/token" \
+    --create '{stem}' --task-per video --parallel-tasks "$k" "${common[@]}" >/dev/null
+  secs=$(echo "$(now) - $t0" | bc)
+  done_tasks=$(ls "$work/srv/tasks" | wc -l)
+  stop_serve
+  printf "%-28s %9.2f s %8.2f tasks/s %6.2fx  (%s tasks)\n" "--task-per video K=$k" "$secs" \
+    "$(echo "$videos / $secs" | bc -l)" "$(echo "$loop / $secs" | bc -l)" "$done_tasks"
+  results+=("{\"bench\":\"runs\",\"config\":\"task-per-video\",\"k\":$k,\"videos\":$videos,\"bytes\":$bytes,\"delay\":$delay,\"workers\":$workers,\"seconds\":$secs}")
+done
+if [ "$record" = 1 ]; then
+  printf '%s\n' "${results[@]}" >>bench/RESULTS.jsonl
+fi

@@ -1,0 +1,204 @@
+// cvat-ingest upload, a run of many tasks (--task-per, --split-every): the plan listing, a
+// line per finished task, progress (bar or JSON events) and the summary or --json document.
+#include "cli/run_output.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "manifest/jsonl_encoder.h"
+
+namespace ingest::cli {
+namespace {
+
+using upload::UnitReport;
+
+const char* StateName(UnitReport::State s) {
+  switch (s) {
+    case UnitReport::State::kDone: return "done";
+    case UnitReport::State::kFailed: return "failed";
+    case UnitReport::State::kSkipped: return "skipped";
+    case UnitReport::State::kNotStarted: return "not started";
+  }
+  return "?";
+}
+
+std::string Json(std::string_view s) {
+  std::string out;
+  manifest::AppendJsonString(s, &out);
+  return out;
+}
+
+std::string TaskUrl(const std::string& server, int64_t id) {
+  std::string url = server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + "/tasks/" + std::to_string(id);
+}
+
+template <class N>
+const char* Plural(N n, const char* one, const char* many) {
+  return n == 1 ? one : many;
+}
+
+void PrintPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
+  uint64_t bytes = 0, files = 0;
+  for (const upload::TaskUnit& u : units) {
+    bytes += u.bytes;
+    files += u.records.size();
+  }
+  std::fprintf(stderr, "plan: %zu task%s, %llu file%s, %s\n", units.size(),
+               Plural(units.size(), "", "s"), static_cast<unsigned long long>(files),
+               Plural(files, "", "s"), FormatBytes(bytes).c_str());
+  if (!dry_run) return;
+  for (size_t i = 0; i < units.size(); ++i) {
+    const upload::TaskUnit& u = units[i];
+    std::printf("%zu\t%s\t%zu file%s\t%s\n", i + 1, u.name.c_str(), u.records.size(),
+                Plural(u.records.size(), "", "s"), FormatBytes(u.bytes).c_str());
+  }
+  std::printf("total\t%zu task%s\t%llu file%s\t%s\n", units.size(), Plural(units.size(), "", "s"),
+              static_cast<unsigned long long>(files), Plural(files, "", "s"),
+              FormatBytes(bytes).c_str());
+}
+
+void PrintUnitEnd(const UnitReport& r, const upload::UploadOutcome& out, const std::string& server,
+                  bool dry_run) {
+  for (const ScanProblem& p : out.scan_errors) {
+    std::fprintf(stderr, "error: %s: %s\n", r.name.c_str(), p.status.message().c_str());
+  }
+  for (const upload::Refusal& x : out.refusals) {
+    std::fprintf(stderr, "refused: %s: %s: %s\n", r.name.c_str(), x.path.c_str(), x.reason.c_str());
+  }
+  for (const upload::FileFailure& f : out.failures) {
+    std::fprintf(stderr, "failed: %s: %s: %s\n", r.name.c_str(),
+                 std::string(out.plan->files[f.file].name).c_str(), f.status.message().c_str());
+  }
+  for (const std::string& note : out.notes) {
+    std::fprintf(stderr, "note: %s: %s\n", r.name.c_str(), note.c_str());
+  }
+  if (dry_run) return;
+  switch (r.state) {
+    case UnitReport::State::kDone:
+      std::fprintf(stderr, "task %lld '%s' is ready: %lld frame%s, %s%s\n",
+                   static_cast<long long>(r.task_id), r.name.c_str(),
+                   static_cast<long long>(r.frames), Plural(r.frames, "", "s"),
+                   TaskUrl(server, r.task_id).c_str(),
+                   r.order_ok ? "" : " (warning: frame order differs)");
+      break;
+    case UnitReport::State::kSkipped:
+      std::fprintf(stderr, "task %lld '%s' skipped: it has its data (%lld frame%s)\n",
+                   static_cast<long long>(r.task_id), r.name.c_str(),
+                   static_cast<long long>(r.frames), Plural(r.frames, "", "s"));
+      break;
+    case UnitReport::State::kFailed:
+      std::fprintf(stderr, "task '%s' failed: %s\n", r.name.c_str(), r.error.message().c_str());
+      break;
+    case UnitReport::State::kNotStarted: break;
+  }
+}
+
+void PrintJson(const upload::RunOutcome& out, const std::string& server) {
+  std::string doc = "{\"tasks\":[";
+  size_t done = 0, failed = 0, skipped = 0;
+  for (size_t i = 0; i < out.units.size(); ++i) {
+    const UnitReport& r = out.units[i];
+    done += r.state == UnitReport::State::kDone;
+    failed += r.state == UnitReport::State::kFailed;
+    skipped += r.state == UnitReport::State::kSkipped;
+    doc += i ? "," : "";
+    doc += "{\"name\":" + Json(r.name) + ",\"task_id\":" +
+           (r.task_id ? std::to_string(r.task_id) : "null") + ",\"url\":" +
+           (r.task_id ? Json(TaskUrl(server, r.task_id)) : "null") +
+           ",\"frames\":" + std::to_string(r.frames) + ",\"files\":" + std::to_string(r.files) +
+           ",\"bytes\":" + std::to_string(r.bytes) + ",\"status\":" + Json(StateName(r.state)) +
+           ",\"error\":" + (r.error.ok() ? "null" : Json(r.error.message())) + "}";
+  }
+  char totals[256];
+  std::snprintf(totals, sizeof totals,
+                "],\"totals\":{\"tasks\":%zu,\"done\":%zu,\"failed\":%zu,\"skipped\":%zu,"
+                "\"files\":%zu,\"bytes\":%llu,\"seconds\":%.3f}}\n",
+                out.units.size(), done, failed, skipped, out.total_files,
+                static_cast<unsigned long long>(out.total_bytes), out.seconds);
+  doc += totals;
+  std::fputs(doc.c_str(), stdout);
+}
+
+}  // namespace
+
+int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
+               const std::string& progress_mode, bool json_summary) {
+  const std::atomic<bool>* cancel = InstallInterruptFlag();
+  upload::TransferCounters counters;
+  std::atomic<uint64_t> total_bytes{0};
+  std::atomic<size_t> total_tasks{0}, building{0}, finished{0};
+  std::optional<ProgressLine> bar;
+  std::mutex print_mu;  // the workers' events are serialised already; the bar is apart
+  auto t0 = std::chrono::steady_clock::now();
+  bool json_events = progress_mode == "json";
+  std::string server = job.server;
+  bool dry_run = job.dry_run;
+
+  upload::RunEvents events;
+  events.on_units = [&](const std::vector<upload::TaskUnit>& units) {
+    PrintPlan(units, dry_run);
+    total_tasks = units.size();
+    for (const upload::TaskUnit& u : units) total_bytes += u.bytes;
+    t0 = std::chrono::steady_clock::now();
+    if (!dry_run && (progress_mode == "auto" || progress_mode == "bar")) {
+      bar.emplace(true, [&] {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        uint64_t sent = counters.bytes_sent.load();
+        return "tasks " + std::to_string(finished.load()) + "/" + std::to_string(total_tasks) +
+               " (" + std::to_string(building.load()) + " building), " +
+               FormatBytes(sent) + " / " + FormatBytes(total_bytes) + ", " +
+               Rate(secs > 0 ? static_cast<double>(sent) / secs : 0);
+      });
+    }
+  };
+  events.on_task = [&](const UnitReport& r, std::string_view event) {
+    if (!json_events) return;
+    std::fprintf(stderr, "{\"event\":\"task\",\"state\":%s,\"index\":%zu,\"name\":%s,"
+                 "\"task_id\":%lld}\n", Json(event).c_str(), r.index + 1, Json(r.name).c_str(),
+                 static_cast<long long>(r.task_id));
+  };
+  events.on_phase = [&](size_t b, size_t f) {
+    building = b;
+    finished = f;
+  };
+  events.on_unit_end = [&](const UnitReport& r, const upload::UploadOutcome& out) {
+    std::lock_guard<std::mutex> lock(print_mu);
+    PrintUnitEnd(r, out, server, dry_run);
+  };
+  upload::RunOutcome out = upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
+  bar.reset();
+  for (const ScanProblem& p : out.scan_errors) {
+    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
+  }
+  if (!out.status.ok() && !out.cancelled) return RunError("upload", out.status);
+  size_t done = 0, failed = 0, skipped = 0, left = 0;
+  for (const UnitReport& r : out.units) {
+    done += r.state == UnitReport::State::kDone;
+    failed += r.state == UnitReport::State::kFailed;
+    skipped += r.state == UnitReport::State::kSkipped;
+    left += r.state == UnitReport::State::kNotStarted;
+  }
+  if (dry_run) return failed ? kExitPartial : kExitOk;
+  if (json_summary) PrintJson(out, server);
+  std::fprintf(stderr, "%zu task%s: %zu done, %zu skipped, %zu failed%s in %.1f s, %llu retries\n",
+               out.units.size(), Plural(out.units.size(), "", "s"), done, skipped, failed,
+               left ? (", " + std::to_string(left) + " not started").c_str() : "", out.seconds,
+               static_cast<unsigned long long>(counters.retries.load()));
+  if (out.cancelled) {
+    std::fprintf(stderr, "interrupted: run the same command again to go on where it stopped\n");
+    return kExitInterrupted;
+  }
+  return failed ? kExitPartial : kExitOk;
+}
+
+}  // namespace ingest::cli

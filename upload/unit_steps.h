@@ -1,0 +1,42 @@
+// The steps of an upload that a one-task upload (upload_job) and a run of many tasks
+// (upload_run) share: one code path for a task's work, whichever drives it.
+//   ConnectToServer -> ScanForUpload -> ApplyServerLimits -> per unit: RunUnit
+#ifndef INGEST_UPLOAD_UNIT_STEPS_H_
+#define INGEST_UPLOAD_UNIT_STEPS_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "engine/scanner.h"
+#include "upload/cvat_api.h"
+#include "upload/http_client.h"
+#include "upload/upload_job.h"
+
+namespace ingest::upload {
+
+// With --auth USER (not Basic): logs in and makes `http` send the session's key. Then checks
+// that the server answers as CVAT.
+Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http);
+
+// Scans job.sources as an upload needs them (archives stay one file unless --extract; small
+// files hashed when there is a journal). Files that cannot be read or probed go to
+// out->scan_errors and fail the scan with InvalidArgument.
+Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
+                                                        const std::atomic<bool>* cancel,
+                                                        UploadOutcome* out);
+
+// The server's limits for the plan (Tus-Max-Size); with --task, checks that the task exists
+// and is empty (sets out->task_id).
+Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out);
+
+// Plans and uploads one task from `scan` (the unit's records): members of an archive unit are
+// scanned for its manifest, the plan is made (and the manifest written), the journal created,
+// then task, Upload-Start, transfer, finish, wait. Fills `out`; out.status says how it went.
+void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan,
+             UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
+             const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
+
+}  // namespace ingest::upload
+
+#endif  // INGEST_UPLOAD_UNIT_STEPS_H_

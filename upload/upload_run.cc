@@ -1,0 +1,283 @@
+#include "upload/upload_run.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "upload/cvat_api.h"
+#include "upload/http_client.h"
+#include "upload/journal.h"
+#include "upload/unit_steps.h"
+#include "upload/uploader.h"
+
+namespace ingest::upload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Units create their tasks in plan order: unit i may look for or create its task once every
+// unit before it has passed that point (or ended). Workers take units in increasing order,
+// so the unit a waiter waits for is always being worked on.
+class CreationTurns {
+ public:
+  explicit CreationTurns(size_t units) : passed_(units, false) {}
+
+  // Blocks until every unit before `index` passed; returns early when `cancel` is set.
+  void Wait(size_t index, const std::atomic<bool>* cancel) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (next_ < index && !(cancel && cancel->load())) {
+      cv_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+  }
+  // Unit `index` is past its creation point. Idempotent.
+  void Pass(size_t index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    passed_[index] = true;
+    while (next_ < passed_.size() && passed_[next_]) ++next_;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<bool> passed_;  // GUARDED_BY(mu_)
+  size_t next_ = 0;           // GUARDED_BY(mu_): the first unit not passed
+};
+
+// The state the workers share.
+struct Run {
+  UploadJob& job;
+  const RunOptions& options;
+  const RunEvents& events;
+  TransferCounters* counters;
+  const std::atomic<bool>* cancel;
+  std::shared_ptr<const ScanResult> scan;
+  std::vector<TaskUnit> units;
+  std::vector<UnitReport> reports;
+  std::string journal_dir;
+  std::vector<std::string> headers;  // after a login: the session's
+  int unit_connections = 1;
+  CreationTurns turns;
+  std::atomic<size_t> next_unit{0};
+  std::mutex events_mu;
+  size_t building = 0;  // GUARDED_BY(events_mu)
+  size_t finished = 0;  // GUARDED_BY(events_mu)
+
+  Run(UploadJob& j, const RunOptions& o, const RunEvents& e, TransferCounters* c,
+      const std::atomic<bool>* x, std::shared_ptr<const ScanResult> s, std::vector<TaskUnit> u)
+      : job(j), options(o), events(e), counters(c), cancel(x), scan(std::move(s)),
+        units(std::move(u)), reports(units.size()), turns(units.size()) {}
+
+  void Emit(const UnitReport& r, std::string_view event, int building_delta = 0) {
+    std::lock_guard<std::mutex> lock(events_mu);
+    building += building_delta;
+    if (events.on_task) events.on_task(r, event);
+    if (building_delta != 0 && events.on_phase) events.on_phase(building, finished);
+  }
+  void Work();
+  void RunOne(size_t index, CvatApi& api, HttpClient& http);
+  UploadJob UnitJob(size_t index) const;
+};
+
+UploadJob Run::UnitJob(size_t index) const {
+  const TaskUnit& unit = units[index];
+  UploadJob uj = job;
+  uj.task.name = unit.name;
+  uj.transfer.connections = unit_connections;
+  if (unit.ordered) uj.plan.sorting = SortingMethod::kPredefined;
+  if (!journal_dir.empty()) {
+    uj.journal_path = journal_dir + "/" + UploadKey(job.server, job.sources, unit.name) + ".journal";
+  }
+  uj.temp_dir = job.temp_dir + "/" + std::to_string(index + 1);
+  std::error_code ec;
+  std::filesystem::create_directories(uj.temp_dir, ec);
+  return uj;
+}
+
+// Moves a unit's journal (and its WAL, shared memory and manifest) aside under `suffix`.
+void RetireJournal(const std::string& path, const std::string& suffix) {
+  std::error_code ec;
+  for (const char* part : {"-wal", "-shm", ".manifest.jsonl", ""}) {
+    std::filesystem::rename(path + part, path + suffix + part, ec);
+  }
+}
+
+// The server could not build the unit's task: the task will never get data, so it is deleted
+// and the unit's journal set aside, and a rerun makes the unit again from the start.
+Status Retire(CvatApi& api, const UploadJob& uj, int64_t task_id, const Status& why) {
+  std::string what = why.message();
+  if (Status s = api.DeleteTask(task_id); s.ok()) {
+    what += "; task " + std::to_string(task_id) + " was deleted, so a rerun makes it again";
+  } else {
+    what += "; task " + std::to_string(task_id) + " could not be deleted (" + s.message() +
+            "): delete it before a rerun";
+  }
+  if (!uj.journal_path.empty()) RetireJournal(uj.journal_path, ".failed");
+  return Status::Remote(what);
+}
+
+void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
+  const TaskUnit& unit = units[index];
+  UnitReport& r = reports[index];
+  r.index = index;
+  r.name = unit.name;
+  r.bytes = unit.bytes;
+  r.files = unit.records.size();
+  auto t0 = Clock::now();
+  UploadJob uj = UnitJob(index);
+  bool finishing = false;
+  UploadEvents ev;
+  ev.before_task = [&] { turns.Wait(index, cancel); };
+  ev.after_task = [&] { turns.Pass(index); };
+  ev.on_task_created = [&](int64_t id) {
+    r.task_id = id;
+    Emit(r, "created");
+  };
+  ev.on_transfer_start = [&] { Emit(r, "uploading"); };
+  ev.on_finishing = [&] {
+    finishing = true;
+    Emit(r, "finishing", +1);
+  };
+  UploadOutcome out;
+  out.server = job.server;
+  bool fresh = true;  // no journal to go on from: plan and upload the unit
+  if (!uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0) {
+    fresh = false;
+    int64_t done_task = 0;
+    if (Result<std::unique_ptr<Journal>> j = Journal::Open(uj.journal_path);
+        j && (*j)->header().state == "done") {
+      done_task = (*j)->header().task_id;
+    }
+    Result<TaskInfo> task = done_task ? api.GetTask(done_task) : Result<TaskInfo>(TaskInfo{});
+    if (done_task && task && task->size > 0) {
+      out.task_id = done_task;
+      out.task = *task;
+      out.skipped = true;  // done by an earlier run: nothing to do
+    } else if (done_task && !task && task.error().code() != Status::Code::kNotFound) {
+      out.status = task.error();
+    } else if (done_task) {
+      // The task was deleted on the server (or lost its data): the unit starts again.
+      RetireJournal(uj.journal_path, ".gone");
+      out.notes.push_back("task " + std::to_string(done_task) +
+                          " of an earlier run is gone from the server: the task is made again");
+      fresh = true;
+    } else {
+      uj.task_id.reset();
+      out = ResumeUploadJob(uj.journal_path, uj, ev, counters, cancel);
+    }
+  }
+  if (fresh) {
+    if (job.task_id) out.task_id = job.task_id;
+    auto sub = std::make_shared<const ScanResult>(SubScan(*scan, unit.records));
+    RunUnit(api, http, uj, std::move(sub), out, ev, counters, cancel, t0);
+  }
+  turns.Pass(index);
+  r.seconds = Since(t0);
+  if (out.task_id) r.task_id = *out.task_id;
+  r.frames = out.task.size;
+  if (out.status.ok()) {
+    r.state = out.skipped ? UnitReport::State::kSkipped : UnitReport::State::kDone;
+    r.order_ok = out.order.ok();
+  } else {
+    r.state = UnitReport::State::kFailed;
+    r.error = out.status;
+    if (IsBuildFailure(out.status) && r.task_id != 0) r.error = Retire(api, uj, r.task_id, r.error);
+  }
+  std::lock_guard<std::mutex> lock(events_mu);
+  if (finishing) --building;
+  ++finished;
+  const char* event = r.state == UnitReport::State::kFailed
+                          ? "failed"
+                          : (r.state == UnitReport::State::kSkipped ? "skipped" : "ready");
+  if (!job.dry_run && events.on_task) events.on_task(r, event);
+  if (events.on_unit_end) events.on_unit_end(r, out);
+  if (events.on_phase) events.on_phase(building, finished);
+}
+
+void Run::Work() {
+  HttpClient http(job.transfer.connection, headers);
+  CvatApi api(job.server, &http);
+  for (;;) {
+    if (cancel && cancel->load()) return;
+    size_t index = next_unit.fetch_add(1);
+    if (index >= units.size()) return;
+    RunOne(index, api, http);
+  }
+}
+
+}  // namespace
+
+std::string RunJournalDir(const std::string& journal_path) {
+  std::string dir = journal_path;
+  if (dir.ends_with(".journal")) dir.resize(dir.size() - 8);
+  return dir + ".run";
+}
+
+RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvents& events,
+                        TransferCounters* counters, const std::atomic<bool>* cancel) {
+  RunOutcome result;
+  auto t0 = Clock::now();
+  TransferCounters own_counters;
+  if (counters == nullptr) counters = &own_counters;
+  HttpClient http(job.transfer.connection, job.auth_headers);
+  CvatApi api(job.server, &http);
+  UploadOutcome prep;
+  auto fail = [&](Status s) {
+    result.status = std::move(s);
+    result.scan_errors = std::move(prep.scan_errors);
+    result.seconds = Since(t0);
+    return result;
+  };
+  if (Status s = ConnectToServer(job, api, &http); !s.ok()) return fail(s);
+  Result<std::shared_ptr<const ScanResult>> scan = ScanForUpload(job, cancel, &prep);
+  if (!scan) return fail(scan.error());
+  UnitOptions unit_options = options.units;
+  unit_options.name_template = job.task.name;
+  unit_options.sorting = job.plan.sorting;
+  unit_options.seed = job.plan.seed;
+  Result<std::vector<TaskUnit>> units = GroupIntoUnits(**scan, unit_options);
+  if (!units) return fail(units.error());
+  if (job.task_id && units->size() > 1) {
+    return fail(Status::InvalidArgument(
+        "--task " + std::to_string(*job.task_id) + " names one task, but the run has " +
+        std::to_string(units->size()) + " units: use --create TEMPLATE for a run of many"));
+  }
+  for (const TaskUnit& u : *units) {
+    result.total_bytes += u.bytes;
+    result.total_files += u.records.size();
+  }
+  if (events.on_units) events.on_units(*units);
+  if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) return fail(s);
+
+  Run run(job, options, events, counters, cancel, *scan, std::move(*units));
+  if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
+  run.headers = http.common_headers();
+  for (size_t i = 0; i < run.units.size(); ++i) {
+    run.reports[i].index = i;
+    run.reports[i].name = run.units[i].name;
+    run.reports[i].bytes = run.units[i].bytes;
+    run.reports[i].files = run.units[i].records.size();
+  }
+  int k = std::max(1, std::min<int>(options.parallel_tasks, static_cast<int>(run.units.size())));
+  if (job.dry_run) k = 1;
+  run.unit_connections = std::max(1, job.transfer.connections / k);
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < k; ++i) workers.emplace_back([&run] { run.Work(); });
+  workers.clear();  // joins
+  result.units = std::move(run.reports);
+  result.cancelled = cancel && cancel->load();
+  if (result.cancelled) result.status = Status::Cancelled("interrupted");
+  result.seconds = Since(t0);
+  return result;
+}
+
+}  // namespace ingest::upload
