@@ -20,6 +20,8 @@
 #include "tests/testing/http_client.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
+#include "upload/cvat_api.h"
+#include "upload/http_client.h"
 
 namespace ingest::upload {
 namespace {
@@ -260,6 +262,111 @@ TEST_F(KillTest, ReceiverSigkilledAndRestartedMidUpload) {
   ::waitpid(serve, nullptr, 0);
   ASSERT_EQ(status, 0);
   ExpectStoredIntact(data + "/tasks/1/raw", files);
+}
+
+// A run of 20 tasks (--task-per folder, three in flight, a server that takes 150 ms to build
+// each), SIGKILLed at seeded moments: after a seeded delay, or right as the server created a
+// task, accepted a finish or answered a poll (the n-th time, n seeded), so kills land during
+// creations, mid-upload of one task while another is built, and during polling. The same
+// command runs again after each kill. At the end every folder has exactly one task, holding
+// its files once, byte for byte, in order.
+TEST_F(KillTest, ARunOfTwentyTasksKilledAtSeededMomentsEndsWithOneIntactTaskPerFolder) {
+  std::mutex mu;
+  std::string aim;
+  int aim_count = 0;
+  pid_t client = 0;
+  StartServer([&](server::ServerOptions& o) {
+    o.build_delay_seconds = 0.15;
+    o.build_workers = 2;
+    o.on_milestone = [&](std::string_view milestone) {
+      std::lock_guard lock(mu);
+      if (client > 0 && milestone == aim && --aim_count == 0) ::kill(client, SIGKILL);
+    };
+  });
+  std::map<std::string, std::map<std::string, std::string>> folders;
+  for (int d = 0; d < 20; ++d) {
+    std::string folder = "cam" + std::to_string(d / 10) + std::to_string(d % 10);
+    for (int i = 0; i < 6; ++i) {
+      std::string name = "f" + std::to_string(i) + ".png";
+      folders[folder][name] = ingest::testing::WritePng(30 + d, 20 + i, {.noise = true});
+    }
+    if (d % 5 == 0) {  // a file through TUS, in several PATCHes
+      folders[folder]["big.png"] = ingest::testing::WritePng(700 + d, 700, {.noise = true});
+    }
+    for (const auto& [name, bytes] : folders[folder]) {
+      WriteFile(work_.Join("src/" + folder + "/" + name), bytes);
+    }
+  }
+  WriteFile(work_.Join("token"), kToken);
+  std::vector<std::string> args = {
+      "upload", work_.Join("src"), "--server", server_->url(), "--token-file", work_.Join("token"),
+      "--create", "run {name}", "--labels", R"([{"name":"x"}])", "--task-per", "folder",
+      "--parallel-tasks", "3", "--journal", work_.Join("run.journal"), "--progress", "none",
+      "--connections", "3", "--tus-threshold", "512KiB", "--tus-chunk", "1MiB",
+      "--batch", "8KiB", "--limit-rate", "1MiB", "--retries", "20"};
+  const char* kMilestones[] = {"task-created", "finish-accepted", "request-read"};
+  SplitMix64 rng(20261206);
+  int kills = 0;
+  int status = -1;
+  for (int run = 0; run < 100; ++run) {
+    std::optional<std::chrono::milliseconds> delay;
+    {
+      std::lock_guard lock(mu);
+      aim.clear();
+      client = 0;
+      if (kills < 14 && rng.Below(2) == 0) {
+        aim = kMilestones[rng.Below(3)];
+        aim_count = 1 + static_cast<int>(rng.Below(3));
+      } else if (kills < 14) {
+        delay = std::chrono::milliseconds(80 + static_cast<int>(rng.Below(600)));
+      }
+    }
+    pid_t pid = Spawn(args, LastStderrPath());
+    {
+      std::lock_guard lock(mu);
+      client = pid;
+    }
+    auto start = std::chrono::steady_clock::now();
+    int wstatus = 0;
+    for (;;) {
+      if (::waitpid(pid, &wstatus, WNOHANG) == pid) break;
+      if (delay && std::chrono::steady_clock::now() - start >= *delay) ::kill(pid, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    {
+      std::lock_guard lock(mu);
+      client = 0;
+    }
+    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) {
+      ++kills;
+      continue;
+    }
+    status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    break;
+  }
+  ASSERT_EQ(status, 0) << "after " << kills << " kills: " << LastStderr();
+  EXPECT_GE(kills, 10);
+  std::cerr << "kills: " << kills << "\n";
+
+  HttpClient http({}, {std::string("Authorization: Token ") + kToken});
+  CvatApi api(server_->url(), &http);
+  for (const auto& [folder, files] : folders) {
+    Result<std::vector<TaskInfo>> tasks = api.FindTasks("run " + folder);
+    ASSERT_TRUE(tasks.has_value()) << tasks.error().ToString();
+    ASSERT_EQ(tasks->size(), 1u) << folder << ": one task per unit";
+    const TaskInfo& t = tasks->front();
+    EXPECT_EQ(t.size, static_cast<int64_t>(files.size())) << folder;
+    EXPECT_EQ(ingest::testing::StoredTaskFiles(data_dir_, t.id), files) << folder;
+    std::vector<std::string> frames;
+    ASSERT_TRUE(api.VisitFrameNames(t.id, [&](size_t i, std::string_view name) {
+                     if (i == 0) frames.clear();  // a retried transfer starts again
+                     frames.emplace_back(name);
+                     return Status();
+                   }).has_value());
+    std::vector<std::string> want;
+    for (const auto& [name, bytes] : files) want.push_back(name);  // lexicographical
+    EXPECT_EQ(frames, want) << folder;
+  }
 }
 
 }  // namespace
