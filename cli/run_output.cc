@@ -25,6 +25,7 @@ const char* StateName(UnitReport::State s) {
     case UnitReport::State::kDone: return "done";
     case UnitReport::State::kFailed: return "failed";
     case UnitReport::State::kSkipped: return "skipped";
+    case UnitReport::State::kInterrupted: return "interrupted";
     case UnitReport::State::kNotStarted: return "not started";
   }
   return "?";
@@ -99,6 +100,7 @@ void PrintUnitEnd(const UnitReport& r, const upload::UploadOutcome& out, const s
     case UnitReport::State::kFailed:
       std::fprintf(stderr, "task '%s' failed: %s\n", r.name.c_str(), r.error.message().c_str());
       break;
+    case UnitReport::State::kInterrupted:
     case UnitReport::State::kNotStarted: break;
   }
 }
@@ -132,7 +134,7 @@ void PrintJson(const upload::RunOutcome& out, const std::string& server) {
 }  // namespace
 
 int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
-               const std::string& progress_mode, bool json_summary) {
+               const std::string& progress_mode, bool json_summary, const std::string& run_dir) {
   const std::atomic<bool>* cancel = InstallInterruptFlag();
   upload::TransferCounters counters;
   std::atomic<uint64_t> total_bytes{0};
@@ -186,17 +188,29 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
     done += r.state == UnitReport::State::kDone;
     failed += r.state == UnitReport::State::kFailed;
     skipped += r.state == UnitReport::State::kSkipped;
-    left += r.state == UnitReport::State::kNotStarted;
+    left += r.state == UnitReport::State::kNotStarted ||
+            r.state == UnitReport::State::kInterrupted;
   }
   if (dry_run) return failed ? kExitPartial : kExitOk;
   if (json_summary) PrintJson(out, server);
   std::fprintf(stderr, "%zu task%s: %zu done, %zu skipped, %zu failed%s in %.1f s, %llu retries\n",
                out.units.size(), Plural(out.units.size(), "", "s"), done, skipped, failed,
-               left ? (", " + std::to_string(left) + " not started").c_str() : "", out.seconds,
+               left ? (", " + std::to_string(left) + " not finished").c_str() : "", out.seconds,
                static_cast<unsigned long long>(counters.retries.load()));
   if (out.cancelled) {
-    std::fprintf(stderr, "interrupted: run the same command again to go on where it stopped\n");
+    if (run_dir.empty()) {
+      std::fprintf(stderr, "interrupted: the run kept no journal; run the same command with "
+                           "--skip-existing to go on without duplicates\n");
+    } else {
+      std::fprintf(stderr, "interrupted: the run goes on where it stopped with the same command, "
+                           "or: cvat-ingest resume %s\n", run_dir.c_str());
+    }
     return kExitInterrupted;
+  }
+  if (failed) {
+    std::fprintf(stderr, "%zu task%s failed (above); the same command makes %s again%s%s\n",
+                 failed, Plural(failed, "", "s"), failed == 1 ? "it" : "them",
+                 run_dir.empty() ? "" : ", or: cvat-ingest resume ", run_dir.c_str());
   }
   return failed ? kExitPartial : kExitOk;
 }

@@ -12,8 +12,9 @@
 
 namespace ingest::cli {
 
+// `run_dir`: the run's journal folder ("" without a journal), named in the resume hint.
 int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
-               const std::string& progress_mode, bool json_summary);
+               const std::string& progress_mode, bool json_summary, const std::string& run_dir);
 
 }  // namespace ingest::cli
 

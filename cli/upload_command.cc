@@ -20,6 +20,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/run_output.h"
+#include "cli/run_record.h"
 #include "cli/scratch_dir.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
@@ -415,7 +416,26 @@ int RunUpload(Args args) {
                                                   upload::UploadKey(job.server, job.sources, key) +
                                                   ".journal";
     }
-    return ExecuteRun(std::move(job), run, progress_mode, opt.Has("json"));
+    std::string run_dir;
+    if (!job.journal_path.empty()) {
+      // The command, so that `cvat-ingest resume` can go on without it.
+      run_dir = upload::RunJournalDir(job.journal_path);
+      RunCommand record;
+      std::error_code ec;
+      record.cwd = std::filesystem::current_path(ec).string();
+      record.args.assign(args.begin(), args.end());
+      if (Status s = SaveRunCommand(run_dir, record); !s.ok()) return RunError("upload", s);
+      if (::access((run_dir + "/started").c_str(), F_OK) == 0) {
+        std::fprintf(stderr, "going on with the run recorded in %s\n", run_dir.c_str());
+      }
+      std::FILE* mark = std::fopen((run_dir + "/started").c_str(), "w");
+      if (mark) std::fclose(mark);
+    }
+    int code = ExecuteRun(std::move(job), run, progress_mode, opt.Has("json"), run_dir);
+    if (code == kExitOk && !run_dir.empty()) {
+      if (Status s = MarkRunDone(run_dir); !s.ok()) return RunError("upload", s);
+    }
+    return code;
   }
 
   // One journal per upload: running the same command again finds it and goes on.
@@ -455,7 +475,7 @@ std::vector<std::string> JournalsIn(const std::string& dir) {
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator(dir, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    if (it->path().extension() == ".journal") {
+    if (it->path().extension() == ".journal" || it->path().extension() == ".run") {
       found.emplace_back(it->last_write_time(ec), it->path().string());
     }
   }
@@ -488,6 +508,17 @@ int RunResume(Args args) {
     std::vector<std::string> journals = opt.positional.empty() ? JournalsIn(dir) : opt.positional;
     if (journals.empty()) std::printf("no journals in %s\n", dir.c_str());
     for (const std::string& path : journals) {
+      if (IsRunDir(path)) {
+        size_t units = 0;
+        std::error_code ec;
+        for (auto it = std::filesystem::directory_iterator(path, ec);
+             !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+          units += it->path().extension() == ".journal";
+        }
+        std::printf("%s\n  a run of many tasks, %s, %zu task%s started\n", path.c_str(),
+                    IsRunDone(path) ? "done" : "not finished", units, units == 1 ? "" : "s");
+        continue;
+      }
       Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
       if (!j) {
         std::printf("%s: %s\n", path.c_str(), j.error().message().c_str());
@@ -520,6 +551,13 @@ int RunResume(Args args) {
     journal = opt.positional[0];
   } else {
     for (const std::string& path : JournalsIn(dir)) {
+      if (IsRunDir(path)) {
+        if (!IsRunDone(path)) {
+          journal = path;
+          break;
+        }
+        continue;
+      }
       Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
       if (j && (*j)->header().state != "done") {
         journal = path;
@@ -529,6 +567,25 @@ int RunResume(Args args) {
     if (journal.empty()) {
       return RunError("resume", Status::NotFound("no unfinished upload journal in " + dir));
     }
+  }
+  if (IsRunDir(journal)) {
+    // A run of many tasks: its upload command again, from where it was started.
+    Result<RunCommand> command = LoadRunCommand(journal);
+    if (!command) return RunError("resume", command.error());
+    if (opt.Has("forget")) {
+      std::error_code ec;
+      std::filesystem::remove_all(journal, ec);
+      if (ec) return RunError("resume", Status::IoError("remove " + journal + ": " + ec.message()));
+      std::fprintf(stderr, "forgot %s\n", journal.c_str());
+      return kExitOk;
+    }
+    if (::chdir(command->cwd.c_str()) != 0) {
+      return RunError("resume", FromErrno("the run's folder " + command->cwd, errno));
+    }
+    std::fprintf(stderr, "resuming the run recorded in %s\n", journal.c_str());
+    std::vector<const char*> argv;
+    for (const std::string& a : command->args) argv.push_back(a.c_str());
+    return RunUpload(Args(argv.data(), argv.size()));
   }
   if (opt.Has("forget")) {
     std::error_code ec;

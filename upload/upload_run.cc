@@ -187,6 +187,8 @@ void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
   if (out.status.ok()) {
     r.state = out.skipped ? UnitReport::State::kSkipped : UnitReport::State::kDone;
     r.order_ok = out.order.ok();
+  } else if (out.status.code() == Status::Code::kCancelled) {
+    r.state = UnitReport::State::kInterrupted;
   } else {
     r.state = UnitReport::State::kFailed;
     r.error = out.status;
@@ -195,9 +197,10 @@ void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
   std::lock_guard<std::mutex> lock(events_mu);
   if (finishing) --building;
   ++finished;
-  const char* event = r.state == UnitReport::State::kFailed
-                          ? "failed"
-                          : (r.state == UnitReport::State::kSkipped ? "skipped" : "ready");
+  const char* event = r.state == UnitReport::State::kFailed        ? "failed"
+                      : r.state == UnitReport::State::kSkipped     ? "skipped"
+                      : r.state == UnitReport::State::kInterrupted ? "interrupted"
+                                                                   : "ready";
   if (!job.dry_run && events.on_task) events.on_task(r, event);
   if (events.on_unit_end) events.on_unit_end(r, out);
   if (events.on_phase) events.on_phase(building, finished);

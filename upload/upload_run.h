@@ -39,10 +39,11 @@ struct RunOptions {
 
 // What a finished unit left: a small record (a run of 10,000 units keeps 10,000 of these).
 struct UnitReport {
-  enum class State : uint8_t { kDone, kFailed, kSkipped, kNotStarted };
+  enum class State : uint8_t { kDone, kFailed, kSkipped, kInterrupted, kNotStarted };
   size_t index = 0;  // place in the plan, from 0
   std::string name;
-  State state = State::kNotStarted;  // kNotStarted: the run was interrupted first
+  // kInterrupted: cut by Ctrl-C; kNotStarted: the run was interrupted before it started.
+  State state = State::kNotStarted;
   int64_t task_id = 0;  // 0 when no task was made
   int64_t frames = 0;   // the task's frames, as the server reports them
   size_t files = 0;     // files planned for it

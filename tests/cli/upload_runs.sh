@@ -29,6 +29,10 @@ echo "== the same command again"
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'rig {name}' \
   --labels '[{"name":"car"}]' --task-per folder --parallel-tasks 2 --progress none --json | summary
 echo "exit ${PIPESTATUS[0]}"
+echo "== the run's record"
+"$CVAT_INGEST" resume --list | sed 's/^.*\.run$/RUN/'
+"$CVAT_INGEST" resume
+echo "exit $?"
 echo "== split, names that collide"
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create '{name}' \
   --labels '[{"name":"car"}]' --task-per folder --split-every 1 --progress none
