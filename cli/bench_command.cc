@@ -22,6 +22,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/scratch_dir.h"
+#include "upload/curl_util.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/uploader.h"
@@ -344,7 +345,9 @@ int RunBench(Args args) {
   // The target (before the corpus: a wrong URL or token fails at once).
   std::unique_ptr<bench::LocalReceiver> receiver;
   if (remote) {
-    target.url = opt.Get("server");
+    Result<std::string> server = upload::ParseServerUrl(opt.Get("server"));
+    if (!server) return UsageError("bench", server.error());
+    target.url = *server;
     target.headers = creds.headers;
     if (creds.login) {
       upload::HttpClient http(target.connection, {});

@@ -25,6 +25,7 @@
 #include "engine/path_text.h"
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
+#include "upload/curl_util.h"
 #include "upload/cvat_api.h"
 #include "upload/journal.h"
 #include "upload/transfer_engine.h"
@@ -282,6 +283,8 @@ int RunUpload(Args args) {
   };
   if (opt.positional.empty()) return usage("no PATH given");
   if (!opt.Has("server")) return usage("--server URL is required");
+  Result<std::string> server = upload::ParseServerUrl(opt.Get("server"));
+  if (!server) return UsageError("upload", server.error());
   if (opt.Has("task") == opt.Has("create")) return usage("give --task ID or --create NAME");
 
   // Task and data options.
@@ -366,7 +369,7 @@ int RunUpload(Args args) {
   Credentials creds;
   if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("upload", c);
   upload::UploadJob job;
-  job.server = opt.Get("server");
+  job.server = *server;
   job.auth_headers = creds.headers;
   job.login = creds.login;
   job.org = opt.Get("org");

@@ -74,4 +74,42 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
+Result<std::string> ParseServerUrl(std::string_view text) {
+  std::string url(text);
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("--server '" + url + "': " + why);
+  };
+  if (url.empty()) return bad("empty");
+  if (url.find("://") == std::string::npos) {
+    std::string trimmed = url;
+    while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
+    return bad("no scheme: did you mean http://" + trimmed + " (or https://" + trimmed + ")?");
+  }
+  std::unique_ptr<CURLU, CDeleter<&curl_url_cleanup>> u(curl_url());
+  if (!u) return Status::Internal("curl_url: out of memory");
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK) {
+    return bad(curl_url_strerror(rc));
+  }
+  auto part = [&](CURLUPart which) -> std::string {
+    char* value = nullptr;
+    if (curl_url_get(u.get(), which, &value, 0) != CURLUE_OK || value == nullptr) return "";
+    std::string out(value);
+    curl_free(value);
+    return out;
+  };
+  std::string scheme = part(CURLUPART_SCHEME);
+  if (scheme != "http" && scheme != "https") return bad("the scheme must be http or https");
+  if (part(CURLUPART_HOST).empty()) return bad("no host");
+  if (!part(CURLUPART_QUERY).empty() || !part(CURLUPART_FRAGMENT).empty()) {
+    return bad("a server URL has no query or fragment");
+  }
+  // "http://host:" (an empty port) is taken by libcurl as the default port: refuse it.
+  size_t authority = url.find("://") + 3;
+  size_t end = url.find('/', authority);
+  std::string host_port = url.substr(authority, end == std::string::npos ? end : end - authority);
+  if (!host_port.empty() && host_port.back() == ':') return bad("the port after ':' is missing");
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 }  // namespace ingest::upload

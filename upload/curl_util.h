@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/c_handle.h"
+#include "engine/result.h"
 #include "engine/status.h"
 
 namespace ingest::upload {
@@ -55,6 +56,12 @@ std::string LibcurlVersion();
 
 // Percent-encodes everything but RFC 3986 unreserved characters (for path segments).
 std::string PercentEncode(std::string_view s);
+
+// Checks a --server URL with libcurl's URL parser before any request and returns it without
+// a trailing slash: the scheme must be http or https, the host present, a port (when a ':'
+// follows the host) a number, and no query or fragment. InvalidArgument naming the problem;
+// for a URL without a scheme, the suggestion "did you mean http://...?".
+Result<std::string> ParseServerUrl(std::string_view url);
 
 }  // namespace ingest::upload
 

@@ -3,4 +3,6 @@
 "$CVAT_INGEST" manifest dir; echo "manifest without -o: $?"
 "$CVAT_INGEST" manifest --sorting-method sideways -o m.jsonl .; echo "bad sorting: $?"
 "$CVAT_INGEST" scan --workers many .; echo "bad workers: $?"
+"$CVAT_INGEST" upload . --server 127.0.0.1:8080 --create x --labels '[]'; echo "no scheme: $?"
+"$CVAT_INGEST" upload . --server http://127.0.0.1: --create x --labels '[]'; echo "no port: $?"
 "$CVAT_INGEST"; echo "nothing: $?"
