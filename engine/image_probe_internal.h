@@ -97,6 +97,13 @@ Result<ImageInfo> ProbeGif(ByteSource& src);
 Result<ImageInfo> ProbeBmp(ByteSource& src);
 Result<ImageInfo> ProbeTiff(ByteSource& src);
 Result<ImageInfo> ProbeWebp(ByteSource& src);
+Result<ImageInfo> ProbePnm(ByteSource& src);
+Result<ImageInfo> ProbeSun(ByteSource& src);
+Result<ImageInfo> ProbeSgi(ByteSource& src);
+Result<ImageInfo> ProbePcx(ByteSource& src);
+Result<ImageInfo> ProbeXbm(ByteSource& src);
+Result<ImageInfo> ProbeXpm(ByteSource& src);
+Result<ImageInfo> ProbeFits(ByteSource& src);
 
 }  // namespace ingest::probe_internal
 
