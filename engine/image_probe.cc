@@ -216,6 +216,15 @@ ImageFormat DetectImageFormat(std::span<const std::byte> p) {
   if (StartsWith(p, blank, "#define")) return ImageFormat::kXbm;
   if (StartsWith(p, 0, "/* XPM */")) return ImageFormat::kXpm;
   if (StartsWith(p, 0, "SIMPLE")) return ImageFormat::kFits;
+  if (StartsWith(p, 0, "\xFF\x4F\xFF\x51") ||
+      StartsWith(p, 0, std::string_view("\0\0\0\x0CjP  \r\n\x87\n", 12))) {
+    return ImageFormat::kJpeg2000;
+  }
+  if (StartsWith(p, 0, std::string_view("\0\0\1\0", 4))) return ImageFormat::kIco;
+  if (StartsWith(p, 0, std::string_view("\xD7\xCD\xC6\x9A\0\0", 6)) ||
+      StartsWith(p, 0, std::string_view("\x01\0\0\0", 4))) {
+    return ImageFormat::kWmf;
+  }
   return ImageFormat::kUnknown;
 }
 
@@ -249,12 +258,18 @@ Result<ImageInfo> ProbeImage(ByteSource& src) {
       return probe_internal::ProbeXpm(src);
     case ImageFormat::kFits:
       return probe_internal::ProbeFits(src);
+    case ImageFormat::kJpeg2000:
+      return probe_internal::ProbeJpeg2000(src);
+    case ImageFormat::kIco:
+      return probe_internal::ProbeIco(src);
+    case ImageFormat::kWmf:
+      return probe_internal::ProbeWmf(src);
     case ImageFormat::kUnknown:
       break;
   }
   return Status::Unsupported(
       "not an image Pillow opens that we read (JPEG, PNG, GIF, BMP, TIFF, WebP, PNM, Sun raster, "
-      "SGI, PCX, XBM, XPM, FITS)");
+      "SGI, PCX, XBM, XPM, FITS, JPEG 2000, ICO, WMF/EMF)");
 }
 
 std::string_view ImageFormatName(ImageFormat format) {
@@ -285,6 +300,12 @@ std::string_view ImageFormatName(ImageFormat format) {
       return "XPM";
     case ImageFormat::kFits:
       return "FITS";
+    case ImageFormat::kJpeg2000:
+      return "JPEG2000";
+    case ImageFormat::kIco:
+      return "ICO";
+    case ImageFormat::kWmf:
+      return "WMF";
     case ImageFormat::kUnknown:
       break;
   }

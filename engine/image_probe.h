@@ -16,8 +16,10 @@
 //  - WebP: the canvas size (VP8X) or the bitstream size; EXIF from the first EXIF chunk when
 //    the VP8X flags announce it; the RIFF structure is checked as libwebp's demuxer does.
 //  - PPM (.pbm .pgm .ppm .pnm): the text header as Pillow tokenises it (pnm_probe.cc).
-//  - SUN (.ras), SGI (.sgi .rgb), PCX: fixed header fields (raster_probe.cc); XBM, XPM and
-//    FITS: their text headers (text_image_probe.cc). Pillow reports no EXIF for any of them.
+//  - SUN (.ras), SGI (.sgi .rgb), PCX, WMF/EMF: fixed header fields (raster_probe.cc); XBM, XPM and
+//    FITS: their text headers (text_image_probe.cc); JPEG 2000 (.jp2 .jpx .jpf .j2k): the SIZ
+//    segment or the JP2 header boxes (jpeg2000_probe.cc); ICO: the entry Pillow loads, checked
+//    against its PNG or DIB header (ico_probe.cc). Pillow reports no EXIF for any of them.
 //  - BMP: header sizes 12, 40, 64, 108 and 124 only, as Pillow; a negative height (top-down)
 //    counts as its absolute value.
 //  - An EXIF block Pillow cannot parse (bad TIFF header) gives orientation 1. Pillow raises
@@ -55,6 +57,9 @@ enum class ImageFormat : uint8_t {
   kXbm,
   kXpm,
   kFits,
+  kJpeg2000,
+  kIco,
+  kWmf,
 };
 
 struct ImageInfo {
@@ -83,7 +88,7 @@ Result<ImageInfo> ProbeImage(ByteSource& src);
 Result<ImageInfo> ProbeImageFile(const std::string& path);
 
 // Pillow's format name ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "PPM", "SUN", "SGI",
-// "PCX", "XBM", "XPM", "FITS"), or "unknown".
+// "PCX", "XBM", "XPM", "FITS", "JPEG2000", "ICO", "WMF"), or "unknown".
 std::string_view ImageFormatName(ImageFormat format);
 
 }  // namespace ingest

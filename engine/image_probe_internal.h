@@ -104,6 +104,9 @@ Result<ImageInfo> ProbePcx(ByteSource& src);
 Result<ImageInfo> ProbeXbm(ByteSource& src);
 Result<ImageInfo> ProbeXpm(ByteSource& src);
 Result<ImageInfo> ProbeFits(ByteSource& src);
+Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
+Result<ImageInfo> ProbeIco(ByteSource& src);
+Result<ImageInfo> ProbeWmf(ByteSource& src);
 
 }  // namespace ingest::probe_internal
 

@@ -358,6 +358,9 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
     case ImageFormat::kXbm:
     case ImageFormat::kXpm:
     case ImageFormat::kFits:
+    case ImageFormat::kJpeg2000:
+    case ImageFormat::kIco:
+    case ImageFormat::kWmf:
       return Status::Unsupported(std::string(ImageFormatName(DetectImageFormat(file))) +
                                  ": no pixel checksum for this format yet");
     case ImageFormat::kUnknown:

@@ -1,9 +1,10 @@
-// Sizes of the binary raster formats whose header is a few fixed fields: Sun raster (.ras),
-// SGI (.sgi .rgb) and PCX (.pcx), read as Pillow 9.4's plugins read them when it opens a
+// Sizes of the binary formats whose header is a few fixed fields: Sun raster (.ras), SGI
+// (.sgi .rgb), PCX (.pcx) and Windows metafiles (.wmf .emf), read as Pillow 9.4's plugins read them when it opens a
 // file. Each function notes what makes Pillow refuse a file: "cannot identify" (a plugin's
 // SyntaxError, or too few bytes) is Unsupported, an exception Pillow lets through (ValueError,
 // OSError) is Corruption; CVAT's manifest tool fails on both.
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "engine/image_probe_internal.h"
@@ -88,6 +89,40 @@ Result<ImageInfo> ProbePcx(ByteSource& src) {
     return Status::Corruption("PCX: file too short for its palette");
   }
   return Sized(ImageFormat::kPcx, x1 - x0, y1 - y0, "PCX");
+}
+
+// WMF and EMF (Pillow's WMF stub: it opens them and reports a size, though it cannot draw them
+// on Linux). A placeable WMF gives its bounding box in units of 1/inch (a 16-bit field) and
+// Pillow scales it to 72 dpi with floor division (an inch of 0 raises ZeroDivisionError); the
+// metafile header after it must start 01 00 09 00. An EMF gives its bounds in pixels; Pillow
+// divides by the frame's width and height for the resolution (0 raises ZeroDivisionError).
+Result<ImageInfo> ProbeWmf(ByteSource& src) {
+  uint8_t s[80];
+  INGEST_ASSIGN_OR_RETURN(size_t n, ReadUpTo(src, s, sizeof s));
+  auto s16 = [&s](int at) { return static_cast<int64_t>(static_cast<int16_t>(Le16(s + at))); };
+  auto s32 = [&s](int at) { return static_cast<int64_t>(static_cast<int32_t>(Le32(s + at))); };
+  auto floor_div = [](int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+  int64_t w = 0, h = 0;
+  if (n >= 6 && std::memcmp(s, "\xD7\xCD\xC6\x9A\0\0", 6) == 0) {
+    if (n < 16) return Status::Unsupported("WMF: truncated header");
+    int64_t inch = Le16(s + 14);
+    if (inch == 0) return Status::Corruption("WMF: 0 units per inch");
+    w = floor_div((s16(10) - s16(6)) * 72, inch);
+    h = floor_div((s16(12) - s16(8)) * 72, inch);
+    if (n < 26 || std::memcmp(s + 22, "\x01\x00\x09\x00", 4) != 0) {
+      return Status::Unsupported("WMF: unsupported WMF file format");
+    }
+  } else if (n >= 44 && std::memcmp(s + 40, " EMF", 4) == 0) {
+    if (s32(32) - s32(24) == 0 || s32(36) - s32(28) == 0) {
+      return Status::Corruption("EMF: empty frame (division by zero in Pillow)");
+    }
+    w = s32(16) - s32(8);
+    h = s32(20) - s32(12);
+  } else {
+    return Status::Unsupported("WMF: unsupported file format");
+  }
+  if (w <= 0 || h <= 0) return Status::Unsupported("WMF: width or height is not positive");
+  return Sized(ImageFormat::kWmf, static_cast<uint64_t>(w), static_cast<uint64_t>(h), "WMF");
 }
 
 }  // namespace ingest::probe_internal

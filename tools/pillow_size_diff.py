@@ -6,7 +6,7 @@
 
 Writes generated files of the formats we probe beyond the classic six (PNM plain and raw
 with comments and odd whitespace; Sun raster, SGI, PCX, XBM, XPM, FITS headers with valid
-and invalid fields; files Pillow itself saved; truncated and byte-flipped variants), asks Pillow for Image.open(f).size
+and invalid fields; icons with PNG and BMP images; WMF and EMF headers; JPEG 2000 codestreams and JP2 box layouts; files Pillow itself saved; truncated and byte-flipped variants), asks Pillow for Image.open(f).size
 (or whether it raises) and probe_images_tool for ours, and reports every file where they
 disagree: a size that differs, or one side opening a file the other refuses.
 """
@@ -14,6 +14,7 @@ import argparse
 import io
 import os
 import random
+import struct
 import subprocess
 import sys
 import tempfile
@@ -167,7 +168,89 @@ def fits(rng):
     return "".join(cards).encode() + bytes(rng.choice([0, 100]))
 
 
-GENERATORS = [pnm, pnm, pillow_saved, sun, sgi, pcx, xbm, xpm, fits]
+def jp2_saved(rng):
+    mode = rng.choice(["L", "RGB", "RGBA", "LA", "I;16"])
+    im = Image.new(mode, (rng.randint(1, 40), rng.randint(1, 40)))
+    b = io.BytesIO()
+    im.save(b, format="JPEG2000", no_jp2=rng.random() < 0.4)
+    return b.getvalue()
+
+
+def box(t, payload, long_form=False):
+    if long_form:
+        return (1).to_bytes(4, "big") + t + (len(payload) + 16).to_bytes(8, "big") + payload
+    return (len(payload) + 8).to_bytes(4, "big") + t + payload
+
+
+def jp2_boxes(rng):
+    sig = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
+    w, h = rng.choice([0, 1, 640]), rng.choice([0, 3, 480])
+    nc = rng.choice([1, 3, 4, 5, 0])
+    ihdr = box(b"ihdr", h.to_bytes(4, "big") + w.to_bytes(4, "big") + nc.to_bytes(2, "big")
+               + bytes([rng.choice([7, 15]), 7, 0, 0]))
+    subs = [ihdr]
+    if rng.random() < 0.3:
+        subs.append(box(b"res ", box(b"resc", bytes(rng.choice([10, 4])))))
+    if rng.random() < 0.2:
+        subs.insert(0, box(b"colr", bytes(7)))
+    if rng.random() < 0.2:
+        subs.append(box(b"ihdr", (7).to_bytes(4, "big") + (9).to_bytes(4, "big") + (3).to_bytes(2, "big") + bytes(4)))
+    top = [box(b"ftyp", rng.choice([b"jp2 ", b"jpx ", b"jp"]) + bytes(4))]
+    if rng.random() < 0.2:
+        top.append(box(b"uuid", bytes(rng.randint(0, 30))))
+    top.append(box(b"jp2h", b"".join(subs), long_form=rng.random() < 0.2))
+    top.append(box(b"jp2c", bytes(20)))
+    return sig + b"".join(top)
+
+
+def ico_saved(rng):
+    im = Image.new(rng.choice(["RGB", "RGBA", "P", "L"]), (rng.randint(1, 300), rng.randint(1, 300)))
+    sizes = rng.sample([(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (256, 256), (20, 10)],
+                       rng.randint(1, 4))
+    b = io.BytesIO()
+    im.save(b, format="ICO", sizes=sizes)
+    return b.getvalue()
+
+
+def ico_dib(rng):
+    # Icons with BMP (DIB) images: directory entries and DIB headers that agree or not.
+    n = rng.randint(1, 3)
+    dirs, images = [], []
+    offset = 6 + 16 * n
+    for _ in range(n):
+        w, h = rng.choice([16, 32, 48, 0]), rng.choice([16, 32, 48, 0])
+        bpp = rng.choice([32, 8, 0, 4])
+        ncol = rng.choice([0, 16, 255, 1])
+        dw = w or 256
+        dh = (h or 256) * 2 if rng.random() < 0.85 else rng.choice([7, (h or 256)])
+        bits = bpp or 8
+        dib = struct.pack("<IiiHHIIiiII", 40, dw, dh, 1, bits, 0, 0, 0, 0, 0, 0)
+        stride = ((dw * bits + 31) // 32) * 4
+        data = dib + bytes(4 * (2 ** bits if bits <= 8 else 0)) + bytes(stride * (dh // 2) * 2)
+        if rng.random() < 0.5:  # some as PNG instead
+            b = io.BytesIO()
+            Image.new("RGBA", (dw, rng.choice([dh // 2, h or 256]))).save(b, format="PNG")
+            data = b.getvalue()
+        dirs.append(struct.pack("<BBBBHHII", w, h, ncol, 0, 1, bpp, len(data), offset))
+        images.append(data)
+        offset += len(data)
+    return struct.pack("<HHH", 0, 1, n) + b"".join(dirs) + b"".join(images)
+
+
+def wmf(rng):
+    if rng.random() < 0.5:
+        x0, y0 = rng.choice([0, -100, 5]), rng.choice([0, 7])
+        x1, y1 = rng.choice([1000, -5, 0, 32767]), rng.choice([700, 7, 1])
+        inch = rng.choice([1440, 96, 0, 1000, 7])
+        head = struct.pack("<IHhhhhHIH", 0x9AC6CDD7, 0, x0, y0, x1, y1, inch, 0, 0)
+        return head + rng.choice([b"\x01\x00\x09\x00", b"\x02\x00\x09\x00"]) + bytes(60)
+    b = [rng.choice([0, 10, -3]), rng.choice([0, 4]), rng.choice([640, 5, 0, -20]), rng.choice([480, 4])]
+    frame = [0, 0, rng.choice([16933, 0, 7]), rng.choice([12700, 0, 3])]
+    return struct.pack("<II4i4i", 1, 88, *b, *frame) + rng.choice([b" EMF", b" EMG"]) + bytes(40)
+
+
+GENERATORS = [wmf, pnm, pnm, pillow_saved, sun, sgi, pcx, xbm, xpm, fits, jp2_saved, jp2_boxes,
+              ico_saved, ico_dib]
 
 
 def pillow_size(path):
@@ -185,13 +268,15 @@ def main():
     ap.add_argument("tool")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--no-mutate", action="store_true",
+                    help="only well-formed files (no truncations or byte flips)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i in range(args.count):
             data = rng.choice(GENERATORS)(rng)
-            if rng.random() < 0.25:
+            if not args.no_mutate and rng.random() < 0.25:
                 data = broken(rng, data)
             path = os.path.join(tmp, "f%05d.img" % i)
             with open(path, "wb") as f:

@@ -325,6 +325,68 @@ TEST(ImageProbeTest, XbmXpmFitsHeaders) {
             Status::Code::kUnsupported);
 }
 
+std::string Box(std::string_view type, const std::string& payload) {
+  return Be32Bytes(static_cast<uint32_t>(payload.size() + 8)) + std::string(type) + payload;
+}
+
+std::string Le(uint64_t v, int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out.push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+  return out;
+}
+
+TEST(ImageProbeTest, Jpeg2000CodestreamAndJp2Boxes) {
+  const std::string sig("\0\0\0\x0CjP  \r\n\x87\n", 12);
+  std::string ihdr = Be32Bytes(48) + Be32Bytes(64) + std::string("\0\x03\x07\x07\0\0", 6);
+  ExpectImage(sig + Box("ftyp", "jp2 " + std::string(4, '\0')) + Box("jp2h", Box("ihdr", ihdr)) +
+                  Box("jp2c", std::string(8, '\0')),
+              ImageFormat::kJpeg2000, 64, 48);
+  // Five components: no mode, Pillow cannot identify it.
+  std::string ihdr5 = ihdr;
+  ihdr5[9] = 5;
+  EXPECT_EQ(Probe(sig + Box("jp2h", Box("ihdr", ihdr5))).error().code(),
+            Status::Code::kUnsupported);
+  // Ending inside a box header: Pillow's OSError.
+  EXPECT_EQ(Probe(sig + Box("ftyp", "jp2 " + std::string(4, '\0')) + "\0\0").error().code(),
+            Status::Code::kCorruption);
+  // Codestream: (Xsiz - XOsiz, Ysiz - YOsiz) = (100 - 10, 60 - 5).
+  std::string siz = std::string("\xFF\x4F\xFF\x51\0\x29\0\0", 8) + Be32Bytes(100) + Be32Bytes(60) +
+                    Be32Bytes(10) + Be32Bytes(5) + std::string(16, '\0') + std::string("\0\x01\x07\x01\x01", 5);
+  ExpectImage(siz, ImageFormat::kJpeg2000, 90, 55);
+  EXPECT_EQ(ImageFormatName(ImageFormat::kJpeg2000), "JPEG2000");
+}
+
+TEST(ImageProbeTest, IcoLargestEntryAndDibHalfHeight) {
+  // One 16x32 directory entry whose DIB is 16 x (32 / 2): Pillow keeps the decoded 16x16.
+  std::string dib = Le(40, 4) + Le(16, 4) + Le(32, 4) + Le(1, 2) + Le(32, 2) + std::string(24, '\0') +
+                    std::string(16 * 16 * 4 + 64, '\0');
+  std::string ico = Le(0, 2) + Le(1, 2) + Le(1, 2) + std::string("\x10\x20\0\0", 4) + Le(1, 2) +
+                    Le(32, 2) + Le(dib.size(), 4) + Le(22, 4) + dib;
+  ExpectImage(ico, ImageFormat::kIco, 16, 16);
+  // Two entries: the larger one (48x48) is loaded; its PNG gives the size.
+  std::string png = testing::WritePng(48, 48, {});
+  std::string two = Le(0, 2) + Le(1, 2) + Le(2, 2) + std::string("\x10\x10\0\0", 4) + Le(1, 2) +
+                    Le(32, 2) + Le(dib.size(), 4) + Le(38, 4) + std::string("\x30\x30\0\0", 4) +
+                    Le(1, 2) + Le(32, 2) + Le(png.size(), 4) + Le(38 + dib.size(), 4);
+  std::string dib16 = dib;
+  ExpectImage(two + dib16 + png, ImageFormat::kIco, 48, 48);
+  EXPECT_EQ(Probe(Le(0, 2) + Le(1, 2) + Le(0, 2)).error().code(), Status::Code::kUnsupported);
+}
+
+TEST(ImageProbeTest, WmfAndEmfHeaders) {
+  // Placeable WMF: (1000 - 0) * 72 // 1440 by (700 - 0) * 72 // 1440.
+  std::string wmf = Le(0x9AC6CDD7, 4) + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(1000, 2) + Le(700, 2) +
+                    Le(1440, 2) + Le(0, 4) + Le(0, 2) + std::string("\x01\0\x09\0", 4) +
+                    std::string(60, '\0');
+  ExpectImage(wmf, ImageFormat::kWmf, 50, 35);
+  std::string emf = Le(1, 4) + Le(88, 4) + Le(10, 4) + Le(0, 4) + Le(640, 4) + Le(480, 4) + Le(0, 4) +
+                    Le(0, 4) + Le(16933, 4) + Le(12700, 4) + " EMF" + std::string(40, '\0');
+  ExpectImage(emf, ImageFormat::kWmf, 630, 480);
+  std::string no_frame = emf;
+  no_frame.replace(32, 4, Le(0, 4));  // frame width 0: Pillow divides by zero
+  EXPECT_EQ(Probe(no_frame).error().code(), Status::Code::kCorruption);
+}
+
 TEST(ImageProbeTest, DetectsByContentNotName) {
   EXPECT_EQ(Probe("hello world, not an image").error().code(), Status::Code::kUnsupported);
   EXPECT_EQ(Probe("").error().code(), Status::Code::kUnsupported);
