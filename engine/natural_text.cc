@@ -134,7 +134,8 @@ void ComposeInPlace(std::u32string* s) {
   for (size_t i = 0; i < s->size(); ++i) {
     char32_t c = (*s)[i];
     int cc = CombiningClass(c);
-    if (starter != std::u32string::npos) {
+    // Every second code point of a composition is U+0300 or above.
+    if (starter != std::u32string::npos && c >= 0x300) {
       bool adjacent = kept == starter + 1;
       if (adjacent || (last_class != 0 && last_class < cc)) {
         if (char32_t composite = Compose((*s)[starter], c)) {
@@ -173,7 +174,11 @@ void FoldElementText(std::u32string_view in, std::u32string* out) {
   ReorderMarks(&decomposed);
   out->clear();
   for (char32_t c : decomposed) {
-    const FoldEntry* map = c < 0x41 ? nullptr : FindEntry(kCaseMaps, c);
+    if (c < 0x80) {  // ASCII: swapcase + casefold is lower-casing
+      out->push_back(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      continue;
+    }
+    const FoldEntry* map = FindEntry(kCaseMaps, c);
     if (map == nullptr) {
       AppendDecomposed(c, out);
       continue;
