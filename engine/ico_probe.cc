@@ -32,8 +32,8 @@ class WindowSource : public ByteSource {
       std::memcpy(out, prefix_.data() + at, done);
     }
     if (done == n) return done;
-    INGEST_ASSIGN_OR_RETURN(size_t got,
-                            src_.ReadAt(offset_ + (at + done - prefix_.size()), out + done, n - done));
+    INGEST_ASSIGN_OR_RETURN(
+        size_t got, src_.ReadAt(offset_ + (at + done - prefix_.size()), out + done, n - done));
     return done + got;
   }
   uint64_t size() const override {
@@ -64,7 +64,8 @@ Result<ImageInfo> ProbeIco(ByteSource& src) {
     IconEntry entry{e[0] != 0 ? e[0] : 256u, e[1] != 0 ? e[1] : 256u, Le16(e + 6), Le32(e + 12)};
     if (entry.depth == 0 && e[2] != 0) {
       // Python's ceil(log(n, 2)), which is log(n) / log(2) in doubles.
-      entry.depth = static_cast<uint32_t>(std::ceil(std::log(static_cast<double>(e[2])) / std::log(2.0)));
+      entry.depth =
+          static_cast<uint32_t>(std::ceil(std::log(static_cast<double>(e[2])) / std::log(2.0)));
     }
     if (entry.depth == 0) entry.depth = 256;
     entries.push_back(entry);

@@ -101,9 +101,9 @@ void ReorderMarks(std::u32string* s) {
     size_t j = i;
     while (j < s->size() && CombiningClass((*s)[j]) != 0) ++j;
     if (j - i > 1) {
-      std::stable_sort(s->begin() + static_cast<std::ptrdiff_t>(i),
-                       s->begin() + static_cast<std::ptrdiff_t>(j),
-                       [](char32_t a, char32_t b) { return CombiningClass(a) < CombiningClass(b); });
+      std::stable_sort(
+          s->begin() + static_cast<std::ptrdiff_t>(i), s->begin() + static_cast<std::ptrdiff_t>(j),
+          [](char32_t a, char32_t b) { return CombiningClass(a) < CombiningClass(b); });
     }
     i = j;
   }
@@ -118,11 +118,11 @@ char32_t Compose(char32_t a, char32_t b) {
       b < kTBase + kTCount) {
     return a + (b - kTBase);
   }
-  const Composition* it = std::lower_bound(
-      std::begin(kCompositions), std::end(kCompositions), std::pair(a, b),
-      [](const Composition& e, std::pair<char32_t, char32_t> v) {
-        return e.first != v.first ? e.first < v.first : e.second < v.second;
-      });
+  const Composition* it =
+      std::lower_bound(std::begin(kCompositions), std::end(kCompositions), std::pair(a, b),
+                       [](const Composition& e, std::pair<char32_t, char32_t> v) {
+                         return e.first != v.first ? e.first < v.first : e.second < v.second;
+                       });
   return it != std::end(kCompositions) && it->first == a && it->second == b ? it->composite : 0;
 }
 

@@ -1,8 +1,8 @@
 // Sizes of the binary formats whose header is a few fixed fields: Sun raster (.ras), SGI
-// (.sgi .rgb), PCX (.pcx) and Windows metafiles (.wmf .emf), read as Pillow 9.4's plugins read them when it opens a
-// file. Each function notes what makes Pillow refuse a file: "cannot identify" (a plugin's
-// SyntaxError, or too few bytes) is Unsupported, an exception Pillow lets through (ValueError,
-// OSError) is Corruption; CVAT's manifest tool fails on both.
+// (.sgi .rgb), PCX (.pcx) and Windows metafiles (.wmf .emf), read as Pillow 9.4's plugins read them
+// when it opens a file. Each function notes what makes Pillow refuse a file: "cannot identify" (a
+// plugin's SyntaxError, or too few bytes) is Unsupported, an exception Pillow lets through
+// (ValueError, OSError) is Corruption; CVAT's manifest tool fails on both.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -26,7 +26,8 @@ Result<size_t> ReadUpTo(ByteSource& src, uint8_t* buf, size_t n) {
 
 Result<ImageInfo> Sized(ImageFormat format, uint64_t width, uint64_t height, const char* name) {
   if (width == 0 || height == 0) {
-    return Status::Unsupported(std::string(name) + ": width or height is 0 (Pillow cannot open it)");
+    return Status::Unsupported(std::string(name) +
+                               ": width or height is 0 (Pillow cannot open it)");
   }
   ImageInfo info;
   info.format = format;
@@ -65,9 +66,8 @@ Result<ImageInfo> ProbeSgi(ByteSource& src) {
   INGEST_ASSIGN_OR_RETURN(size_t n, ReadUpTo(src, s, sizeof s));
   if (n < 12) return Status::Unsupported("SGI: truncated header");
   unsigned bpc = s[3], dimension = Be16(s + 4), zsize = Be16(s + 10);
-  bool known = (bpc == 1 || bpc == 2) &&
-               (((dimension == 1 || dimension == 2) && zsize == 1) ||
-                (dimension == 3 && (zsize == 3 || zsize == 4)));
+  bool known = (bpc == 1 || bpc == 2) && (((dimension == 1 || dimension == 2) && zsize == 1) ||
+                                          (dimension == 3 && (zsize == 3 || zsize == 4)));
   if (!known) return Status::Corruption("SGI: unsupported image mode");
   return Sized(ImageFormat::kSgi, Be16(s + 6), Be16(s + 8), "SGI");
 }
@@ -101,7 +101,9 @@ Result<ImageInfo> ProbeWmf(ByteSource& src) {
   INGEST_ASSIGN_OR_RETURN(size_t n, ReadUpTo(src, s, sizeof s));
   auto s16 = [&s](int at) { return static_cast<int64_t>(static_cast<int16_t>(Le16(s + at))); };
   auto s32 = [&s](int at) { return static_cast<int64_t>(static_cast<int32_t>(Le32(s + at))); };
-  auto floor_div = [](int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+  auto floor_div = [](int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+  };
   int64_t w = 0, h = 0;
   if (n >= 6 && std::memcmp(s, "\xD7\xCD\xC6\x9A\0\0", 6) == 0) {
     if (n < 16) return Status::Unsupported("WMF: truncated header");

@@ -228,7 +228,8 @@ Result<ImageInfo> ProbeFits(ByteSource& src) {
   if (naxis.empty()) return Status::Unsupported("FITS: no NAXIS");
   if (!PythonInt(naxis, &axes)) return Status::Corruption("FITS: bad NAXIS");
   if (axes == 0) return Status::Corruption("FITS: no image data (NAXIS 0)");
-  if (naxis1.empty() || (axes != 1 && naxis2.empty())) return Status::Unsupported("FITS: no NAXISn");
+  if (naxis1.empty() || (axes != 1 && naxis2.empty()))
+    return Status::Unsupported("FITS: no NAXISn");
   if (!PythonInt(naxis1, axes == 1 ? &h : &w) || (axes != 1 && !PythonInt(naxis2, &h))) {
     return Status::Corruption("FITS: bad NAXISn");
   }
