@@ -225,6 +225,7 @@ ImageFormat DetectImageFormat(std::span<const std::byte> p) {
       StartsWith(p, 0, std::string_view("\x01\0\0\0", 4))) {
     return ImageFormat::kWmf;
   }
+  if (StartsWith(p, 0, "8BPS")) return ImageFormat::kPsd;
   return ImageFormat::kUnknown;
 }
 
@@ -264,12 +265,14 @@ Result<ImageInfo> ProbeImage(ByteSource& src) {
       return probe_internal::ProbeIco(src);
     case ImageFormat::kWmf:
       return probe_internal::ProbeWmf(src);
+    case ImageFormat::kPsd:
+      return probe_internal::ProbePsd(src);
     case ImageFormat::kUnknown:
       break;
   }
   return Status::Unsupported(
       "not an image Pillow opens that we read (JPEG, PNG, GIF, BMP, TIFF, WebP, PNM, Sun raster, "
-      "SGI, PCX, XBM, XPM, FITS, JPEG 2000, ICO, WMF/EMF)");
+      "SGI, PCX, XBM, XPM, FITS, JPEG 2000, ICO, WMF/EMF, PSD)");
 }
 
 std::string_view ImageFormatName(ImageFormat format) {
@@ -306,6 +309,8 @@ std::string_view ImageFormatName(ImageFormat format) {
       return "ICO";
     case ImageFormat::kWmf:
       return "WMF";
+    case ImageFormat::kPsd:
+      return "PSD";
     case ImageFormat::kUnknown:
       break;
   }

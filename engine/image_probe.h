@@ -19,7 +19,8 @@
 //  - SUN (.ras), SGI (.sgi .rgb), PCX, WMF/EMF: fixed header fields (raster_probe.cc); XBM, XPM and
 //    FITS: their text headers (text_image_probe.cc); JPEG 2000 (.jp2 .jpx .jpf .j2k): the SIZ
 //    segment or the JP2 header boxes (jpeg2000_probe.cc); ICO: the entry Pillow loads, checked
-//    against its PNG or DIB header (ico_probe.cc). Pillow reports no EXIF for any of them.
+//    against its PNG or DIB header (ico_probe.cc); PSD: every section Pillow reads when it
+//    opens one (psd_probe.cc). Pillow reports no EXIF for any of them.
 //  - BMP: header sizes 12, 40, 64, 108 and 124 only, as Pillow; a negative height (top-down)
 //    counts as its absolute value.
 //  - An EXIF block Pillow cannot parse (bad TIFF header) gives orientation 1. Pillow raises
@@ -60,6 +61,7 @@ enum class ImageFormat : uint8_t {
   kJpeg2000,
   kIco,
   kWmf,
+  kPsd,
 };
 
 struct ImageInfo {
@@ -88,7 +90,7 @@ Result<ImageInfo> ProbeImage(ByteSource& src);
 Result<ImageInfo> ProbeImageFile(const std::string& path);
 
 // Pillow's format name ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "PPM", "SUN", "SGI",
-// "PCX", "XBM", "XPM", "FITS", "JPEG2000", "ICO", "WMF"), or "unknown".
+// "PCX", "XBM", "XPM", "FITS", "JPEG2000", "ICO", "WMF", "PSD"), or "unknown".
 std::string_view ImageFormatName(ImageFormat format);
 
 }  // namespace ingest

@@ -107,6 +107,7 @@ Result<ImageInfo> ProbeFits(ByteSource& src);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
 Result<ImageInfo> ProbeIco(ByteSource& src);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
+Result<ImageInfo> ProbePsd(ByteSource& src);
 
 }  // namespace ingest::probe_internal
 

@@ -361,6 +361,7 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
     case ImageFormat::kJpeg2000:
     case ImageFormat::kIco:
     case ImageFormat::kWmf:
+    case ImageFormat::kPsd:
       return Status::Unsupported(std::string(ImageFormatName(DetectImageFormat(file))) +
                                  ": no pixel checksum for this format yet");
     case ImageFormat::kUnknown:

@@ -6,7 +6,8 @@
 
 Writes generated files of the formats we probe beyond the classic six (PNM plain and raw
 with comments and odd whitespace; Sun raster, SGI, PCX, XBM, XPM, FITS headers with valid
-and invalid fields; icons with PNG and BMP images; WMF and EMF headers; JPEG 2000 codestreams and JP2 box layouts; files Pillow itself saved; truncated and byte-flipped variants), asks Pillow for Image.open(f).size
+and invalid fields; icons with PNG and BMP images; WMF and EMF headers; PSD files with
+resources and layers; JPEG 2000 codestreams and JP2 box layouts; files Pillow itself saved; truncated and byte-flipped variants), asks Pillow for Image.open(f).size
 (or whether it raises) and probe_images_tool for ours, and reports every file where they
 disagree: a size that differs, or one side opening a file the other refuses.
 """
@@ -249,7 +250,54 @@ def wmf(rng):
     return struct.pack("<II4i4i", 1, 88, *b, *frame) + rng.choice([b" EMF", b" EMG"]) + bytes(40)
 
 
-GENERATORS = [wmf, pnm, pnm, pillow_saved, sun, sgi, pcx, xbm, xpm, fits, jp2_saved, jp2_boxes,
+def psd(rng):
+    mode, bits = rng.choice([(3, 8), (3, 8), (1, 8), (0, 1), (4, 8), (9, 8), (3, 16), (5, 8)])
+    chans = rng.choice([1, 3, 4, 4, 2])
+    w, h = rng.choice([1, 5, 64, 0]), rng.choice([1, 7, 33])
+    out = b"8BPS" + struct.pack(">H6xHIIHH", rng.choice([1, 1, 2]), chans, h, w, bits, mode)
+    pal = bytes(rng.choice([0, 768, 3]))
+    out += struct.pack(">I", len(pal)) + pal
+    res = b""
+    for _ in range(rng.randint(0, 3)):
+        name = bytes(rng.choice([0, 1, 2, 5]))
+        data = bytes(rng.choice([0, 3, 4, 14]))
+        res += b"8BIM" + struct.pack(">HB", rng.choice([1005, 1039]), len(name)) + name
+        res += b"" if len(name) & 1 else b"\0"
+        res += struct.pack(">I", len(data)) + data + (b"\0" if len(data) & 1 else b"")
+    out += struct.pack(">I", len(res) + rng.choice([0, 0, 0, 3])) + res
+    layers = b""
+    if rng.random() < 0.6:
+        n = rng.choice([1, 2, -1, 0])
+        recs, tiles = b"", b""
+        for _ in range(abs(n)):
+            y0, x0, y1, x1 = 0, 0, rng.choice([2, 3, 0]), rng.choice([4, 1])
+            kinds = rng.choice([[0, 1, 2], [0], [65535, 0, 1, 2], [0, 1], [7], [0, 1, 2, 3, 65535]])
+            recs += struct.pack(">4IH", y0, x0, y1, x1, len(kinds))
+            for k in kinds:
+                recs += struct.pack(">HI", k, 0)
+            recs += b"8BIMnorm" + bytes(4)
+            extra = struct.pack(">I", 0) + struct.pack(">I", 0) + bytes([3]) + b"abc"
+            recs += struct.pack(">I", len(extra)) + extra
+            for k in kinds:
+                comp = rng.choice([0, 1, 2])
+                tiles += struct.pack(">H", comp)
+                if comp == 1:
+                    tiles += struct.pack(">%dH" % y1, *([2] * y1)) + bytes(2 * y1)
+                elif comp == 0:
+                    tiles += bytes(x1 * y1)
+        info = struct.pack(">h", n) + recs + tiles
+        if rng.random() < 0.2:
+            info = info[:rng.randint(0, len(info))]
+        layers = struct.pack(">I", len(info)) + info + bytes(4)
+    out += struct.pack(">I", len(layers)) + layers
+    comp = rng.choice([0, 1, 1, 2])
+    out += struct.pack(">H", comp)
+    if comp == 1:
+        out += bytes(2 * h * 4 * rng.choice([1, 1, 0]))
+    return out + bytes(rng.choice([0, 50]))
+
+
+GENERATORS = [psd, psd, wmf, pnm, pnm, pillow_saved, sun, sgi, pcx, xbm, xpm, fits, jp2_saved, jp2_boxes,
               ico_saved, ico_dib]
 
 

@@ -387,6 +387,22 @@ TEST(ImageProbeTest, WmfAndEmfHeaders) {
   EXPECT_EQ(Probe(no_frame).error().code(), Status::Code::kCorruption);
 }
 
+TEST(ImageProbeTest, PsdWalksEverySectionPillowReads) {
+  // RGB, 3 channels, 7 rows of 5; empty colour data, resources and layers; raw image data.
+  auto header = [](int channels) {
+    return std::string("8BPS\0\x01", 6) + std::string(6, '\0') +
+           std::string{'\0', static_cast<char>(channels)} + Be32Bytes(7) + Be32Bytes(5) +
+           std::string("\0\x08\0\x03", 4);
+  };
+  std::string sections = Be32Bytes(0) + Be32Bytes(0) + Be32Bytes(0);
+  ExpectImage(header(3) + sections + std::string(2 + 105, '\0'), ImageFormat::kPsd, 5, 7);
+  // Without the merged image's compression field Pillow cannot identify it.
+  EXPECT_EQ(Probe(header(3) + sections).error().code(), Status::Code::kUnsupported);
+  // RGB needs 3 channels: OSError "not enough channels".
+  EXPECT_EQ(Probe(header(1) + sections + std::string(107, '\0')).error().code(),
+            Status::Code::kCorruption);
+}
+
 TEST(ImageProbeTest, DetectsByContentNotName) {
   EXPECT_EQ(Probe("hello world, not an image").error().code(), Status::Code::kUnsupported);
   EXPECT_EQ(Probe("").error().code(), Status::Code::kUnsupported);
