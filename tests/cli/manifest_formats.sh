@@ -23,6 +23,12 @@ w("k.fits", b"".join(c.ljust(80).encode() for c in
 def box(t, p): return struct.pack(">I", len(p) + 8) + t + p
 w("l.jp2", b"\x00\x00\x00\x0cjP  \r\n\x87\n" + box(b"ftyp", b"jp2 " + bytes(4))
   + box(b"jp2h", box(b"ihdr", struct.pack(">IIHBBBB", 48, 64, 3, 7, 7, 0, 0))) + box(b"jp2c", bytes(8)))
+w("m.psd", b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 7, 5, 8, 3) + struct.pack(">3IH", 0, 0, 0, 0)
+  + bytes(105))
+dib = struct.pack("<IiiHHIIiiII", 40, 16, 32, 1, 32, 0, 0, 0, 0, 0, 0) + bytes(16 * 16 * 4 + 64)
+w("n.ico", struct.pack("<3H", 0, 1, 1) + struct.pack("<4BHHII", 16, 16, 0, 0, 1, 32, len(dib), 22) + dib)
+w("o.wmf", struct.pack("<IHhhhhHIH", 0x9AC6CDD7, 0, 0, 0, 1000, 700, 1440, 0, 0) + b"\x01\x00\x09\x00"
+  + bytes(60))
 PY
 "$CVAT_INGEST" manifest d -o m.jsonl --progress none
 echo "exit $?"
