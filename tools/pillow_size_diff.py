@@ -322,8 +322,11 @@ def main():
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
+        kinds = []  # the generator of each file
         for i in range(args.count):
-            data = rng.choice(GENERATORS)(rng)
+            gen = rng.choice(GENERATORS)
+            data = gen(rng)
+            kinds.append(gen.__name__)
             if not args.no_mutate and rng.random() < 0.25:
                 data = broken(rng, data)
             path = os.path.join(tmp, "f%05d.img" % i)
@@ -340,7 +343,8 @@ def main():
         opened = 0
         bombs = 0
         formats = {}
-        for path, line in zip(paths, ours):
+        by_kind = {}
+        for path, line, kind in zip(paths, ours, kinds):
             want = pillow_size(path)
             if want == "bomb":  # Pillow's decompression-bomb limit (image_probe.h: not emulated)
                 bombs += 1
@@ -351,12 +355,14 @@ def main():
                 formats[want.split()[0]] = formats.get(want.split()[0], 0) + 1
             if want != got:
                 mismatches += 1
+                by_kind[kind] = by_kind.get(kind, 0) + 1
                 if mismatches <= 20:
                     with open(path, "rb") as f:
                         print("differs: %r pillow=%s ours=%s" % (f.read()[:60], want, line))
         print("%d files (%d Pillow opens, %d over its decompression-bomb limit, not compared), "
               "%d mismatches" % (len(paths), opened, bombs, mismatches))
         print("opened by format: %s" % " ".join("%s=%d" % kv for kv in sorted(formats.items())))
+        print("mismatches by generator: %s" % " ".join("%s=%d" % kv for kv in sorted(by_kind.items())))
         return 1 if mismatches else 0
 
 
