@@ -25,7 +25,10 @@ struct archive;
 namespace ingest {
 
 struct ArchiveMember {
-  // Member path as stored, with a leading "./" removed; '/'-separated raw bytes.
+  // Member path with a leading "./" removed, '/'-separated, whatever the process's locale:
+  // UTF-8 where the archive says what the name's charset is (zip names flagged UTF-8, pax
+  // names, 7z), CP437 decoded to UTF-8 for other zip names (as Python's zipfile does), raw
+  // bytes otherwise (ustar/GNU tar, cpio).
   std::string path;
   uint64_t size = 0;
   int64_t mtime_ns = 0;

@@ -196,6 +196,36 @@ ImageFormat DetectImageFormat(std::span<const std::byte> p) {
       (StartsWith(p, 12, "VP8 ") || StartsWith(p, 12, "VP8L") || StartsWith(p, 12, "VP8X"))) {
     return ImageFormat::kWebp;
   }
+  // The other plugins' _accept tests, on Pillow's 16-byte prefix.
+  if (p.size() >= 2 && p[0] == std::byte{'P'} &&
+      std::string_view("0123456y").find(static_cast<char>(p[1])) != std::string_view::npos) {
+    return ImageFormat::kPpm;
+  }
+  if (StartsWith(p, 0, "\x59\xA6\x6A\x95")) return ImageFormat::kSun;
+  if (StartsWith(p, 0, "\x01\xDA")) return ImageFormat::kSgi;
+  if (p.size() >= 2 && p[0] == std::byte{10} &&
+      (p[1] == std::byte{0} || p[1] == std::byte{2} || p[1] == std::byte{3} ||
+       p[1] == std::byte{5})) {
+    return ImageFormat::kPcx;
+  }
+  size_t blank = 0;  // bytes.lstrip()
+  while (blank < p.size() && std::string_view(" \t\n\r\v\f").find(static_cast<char>(p[blank])) !=
+                                 std::string_view::npos) {
+    ++blank;
+  }
+  if (StartsWith(p, blank, "#define")) return ImageFormat::kXbm;
+  if (StartsWith(p, 0, "/* XPM */")) return ImageFormat::kXpm;
+  if (StartsWith(p, 0, "SIMPLE")) return ImageFormat::kFits;
+  if (StartsWith(p, 0, "\xFF\x4F\xFF\x51") ||
+      StartsWith(p, 0, std::string_view("\0\0\0\x0CjP  \r\n\x87\n", 12))) {
+    return ImageFormat::kJpeg2000;
+  }
+  if (StartsWith(p, 0, std::string_view("\0\0\1\0", 4))) return ImageFormat::kIco;
+  if (StartsWith(p, 0, std::string_view("\xD7\xCD\xC6\x9A\0\0", 6)) ||
+      StartsWith(p, 0, std::string_view("\x01\0\0\0", 4))) {
+    return ImageFormat::kWmf;
+  }
+  if (StartsWith(p, 0, "8BPS")) return ImageFormat::kPsd;
   return ImageFormat::kUnknown;
 }
 
@@ -215,10 +245,34 @@ Result<ImageInfo> ProbeImage(ByteSource& src) {
       return probe_internal::ProbeTiff(src);
     case ImageFormat::kWebp:
       return probe_internal::ProbeWebp(src);
+    case ImageFormat::kPpm:
+      return probe_internal::ProbePnm(src);
+    case ImageFormat::kSun:
+      return probe_internal::ProbeSun(src);
+    case ImageFormat::kSgi:
+      return probe_internal::ProbeSgi(src);
+    case ImageFormat::kPcx:
+      return probe_internal::ProbePcx(src);
+    case ImageFormat::kXbm:
+      return probe_internal::ProbeXbm(src);
+    case ImageFormat::kXpm:
+      return probe_internal::ProbeXpm(src);
+    case ImageFormat::kFits:
+      return probe_internal::ProbeFits(src);
+    case ImageFormat::kJpeg2000:
+      return probe_internal::ProbeJpeg2000(src);
+    case ImageFormat::kIco:
+      return probe_internal::ProbeIco(src);
+    case ImageFormat::kWmf:
+      return probe_internal::ProbeWmf(src);
+    case ImageFormat::kPsd:
+      return probe_internal::ProbePsd(src);
     case ImageFormat::kUnknown:
       break;
   }
-  return Status::Unsupported("not a JPEG, PNG, GIF, BMP, TIFF or WebP image");
+  return Status::Unsupported(
+      "not an image Pillow opens that we read (JPEG, PNG, GIF, BMP, TIFF, WebP, PNM, Sun raster, "
+      "SGI, PCX, XBM, XPM, FITS, JPEG 2000, ICO, WMF/EMF, PSD)");
 }
 
 std::string_view ImageFormatName(ImageFormat format) {
@@ -235,6 +289,28 @@ std::string_view ImageFormatName(ImageFormat format) {
       return "TIFF";
     case ImageFormat::kWebp:
       return "WEBP";
+    case ImageFormat::kPpm:
+      return "PPM";
+    case ImageFormat::kSun:
+      return "SUN";
+    case ImageFormat::kSgi:
+      return "SGI";
+    case ImageFormat::kPcx:
+      return "PCX";
+    case ImageFormat::kXbm:
+      return "XBM";
+    case ImageFormat::kXpm:
+      return "XPM";
+    case ImageFormat::kFits:
+      return "FITS";
+    case ImageFormat::kJpeg2000:
+      return "JPEG2000";
+    case ImageFormat::kIco:
+      return "ICO";
+    case ImageFormat::kWmf:
+      return "WMF";
+    case ImageFormat::kPsd:
+      return "PSD";
     case ImageFormat::kUnknown:
       break;
   }

@@ -15,6 +15,12 @@
 //    9.4 misreads its header).
 //  - WebP: the canvas size (VP8X) or the bitstream size; EXIF from the first EXIF chunk when
 //    the VP8X flags announce it; the RIFF structure is checked as libwebp's demuxer does.
+//  - PPM (.pbm .pgm .ppm .pnm): the text header as Pillow tokenises it (pnm_probe.cc).
+//  - SUN (.ras), SGI (.sgi .rgb), PCX, WMF/EMF: fixed header fields (raster_probe.cc); XBM, XPM and
+//    FITS: their text headers (text_image_probe.cc); JPEG 2000 (.jp2 .jpx .jpf .j2k): the SIZ
+//    segment or the JP2 header boxes (jpeg2000_probe.cc); ICO: the entry Pillow loads, checked
+//    against its PNG or DIB header (ico_probe.cc); PSD: every section Pillow reads when it
+//    opens one (psd_probe.cc). Pillow reports no EXIF for any of them.
 //  - BMP: header sizes 12, 40, 64, 108 and 124 only, as Pillow; a negative height (top-down)
 //    counts as its absolute value.
 //  - An EXIF block Pillow cannot parse (bad TIFF header) gives orientation 1. Pillow raises
@@ -35,7 +41,28 @@
 
 namespace ingest {
 
-enum class ImageFormat : uint8_t { kUnknown, kJpeg, kPng, kGif, kBmp, kTiff, kWebp };
+// Pillow's formats that we read sizes of. kPpm and later have no EXIF (orientation 1) and no
+// pixel checksum yet.
+enum class ImageFormat : uint8_t {
+  kUnknown,
+  kJpeg,
+  kPng,
+  kGif,
+  kBmp,
+  kTiff,
+  kWebp,
+  kPpm,
+  kSun,
+  kSgi,
+  kPcx,
+  kXbm,
+  kXpm,
+  kFits,
+  kJpeg2000,
+  kIco,
+  kWmf,
+  kPsd,
+};
 
 struct ImageInfo {
   ImageFormat format = ImageFormat::kUnknown;
@@ -52,7 +79,7 @@ ImageFormat DetectImageFormat(std::span<const std::byte> prefix);
 
 // Probes the image in `src`. Reads a few KiB for ordinary files (a PNG with no EXIF before
 // its image data is walked chunk by chunk to its end, as Pillow does). Errors:
-//  - Unsupported: not one of the six formats, or a variant Pillow cannot open;
+//  - Unsupported: not one of the formats above, or a variant Pillow cannot open;
 //  - Corruption: a truncated or malformed header, with a message naming the problem
 //    ("JPEG: no SOF marker before end of file", "PNG: truncated IHDR");
 //  - IoError: the source failed.
@@ -62,7 +89,8 @@ Result<ImageInfo> ProbeImage(ByteSource& src);
 // ProbeImage over the file at `path`; every error names the file.
 Result<ImageInfo> ProbeImageFile(const std::string& path);
 
-// "JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP" (Pillow's format names), or "unknown".
+// Pillow's format name ("JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "PPM", "SUN", "SGI",
+// "PCX", "XBM", "XPM", "FITS", "JPEG2000", "ICO", "WMF", "PSD"), or "unknown".
 std::string_view ImageFormatName(ImageFormat format);
 
 }  // namespace ingest

@@ -97,6 +97,17 @@ Result<ImageInfo> ProbeGif(ByteSource& src);
 Result<ImageInfo> ProbeBmp(ByteSource& src);
 Result<ImageInfo> ProbeTiff(ByteSource& src);
 Result<ImageInfo> ProbeWebp(ByteSource& src);
+Result<ImageInfo> ProbePnm(ByteSource& src);
+Result<ImageInfo> ProbeSun(ByteSource& src);
+Result<ImageInfo> ProbeSgi(ByteSource& src);
+Result<ImageInfo> ProbePcx(ByteSource& src);
+Result<ImageInfo> ProbeXbm(ByteSource& src);
+Result<ImageInfo> ProbeXpm(ByteSource& src);
+Result<ImageInfo> ProbeFits(ByteSource& src);
+Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
+Result<ImageInfo> ProbeIco(ByteSource& src);
+Result<ImageInfo> ProbeWmf(ByteSource& src);
+Result<ImageInfo> ProbePsd(ByteSource& src);
 
 }  // namespace ingest::probe_internal
 

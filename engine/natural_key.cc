@@ -12,8 +12,9 @@
 //    "x.1", not "x.png.1"). The key is one tuple per element: parts, base (if not empty),
 //    suffixes.
 // 2. Each element is put in NFD, swapcase()d (the C locale is "dumb": strxfrm("A") <
-//    strxfrm("a"), so natsort swaps case), casefold()ed and put back in NFC. Net effect:
-//    case-insensitive, "é" and "É" equal.
+//    strxfrm("a"), so natsort swaps case), casefold()ed and put back in NFC, all over the
+//    whole element (natural_text.cc). Net effect: case-insensitive ("é", "É" and "e" followed
+//    by U+0301 are one letter; "ß" is "ss"; "İ" is "i" followed by U+0307).
 // 3. The element is split into text and numbers. A number is a maximal run of Unicode decimal
 //    digits (re's \d: ASCII, Arabic-Indic, fullwidth, ...), read with int(), so leading zeros
 //    do not count ("a01" equals "a1"), or a single non-decimal digit (superscript "²",
@@ -33,16 +34,12 @@
 // content) make memcmp agree with Python's tuple comparison everywhere.
 //
 // groupletters doubles every code point (casefold(c) == c once folded), which does not change
-// the order, so kCompact leaves it out. About twenty precomposed letters (ǰ, ẖ, ΐ, ...) stay
-// as they are after step 2 but casefold to several code points; with them only kExact, which
-// writes casefold(c) + c, is exact. AppendNaturalKey reports them and the sort switches to
+// the order, so kCompact leaves it out. About twenty precomposed letters (ǰ, ẖ, ΐ, ...) can be
+// left by step 2 (NFC composes them again) but casefold to several code points; with them
+// only kExact, which writes casefold(c) + c, is exact. AppendNaturalKey reports them and the sort switches to
 // kExact for all names.
 //
 // Where we knowingly differ from natsort (all rare in file names; documented, not fixed):
-// - Step 2 uses a table computed per code point (tools/gen_natural_tables.py). natsort
-//   normalises whole strings, so where NFC composition or canonical reordering crosses
-//   characters (a base letter followed by combining marks, as in NFD names written by macOS,
-//   or conjoining Hangul jamo) natsort compares the composed form and we the code points.
 // - Python's int() refuses runs of more than 4300 digits, and natsort 8.0's table of digits
 //   lacks Tangsa (U+16AC0..U+16AC9), so natsort keeps such runs (of 2 or more) as text, which
 //   can make os_sorted raise TypeError. We read them as numbers.
@@ -58,24 +55,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <type_traits>
 #include <vector>
 
+#include "engine/natural_text.h"
 #include "engine/path_text.h"
 
 namespace ingest {
 namespace {
-
-struct DigitChar {
-  char32_t cp;
-  unsigned char value;
-};
-
-struct FoldEntry {
-  char32_t cp;
-  char32_t out[3];  // zero-padded
-};
-
-#include "engine/natural_tables.inc"
 
 constexpr char kEndName = 0x00;
 constexpr char kEndElement = 0x01;
@@ -84,31 +71,6 @@ constexpr char kEscape = 0x03;
 constexpr unsigned char kShortCountBase = 0x02;
 constexpr uint32_t kShortCountLimit = 0xFD;
 constexpr char kLongCount = static_cast<char>(0xFF);
-
-// The value of a Unicode decimal digit, or -1.
-int DecimalValue(char32_t c) {
-  if (c < 0x80) return c >= '0' && c <= '9' ? static_cast<int>(c - '0') : -1;
-  const char32_t* it = std::upper_bound(std::begin(kDecimalZeros), std::end(kDecimalZeros), c);
-  if (it == std::begin(kDecimalZeros)) return -1;
-  char32_t zero = *(it - 1);
-  return c - zero < 10 ? static_cast<int>(c - zero) : -1;
-}
-
-// The value of a digit that is not a decimal (superscripts, ...), or -1.
-int DigitCharValue(char32_t c) {
-  if (c < std::begin(kDigitChars)->cp) return -1;
-  const DigitChar* it =
-      std::lower_bound(std::begin(kDigitChars), std::end(kDigitChars), c,
-                       [](const DigitChar& d, char32_t v) { return d.cp < v; });
-  return it != std::end(kDigitChars) && it->cp == c ? it->value : -1;
-}
-
-template <size_t N>
-const FoldEntry* FindFold(const FoldEntry (&table)[N], char32_t c) {
-  const FoldEntry* it = std::lower_bound(std::begin(table), std::end(table), c,
-                                         [](const FoldEntry& e, char32_t v) { return e.cp < v; });
-  return it != std::end(table) && it->cp == c ? it : nullptr;
-}
 
 // Appends one code point of text, in UTF-8 (surrogates too), escaping the marker bytes.
 void AppendTextCodePoint(char32_t c, std::string* out) {
@@ -129,6 +91,20 @@ class KeyBuilder {
   // all-ASCII names (the fast path) and std::u32string_view otherwise.
   template <class View>
   void AppendElement(View e) {
+    if constexpr (std::is_same_v<View, std::u32string_view>) {
+      thread_local std::u32string folded;  // reused: no allocation per name
+      FoldElementText(e, &folded);
+      AppendTokens(std::u32string_view(folded));
+    } else {
+      AppendTokens(e);
+    }
+  }
+
+ private:
+  // Appends the tokens of an element whose text is folded already (or is ASCII, which is
+  // lower-cased here) and kEndElement.
+  template <class View>
+  void AppendTokens(View e) {
     bool last_number = false;
     size_t i = 0;
     while (i < e.size()) {
@@ -162,7 +138,7 @@ class KeyBuilder {
           }
           i = j;
         } else {
-          AppendFolded(static_cast<char32_t>(c));
+          AppendText(static_cast<char32_t>(c));
           ++i;
         }
         last_number = false;
@@ -172,7 +148,6 @@ class KeyBuilder {
     out_->push_back(kEndElement);
   }
 
- private:
   // Appends a number token for a run of decimal digits.
   template <class View>
   void AppendNumber(View run) {
@@ -193,40 +168,21 @@ class KeyBuilder {
     }
   }
 
-  // Appends the folded form of one text code point.
-  void AppendFolded(char32_t c) {
-    if (c < 0x80) {
-      if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-      if (mode_ == NaturalKeyMode::kExact) AppendTextCodePoint(c, out_);
-      AppendTextCodePoint(c, out_);
-      return;
-    }
-    const FoldEntry* fold = FindFold(kFoldEntries, c);
-    if (fold == nullptr) {
-      AppendGrouped(c);
-      return;
-    }
-    for (char32_t y : fold->out) {
-      if (y == 0) break;
-      AppendGrouped(y);
-    }
-  }
-
-  // Appends one folded code point, with groupletters' casefold(c) in front in kExact mode.
-  void AppendGrouped(char32_t y) {
-    const FoldEntry* expanding = FindFold(kExpandingFolds, y);
+  // Appends one code point of folded text (ASCII is lower-cased here), with groupletters'
+  // casefold(c) in front of it in kExact mode.
+  void AppendText(char32_t c) {
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    const char32_t* expanding = GroupletterFold(c);
     if (mode_ == NaturalKeyMode::kExact) {
       if (expanding != nullptr) {
-        for (char32_t z : expanding->out) {
-          if (z != 0) AppendTextCodePoint(z, out_);
-        }
+        for (int k = 0; k < 3 && expanding[k] != 0; ++k) AppendTextCodePoint(expanding[k], out_);
       } else {
-        AppendTextCodePoint(y, out_);
+        AppendTextCodePoint(c, out_);
       }
     } else if (expanding != nullptr) {
       exact_enough_ = false;
     }
-    AppendTextCodePoint(y, out_);
+    AppendTextCodePoint(c, out_);
   }
 
   NaturalKeyMode mode_;

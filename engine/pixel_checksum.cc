@@ -351,6 +351,19 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
     case ImageFormat::kTiff:
       st = pixels::HashTiffPixels(file, &sink);
       break;
+    case ImageFormat::kPpm:
+    case ImageFormat::kSun:
+    case ImageFormat::kSgi:
+    case ImageFormat::kPcx:
+    case ImageFormat::kXbm:
+    case ImageFormat::kXpm:
+    case ImageFormat::kFits:
+    case ImageFormat::kJpeg2000:
+    case ImageFormat::kIco:
+    case ImageFormat::kWmf:
+    case ImageFormat::kPsd:
+      return Status::Unsupported(std::string(ImageFormatName(DetectImageFormat(file))) +
+                                 ": no pixel checksum for this format yet");
     case ImageFormat::kUnknown:
       return Status::Unsupported("not a known image format");
   }

@@ -4,9 +4,14 @@
 Run with Debian 12's /usr/bin/python3 (3.11, unicodedata 14.0.0) and python3-natsort 8.0.2:
     /usr/bin/python3 tools/gen_natural_tables.py > engine/natural_tables.inc
 
-The tables describe what natsort.os_sorted (natsort_keygen(alg=LOCALE|PATH|IGNORECASE), no
-PyICU, C collation) does to one code point; engine/natural_key.cc explains how they are used.
+Everything comes from Python's own unicodedata and str methods (no download). The tables
+describe what natsort.os_sorted (natsort_keygen(alg=LOCALE|PATH|IGNORECASE), no PyICU, C
+collation) does to each path element: NFD, swapcase, casefold, NFC over the whole element,
+then digits apart from text, then groupletters. engine/natural_key.cc explains how they are
+used; the self-check at the end of main() verifies that the tables reproduce Python's
+normalize/swapcase/casefold on random strings.
 """
+import random
 import re
 import sys
 import unicodedata
@@ -14,12 +19,28 @@ import unicodedata
 from natsort.unicode_numbers import digits_no_decimals
 
 DECIMAL = re.compile(r"\d")
+HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 
 
-def fold(c):
-    # natsort's input transform in the C locale: NFD, swapcase ("dumb" locale), casefold, NFC.
-    s = unicodedata.normalize("NFD", c).swapcase().casefold()
-    return unicodedata.normalize("NFC", s)
+def is_surrogate(c):
+    return 0xD800 <= c < 0xE000
+
+
+def case_map(ch):
+    # swapcase then casefold, as natsort applies them (after NFD) in the C locale.
+    return ch.swapcase().casefold()
+
+
+def write_array(out, decl, rows, per_line=1):
+    out.write(decl + " = {\n")
+    for i in range(0, len(rows), per_line):
+        out.write("    " + " ".join(rows[i:i + per_line]) + "\n")
+    out.write("};\n\n")
+
+
+def triple(f):
+    vals = [ord(y) for y in f] + [0] * (3 - len(f))
+    return "{0x%X, 0x%X, 0x%X}" % tuple(vals)
 
 
 def main():
@@ -28,54 +49,102 @@ def main():
               % (sys.version.split()[0], unicodedata.unidata_version))
     out.write("// and python3-natsort 8.0.2. Do not edit.\n\n")
 
-    zeros = [c for c in range(0x110000) if DECIMAL.match(chr(c)) and unicodedata.decimal(chr(c)) == 0]
+    zeros = [c for c in range(0x110000)
+             if DECIMAL.match(chr(c)) and unicodedata.decimal(chr(c)) == 0]
     for z in zeros:
         assert all(unicodedata.decimal(chr(z + i)) == i for i in range(10))
     out.write("// First code point (value 0) of each run of ten Unicode decimal digits (what Python's\n")
     out.write("// re \\d matches in str patterns).\n")
-    out.write("constexpr char32_t kDecimalZeros[] = {\n")
-    for i in range(0, len(zeros), 8):
-        out.write("    " + " ".join("0x%X," % z for z in zeros[i:i + 8]) + "\n")
-    out.write("};\n\n")
+    write_array(out, "constexpr char32_t kDecimalZeros[]", ["0x%X," % z for z in zeros], 8)
 
     out.write("// Digits that are not decimals (superscripts, circled digits, ...): natsort matches each\n")
     out.write("// one alone as a number with this value.\n")
-    out.write("constexpr DigitChar kDigitChars[] = {\n")
-    for ch in sorted(digits_no_decimals):
-        out.write("    {0x%X, %d},\n" % (ord(ch), unicodedata.digit(ch)))
-    out.write("};\n\n")
+    write_array(out, "constexpr DigitChar kDigitChars[]",
+                ["{0x%X, %d}," % (ord(ch), unicodedata.digit(ch)) for ch in sorted(digits_no_decimals)])
 
-    digit_set = set(digits_no_decimals)
-    entries = []
-    expanding = {}
+    # Canonical decompositions (NFD of one code point), Hangul syllables left to the code.
+    decomp_rows, decomp_data = [], []
     for c in range(0x110000):
-        if 0xD800 <= c < 0xE000:
-            continue  # lone surrogates (escaped bytes) are left as they are
-        ch = chr(c)
-        if DECIMAL.match(ch) or ch in digit_set:
+        if is_surrogate(c) or HANGUL_FIRST <= c <= HANGUL_LAST:
             continue
-        f = fold(ch)
-        assert 1 <= len(f) <= 3 and not any(DECIMAL.match(y) or y in digit_set for y in f)
+        d = unicodedata.normalize("NFD", chr(c))
+        if d != chr(c):
+            assert len(d) <= 4
+            decomp_rows.append("{0x%X, %d, %d}," % (c, len(decomp_data), len(d)))
+            decomp_data.extend(ord(y) for y in d)
+    out.write("// Full canonical decomposition of each code point that has one (Hangul syllables are\n")
+    out.write("// decomposed by the algorithm): kDecompositionData[offset .. offset + length).\n")
+    write_array(out, "constexpr Decomposition kDecompositions[]", decomp_rows)
+    write_array(out, "constexpr char32_t kDecompositionData[]",
+                ["0x%X," % v for v in decomp_data], 8)
+
+    # Canonical combining classes, as ranges of equal class.
+    ranges = []
+    for c in range(0x110000):
+        ccc = unicodedata.combining(chr(c))
+        if ccc == 0:
+            continue
+        if ranges and ranges[-1][1] == c - 1 and ranges[-1][2] == ccc:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c, ccc])
+    out.write("// Canonical combining class (non-zero only), ranges of code points with one class.\n")
+    write_array(out, "constexpr CombiningRange kCombiningRanges[]",
+                ["{0x%X, 0x%X, %d}," % tuple(r) for r in ranges])
+
+    # Primary composites: pairs that NFC composes (exclusions and singletons left out).
+    pairs = []
+    for c in range(0x110000):
+        if is_surrogate(c) or HANGUL_FIRST <= c <= HANGUL_LAST:
+            continue
+        ch = chr(c)
+        dec = unicodedata.decomposition(ch)
+        if not dec or dec.startswith("<"):
+            continue
+        parts = [int(x, 16) for x in dec.split()]
+        if len(parts) == 2 and unicodedata.normalize("NFC", chr(parts[0]) + chr(parts[1])) == ch:
+            pairs.append((parts[0], parts[1], c))
+    pairs.sort()
+    out.write("// Canonical compositions NFC performs (first, second) -> composite, sorted by the pair.\n")
+    out.write("// Hangul syllables are composed by the algorithm.\n")
+    write_array(out, "constexpr Composition kCompositions[]",
+                ["{0x%X, 0x%X, 0x%X}," % p for p in pairs])
+
+    # swapcase + casefold per code point (digits are never changed).
+    digit_set = set(digits_no_decimals)
+    maps = []
+    for c in range(0x110000):
+        if is_surrogate(c):
+            continue
+        ch = chr(c)
+        f = case_map(ch)
         if f != ch:
-            entries.append((c, f))
-        for y in f:
-            if y.casefold() != y:
-                expanding[ord(y)] = y.casefold()
-    out.write("// Code points whose folded form (NFD, swapcase, casefold, NFC) is not themselves.\n")
-    out.write("constexpr FoldEntry kFoldEntries[] = {\n")
-    for c, f in entries:
-        vals = [ord(y) for y in f] + [0] * (3 - len(f))
-        out.write("    {0x%X, {0x%X, 0x%X, 0x%X}},\n" % (c, vals[0], vals[1], vals[2]))
-    out.write("};\n\n")
-    out.write("// Folded code points that natsort's groupletters casefolds once more (into more than one\n")
-    out.write("// code point).\n")
-    out.write("constexpr FoldEntry kExpandingFolds[] = {\n")
-    for c in sorted(expanding):
-        f = expanding[c]
-        assert len(f) <= 3
-        vals = [ord(y) for y in f] + [0] * (3 - len(f))
-        out.write("    {0x%X, {0x%X, 0x%X, 0x%X}},\n" % (c, vals[0], vals[1], vals[2]))
-    out.write("};\n")
+            assert 1 <= len(f) <= 3 and not any(DECIMAL.match(y) or y in digit_set for y in f)
+            maps.append((c, f))
+    out.write("// swapcase() then casefold() of each code point they change (natsort's IGNORECASE in the\n")
+    out.write("// C locale, applied after NFD).\n")
+    write_array(out, "constexpr FoldEntry kCaseMaps[]",
+                ["{0x%X, %s}," % (c, triple(f)) for c, f in maps])
+
+    # Code points that can be left after the transform and that groupletters casefolds again.
+    expanding = {}
+    mapped = set(c for c, _ in maps)
+    outputs = set(ord(y) for _, f in maps for y in f)
+
+    def possible(c):  # can c be in an element after NFD and the case map?
+        return c not in mapped or c in outputs
+
+    candidates = outputs | set(
+        p[2] for p in pairs if all(possible(ord(y)) for y in unicodedata.normalize("NFD", chr(p[2]))))
+    for c in sorted(candidates):
+        f = chr(c).casefold()
+        if f != chr(c):
+            assert len(f) <= 3
+            expanding[c] = f
+    out.write("// Code points natsort's groupletters casefolds once more (they may be left in a folded\n")
+    out.write("// element, for instance by NFC composition).\n")
+    write_array(out, "constexpr FoldEntry kExpandingFolds[]",
+                ["{0x%X, %s}," % (c, triple(f)) for c, f in sorted(expanding.items())])
 
 
 if __name__ == "__main__":

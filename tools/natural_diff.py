@@ -7,7 +7,8 @@
 Generates random tricky names, sorts each batch with sorted(sorted(names), key=os_sort_key)
 (natsort's order, ties broken by code point as ours are) and with order_names_tool natural,
 and reports batches whose orders differ. --deviations adds the inputs on which we knowingly
-differ (combining marks, Tangsa digit runs) to measure them. --golden writes a few small
+differ (none at present) to measure them. --ascii-only leaves out the normalisation and
+non-ASCII case pieces. --golden writes a few small
 batches in the format of tests/data/natural_order_cases.txt.
 """
 import argparse
@@ -28,7 +29,23 @@ PIECES = [
     "１", "２", "１０", "٣", "٠١", "²", "³", "①", "⑩", "𝟏", "😀", "漢", "字", "日本",
     "\t", "\x01", "\x02", "\x03", "\x7f", "\udcff", "\udcc3", "\udc80",
 ]
-DEVIATION_PIECES = ["e\u0301", "E\u0301", "\u0301", "\u1100\u1161"]  # NFC across characters
+# Normalisation and case beyond ASCII: combining marks (alone, after letters, in either
+# canonical order), precomposed letters and their decomposed twins, ligatures, compatibility
+# characters NFD keeps, composition exclusions, Hangul syllables and jamo, and the case pairs
+# that casefold treats specially (German sharp s, Greek sigma and iota subscript, Cyrillic,
+# Turkish dotted and dotless i, Kelvin, Ohm and Angstrom signs).
+UNICODE_PIECES = [
+    "e\u0301", "E\u0301", "\u0301", "\u0300", "\u0308", "\u0323", "\u0307", "\u0345",
+    "\u0327", "\u030c", "ü", "Ü", "u\u0308", "U\u0308", "ệ", "Ệ", "e\u0323\u0302",
+    "e\u0302\u0323", "ṩ", "s\u0307\u0323", "s\u0323\u0307", "Å", "\u212b", "A\u030a",
+    "\u212a", "k", "\u2126", "ω", "Ω", "ﬀ", "ﬃ", "ﬆ", "æ", "Æ", "œ", "Œ", "ĳ", "Ĳ", "Ǆ",
+    "ǅ", "ǆ", "ŉ", "ß", "ẞ", "SS", "ss", "Σ", "σ", "ς", "ΣΑΣ", "ά", "ᾳ", "ᾼ", "ῼ", "α\u0345",
+    "ι\u0308\u0301", "ΰ", "Я", "я", "Ё", "ё", "Е\u0308", "й", "и\u0306", "Й", "İ", "ı",
+    "I", "i", "i\u0307", "I\u0307", "ǰ", "j\u030c", "J\u030c", "\u0958", "\u0915\u093c",
+    "가", "\u1100\u1161", "\u1100\u1161\u11a8", "각", "\u11a8", "\u3131", "ｶ", "ｶﾞ",
+    "が", "か\u3099", "Ⅻ", "ⅻ", "Ａ", "ａ",
+]
+DEVIATION_PIECES = []  # none left (combining marks and jamo are exact now)
 # Not generated: Tangsa digit runs ("\U00016AC1\U00016AC2"), which make natsort raise TypeError.
 
 
@@ -72,13 +89,16 @@ def main():
     ap.add_argument("--size", type=int, default=2000)
     ap.add_argument("--deviations", action="store_true")
     ap.add_argument("--golden")
+    ap.add_argument("--ascii-only", action="store_true",
+                    help="leave out the normalisation and case pieces (the earlier generator)")
     ap.add_argument("--compact", action="store_true",
                     help="leave out the letters that need exact (doubled) keys")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    pieces = PIECES + (DEVIATION_PIECES if args.deviations else [])
+    pieces = PIECES + (UNICODE_PIECES if not args.ascii_only else []) + (
+        DEVIATION_PIECES if args.deviations else [])
     if args.compact:
-        pieces = [p for p in pieces if p not in ("ǰ", "ΐ")]
+        pieces = [p for p in pieces if p not in ("ǰ", "ΐ", "ΰ", "j\u030c", "J\u030c", "ι\u0308\u0301")]
     failures = 0
     total = 0
     for batch in range(args.batches):
@@ -114,10 +134,23 @@ def main():
                 "1,000.png", "999.png", "1000.png", "x.png.1.png", ".hidden", ".hidden.png",
                 "a..b", "a.b.", "dir.1/a.png", "dir.10/a.png", "dir.2/a.png",
             ]
-            for case in range(13):
-                names = [random_name(rng, PIECES) for _ in range(rng.randint(5, 40))]
+            unicode_classic = [
+                "cafe\u0301.png", "café.png", "CAFÉ.png", "cafe.png", "cafeb.png", "cafè.png",
+                "Straße.png", "STRASSE.png", "strasse1.png", "ﬁle.png", "file.png", "FILE2.png",
+                "İstanbul.png", "istanbul.png", "ıstanbul.png", "Istanbul 2.png", "Ёлка.png",
+                "елка.png", "Е\u0308лка1.png", "ΣΑΣ.png", "σας.png", "σαc.png", "ǰ.png",
+                "j\u030c.png", "J\u030c2.png", "ᾳ.png", "α\u0345.png", "ΑΙ.png", "각.png",
+                "\u1100\u1161\u11a8.png", "가.png", "\u212bngstrom.png", "Ångstrom.png",
+                "e\u0323\u0302.png", "e\u0302\u0323.png", "ệ.png", "\u0301.png", "a\u0301/x.png",
+                "á/y.png",
+            ]
+            for case in range(26):
+                pieces = PIECES if case < 13 else PIECES + UNICODE_PIECES
+                names = [random_name(rng, pieces) for _ in range(rng.randint(5, 40))]
                 if case == 0:
                     names = rng.sample(classic, len(classic))
+                elif case == 13:
+                    names = rng.sample(unicode_classic, len(unicode_classic))
                 f.write("case %d\n" % case)
                 for n in names:
                     f.write("in %s\n" % escape(n))

@@ -1,6 +1,7 @@
 #include "engine/archive_reader.h"
 
 #include <gtest/gtest.h>
+#include <locale.h>
 
 #include <string>
 #include <vector>
@@ -121,6 +122,59 @@ TEST(ArchiveReaderTest, MissingFileIsNotFound) {
   EXPECT_FALSE(l.end.ok());
   EXPECT_NE(l.end.message().find("/nonexistent/x.zip"), std::string::npos);
 }
+
+// Names must not depend on the process's locale: each case runs with LC_CTYPE "C" (what a
+// program that never calls setlocale has, and cron/containers/CI give) and "C.UTF-8".
+class ArchiveNamesLocaleTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    saved_ = setlocale(LC_CTYPE, nullptr);
+    ASSERT_NE(setlocale(LC_CTYPE, GetParam()), nullptr) << GetParam();
+  }
+  void TearDown() override { setlocale(LC_CTYPE, saved_.c_str()); }
+  std::string saved_;
+};
+
+TEST_P(ArchiveNamesLocaleTest, ZipNamesFlaggedUtf8AreKept) {
+  ScopedTempDir dir;
+  std::string path = dir.Join("utf8.zip");
+  testing::WriteRawZip(path, {{"caf\xC3\xA9/\xC3\x9F.png", "a", true},
+                              {"\xD0\x81\xD0\xBB\xD0\xBA\xD0\xB0.jpg", "b", true},
+                              {"plain.png", "c", true}});
+  Listed l = ListAll(path);
+  ASSERT_TRUE(l.end.ok()) << l.end.ToString();
+  EXPECT_EQ(l.names, (std::vector<std::string>{"caf\xC3\xA9/\xC3\x9F.png=a",
+                                               "\xD0\x81\xD0\xBB\xD0\xBA\xD0\xB0.jpg=b",
+                                               "plain.png=c"}));
+}
+
+TEST_P(ArchiveNamesLocaleTest, UnflaggedZipNamesAreCp437AsPythonZipfile) {
+  ScopedTempDir dir;
+  std::string path = dir.Join("cp437.zip");
+  // Python: b"caf\x82 \x80\xe1\xff\x9b.png".decode("cp437") == "café Çß\xa0¢.png".
+  testing::WriteRawZip(path, {{"caf\x82 \x80\xE1\xFF\x9B.png", "a"}, {"ascii.png", "b"}});
+  Listed l = ListAll(path);
+  ASSERT_TRUE(l.end.ok()) << l.end.ToString();
+  EXPECT_EQ(l.names,
+            (std::vector<std::string>{"caf\xC3\xA9 \xC3\x87\xC3\x9F\xC2\xA0\xC2\xA2.png=a",
+                                      "ascii.png=b"}));
+}
+
+TEST_P(ArchiveNamesLocaleTest, PaxTarNamesAreKept) {
+  ScopedTempDir dir;
+  std::string path = dir.Join("pax.tar");
+  testing::WritePaxTar(path, {{"\xD0\x81\xD0\xBB\xD0\xBA\xD0\xB0/\xC3\xA9.png", "x"},
+                              {"d\xC3\xA9j\xC3\xA0.jpg", "y"}});
+  Listed l = ListAll(path);
+  ASSERT_TRUE(l.end.ok()) << l.end.ToString();
+  EXPECT_EQ(l.names, (std::vector<std::string>{"\xD0\x81\xD0\xBB\xD0\xBA\xD0\xB0/\xC3\xA9.png=x",
+                                               "d\xC3\xA9j\xC3\xA0.jpg=y"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Locales, ArchiveNamesLocaleTest, ::testing::Values("C", "C.UTF-8"),
+                         [](const ::testing::TestParamInfo<const char*>& param_info) {
+                           return std::string(param_info.param[1] == '\0' ? "C" : "CUtf8");
+                         });
 
 TEST(IsUnsafeMemberNameTest, Cases) {
   EXPECT_TRUE(IsUnsafeMemberName("/etc/passwd"));

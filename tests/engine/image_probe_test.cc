@@ -1,6 +1,7 @@
 #include "engine/image_probe.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
@@ -212,6 +213,196 @@ TEST(ImageProbeTest, WebpLossyLosslessExtended) {
   ExpectImage(testing::WriteWebp(45, 27, WebpKind::kExtended, 6), ImageFormat::kWebp, 45, 27, 6);
 }
 
+// Sizes and outcomes from Pillow 9.4's Image.open(f).size on the same bytes.
+TEST(ImageProbeTest, PnmPlainAndRawWithComments) {
+  using namespace std::string_view_literals;
+  ExpectImage("P1\n3 2\n1 0 1\n0 1 0\n"sv, ImageFormat::kPpm, 3, 2);
+  ExpectImage("P2 # comment\n# more\n 17\t9 255\n"sv, ImageFormat::kPpm, 17, 9);
+  ExpectImage("P3\r\n4 5\r\n65535\r\n"sv, ImageFormat::kPpm, 4, 5);
+  ExpectImage("P4\n1#in a token\n2 8\n"sv, ImageFormat::kPpm, 12, 8);  // "1" + "2"
+  ExpectImage("P5 1_0 0012 255 "sv, ImageFormat::kPpm, 10, 12);          // Python int()
+  ExpectImage("P6\n+640 480\n255\n"sv, ImageFormat::kPpm, 640, 480);
+  ExpectImage("P6\v640\f480\r255\n\xFF\x00"sv, ImageFormat::kPpm, 640, 480);
+  EXPECT_EQ(ImageFormatName(ImageFormat::kPpm), "PPM");
+}
+
+TEST(ImageProbeTest, PnmErrorsWherePillowFails) {
+  using namespace std::string_view_literals;
+  // Pillow: ValueError "Reached EOF while reading header".
+  EXPECT_EQ(Probe("P6\n640 480\n#eof"sv).error().code(), Status::Code::kCorruption);
+  EXPECT_EQ(Probe("P6 640"sv).error().code(), Status::Code::kCorruption);
+  // Pillow: maxval must be greater than 0 and less than 65536.
+  EXPECT_EQ(Probe("P5 3 3 0\n"sv).error().code(), Status::Code::kCorruption);
+  EXPECT_EQ(Probe("P5 3 3 65536\n"sv).error().code(), Status::Code::kCorruption);
+  // Pillow: "Token too long", and int() refusing "6x4".
+  EXPECT_EQ(Probe("P6 12345678901 3 255\n"sv).error().code(), Status::Code::kCorruption);
+  Result<ImageInfo> bad = Probe("P6 6x4 255\n"sv);
+  EXPECT_NE(bad.error().message().find("6x4"), std::string::npos) << bad.error().ToString();
+  // Pillow cannot identify these (UnidentifiedImageError).
+  EXPECT_EQ(Probe("P6 0 5 255\n"sv).error().code(), Status::Code::kUnsupported);
+  EXPECT_EQ(Probe("P7 3 3 255\n"sv).error().code(), Status::Code::kUnsupported);
+  EXPECT_EQ(Probe("P612 3 255\n"sv).error().code(), Status::Code::kUnsupported);
+}
+
+std::string Be32Bytes(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+std::string SunHeader(uint32_t w, uint32_t h, uint32_t depth) {
+  return Be32Bytes(0x59A66A95) + Be32Bytes(w) + Be32Bytes(h) + Be32Bytes(depth) + Be32Bytes(0) +
+         Be32Bytes(1) + Be32Bytes(0) + Be32Bytes(0);
+}
+
+// PCX header: version 5, window (x0, y0)-(x1, y1) inclusive, bits, planes.
+std::string PcxHeader(uint16_t x0, uint16_t y0, uint16_t x1, uint16_t y1, int bits, int planes) {
+  std::string h(128, '\0');
+  h[0] = 10;
+  h[1] = 5;
+  h[2] = 1;
+  h[3] = static_cast<char>(bits);
+  uint16_t v[4] = {x0, y0, x1, y1};
+  for (int k = 0; k < 4; ++k) {
+    h[4 + 2 * k] = static_cast<char>(v[k] & 0xFF);
+    h[5 + 2 * k] = static_cast<char>(v[k] >> 8);
+  }
+  h[65] = static_cast<char>(planes);
+  return h;
+}
+
+std::string FitsCards(std::initializer_list<std::string> cards) {
+  std::string out;
+  for (const std::string& c : cards) out += c + std::string(80 - c.size(), ' ');
+  return out;
+}
+
+// Sizes and outcomes from Pillow 9.4's Image.open(path).size on the same bytes.
+TEST(ImageProbeTest, SunSgiPcxHeaders) {
+  using namespace std::string_view_literals;
+  ExpectImage(SunHeader(640, 480, 24), ImageFormat::kSun, 640, 480);
+  EXPECT_EQ(Probe(SunHeader(640, 480, 2)).error().code(), Status::Code::kUnsupported);
+  EXPECT_EQ(Probe(SunHeader(640, 480, 24).substr(0, 31)).error().code(),
+            Status::Code::kUnsupported);
+  ExpectImage("\x01\xDA\x00\x01\x00\x03\x00\x21\x00\x07\x00\x03"sv, ImageFormat::kSgi, 33, 7);
+  ExpectImage("\x01\xDA\x07\x02\x00\x02\x00\x21\x00\x07\x00\x01"sv, ImageFormat::kSgi, 33, 7);
+  EXPECT_EQ(Probe("\x01\xDA\x00\x01\x00\x03\x00\x21\x00\x07\x00\x02"sv).error().code(),
+            Status::Code::kCorruption);  // Pillow: ValueError "Unsupported SGI image mode"
+  ExpectImage(PcxHeader(5, 3, 44, 12, 8, 3), ImageFormat::kPcx, 40, 10);
+  ExpectImage(PcxHeader(0, 0, 9, 9, 1, 1), ImageFormat::kPcx, 10, 10);
+  // 8-bit single plane: Pillow seeks 769 bytes back from the end for a palette.
+  EXPECT_EQ(Probe(PcxHeader(0, 0, 9, 9, 8, 1)).error().code(), Status::Code::kCorruption);
+  ExpectImage(PcxHeader(0, 0, 9, 9, 8, 1) + std::string(700, '\0'), ImageFormat::kPcx, 10, 10);
+  EXPECT_EQ(Probe(PcxHeader(0, 0, 9, 9, 4, 1)).error().code(), Status::Code::kCorruption);
+  EXPECT_EQ(Probe(PcxHeader(9, 0, 3, 9, 1, 1)).error().code(), Status::Code::kUnsupported);
+}
+
+TEST(ImageProbeTest, XbmXpmFitsHeaders) {
+  using namespace std::string_view_literals;
+  ExpectImage("  #define my_icon_width 16\n#define my_icon_height 9\n"
+              "static char my_icon_bits[] = { 0 };\n"sv,
+              ImageFormat::kXbm, 16, 9);
+  EXPECT_EQ(Probe("#define a_width 16\n#define a_height 9\nstatic char a_pix[] = {0};\n"sv)
+                .error()
+                .code(),
+            Status::Code::kUnsupported);
+  ExpectImage("/* XPM */\nstatic char *x[] = {\n\"4 3 2 1\",\n\"A c None\",\n\"B c #ff00ff\",\n"
+              "\"AAAA\",\n};\n"sv,
+              ImageFormat::kXpm, 4, 3);
+  EXPECT_EQ(Probe("/* XPM */\nstatic char *x[] = {\n\"4 3 1 1\",\n\"A c red\",\n};\n"sv)
+                .error()
+                .code(),
+            Status::Code::kCorruption);  // Pillow: "cannot read this XPM file"
+  ExpectImage(FitsCards({"SIMPLE  = T", "BITPIX  = 16", "NAXIS   = 2", "NAXIS1  = 10",
+                         "NAXIS2  = 20", "END"}),
+              ImageFormat::kFits, 10, 20);
+  ExpectImage(FitsCards({"SIMPLE  = T", "BITPIX  = -32", "NAXIS   = 1", "NAXIS1  = 7", "END"}),
+              ImageFormat::kFits, 1, 7);
+  // A comment after T: Pillow does not take it for a FITS file.
+  EXPECT_EQ(Probe(FitsCards({"SIMPLE  =                    T / std", "BITPIX  = 16",
+                             "NAXIS   = 2", "NAXIS1  = 10", "NAXIS2  = 20", "END"}))
+                .error()
+                .code(),
+            Status::Code::kUnsupported);
+}
+
+std::string Box(std::string_view type, const std::string& payload) {
+  return Be32Bytes(static_cast<uint32_t>(payload.size() + 8)) + std::string(type) + payload;
+}
+
+std::string Le(uint64_t v, int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out.push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+  return out;
+}
+
+TEST(ImageProbeTest, Jpeg2000CodestreamAndJp2Boxes) {
+  const std::string sig("\0\0\0\x0CjP  \r\n\x87\n", 12);
+  std::string ihdr = Be32Bytes(48) + Be32Bytes(64) + std::string("\0\x03\x07\x07\0\0", 6);
+  ExpectImage(sig + Box("ftyp", "jp2 " + std::string(4, '\0')) + Box("jp2h", Box("ihdr", ihdr)) +
+                  Box("jp2c", std::string(8, '\0')),
+              ImageFormat::kJpeg2000, 64, 48);
+  // Five components: no mode, Pillow cannot identify it.
+  std::string ihdr5 = ihdr;
+  ihdr5[9] = 5;
+  EXPECT_EQ(Probe(sig + Box("jp2h", Box("ihdr", ihdr5))).error().code(),
+            Status::Code::kUnsupported);
+  // Ending inside a box header: Pillow's OSError.
+  EXPECT_EQ(Probe(sig + Box("ftyp", "jp2 " + std::string(4, '\0')) + "\0\0").error().code(),
+            Status::Code::kCorruption);
+  // Codestream: (Xsiz - XOsiz, Ysiz - YOsiz) = (100 - 10, 60 - 5).
+  std::string siz = std::string("\xFF\x4F\xFF\x51\0\x29\0\0", 8) + Be32Bytes(100) + Be32Bytes(60) +
+                    Be32Bytes(10) + Be32Bytes(5) + std::string(16, '\0') + std::string("\0\x01\x07\x01\x01", 5);
+  ExpectImage(siz, ImageFormat::kJpeg2000, 90, 55);
+  EXPECT_EQ(ImageFormatName(ImageFormat::kJpeg2000), "JPEG2000");
+}
+
+TEST(ImageProbeTest, IcoLargestEntryAndDibHalfHeight) {
+  // One 16x32 directory entry whose DIB is 16 x (32 / 2): Pillow keeps the decoded 16x16.
+  std::string dib = Le(40, 4) + Le(16, 4) + Le(32, 4) + Le(1, 2) + Le(32, 2) + std::string(24, '\0') +
+                    std::string(16 * 16 * 4 + 64, '\0');
+  std::string ico = Le(0, 2) + Le(1, 2) + Le(1, 2) + std::string("\x10\x20\0\0", 4) + Le(1, 2) +
+                    Le(32, 2) + Le(dib.size(), 4) + Le(22, 4) + dib;
+  ExpectImage(ico, ImageFormat::kIco, 16, 16);
+  // Two entries: the larger one (48x48) is loaded; its PNG gives the size.
+  std::string png = testing::WritePng(48, 48, {});
+  std::string two = Le(0, 2) + Le(1, 2) + Le(2, 2) + std::string("\x10\x10\0\0", 4) + Le(1, 2) +
+                    Le(32, 2) + Le(dib.size(), 4) + Le(38, 4) + std::string("\x30\x30\0\0", 4) +
+                    Le(1, 2) + Le(32, 2) + Le(png.size(), 4) + Le(38 + dib.size(), 4);
+  std::string dib16 = dib;
+  ExpectImage(two + dib16 + png, ImageFormat::kIco, 48, 48);
+  EXPECT_EQ(Probe(Le(0, 2) + Le(1, 2) + Le(0, 2)).error().code(), Status::Code::kUnsupported);
+}
+
+TEST(ImageProbeTest, WmfAndEmfHeaders) {
+  // Placeable WMF: (1000 - 0) * 72 // 1440 by (700 - 0) * 72 // 1440.
+  std::string wmf = Le(0x9AC6CDD7, 4) + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(1000, 2) + Le(700, 2) +
+                    Le(1440, 2) + Le(0, 4) + Le(0, 2) + std::string("\x01\0\x09\0", 4) +
+                    std::string(60, '\0');
+  ExpectImage(wmf, ImageFormat::kWmf, 50, 35);
+  std::string emf = Le(1, 4) + Le(88, 4) + Le(10, 4) + Le(0, 4) + Le(640, 4) + Le(480, 4) + Le(0, 4) +
+                    Le(0, 4) + Le(16933, 4) + Le(12700, 4) + " EMF" + std::string(40, '\0');
+  ExpectImage(emf, ImageFormat::kWmf, 630, 480);
+  std::string no_frame = emf;
+  no_frame.replace(32, 4, Le(0, 4));  // frame width 0: Pillow divides by zero
+  EXPECT_EQ(Probe(no_frame).error().code(), Status::Code::kCorruption);
+}
+
+TEST(ImageProbeTest, PsdWalksEverySectionPillowReads) {
+  // RGB, 3 channels, 7 rows of 5; empty colour data, resources and layers; raw image data.
+  auto header = [](int channels) {
+    return std::string("8BPS\0\x01", 6) + std::string(6, '\0') +
+           std::string{'\0', static_cast<char>(channels)} + Be32Bytes(7) + Be32Bytes(5) +
+           std::string("\0\x08\0\x03", 4);
+  };
+  std::string sections = Be32Bytes(0) + Be32Bytes(0) + Be32Bytes(0);
+  ExpectImage(header(3) + sections + std::string(2 + 105, '\0'), ImageFormat::kPsd, 5, 7);
+  // Without the merged image's compression field Pillow cannot identify it.
+  EXPECT_EQ(Probe(header(3) + sections).error().code(), Status::Code::kUnsupported);
+  // RGB needs 3 channels: OSError "not enough channels".
+  EXPECT_EQ(Probe(header(1) + sections + std::string(107, '\0')).error().code(),
+            Status::Code::kCorruption);
+}
+
 TEST(ImageProbeTest, DetectsByContentNotName) {
   EXPECT_EQ(Probe("hello world, not an image").error().code(), Status::Code::kUnsupported);
   EXPECT_EQ(Probe("").error().code(), Status::Code::kUnsupported);
@@ -247,6 +438,13 @@ TEST(ImageProbeTest, FuzzTruncationsAndFlips) {
       testing::WriteTiff(dir.path(), 30, 20, {.big_tiff = true, .orientation = 6}),
       testing::WriteWebp(30, 20, WebpKind::kExtended, 7),
       testing::WriteWebp(30, 20, WebpKind::kLossless),
+      std::string("P6 # c\n30 20\n255\n") + std::string(1800, '\x7f'),
+      SunHeader(30, 20, 8) + std::string(600, 'x'),
+      PcxHeader(0, 0, 29, 19, 8, 1) + std::string(900, 'y'),
+      std::string("#define i_width 30\n#define i_height 20\nstatic char i_bits[] = {0};\n"),
+      std::string("/* XPM */\n\"30 20 1 1\",\n\"A c #fff\",\n\"AAA\",\n"),
+      FitsCards({"SIMPLE  = T", "BITPIX  = 8", "NAXIS   = 2", "NAXIS1  = 30", "NAXIS2  = 20",
+                 "END"}),
   };
   std::mt19937 rng(12345);
   size_t ok = 0, failed = 0;

@@ -75,6 +75,36 @@ TEST(NaturalKeyTest, UnicodeDigitsAndCase) {
   EXPECT_LT(CompareNatural("STRASSE", "Stra\xC3\x9F" "e"), 0);
 }
 
+TEST(NaturalKeyTest, NormalisesWholeElementsAsNatsort) {
+  // "e" + U+0301 is "é" for natsort (NFD, then NFC over the whole element), so the letter
+  // after it decides; code points alone would put "e" (0x65) before "é" (0xE9).
+  EXPECT_EQ(Natural({"cafe\xCC\x81z.png", "caf\xC3\xA9" "a.png"}),
+            (std::vector<std::string>{"caf\xC3\xA9" "a.png", "cafe\xCC\x81z.png"}));
+  EXPECT_LT(CompareNatural("cafe\xCC\x81", "caf\xC3\xA9"), 0);  // natsort: equal; tie by code point
+  // Marks in either canonical order are one letter: e + dot below + circumflex == U+1EC7.
+  EXPECT_EQ(Natural({"\xE1\xBB\x87z", "e\xCC\x82\xCC\xA3y", "e\xCC\xA3\xCC\x82x"}),
+            (std::vector<std::string>{"e\xCC\xA3\xCC\x82x", "e\xCC\x82\xCC\xA3y", "\xE1\xBB\x87z"}));
+  // Conjoining jamo compose into the syllable (U+1100 U+1161 U+11A8 == U+AC01).
+  EXPECT_EQ(Natural({"\xEA\xB0\x81" "b", "\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8" "a"}),
+            (std::vector<std::string>{"\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8" "a", "\xEA\xB0\x81" "b"}));
+  // Case pairs beyond ASCII: Cyrillic Ё/ё and Е + U+0308; Greek final sigma; the Angstrom sign.
+  EXPECT_EQ(Natural({"\xD0\x81z", "\xD1\x91y", "\xD0\x95\xCC\x88x"}),
+            (std::vector<std::string>{"\xD0\x95\xCC\x88x", "\xD1\x91y", "\xD0\x81z"}));
+  EXPECT_EQ(Natural({"\xCF\x83z", "\xCF\x82y", "\xCE\xA3x"}),
+            (std::vector<std::string>{"\xCE\xA3x", "\xCF\x82y", "\xCF\x83z"}));
+  EXPECT_EQ(Natural({"\xC3\xA5z", "\xE2\x84\xABy", "A\xCC\x8Ax"}),
+            (std::vector<std::string>{"A\xCC\x8Ax", "\xE2\x84\xABy", "\xC3\xA5z"}));
+  // Turkish: "İ" is "i" + U+0307 (after "i", before "j"); dotless "ı" swapcases to "I" and
+  // casefolds to "i", so it ties with "i" (ties go by code point).
+  EXPECT_EQ(Natural({"\xC4\xB1", "j", "\xC4\xB0", "i"}),
+            (std::vector<std::string>{"i", "\xC4\xB1", "\xC4\xB0", "j"}));
+  // "ǰ" comes back from NFC and needs exact keys; "j" + U+030C is the same letter.
+  EXPECT_EQ(Natural({"\xC7\xB0z", "J\xCC\x8Cy"}),
+            (std::vector<std::string>{"J\xCC\x8Cy", "\xC7\xB0z"}));
+  std::string key;
+  EXPECT_FALSE(AppendNaturalKey("j\xCC\x8C.png", NaturalKeyMode::kCompact, &key));
+}
+
 TEST(NaturalKeyTest, InvalidUtf8AndControlCharacters) {
   // Escaped bytes are U+DC80..U+DCFF; U+0001 sorts before every printable character.
   EXPECT_LT(CompareNatural("a\x01", "a "), 0);
