@@ -13,7 +13,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libdeflate-dev
   curl python3 python3-pil python3-natsort xxhash bc time unzip
 )
 
