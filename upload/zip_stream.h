@@ -11,10 +11,15 @@
 // - A member's data read from its first byte onwards, in order (the normal case), is hashed
 //   as it is copied out (zlib's crc32), at no extra read. When its last byte is hashed the CRC
 //   is reported through `ZipSource::on_crc` (for the journal) before its descriptor is read.
-// - A read that starts inside member k (a resume, or a retry at a lower offset) reads member
-//   k's bytes from there; if k's CRC is neither in memory nor in the store, the bytes of k
-//   that were skipped are read and hashed when its descriptor is reached. Members before k are
-//   never opened.
+// - A read that starts inside member k (a resume) reads member k's bytes from there. If k's
+//   CRC is neither in memory nor in the store, the skipped bytes of k [0, offset) are read
+//   and hashed first, so the rest hashes as it streams: k is read once in all. Members
+//   before k are never opened. A resume that starts at k's descriptor reads k whole (counted
+//   in stats().crc_rereads) unless the store has its CRC.
+// - A retry at a lower offset (the server confirmed less than was sent) rereads the bytes it
+//   needs; back into an earlier member, that member is reopened (its CRC is known by then)
+//   and the member that was streaming loses its running CRC: its skipped bytes are hashed
+//   again as above when the stream comes back to it.
 // - The central directory needs every member's CRC. A read that starts inside it (a resume
 //   after the members were sent) takes them from memory or the store; a member whose CRC is
 //   in neither is read whole again to hash it (counted in stats().crc_rereads). With the
@@ -29,8 +34,10 @@
 //
 // At most one member is open at a time; its reader is closed before the next is opened (an
 // archive member's reader hands its archive stream back on close, upload/archive_members.h).
-// Memory: the layout, 5 bytes per member for CRCs, and one 256 KiB buffer for hashing skipped
-// bytes. Not thread-safe: the transfer thread owns it.
+// Members of size 0 have CRC 0: never opened, never reported. Memory: the layout, about 4
+// bytes per member for CRCs, and one 256 KiB buffer for hashing skipped bytes. Not
+// thread-safe: the transfer thread owns it, and the ZipSource callbacks run on it (inside
+// ReadAt; they must not call back into the stream).
 #ifndef INGEST_UPLOAD_ZIP_STREAM_H_
 #define INGEST_UPLOAD_ZIP_STREAM_H_
 
