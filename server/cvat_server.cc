@@ -170,6 +170,9 @@ Status CvatServer::Impl::Init() {
   }
   INGEST_ASSIGN_OR_RETURN(faults_, FaultPlan::Parse(opts_.faults));
   INGEST_RETURN_IF_ERROR(store_.Open());
+  for (const std::string& w : store_.TakeLoadWarnings()) {
+    if (opts_.log) opts_.log("load: " + w);
+  }
   if (opts_.inspector == nullptr) {
     own_inspector_ = NewEngineMediaInspector();
     inspector_ = own_inspector_.get();
