@@ -23,6 +23,7 @@
 #define INGEST_SERVER_CONNECTION_STREAM_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -56,6 +57,21 @@ class ConnectionStream final : public httplib::Stream {
   // Waits up to `timeout_ms` for the first byte of the next request (buffered bytes count).
   // False on timeout, end of stream, error or server stop.
   bool WaitForRequest(int timeout_ms);
+  // Bounds of a request head (request line, header lines, blank line).
+  struct HeadLimits {
+    size_t max_bytes = 64 << 10;  // <= kReadBuffer
+    size_t max_headers = 100;     // header lines, the request line not counted
+  };
+  enum class HeadResult { kComplete, kTooLarge, kTimeout, kClosed };
+  // Receives until the buffer holds the whole head of the next request, so that the parser
+  // then reads it from memory: kTooLarge as soon as the head passes a limit (nothing more of
+  // it is buffered), kTimeout when `deadline` passes first, kClosed at end of stream, on an
+  // error or a server stop. Call after WaitForRequest().
+  HeadResult ReadHead(const HeadLimits& limits, std::chrono::steady_clock::time_point deadline);
+  // Sends `reply` (a whole response) at once, then reads and drops what the peer still sends
+  // for up to `linger_ms` (or until it closes), so that closing does not reset the connection
+  // before the peer has read the reply.
+  void SendFinalReply(std::string_view reply, int linger_ms);
   // Starts recording the bytes read, for RestoreEmptyHeaders.
   void BeginRequest();
   // Stops recording and adds each `Upload-*` header of the recorded head that has an empty
@@ -69,6 +85,9 @@ class ConnectionStream final : public httplib::Stream {
   bool WaitFor(short events, int timeout_ms) const;
   // Receives into the empty read buffer; false at end of stream, on error or timeout.
   bool Fill(int timeout_ms);
+  // Receives after the buffered bytes (moved to the front first when the buffer is full);
+  // false at end of stream, on error or timeout.
+  bool FillMore(int timeout_ms);
 
   const int fd_;
   const int read_timeout_ms_;

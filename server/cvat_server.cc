@@ -188,6 +188,12 @@ Status CvatServer::Impl::Init() {
   http_.set_read_timeout(opts_.idle_timeout_seconds);
   http_.set_write_timeout(opts_.idle_timeout_seconds);
   http_.set_tcp_nodelay(true);
+  ConnectionLimits limits;
+  limits.head.max_bytes = std::min(opts_.max_head_bytes, ConnectionStream::kReadBuffer);
+  limits.head.max_headers = opts_.max_header_count;
+  limits.head_timeout_ms = opts_.head_timeout_seconds * 1000;
+  limits.max_per_client = opts_.max_connections_per_client;
+  http_.set_connection_limits(limits);
   InstallRoutes();
   int port = opts_.port;
   if (port == 0) {

