@@ -35,7 +35,6 @@ namespace {
 
 constexpr size_t kWriteBuffer = 1 << 20;
 constexpr size_t kMaxJsonBody = 100 << 20;  // DATA_UPLOAD_MAX_MEMORY_SIZE
-constexpr size_t kMaxFormFields = 100 << 20;
 
 // urllib.parse.urljoin(base, rel) for a relative `rel` without slashes.
 std::string UrlJoin(const std::string& base, const std::string& rel) {
@@ -311,7 +310,10 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> hasher(XXH3_createState(),
                                                                   XXH3_freeState);
   std::string field_name, field_value;
-  size_t field_bytes = 0;
+  // Every field's name and value count against the field limit (the names too: 200 MiB of
+  // empty fields with long names once went unbounded), and every part against the part cap.
+  uint64_t field_bytes = 0;
+  size_t parts = 0;
   std::string error;
   auto end_part = [&]() {
     if (mode == Mode::kField) fields->emplace(field_name, field_value);
@@ -330,7 +332,17 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
       *boundary,
       [&](const MultipartPartHeader& header) {
         end_part();
+        if (++parts > opts_.max_form_parts) {
+          error = "Too many parts in the multipart body (more than " +
+                  std::to_string(opts_.max_form_parts) + ")";
+          return false;
+        }
         if (header.filename.empty()) {
+          field_bytes += header.name.size();
+          if (field_bytes > opts_.max_form_field_bytes) {
+            error = "form fields too large";
+            return false;
+          }
           mode = Mode::kField;
           field_name = header.name;
           field_value.clear();
@@ -365,7 +377,7 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
       [&](const char* data, size_t n) {
         if (mode == Mode::kField) {
           field_bytes += n;
-          if (field_bytes > kMaxFormFields) {
+          if (field_bytes > opts_.max_form_field_bytes) {
             error = "form fields too large";
             return false;
           }

@@ -2,6 +2,7 @@
 // the request head (size, header count, deadline), connections per client address,
 // multipart fields and parts, login attempts, and the token file.
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 namespace ingest::testing {
 namespace {
 
+namespace fs = std::filesystem;
 using LimitsTest = ServerTest;
 using Clock = std::chrono::steady_clock;
 
@@ -140,6 +142,37 @@ TEST_F(LimitsTest, ConnectionsPerClientAddressAreCapped) {
   std::string other = SendFrom("127.0.0.3", port, kAbout + "Connection: close\r\n\r\n");
   EXPECT_EQ(StatusLine(other), "HTTP/1.1 200 OK") << other;
   for (int fd : held) ::close(fd);
+}
+
+// --- 8: multipart field names count; parts are capped ---
+
+TEST_F(LimitsTest, MultipartFieldNamesCountAgainstTheFieldLimit) {
+  StartServer([](server::ServerOptions& o) { o.max_form_field_bytes = 64 << 10; });
+  int64_t task = CreateTask();
+  std::vector<FormPart> parts = {{"client_files[0]", "a.png", TinyPng(2, 2)},
+                                 {"image_quality", "", "70"}};
+  for (int i = 0; i < 10; ++i) parts.push_back({std::string(15 << 10, 'n') + std::to_string(i), "", ""});
+  std::string ct;
+  std::string body = MultipartBody(parts, &ct);
+  HttpReply r = Send({"POST", Url("/api/tasks/" + std::to_string(task) + "/data/"),
+                      Auth({"Upload-Multiple: true", "Content-Type: " + ct}), body});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_FALSE(fs::exists(data_dir_ + "/tasks/" + std::to_string(task) + "/raw/a.png"));
+}
+
+TEST_F(LimitsTest, MultipartPartsAreCapped) {
+  StartServer([](server::ServerOptions& o) { o.max_form_parts = 8; });
+  int64_t task = CreateTask();
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 8; ++i) files.push_back({"f" + std::to_string(i) + ".png", TinyPng(2, 2)});
+  HttpReply r = Bulk(task, files);  // 8 files and image_quality: 9 parts
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("parts"), std::string::npos) << r.body;
+  files.resize(7);
+  EXPECT_EQ(Bulk(task, files).status, 200);
+  // No temporary file is left behind.
+  std::string tmp = data_dir_ + "/tasks/" + std::to_string(task) + "/tmp";
+  EXPECT_TRUE(!fs::exists(tmp) || fs::is_empty(tmp));
 }
 
 }  // namespace
