@@ -159,7 +159,9 @@ void AddTusHeaders(httplib::Response& res) {
 CvatServer::Impl::Impl(ServerOptions options)
     : opts_(std::move(options)),
       store_(opts_.data_dir, opts_.discard),
-      auth_(opts_.users) {}
+      auth_(opts_.users),
+      login_throttle_(opts_.login_max_failures,
+                      std::chrono::seconds(std::max(1, opts_.login_window_seconds))) {}
 
 CvatServer::Impl::~Impl() { Stop(); }
 
@@ -191,7 +193,7 @@ Status CvatServer::Impl::Init() {
   ConnectionLimits limits;
   limits.head.max_bytes = std::min(opts_.max_head_bytes, ConnectionStream::kReadBuffer);
   limits.head.max_headers = opts_.max_header_count;
-  limits.head_timeout_ms = opts_.head_timeout_seconds * 1000;
+  limits.head_timeout_ms = std::clamp(opts_.head_timeout_seconds, 1, 86400) * 1000;
   limits.max_per_client = opts_.max_connections_per_client;
   http_.set_connection_limits(limits);
   InstallRoutes();
@@ -467,6 +469,14 @@ void CvatServer::Impl::InstallRoutes() {
 }
 
 void CvatServer::Impl::HandleLogin(Call& call) {
+  // Throttled as DRF throttles (429, Retry-After), before the body is even read.
+  const std::string& address = call.req.remote_addr;
+  if (int64_t wait = login_throttle_.RetryAfterSeconds(address)) {
+    call.res.set_header("Retry-After", std::to_string(wait));
+    return SendJson(call, 429,
+                    DetailJson("Request was throttled. Expected available in " +
+                               std::to_string(wait) + " seconds."));
+  }
   std::string body;
   if (!ReadSmallBody(call, 1 << 20, &body)) return;
   simdjson::dom::parser parser;
@@ -481,6 +491,7 @@ void CvatServer::Impl::HandleLogin(Call& call) {
   }
   const User* user = auth_.Login(username, password);
   if (user == nullptr) {
+    login_throttle_.RecordFailure(address);
     return SendJson(call, 400,
                     "{\"non_field_errors\":[\"Unable to log in with provided credentials.\"]}");
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server/auth.h"
+#include "server/client_limits.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
 #include "server/http_server.h"
@@ -106,6 +107,7 @@ class CvatServer::Impl {
   ServerOptions opts_;
   TaskStore store_;
   Authenticator auth_;
+  LoginThrottle login_throttle_;
   std::unique_ptr<FaultPlan> faults_;
   std::unique_ptr<MediaInspector> own_inspector_;
   MediaInspector* inspector_ = nullptr;

@@ -3,6 +3,7 @@
 // multipart fields and parts, login attempts, and the token file.
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,8 +13,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/auth.h"
+#include "server/client_limits.h"
 #include "tests/testing/http_client.h"
 
 namespace ingest::testing {
@@ -173,6 +177,95 @@ TEST_F(LimitsTest, MultipartPartsAreCapped) {
   // No temporary file is left behind.
   std::string tmp = data_dir_ + "/tasks/" + std::to_string(task) + "/tmp";
   EXPECT_TRUE(!fs::exists(tmp) || fs::is_empty(tmp));
+}
+
+// --- 10: login attempts are rate-limited per client address ---
+
+std::string LoginRaw(const std::string& password) {
+  std::string body = "{\"username\":\"admin\",\"password\":\"" + password + "\"}";
+  return "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Connection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_F(LimitsTest, LoginFailuresAreThrottledPerAddress) {
+  StartServer([](server::ServerOptions& o) { o.login_max_failures = 3; });
+  int port = server_->port();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(StatusLine(SendFrom("127.0.0.2", port, LoginRaw("wrong"))),
+              "HTTP/1.1 400 Bad Request");
+  }
+  // Throttled now, even with the right password (else guessing goes on).
+  std::string r = SendFrom("127.0.0.2", port, LoginRaw("s3cret-pass"));
+  EXPECT_EQ(StatusLine(r), "HTTP/1.1 429 Too Many Requests") << r;
+  EXPECT_NE(r.find("Retry-After"), std::string::npos) << r;
+  EXPECT_NE(r.find("Request was throttled"), std::string::npos) << r;
+  // Another address is not affected.
+  EXPECT_EQ(StatusLine(SendFrom("127.0.0.3", port, LoginRaw("s3cret-pass"))), "HTTP/1.1 200 OK");
+}
+
+// --- 10: the token file ---
+
+TEST(TokenFileTest, AGroupOrWorldReadableTokenFileIsRefused) {
+  ScopedTempDir dir;
+  std::string path = dir.Join("token");
+  {
+    std::ofstream out(path);
+    out << "0123456789abcdef0123456789abcdef01234567\n";
+  }
+  ::chmod(path.c_str(), 0644);
+  Result<std::string> t = server::LoadOrCreateToken(path);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_NE(t.error().message().find("0600"), std::string::npos) << t.error().ToString();
+  EXPECT_NE(t.error().message().find(path), std::string::npos) << t.error().ToString();
+  ::chmod(path.c_str(), 0600);
+  ASSERT_TRUE(server::LoadOrCreateToken(path).has_value());
+}
+
+TEST(TokenFileTest, ATokenFileOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
+  ScopedTempDir dir;
+  std::string path = dir.Join("token");
+  {
+    std::ofstream out(path);
+    out << "0123456789abcdef0123456789abcdef01234567\n";
+  }
+  ::chmod(path.c_str(), 0600);
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  Result<std::string> t = server::LoadOrCreateToken(path);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_NE(t.error().message().find("owned by"), std::string::npos) << t.error().ToString();
+}
+
+TEST(TokenFileTest, ASymlinkAtTheTempNameIsNotFollowed) {
+  ScopedTempDir dir;
+  std::string victim = dir.Join("victim");
+  {
+    std::ofstream out(victim);
+    out << "keep me";
+  }
+  std::string path = dir.Join("token");
+  ASSERT_EQ(::symlink(victim.c_str(), (path + ".tmp").c_str()), 0);
+  Result<std::string> t = server::LoadOrCreateToken(path);
+  ASSERT_TRUE(t.has_value()) << t.error().ToString();
+  EXPECT_EQ(ReadFile(victim), "keep me");
+  EXPECT_EQ(ReadFile(path), *t + "\n");
+  struct stat st;
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(PlainHttpTest, OnlyLoopbackHostsAreLocal) {
+  EXPECT_TRUE(server::IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(server::IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(server::IsLoopbackHost("localhost"));
+  EXPECT_TRUE(server::IsLoopbackHost("::1"));
+  EXPECT_FALSE(server::IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(server::IsLoopbackHost("::"));
+  EXPECT_FALSE(server::IsLoopbackHost("192.168.1.5"));
+  EXPECT_FALSE(server::IsLoopbackHost("cvat.example"));
+  EXPECT_FALSE(server::IsLoopbackHost("127.0.0.1.example"));
 }
 
 }  // namespace
