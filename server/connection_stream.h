@@ -1,5 +1,5 @@
 // ConnectionStream: the httplib::Stream the receiver hands to cpp-httplib for one keep-alive
-// connection, in place of the library's SocketStream. It exists for two reasons:
+// connection, in place of the library's SocketStream. It exists for three reasons:
 //
 // 1. Empty-valued headers. cpp-httplib 0.11.4 (a compiled Debian library, so its parser
 //    cannot be patched) drops every request header whose value is empty. CVAT routes
@@ -16,6 +16,10 @@
 //    buffer (httplib's 4 KiB reads are then served from memory), polls only when a
 //    non-blocking recv finds nothing, and gathers a response's header and body writes into
 //    one send.
+// 3. A bounded request head. 0.11.4's parser grows a header line without limit and counts
+//    no headers (a 256 MiB line once took the receiver to 858 MB). ReadHead() buffers the
+//    whole head first, within the connection's read buffer, a size and header-count limit
+//    and a deadline, so the parser only ever reads a head already known to be small.
 //
 // Waits are sliced so that a server stop (the listening socket closed) ends them promptly.
 // Not thread-safe: one per connection, used by the thread that serves it.

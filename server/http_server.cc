@@ -17,8 +17,10 @@ namespace {
 thread_local int current_socket = -1;
 
 // How long a refused connection is drained after its reply, so that the peer reads the reply
-// before the close (a close with unread bytes resets the connection).
+// before the close (a close with unread bytes resets the connection). Short for a connection
+// over its address's cap: it holds a thread meanwhile, and its head is usually all sent.
 constexpr int kLingerMs = 1000;
+constexpr int kOverCapLingerMs = 250;
 
 // As a Go front proxy (CVAT's Traefik) answers a head past its limit.
 constexpr std::string_view kReply431 =
@@ -73,7 +75,7 @@ bool HttpServer::process_and_close_socket(int sock) {
       ret = ServeConnection(strm);
       connections_->Release(ip);
     } else {
-      strm.SendFinalReply(kReply503, kLingerMs);
+      strm.SendFinalReply(kReply503, kOverCapLingerMs);
     }
   }
   ::shutdown(sock, SHUT_RDWR);
