@@ -5,7 +5,8 @@
 //
 // Bounded: every attacker stops after a fixed volume or when the receiver closes on it, and
 // the whole test after kAttackTime. All traffic is on loopback; the attackers come from
-// 127.0.0.2 and 127.0.0.3, the normal client from 127.0.0.1.
+// 127.0.0.2 (slowloris), 127.0.0.3 (multipart) and 127.0.0.4 (heads), the normal client from
+// 127.0.0.1.
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -84,22 +85,25 @@ class ServeProcess {
 };
 
 // Sends `head` and then `filler` over and over (up to `limit` bytes) until the receiver stops
-// reading or closes, or `stop` is set.
+// reading or closes, or `stop` is set; with `again`, then does it again on a new connection
+// until `stop`.
 void Flood(const char* source, int port, const std::string& head, const std::string& filler,
-           uint64_t limit, const std::atomic<bool>& stop) {
-  int fd = ConnectFrom(source, port);
-  if (fd < 0) return;
-  timeval tv{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  uint64_t sent = 0;
-  if (::send(fd, head.data(), head.size(), MSG_NOSIGNAL) > 0) {
-    while (sent < limit && !stop) {
-      ssize_t n = ::send(fd, filler.data(), filler.size(), MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<uint64_t>(n);
+           uint64_t limit, bool again, const std::atomic<bool>& stop) {
+  do {
+    int fd = ConnectFrom(source, port);
+    if (fd < 0) return;
+    timeval tv{3, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    uint64_t sent = 0;
+    if (::send(fd, head.data(), head.size(), MSG_NOSIGNAL) > 0) {
+      while (sent < limit && !stop) {
+        ssize_t n = ::send(fd, filler.data(), filler.size(), MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<uint64_t>(n);
+      }
     }
-  }
-  ::close(fd);
+    ::close(fd);
+  } while (again && !stop);
 }
 
 // Slowloris: `count` connections each sending a byte of an endless head every second.
@@ -147,15 +151,16 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> attackers;
   const std::string about = "GET /api/server/about HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 8; ++i) {  // one endless header line each (256 MiB a connection)
+  for (int i = 0; i < 16; ++i) {  // an endless header line (256 MiB a connection)
     attackers.emplace_back([&] {
-      Flood("127.0.0.2", port, about + "X-Big: ", std::string(64 << 10, 'a'), 256ull << 20, stop);
+      Flood("127.0.0.4", port, about + "X-Big: ", std::string(64 << 10, 'a'), 256ull << 20, true,
+            stop);
     });
   }
-  for (int i = 0; i < 8; ++i) {  // endless 8 KiB headers
+  for (int i = 0; i < 16; ++i) {  // endless 8 KiB headers
     attackers.emplace_back([&] {
-      Flood("127.0.0.2", port, about, "X-H: " + std::string(8 << 10, 'v') + "\r\n", 200ull << 20,
-            stop);
+      Flood("127.0.0.4", port, about, "X-H: " + std::string(8 << 10, 'v') + "\r\n", 200ull << 20,
+            true, stop);
     });
   }
   attackers.emplace_back([&] { Slowloris("127.0.0.2", port, 400, stop); });
@@ -164,7 +169,7 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
                        "\"\r\n\r\n\r\n";
     Flood("127.0.0.3", port,
           PostHead("/api/tasks/" + flood_task + "/data/", serve.token(), 200ull << 20, "B"), part,
-          200ull << 20, stop);
+          200ull << 20, false, stop);
   });
   attackers.emplace_back([&] {  // 100,000 empty file parts (a temp file each)
     std::string part;
@@ -174,7 +179,7 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
     }
     uint64_t total = part.size() * 1600ull;
     Flood("127.0.0.3", port, PostHead("/api/tasks/" + parts_task + "/data/", serve.token(), total, "B"),
-          part, total, stop);
+          part, total, false, stop);
   });
 
   // The normal client, meanwhile.
