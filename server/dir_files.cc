@@ -1,10 +1,10 @@
 #include "server/dir_files.h"
 
+#include <cerrno>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
 
 namespace ingest::server {
 namespace {

@@ -1,12 +1,12 @@
 #include "server/http_server.h"
 
+#include <chrono>
+#include <string_view>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <string_view>
 
 #include "server/connection_stream.h"
 #include "server/wire_text.h"
@@ -104,11 +104,10 @@ bool HttpServer::ServeConnection(ConnectionStream& strm) {
     if (head != ConnectionStream::HeadResult::kComplete) break;  // slow, closed or stopping
     bool connection_closed = false;
     strm.BeginRequest();
-    ret = process_request(strm, left == 1, connection_closed,
-                          [&strm](httplib::Request& req) {
-                            strm.RestoreEmptyHeaders(req);
-                            HideMultipartType(req);
-                          });
+    ret = process_request(strm, left == 1, connection_closed, [&strm](httplib::Request& req) {
+      strm.RestoreEmptyHeaders(req);
+      HideMultipartType(req);
+    });
     if (!strm.Flush()) ret = false;
     if (!ret || connection_closed) break;
   }

@@ -1,12 +1,12 @@
 // TaskStore's files under a task (task_store.h): the task's raw/ and tmp/ directories, opened
 // once, and the files made, moved and removed relative to them (dir_files.h).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <string>
 #include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "server/dir_files.h"
 #include "server/task_store.h"

@@ -493,8 +493,8 @@ Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(Task& task, int user_id,
   u->length = length;
   if (!discard_ || IsManifestName(filename)) {
     std::string path = RawDir(task.id) + "/" + u->file_id;
-    INGEST_ASSIGN_OR_RETURN(UniqueFd fd, OpenAt(task.raw_dir.get(), u->file_id,
-                                                O_WRONLY | O_CREAT | O_EXCL, path));
+    INGEST_ASSIGN_OR_RETURN(
+        UniqueFd fd, OpenAt(task.raw_dir.get(), u->file_id, O_WRONLY | O_CREAT | O_EXCL, path));
     if (::ftruncate(fd.get(), static_cast<off_t>(length)) != 0) {
       return FromErrno("truncate " + path, errno);
     }

@@ -7,11 +7,6 @@
 // the whole test after kAttackTime. All traffic is on loopback; the attackers come from
 // 127.0.0.2 (slowloris), 127.0.0.3 (multipart) and 127.0.0.4 (heads), the normal client from
 // 127.0.0.1.
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +16,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/temp_dir.h"
@@ -41,8 +40,7 @@ class ServeProcess {
     if (pid_ == 0) {
       std::string data = dir + "/data", port_file = dir + "/port";
       ::execl(CVAT_INGEST_BIN, CVAT_INGEST_BIN, "serve", "--data", data.c_str(), "--port", "0",
-              "--port-file", port_file.c_str(), "--head-timeout", "2",
-              static_cast<char*>(nullptr));
+              "--port-file", port_file.c_str(), "--head-timeout", "2", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (auto end = Clock::now() + std::chrono::seconds(20); Clock::now() < end;) {
@@ -117,7 +115,8 @@ void Slowloris(const char* source, int port, int count, const std::atomic<bool>&
   for (int fd : fds) ::send(fd, head.data(), head.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   while (!stop) {
     for (int fd : fds) ::send(fd, "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !stop; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (int fd : fds) ::close(fd);
 }
@@ -137,12 +136,12 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
   ASSERT_FALSE(serve.token().empty());
   const int port = serve.port();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  const std::vector<std::string> auth = {"Authorization: Token " + serve.token(),
-                                         "Origin: " + url};
+  const std::vector<std::string> auth = {"Authorization: Token " + serve.token(), "Origin: " + url};
   auto create_task = [&](const std::string& name) {
     std::vector<std::string> h = auth;
     h.push_back("Content-Type: application/json");
-    HttpReply r = Send({"POST", url + "/api/tasks", h, "{\"name\":\"" + name + "\",\"labels\":[]}"});
+    HttpReply r =
+        Send({"POST", url + "/api/tasks", h, "{\"name\":\"" + name + "\",\"labels\":[]}"});
     return JsonField(r.body, "id");
   };
   std::string flood_task = create_task("flood"), parts_task = create_task("parts");
@@ -178,8 +177,9 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
               "]\"; filename=\"f" + std::to_string(i) + ".png\"\r\n\r\n\r\n";
     }
     uint64_t total = part.size() * 1600ull;
-    Flood("127.0.0.3", port, PostHead("/api/tasks/" + parts_task + "/data/", serve.token(), total, "B"),
-          part, total, false, stop);
+    Flood("127.0.0.3", port,
+          PostHead("/api/tasks/" + parts_task + "/data/", serve.token(), total, "B"), part, total,
+          false, stop);
   });
 
   // The normal client, meanwhile.
@@ -203,11 +203,13 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
   h = auth;
   h.push_back("Upload-Finish: true");
   h.push_back("Content-Type: application/json");
-  HttpReply fin = Send({"POST", url + "/api/tasks/" + task + "/data/", h, "{\"image_quality\":70}"});
+  HttpReply fin =
+      Send({"POST", url + "/api/tasks/" + task + "/data/", h, "{\"image_quality\":70}"});
   ASSERT_EQ(fin.status, 202) << fin.body;
   std::string status;
   for (auto end = Clock::now() + std::chrono::seconds(20); Clock::now() < end;) {
-    HttpReply r = Send({"GET", url + "/api/requests/" + PercentEncode(JsonField(fin.body, "rq_id")), auth});
+    HttpReply r =
+        Send({"GET", url + "/api/requests/" + PercentEncode(JsonField(fin.body, "rq_id")), auth});
     status = JsonField(r.body, "status");
     if (status == "finished" || status == "failed") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -221,9 +223,10 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
   stop = true;
   for (std::thread& t : attackers) t.join();
   peak = std::max(peak, serve.PeakRss());
-  std::printf("abuse: normal upload %lld ms under attack, receiver peak RSS %.1f MiB (bound %llu)\n",
-              static_cast<long long>(normal_ms), static_cast<double>(peak) / (1 << 20),
-              static_cast<unsigned long long>(kRssBound >> 20));
+  std::printf(
+      "abuse: normal upload %lld ms under attack, receiver peak RSS %.1f MiB (bound %llu)\n",
+      static_cast<long long>(normal_ms), static_cast<double>(peak) / (1 << 20),
+      static_cast<unsigned long long>(kRssBound >> 20));
   EXPECT_GT(peak, 0u);
   EXPECT_LT(peak, kRssBound);
   // Still serving once the floods are over.

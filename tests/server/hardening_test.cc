@@ -39,8 +39,9 @@ std::vector<std::string> FilesUnder(const std::string& root) {
 TEST_F(HardeningTest, MetaFilesInRawAreClientFilesNotUploadState) {
   int64_t task = CreateTask();
   const std::string file_id = "1_00000000-0000-4000-8000-000000000000";
-  std::string meta = "{\"file_size\":2,\"offset\":1,\"message_id\":\"\",\"filename\":"
-                     "\"../../../escaped\",\"filetype\":\"\",\"user_id\":1}";
+  std::string meta =
+      "{\"file_size\":2,\"offset\":1,\"message_id\":\"\",\"filename\":"
+      "\"../../../escaped\",\"filetype\":\"\",\"user_id\":1}";
   ASSERT_EQ(Bulk(task, {{file_id, "x"}, {file_id + ".meta", meta}}).status, 200);
   StartServer();  // a restart loads the task store again
   std::string loc = Origin() + DataUrl(task) + file_id;
@@ -69,7 +70,8 @@ TEST_F(HardeningTest, JournalNamesAreCheckedAtLoadAsInALiveRequest) {
             "{\"op\":\"create\",\"file_id\":\"" + file_id +
                 "\",\"offset\":1,\"file_size\":2,\"message_id\":\"\",\"filename\":"
                 "\"../../../escaped\",\"filetype\":\"\",\"user_id\":1}\n"
-                "{\"op\":\"create\",\"file_id\":\"" + bad_id +
+                "{\"op\":\"create\",\"file_id\":\"" +
+                bad_id +
                 "\",\"offset\":0,\"file_size\":2,\"message_id\":\"\",\"filename\":"
                 "\"b.bin\",\"filetype\":\"\",\"user_id\":1}\n");
   WriteText(task_dir + "/client_files.jsonl", "\"../../../escaped\"\n\"a.bin\"\n");
@@ -99,10 +101,10 @@ TEST_F(HardeningTest, FrameStepPastInt64IsA400) {
 
 TEST_F(HardeningTest, TheLargestFrameStepKeepsTheStartFrameOnly) {
   int64_t task = CreateTask();
-  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(2, 2)}, {"b.png", TinyPng(2, 2)},
-                        {"c.png", TinyPng(2, 2)}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Bulk(task, {{"a.png", TinyPng(2, 2)}, {"b.png", TinyPng(2, 2)}, {"c.png", TinyPng(2, 2)}})
+          .status,
+      200);
   HttpReply r = Finish(task,
                        "{\"image_quality\":70,\"start_frame\":1,"
                        "\"frame_filter\":\"step=9223372036854775807\"}");

@@ -46,9 +46,11 @@ const std::string kAbout = "GET /api/server/about HTTP/1.1\r\nHost: 127.0.0.1\r\
 // --- 6: the request head is bounded before it is buffered ---
 
 TEST_F(LimitsTest, AnOversizedHeaderLineIs431) {
-  std::string raw = kAbout + "X-Big: " + std::string(1 << 20, 'a') + "\r\nConnection: close\r\n\r\n";
+  std::string raw =
+      kAbout + "X-Big: " + std::string(1 << 20, 'a') + "\r\nConnection: close\r\n\r\n";
   std::string reply = SendRaw(server_->port(), raw);
-  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large") << reply.substr(0, 200);
+  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large")
+      << reply.substr(0, 200);
   EXPECT_EQ(Get("/api/server/about").status, 200);
 }
 
@@ -57,12 +59,14 @@ TEST_F(LimitsTest, TooManyHeadersIs431) {
   for (int i = 0; i < 1000; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
   raw += "Connection: close\r\n\r\n";
   std::string reply = SendRaw(server_->port(), raw);
-  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large") << reply.substr(0, 200);
+  EXPECT_EQ(StatusLine(reply), "HTTP/1.1 431 Request Header Fields Too Large")
+      << reply.substr(0, 200);
 }
 
 TEST_F(LimitsTest, AHeadWithinTheLimitsIsServed) {
   std::string raw = kAbout;
-  for (int i = 0; i < 50; ++i) raw += "X-H" + std::to_string(i) + ": " + std::string(500, 'v') + "\r\n";
+  for (int i = 0; i < 50; ++i)
+    raw += "X-H" + std::to_string(i) + ": " + std::string(500, 'v') + "\r\n";
   raw += "Connection: close\r\n\r\n";
   EXPECT_EQ(StatusLine(SendRaw(server_->port(), raw)), "HTTP/1.1 200 OK");
 }
@@ -119,7 +123,8 @@ TEST_F(LimitsTest, MultipartFieldNamesCountAgainstTheFieldLimit) {
   int64_t task = CreateTask();
   std::vector<FormPart> parts = {{"client_files[0]", "a.png", TinyPng(2, 2)},
                                  {"image_quality", "", "70"}};
-  for (int i = 0; i < 10; ++i) parts.push_back({std::string(15 << 10, 'n') + std::to_string(i), "", ""});
+  for (int i = 0; i < 10; ++i)
+    parts.push_back({std::string(15 << 10, 'n') + std::to_string(i), "", ""});
   std::string ct;
   std::string body = MultipartBody(parts, &ct);
   HttpReply r = Send({"POST", Url("/api/tasks/" + std::to_string(task) + "/data/"),
