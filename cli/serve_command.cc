@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "engine/unique_fd.h"
 #include "server/auth.h"
+#include "server/client_limits.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
 #include "server/task_store.h"
@@ -44,11 +45,22 @@ constexpr char kServeHelp[] =
     "                         'started' S seconds plus F seconds per frame (default 0)\n"
     "  --build-workers N      requests built at once, as a CVAT's import workers (default 1)\n"
     "  --idle-timeout SECONDS read/write timeout of a connection (default 30)\n"
+    "  --head-timeout SECONDS time a client has to send a request's whole head, from its\n"
+    "                         first byte (default 10); then the connection is closed\n"
+    "  --max-connections-per-client N\n"
+    "                         live connections one client address may hold; more get 503\n"
+    "                         (default 256; 0: no cap)\n"
+    "  --login-attempts N     failed logins one address may make in a minute before it gets\n"
+    "                         429 for the rest of that minute (default 10; 0: no limit)\n"
     "  --user NAME            a user who may log in (POST /api/auth/login); default admin\n"
     "  --password-env VAR     read that user's password from environment variable VAR\n"
     "  --password-file FILE   read that user's password from FILE (first line)\n"
     "\n"
     "Requests need 'Authorization: Token KEY' or 'Bearer KEY' with the token file's key.\n"
+    "An existing token file must be yours and mode 0600. The receiver speaks plain HTTP:\n"
+    "a --host other than loopback sends tokens and files unencrypted (a warning says so).\n"
+    "A request head over 64 KiB or 100 headers gets 431; a multipart body may hold 10,000\n"
+    "parts and 100 MiB of fields.\n"
     "Faults: reset-after=SIZE@p=P, status=CODE@p=P, stall=DUR@every=N, offset-409@p=P,\n"
     "slow=RATE, proxy-413-over=SIZE, gateway-504@p=P, fail-build=N, seed=N.\n"
     "The first stdout line is 'listening on http://HOST:PORT'. Stops on SIGINT/SIGTERM.\n";
@@ -89,16 +101,22 @@ int RunServe(Args args) {
     } else if (a == "--host") {
       if (!value(&v)) return kExitUsage;
       opts.host = v;
-    } else if (a == "--port" || a == "--request-ttl" || a == "--idle-timeout") {
+    } else if (a == "--port" || a == "--request-ttl" || a == "--idle-timeout" ||
+               a == "--head-timeout" || a == "--max-connections-per-client" ||
+               a == "--login-attempts") {
       if (!value(&v)) return kExitUsage;
       std::optional<uint64_t> n = server::ParseDecimal(v);
-      if (!n || (a == "--port" && *n > 65535) || *n > (1u << 30)) {
+      if (!n || (a == "--port" && *n > 65535) || *n > (1u << 30) ||
+          (a == "--head-timeout" && (*n == 0 || *n > 86400))) {
         std::fprintf(stderr, "cvat-ingest serve: bad %s '%s'\n", args[i - 1], v);
         return kExitUsage;
       }
       if (a == "--port") opts.port = static_cast<int>(*n);
       if (a == "--request-ttl") opts.request_ttl_seconds = static_cast<int64_t>(*n);
       if (a == "--idle-timeout") opts.idle_timeout_seconds = static_cast<int>(*n);
+      if (a == "--head-timeout") opts.head_timeout_seconds = static_cast<int>(*n);
+      if (a == "--max-connections-per-client") opts.max_connections_per_client = *n;
+      if (a == "--login-attempts") opts.login_max_failures = *n;
     } else if (a == "--build-delay") {
       if (!value(&v)) return kExitUsage;
       std::string_view text = v;
@@ -180,6 +198,13 @@ int RunServe(Args args) {
     std::fprintf(stderr, "cvat-ingest serve: mkdir %s: %s\n", opts.data_dir.c_str(),
                  std::strerror(errno));
     return kExitFailed;
+  }
+  if (!server::IsLoopbackHost(opts.host)) {
+    std::fprintf(stderr,
+                 "cvat-ingest serve: warning: --host %s can be reached from other machines, and "
+                 "this receiver speaks plain HTTP: the token, passwords and every file travel "
+                 "unencrypted. Put a TLS proxy in front of it, or listen on 127.0.0.1.\n",
+                 opts.host.c_str());
   }
   if (token_file.empty()) token_file = opts.data_dir + "/token";
   Result<std::string> token = server::LoadOrCreateToken(token_file);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <string>
 
 #include "engine/unique_fd.h"
 #include "server/wire_text.h"
@@ -58,10 +60,36 @@ const User* Authenticator::Login(std::string_view username, std::string_view pas
   return nullptr;
 }
 
+namespace {
+
+// The token file must be this user's own, readable by nobody else: a token another user can
+// read lets them upload as this one; one they can write lets them choose it.
+Status CheckTokenFile(int fd, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return FromErrno("stat " + path, errno);
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + ": not a regular file");
+  if (st.st_uid != ::geteuid()) {
+    return Status::InvalidArgument(path + ": owned by uid " + std::to_string(st.st_uid) +
+                                   ", not by this user (uid " + std::to_string(::geteuid()) +
+                                   "); refusing a token another user controls");
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::InvalidArgument(path + ": mode " + mode +
+                                   " lets other users read or change the token; run "
+                                   "chmod 0600 on it (or remove it to get a new one)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::string> LoadOrCreateToken(const std::string& path) {
   {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.valid()) {
+      INGEST_RETURN_IF_ERROR(CheckTokenFile(fd.get(), path));
       char buf[512];
       ssize_t n = ::read(fd.get(), buf, sizeof buf);
       if (n < 0) return FromErrno("read " + path, errno);
@@ -74,7 +102,10 @@ Result<std::string> LoadOrCreateToken(const std::string& path) {
   }
   std::string token = RandomHex(20);
   std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  // A stale temp file (or a symlink planted there) is removed, not followed; O_EXCL then
+  // fails if another one appears meanwhile.
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return FromErrno("unlink " + tmp, errno);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return FromErrno("open " + tmp, errno);
   ::fchmod(fd.get(), 0600);
   std::string line = token + "\n";

@@ -38,7 +38,10 @@ class Authenticator {
 };
 
 // Returns the token held in `path` (first line, surrounding whitespace removed) when the file
-// exists and holds one; otherwise generates a token and writes it to `path` with mode 0600.
+// exists and holds one; otherwise generates a token and writes it to `path` with mode 0600
+// (through `path`.tmp, created anew: a file or symlink already there is removed, never
+// followed). An existing file must be a regular file owned by this user with no group or
+// other permission bits; else kInvalidArgument saying what is wrong and how to fix it.
 Result<std::string> LoadOrCreateToken(const std::string& path);
 
 // True when a and b are equal; the time taken depends only on their lengths.

@@ -91,10 +91,20 @@ bool ConnectionStream::WaitFor(short events, int timeout_ms) const {
 
 bool ConnectionStream::Fill(int timeout_ms) {
   in_pos_ = in_end_ = 0;
+  return FillMore(timeout_ms);
+}
+
+bool ConnectionStream::FillMore(int timeout_ms) {
+  if (in_end_ == kReadBuffer) {
+    std::memmove(in_.get(), in_.get() + in_pos_, in_end_ - in_pos_);
+    in_end_ -= in_pos_;
+    in_pos_ = 0;
+  }
+  if (in_end_ == kReadBuffer) return false;  // callers bound what they wait for below this
   for (;;) {
-    ssize_t n = ::recv(fd_, in_.get(), kReadBuffer, MSG_DONTWAIT);
+    ssize_t n = ::recv(fd_, in_.get() + in_end_, kReadBuffer - in_end_, MSG_DONTWAIT);
     if (n > 0) {
-      in_end_ = static_cast<size_t>(n);
+      in_end_ += static_cast<size_t>(n);
       return true;
     }
     if (n == 0) return false;  // end of stream
@@ -175,6 +185,51 @@ bool ConnectionStream::WaitForRequest(int timeout_ms) {
   if (in_pos_ < in_end_) return true;
   if (!WaitFor(POLLIN, timeout_ms)) return false;
   return Fill(read_timeout_ms_);
+}
+
+ConnectionStream::HeadResult ConnectionStream::ReadHead(
+    const HeadLimits& limits, std::chrono::steady_clock::time_point deadline) {
+  size_t scanned = 0;     // bytes after in_pos_ already looked at
+  size_t line_start = 0;  // where the current line begins, after in_pos_
+  size_t lines = 0;       // complete lines so far, the request line included
+  for (;;) {
+    const char* head = in_.get() + in_pos_;
+    const size_t avail = in_end_ - in_pos_;
+    for (; scanned < avail; ++scanned) {
+      if (head[scanned] != '\n') continue;
+      size_t len = scanned - line_start;
+      if (len > 0 && head[scanned - 1] == '\r') --len;
+      if (scanned + 1 > limits.max_bytes) return HeadResult::kTooLarge;
+      if (len == 0) return HeadResult::kComplete;  // the blank line (or a stray one first)
+      if (++lines > limits.max_headers + 1) return HeadResult::kTooLarge;
+      line_start = scanned + 1;
+    }
+    if (avail >= limits.max_bytes) return HeadResult::kTooLarge;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) return HeadResult::kTimeout;
+    const int wait_ms = static_cast<int>(std::min<int64_t>(left, read_timeout_ms_));
+    if (!FillMore(wait_ms)) {
+      return std::chrono::steady_clock::now() >= deadline ? HeadResult::kTimeout
+                                                          : HeadResult::kClosed;
+    }
+  }
+}
+
+void ConnectionStream::SendFinalReply(std::string_view reply, int linger_ms) {
+  out_.assign(reply);
+  if (!Flush()) return;
+  ::shutdown(fd_, SHUT_WR);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(linger_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) return;
+    in_pos_ = in_end_ = 0;
+    if (!FillMore(static_cast<int>(left))) return;  // closed, or the linger time is over
+  }
 }
 
 void ConnectionStream::BeginRequest() {

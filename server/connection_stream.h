@@ -1,5 +1,5 @@
 // ConnectionStream: the httplib::Stream the receiver hands to cpp-httplib for one keep-alive
-// connection, in place of the library's SocketStream. It exists for two reasons:
+// connection, in place of the library's SocketStream. It exists for three reasons:
 //
 // 1. Empty-valued headers. cpp-httplib 0.11.4 (a compiled Debian library, so its parser
 //    cannot be patched) drops every request header whose value is empty. CVAT routes
@@ -16,6 +16,10 @@
 //    buffer (httplib's 4 KiB reads are then served from memory), polls only when a
 //    non-blocking recv finds nothing, and gathers a response's header and body writes into
 //    one send.
+// 3. A bounded request head. 0.11.4's parser grows a header line without limit and counts
+//    no headers (a 256 MiB line once took the receiver to 858 MB). ReadHead() buffers the
+//    whole head first, within the connection's read buffer, a size and header-count limit
+//    and a deadline, so the parser only ever reads a head already known to be small.
 //
 // Waits are sliced so that a server stop (the listening socket closed) ends them promptly.
 // Not thread-safe: one per connection, used by the thread that serves it.
@@ -23,6 +27,7 @@
 #define INGEST_SERVER_CONNECTION_STREAM_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -56,6 +61,21 @@ class ConnectionStream final : public httplib::Stream {
   // Waits up to `timeout_ms` for the first byte of the next request (buffered bytes count).
   // False on timeout, end of stream, error or server stop.
   bool WaitForRequest(int timeout_ms);
+  // Bounds of a request head (request line, header lines, blank line).
+  struct HeadLimits {
+    size_t max_bytes = 64 << 10;  // <= kReadBuffer
+    size_t max_headers = 100;     // header lines, the request line not counted
+  };
+  enum class HeadResult { kComplete, kTooLarge, kTimeout, kClosed };
+  // Receives until the buffer holds the whole head of the next request, so that the parser
+  // then reads it from memory: kTooLarge as soon as the head passes a limit (nothing more of
+  // it is buffered), kTimeout when `deadline` passes first, kClosed at end of stream, on an
+  // error or a server stop. Call after WaitForRequest().
+  HeadResult ReadHead(const HeadLimits& limits, std::chrono::steady_clock::time_point deadline);
+  // Sends `reply` (a whole response) at once, then reads and drops what the peer still sends
+  // for up to `linger_ms` (or until it closes), so that closing does not reset the connection
+  // before the peer has read the reply.
+  void SendFinalReply(std::string_view reply, int linger_ms);
   // Starts recording the bytes read, for RestoreEmptyHeaders.
   void BeginRequest();
   // Stops recording and adds each `Upload-*` header of the recorded head that has an empty
@@ -69,6 +89,9 @@ class ConnectionStream final : public httplib::Stream {
   bool WaitFor(short events, int timeout_ms) const;
   // Receives into the empty read buffer; false at end of stream, on error or timeout.
   bool Fill(int timeout_ms);
+  // Receives after the buffered bytes (moved to the front first when the buffer is full);
+  // false at end of stream, on error or timeout.
+  bool FillMore(int timeout_ms);
 
   const int fd_;
   const int read_timeout_ms_;

@@ -159,7 +159,9 @@ void AddTusHeaders(httplib::Response& res) {
 CvatServer::Impl::Impl(ServerOptions options)
     : opts_(std::move(options)),
       store_(opts_.data_dir, opts_.discard),
-      auth_(opts_.users) {}
+      auth_(opts_.users),
+      login_throttle_(opts_.login_max_failures,
+                      std::chrono::seconds(std::max(1, opts_.login_window_seconds))) {}
 
 CvatServer::Impl::~Impl() { Stop(); }
 
@@ -170,6 +172,9 @@ Status CvatServer::Impl::Init() {
   }
   INGEST_ASSIGN_OR_RETURN(faults_, FaultPlan::Parse(opts_.faults));
   INGEST_RETURN_IF_ERROR(store_.Open());
+  for (const std::string& w : store_.TakeLoadWarnings()) {
+    if (opts_.log) opts_.log("load: " + w);
+  }
   if (opts_.inspector == nullptr) {
     own_inspector_ = NewEngineMediaInspector();
     inspector_ = own_inspector_.get();
@@ -185,6 +190,12 @@ Status CvatServer::Impl::Init() {
   http_.set_read_timeout(opts_.idle_timeout_seconds);
   http_.set_write_timeout(opts_.idle_timeout_seconds);
   http_.set_tcp_nodelay(true);
+  ConnectionLimits limits;
+  limits.head.max_bytes = std::min(opts_.max_head_bytes, ConnectionStream::kReadBuffer);
+  limits.head.max_headers = opts_.max_header_count;
+  limits.head_timeout_ms = std::clamp(opts_.head_timeout_seconds, 1, 86400) * 1000;
+  limits.max_per_client = opts_.max_connections_per_client;
+  http_.set_connection_limits(limits);
   InstallRoutes();
   int port = opts_.port;
   if (port == 0) {
@@ -458,6 +469,14 @@ void CvatServer::Impl::InstallRoutes() {
 }
 
 void CvatServer::Impl::HandleLogin(Call& call) {
+  // Throttled as DRF throttles (429, Retry-After), before the body is even read.
+  const std::string& address = call.req.remote_addr;
+  if (int64_t wait = login_throttle_.RetryAfterSeconds(address)) {
+    call.res.set_header("Retry-After", std::to_string(wait));
+    return SendJson(call, 429,
+                    DetailJson("Request was throttled. Expected available in " +
+                               std::to_string(wait) + " seconds."));
+  }
   std::string body;
   if (!ReadSmallBody(call, 1 << 20, &body)) return;
   simdjson::dom::parser parser;
@@ -472,6 +491,7 @@ void CvatServer::Impl::HandleLogin(Call& call) {
   }
   const User* user = auth_.Login(username, password);
   if (user == nullptr) {
+    login_throttle_.RecordFailure(address);
     return SendJson(call, 400,
                     "{\"non_field_errors\":[\"Unable to log in with provided credentials.\"]}");
   }

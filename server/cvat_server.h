@@ -47,6 +47,22 @@ struct ServerOptions {
   int keep_alive_timeout_seconds = 5;
   size_t max_threads = 512;           // one thread per live connection, grown on demand
   int listen_backlog = 1024;
+  // Bounds on what one client may make the receiver hold (issue 15). The request head
+  // (request line and headers) past max_head_bytes or max_header_count is answered 431;
+  // a head not complete head_timeout_seconds after its first byte closes the connection.
+  size_t max_head_bytes = 64 << 10;
+  size_t max_header_count = 100;
+  int head_timeout_seconds = 10;
+  // Live connections from one client address; more are answered 503 and closed. 0: no cap.
+  size_t max_connections_per_client = 256;
+  // Multipart bodies: the bytes of the plain fields, names included (Django's
+  // DATA_UPLOAD_MAX_MEMORY_SIZE), and the number of parts (fields and files). Past either: 400.
+  uint64_t max_form_field_bytes = 100 << 20;
+  size_t max_form_parts = 10000;
+  // Failed logins from one address within login_window_seconds before it gets 429 (DRF's
+  // throttle reply) until the window has passed. 0: no limit.
+  size_t login_max_failures = 10;
+  int login_window_seconds = 60;
   // Receives one line per event (fault fired, internal error). May be called from any thread.
   std::function<void(std::string_view)> log;
   // Tests: called with "task-created", "finish-accepted" and "request-read" once the server

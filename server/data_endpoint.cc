@@ -35,21 +35,6 @@ namespace {
 
 constexpr size_t kWriteBuffer = 1 << 20;
 constexpr size_t kMaxJsonBody = 100 << 20;  // DATA_UPLOAD_MAX_MEMORY_SIZE
-constexpr size_t kMaxFormFields = 100 << 20;
-
-bool ValidFileId(const std::string& id, int* user_id) {
-  size_t us = id.find('_');
-  if (us == std::string::npos || us == 0 || id.size() - us - 1 != 36) return false;
-  std::optional<uint64_t> uid = ParseDecimal(std::string_view(id).substr(0, us));
-  if (!uid || *uid > 1u << 30) return false;
-  for (size_t i = us + 1; i < id.size(); ++i) {
-    char c = id[i];
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
-    if (!ok) return false;
-  }
-  *user_id = static_cast<int>(*uid);
-  return true;
-}
 
 // urllib.parse.urljoin(base, rel) for a relative `rel` without slashes.
 std::string UrlJoin(const std::string& base, const std::string& rel) {
@@ -82,35 +67,13 @@ Status PwriteAll(int fd, const char* data, size_t n, uint64_t offset) {
   return Status::Ok();
 }
 
-Status AppendFile(const std::string& from, const std::string& to) {
-  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in.valid()) return FromErrno("open " + from, errno);
-  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!out.valid()) return FromErrno("open " + to, errno);
-  std::string buf(kWriteBuffer, '\0');
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0) return FromErrno("read " + from, errno);
-    if (n == 0) break;
-    if (::write(out.get(), buf.data(), static_cast<size_t>(n)) != n) {
-      return FromErrno("write " + to, errno);
-    }
-  }
-  return Status::Ok();
-}
-
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 }  // namespace
 
 std::shared_ptr<Upload> CvatServer::Impl::FindUploadFor(Call& call, int64_t task_id,
                                                         const std::string& file_id) {
   AddTusHeaders(call.res);
   int owner = 0;
-  if (!ValidFileId(file_id, &owner)) {
+  if (!IsValidUploadId(file_id, &owner)) {
     SendJson(call, 404, DetailJson("Not found."));
     return nullptr;
   }
@@ -174,12 +137,12 @@ void CvatServer::Impl::HandleTusPatch(Call& call, int64_t task_id, const std::st
   const bool store_bytes = !opts_.discard || IsManifestName(up->filename);
   UniqueFd fd;
   if (store_bytes) {
-    std::string path = store_.UploadDataPath(*up);
-    fd.reset(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-      if (opts_.log) opts_.log("internal error: open " + path + ": " + std::strerror(errno));
+    Result<UniqueFd> opened = store_.OpenUploadData(*up);
+    if (!opened) {
+      if (opts_.log) opts_.log("internal error: " + opened.error().ToString());
       return SendJson(call, 500, DetailJson("cannot open the upload"));
     }
+    fd = std::move(opened).value();
   } else if (!up->hasher && up->offset == 0) {
     up->hasher.reset(XXH3_createState(), XXH3_freeState);
     XXH3_64bits_reset(up->hasher.get());
@@ -341,15 +304,16 @@ void CvatServer::Impl::TusCreate(Call& call, Task& task) {
 bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, PartFile>* files,
                                      std::multimap<std::string, std::string>* fields) {
   call.body_consumed = true;
-  std::string tmp_dir = store_.TaskDir(task.id) + "/tmp";
-  ::mkdir(tmp_dir.c_str(), 0755);
   enum class Mode { kSkip, kFile, kField } mode = Mode::kSkip;
   UniqueFd fd;
   PartFile* part = nullptr;
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> hasher(XXH3_createState(),
                                                                   XXH3_freeState);
   std::string field_name, field_value;
-  size_t field_bytes = 0;
+  // Every field's name and value count against the field limit (the names too: 200 MiB of
+  // empty fields with long names once went unbounded), and every part against the part cap.
+  uint64_t field_bytes = 0;
+  size_t parts = 0;
   std::string error;
   auto end_part = [&]() {
     if (mode == Mode::kField) fields->emplace(field_name, field_value);
@@ -368,7 +332,17 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
       *boundary,
       [&](const MultipartPartHeader& header) {
         end_part();
+        if (++parts > opts_.max_form_parts) {
+          error = "Too many parts in the multipart body (more than " +
+                  std::to_string(opts_.max_form_parts) + ")";
+          return false;
+        }
         if (header.filename.empty()) {
+          field_bytes += header.name.size();
+          if (field_bytes > opts_.max_form_field_bytes) {
+            error = "form fields too large";
+            return false;
+          }
           mode = Mode::kField;
           field_name = header.name;
           field_value.clear();
@@ -385,25 +359,25 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
           return false;
         }
         PartFile& pf = (*files)[static_cast<int64_t>(*idx)];
-        if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
+        if (!pf.temp_name.empty()) store_.RemoveTempFile(task, pf.temp_name);
         pf = PartFile{base, "", 0, 0};
         part = &pf;
         mode = Mode::kFile;
         XXH3_64bits_reset(hasher.get());
         if (!opts_.discard || IsManifestName(base)) {
-          pf.temp_path = tmp_dir + "/" + RandomHex(12);
-          fd.reset(::open(pf.temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-          if (!fd.valid()) {
-            error = "internal: cannot create a temporary file";
+          Result<UniqueFd> temp = store_.CreateTempFile(task, &pf.temp_name);
+          if (!temp) {
+            error = "internal: " + temp.error().ToString();
             return false;
           }
+          fd = std::move(temp).value();
         }
         return true;
       },
       [&](const char* data, size_t n) {
         if (mode == Mode::kField) {
           field_bytes += n;
-          if (field_bytes > kMaxFormFields) {
+          if (field_bytes > opts_.max_form_field_bytes) {
             error = "form fields too large";
             return false;
           }
@@ -424,9 +398,7 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
   if (error.empty() && !parser.error().empty()) error = "Multipart form parse error - " + parser.error();
   end_part();
   if (!ok || !error.empty()) {
-    for (auto& [i, pf] : *files) {
-      if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
-    }
+    RemoveTempFiles(task, *files);
     call.res.set_header("Connection", "close");
     if (error.starts_with("internal")) {
       if (opts_.log) opts_.log(error);
@@ -439,22 +411,20 @@ bool CvatServer::Impl::ReadMultipart(Call& call, Task& task, std::map<int64_t, P
   return true;
 }
 
+void CvatServer::Impl::RemoveTempFiles(Task& task, const std::map<int64_t, PartFile>& files) {
+  for (const auto& [i, pf] : files) {
+    if (!pf.temp_name.empty()) store_.RemoveTempFile(task, pf.temp_name);
+  }
+}
+
 bool CvatServer::Impl::AppendParts(Call& call, Task& task, std::map<int64_t, PartFile>& files) {
-  std::string raw = store_.RawDir(task.id);
   std::vector<std::string> duplicates;
   for (auto& [idx, pf] : files) {
     Status s;
-    if (pf.temp_path.empty()) {
+    if (pf.temp_name.empty()) {
       s = store_.RecordDiscarded(task, pf.name, pf.size, pf.hash);
     } else {
-      // 'ab+' as CVAT opens it: a resent batch appends the same bytes again.
-      std::string target = raw + "/" + pf.name;
-      if (!FileExists(target)) {
-        if (::rename(pf.temp_path.c_str(), target.c_str()) != 0) s = FromErrno("rename", errno);
-      } else {
-        s = AppendFile(pf.temp_path, target);
-        ::unlink(pf.temp_path.c_str());
-      }
+      s = store_.StorePart(task, pf.temp_name, pf.name);  // appended when it exists, as CVAT
     }
     if (s.ok()) {
       std::lock_guard lock(task.mu);
@@ -499,9 +469,7 @@ void CvatServer::Impl::BulkAppend(Call& call, Task& task) {
   if (!ReadMultipart(call, task, &files, &fields)) return;
   Result<DataRequest> r = ParseDataRequestForm(fields);
   if (!r) {
-    for (auto& [i, pf] : files) {
-      if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
-    }
+    RemoveTempFiles(task, files);
     return SendJson(call, 400, r.error().message());
   }
   if (!AppendParts(call, task, files)) return;
@@ -524,9 +492,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     if (!ReadMultipart(call, task, &files, &fields)) return;
     parsed = ParseDataRequestForm(fields);
     if (!parsed) {
-      for (auto& [i, pf] : files) {
-        if (!pf.temp_path.empty()) ::unlink(pf.temp_path.c_str());
-      }
+      RemoveTempFiles(task, files);
     } else if (!AppendParts(call, task, files)) {
       return;
     }
@@ -591,8 +557,10 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     // The manifest is kept as raw/manifest.jsonl, as CVAT copies it.
     for (std::string& f : in.client_files) {
       if (IsManifestName(f) && f != "manifest.jsonl") {
-        std::string from = in.raw_dir + "/" + f, to = in.raw_dir + "/manifest.jsonl";
-        if (::rename(from.c_str(), to.c_str()) == 0 || FileExists(to)) f = "manifest.jsonl";
+        if (store_.RenameRawFile(*shared, f, "manifest.jsonl").ok() ||
+            store_.CompletedFileExists(*shared, "manifest.jsonl")) {
+          f = "manifest.jsonl";
+        }
       }
     }
     if (!faults_->empty() && faults_->DrawBuildFailure()) {

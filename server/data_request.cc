@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
 #include <set>
 
 #include "manifest/jsonl_encoder.h"
@@ -151,7 +152,9 @@ Result<DataRequest> Validate(const RawFields& raw) {
     std::string_view f = filter.text;
     std::optional<uint64_t> step;
     if (f.starts_with("step=")) step = ParseDecimal(f.substr(5));
-    if (!step || *step < 1) {
+    // A step past int64 selects the start frame only, as any step past the frame count
+    // does; refused like a malformed one so that no later arithmetic sees it.
+    if (!step || *step < 1 || *step > static_cast<uint64_t>(INT64_MAX)) {
       errors.Add("frame_filter", "Invalid frame filter expression");
     } else {
       req.frame_step = static_cast<int64_t>(*step);

@@ -12,6 +12,12 @@
 
 #include <httplib.h>
 
+#include <cstddef>
+#include <memory>
+
+#include "server/client_limits.h"
+#include "server/connection_stream.h"
+
 namespace ingest::server {
 
 // cpp-httplib parses a multipart/form-data body itself, one byte at a time, before a
@@ -24,8 +30,18 @@ inline constexpr const char kMultipartTypeHeader[] = "X-Ingest-Multipart-Content
 // The request's Content-Type as the client sent it.
 std::string RequestContentType(const httplib::Request& req);
 
+// What one connection may make the server hold before a handler runs (issue 15).
+struct ConnectionLimits {
+  ConnectionStream::HeadLimits head;  // past them: 431, connection closed
+  int head_timeout_ms = 10000;        // the whole head, from its first byte; then closed
+  size_t max_per_client = 0;          // live connections per client address; 0: no cap
+};
+
 class HttpServer : public httplib::Server {
  public:
+  // Call before listening.
+  void set_connection_limits(const ConnectionLimits& limits);
+
   // The listening socket (to raise the backlog, which 0.11.4 fixes at 5 when it binds).
   int listening_socket() const { return svr_sock_; }
 
@@ -35,6 +51,11 @@ class HttpServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(int sock) override;
+  // The keep-alive loop of one counted connection.
+  bool ServeConnection(ConnectionStream& strm);
+
+  ConnectionLimits limits_;
+  std::unique_ptr<ConnectionCounter> connections_ = std::make_unique<ConnectionCounter>(0);
 };
 
 }  // namespace ingest::server

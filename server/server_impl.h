@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server/auth.h"
+#include "server/client_limits.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
 #include "server/http_server.h"
@@ -90,12 +91,14 @@ class CvatServer::Impl {
   // temp files by index; false when a reply was set.
   struct PartFile {
     std::string name;      // basename of the part's filename
-    std::string temp_path; // empty with --discard (not stored)
+    std::string temp_name; // in the task's tmp/; empty with --discard (not stored)
     uint64_t size = 0;
     uint64_t hash = 0;
   };
   bool ReadMultipart(Call& call, Task& task, std::map<int64_t, PartFile>* files,
                      std::multimap<std::string, std::string>* fields);
+  // Removes the parts' temporary files.
+  void RemoveTempFiles(Task& task, const std::map<int64_t, PartFile>& files);
   // Appends the parts to raw/<name> and registers them. False when a reply was set.
   bool AppendParts(Call& call, Task& task, std::map<int64_t, PartFile>& files);
   // Resets (RST) the connection of the request this thread is handling.
@@ -104,6 +107,7 @@ class CvatServer::Impl {
   ServerOptions opts_;
   TaskStore store_;
   Authenticator auth_;
+  LoginThrottle login_throttle_;
   std::unique_ptr<FaultPlan> faults_;
   std::unique_ptr<MediaInspector> own_inspector_;
   MediaInspector* inspector_ = nullptr;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,6 +30,17 @@ struct Manifest {
 };
 
 Status InvalidManifest() { return Status::InvalidArgument("Invalid manifest was uploaded"); }
+
+// CVAT stores a frame's width and height in PostgreSQL integer columns, so a manifest size
+// outside 0..2^31-1 fails its task creation ("integer out of range"). Checked here, it also
+// bounds width * height well inside int64.
+Status CheckFrameSize(int64_t width, int64_t height, size_t line_no) {
+  constexpr int64_t kMax = INT32_MAX;
+  if (width >= 0 && width <= kMax && height >= 0 && height <= kMax) return Status::Ok();
+  return Status::InvalidArgument("Invalid manifest was uploaded: line " + std::to_string(line_no) +
+                                 ": width and height must be integers from 0 to 2147483647 "
+                                 "(integer out of range)");
+}
 
 // is_manifest + the image items, as core.py reads them (only the first lines are structural).
 Result<Manifest> ReadManifest(const std::string& path) {
@@ -69,7 +81,7 @@ Result<Manifest> ReadManifest(const std::string& path) {
       if (e["properties"].get(props) != simdjson::SUCCESS ||
           props["name"].get(name) != simdjson::SUCCESS ||
           props["resolution"].get(res) != simdjson::SUCCESS ||
-          props["length"].get(length) != simdjson::SUCCESS || length == 0) {
+          props["length"].get(length) != simdjson::SUCCESS || length <= 0) {
         return InvalidManifest();
       }
       m.video_length = length;
@@ -79,6 +91,7 @@ Result<Manifest> ReadManifest(const std::string& path) {
         if (r.get(v) != simdjson::SUCCESS) continue;
         (i++ == 0 ? m.video_width : m.video_height) = v;
       }
+      INGEST_RETURN_IF_ERROR(CheckFrameSize(m.video_width, m.video_height, line_no));
     } else if (m.video) {
       int64_t number = 0, pts = 0;
       if (line_no == 4 && (e["number"].get(number) != simdjson::SUCCESS ||
@@ -94,6 +107,7 @@ Result<Manifest> ReadManifest(const std::string& path) {
       item.name = std::string(name) + std::string(ext);
       if (e["width"].get(item.width) != simdjson::SUCCESS) item.width = 0;  // not checked
       if (e["height"].get(item.height) != simdjson::SUCCESS) item.height = 0;
+      INGEST_RETURN_IF_ERROR(CheckFrameSize(item.width, item.height, line_no));
       m.items.push_back(std::move(item));
     }
   }
@@ -314,8 +328,11 @@ Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspecto
                                                         : total - 1;
   out.start_frame = req.start_frame;
   out.stop_frame = stop;
+  // start <= i <= stop < total; the step may be as large as INT64_MAX, so test the room left
+  // before adding it.
   for (int64_t i = req.start_frame; i <= stop; i += req.frame_step) {
     out.frames.push_back(std::move(frames[static_cast<size_t>(i)]));
+    if (stop - i < req.frame_step) break;
   }
   out.size = static_cast<int64_t>(out.frames.size());
   if (out.size == 0) return Status::InvalidArgument("No media data found");

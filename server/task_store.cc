@@ -13,6 +13,7 @@
 #include "engine/path_text.h"
 #include "engine/unique_fd.h"
 #include "manifest/jsonl_encoder.h"
+#include "server/dir_files.h"
 #include "server/wire_text.h"
 
 namespace ingest::server {
@@ -41,11 +42,6 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
 // kCompactRatio times the size of its live lines.
 constexpr uint64_t kCompactMinBytes = 1 << 20;
 constexpr uint64_t kCompactRatio = 4;
-
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
 
 std::string TaskJsonForDisk(const Task& t) {
   std::string out = "{";
@@ -101,14 +97,32 @@ std::string CreateLine(const Upload& u) {
   return out;
 }
 
-// Fills the upload's fields from a create line or an older .meta file.
-void ReadUploadFields(simdjson::dom::element e, Upload* u) {
+// The upload of a journal's create line, when it passes the checks of a live request (the
+// id a creation makes, a name it accepts, an offset within the length); else nullptr and
+// *why says what failed.
+std::shared_ptr<Upload> UploadFromLine(int64_t task_id, const std::string& file_id,
+                                       simdjson::dom::element e, std::string* why) {
+  auto u = std::make_shared<Upload>();
+  u->file_id = file_id;
+  u->task_id = task_id;
   u->user_id = static_cast<int>(GetInt(e, "user_id"));
   u->filename = GetString(e, "filename");
   u->filetype = GetString(e, "filetype");
   u->message_id = GetString(e, "message_id");
-  u->length = static_cast<uint64_t>(GetInt(e, "file_size"));
-  u->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+  int64_t length = GetInt(e, "file_size", -1), offset = GetInt(e, "offset", -1);
+  int owner = 0;
+  if (!IsValidUploadId(file_id, &owner) || owner != u->user_id) {
+    *why = "upload id \"" + file_id + "\" is not one the receiver makes";
+  } else if (!IsAllowedFileName(u->filename)) {
+    *why = "upload " + file_id + ": file name \"" + u->filename + "\" is not allowed";
+  } else if (length <= 0 || offset < 0 || offset > length) {
+    *why = "upload " + file_id + ": bad length or offset";
+  } else {
+    u->length = static_cast<uint64_t>(length);
+    u->offset = static_cast<uint64_t>(offset);
+    return u;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -165,6 +179,7 @@ Status TaskStore::LoadTask(int64_t id) {
   }
   auto t = std::make_shared<Task>();
   t->id = id;
+  INGEST_RETURN_IF_ERROR(OpenTaskDirs(*t));
   t->owner_id = static_cast<int>(GetInt(e, "owner_id", 1));
   t->owner_name = GetString(e, "owner_name");
   t->name = GetString(e, "name");
@@ -192,10 +207,13 @@ Status TaskStore::LoadTask(int64_t id) {
   if (parser.load_many(TaskDir(id) + "/client_files.jsonl").get(lines) == simdjson::SUCCESS) {
     for (auto line : lines) {
       std::string_view name;
-      if (line.get(name) == simdjson::SUCCESS &&
-          t->client_file_set.insert(std::string(name)).second) {
-        t->client_files.emplace_back(name);
+      if (line.get(name) != simdjson::SUCCESS) continue;
+      if (!IsAllowedFileName(name)) {
+        Warn("task " + std::to_string(id) + ": client_files.jsonl: file name \"" +
+             std::string(name) + "\" is not allowed; skipped");
+        continue;
       }
+      if (t->client_file_set.insert(std::string(name)).second) t->client_files.emplace_back(name);
     }
   }
   simdjson::dom::parser frame_parser;
@@ -241,44 +259,31 @@ Status TaskStore::LoadUploads(Task& task) {
       std::string op = GetString(e, "op");
       std::string id = GetString(e, "file_id");
       if (op == "create") {
-        auto u = std::make_shared<Upload>();
-        u->file_id = id;
-        u->task_id = task.id;
-        ReadUploadFields(e, u.get());
-        live[id] = u;
+        std::string why;
+        std::shared_ptr<Upload> u = UploadFromLine(task.id, id, e, &why);
+        if (u) {
+          live[id] = u;
+        } else {
+          Warn("task " + std::to_string(task.id) + ": uploads.jsonl: " + why + "; skipped");
+        }
       } else if (op == "offset") {
         auto it = live.find(id);
-        if (it != live.end()) it->second->offset = static_cast<uint64_t>(GetInt(e, "offset"));
+        int64_t offset = GetInt(e, "offset", -1);
+        if (it != live.end() && offset >= 0 &&
+            static_cast<uint64_t>(offset) <= it->second->length) {
+          it->second->offset = static_cast<uint64_t>(offset);
+        }
       } else if (op == "done") {
         live.erase(id);
       }
     }
-  }
-  // Uploads the first receiver kept as raw/<file_id>.meta.
-  std::string raw = RawDir(task.id);
-  std::vector<std::string> metas;
-  if (DIR* d = ::opendir(raw.c_str())) {
-    while (dirent* ent = ::readdir(d)) {
-      std::string_view n = ent->d_name;
-      if (n.ends_with(".meta")) metas.emplace_back(n);
-    }
-    ::closedir(d);
-  }
-  for (const std::string& meta : metas) {
-    simdjson::dom::element e;
-    if (parser.load(raw + "/" + meta).get(e) != simdjson::SUCCESS) continue;  // torn: skip
-    auto u = std::make_shared<Upload>();
-    u->file_id = meta.substr(0, meta.size() - 5);
-    u->task_id = task.id;
-    ReadUploadFields(e, u.get());
-    live.emplace(u->file_id, u);
   }
   // A crash between the last chunk's rename and its done event leaves no data file: the
   // upload has completed (its file is in raw/), so it is not resumable.
   for (auto it = live.begin(); it != live.end();) {
     const Upload& u = *it->second;
     bool stored = !discard_ || IsManifestName(u.filename);
-    it = stored && !FileExists(UploadDataPath(u)) ? live.erase(it) : std::next(it);
+    it = stored && !ExistsAt(task.raw_dir.get(), u.file_id) ? live.erase(it) : std::next(it);
   }
   std::unordered_map<std::string, std::string> lines;
   for (const auto& [id, u] : live) {
@@ -290,7 +295,6 @@ Status TaskStore::LoadUploads(Task& task) {
     task.live_uploads = std::move(lines);
     INGEST_RETURN_IF_ERROR(CompactUploadsLocked(task));
   }
-  for (const std::string& meta : metas) ::unlink((raw + "/" + meta).c_str());
   std::lock_guard lock(mu_);
   for (auto& [id, u] : live) uploads_[id] = u;
   return Status::Ok();
@@ -363,8 +367,7 @@ Result<std::shared_ptr<Task>> TaskStore::Create(const Task& spec) {
     t->id = next_id_++;
     INGEST_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/next_id", std::to_string(next_id_)));
   }
-  INGEST_RETURN_IF_ERROR(MakeDir(TaskDir(t->id)));
-  INGEST_RETURN_IF_ERROR(MakeDir(RawDir(t->id)));
+  INGEST_RETURN_IF_ERROR(OpenTaskDirs(*t));
   {
     std::lock_guard task_lock(t->mu);
     INGEST_RETURN_IF_ERROR(Save(*t));
@@ -465,11 +468,14 @@ bool TaskStore::CompletedFileExists(const Task& task, const std::string& name) c
     auto it = discarded_.find(task.id);
     return it != discarded_.end() && it->second.count(name) > 0;
   }
-  return FileExists(RawDir(task.id) + "/" + name);
+  return ExistsAt(task.raw_dir.get(), name);
 }
 
-std::string TaskStore::UploadDataPath(const Upload& upload) const {
-  return RawDir(upload.task_id) + "/" + upload.file_id;
+Result<UniqueFd> TaskStore::OpenUploadData(const Upload& upload) {
+  std::shared_ptr<Task> task = Find(upload.task_id);
+  if (!task) return Status::NotFound("task " + std::to_string(upload.task_id));
+  return OpenAt(task->raw_dir.get(), upload.file_id, O_WRONLY,
+                RawDir(upload.task_id) + "/" + upload.file_id);
 }
 
 Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(Task& task, int user_id,
@@ -486,9 +492,9 @@ Result<std::shared_ptr<Upload>> TaskStore::CreateUpload(Task& task, int user_id,
   u->message_id = message_id;
   u->length = length;
   if (!discard_ || IsManifestName(filename)) {
-    std::string path = UploadDataPath(*u);
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd.valid()) return FromErrno("open " + path, errno);
+    std::string path = RawDir(task.id) + "/" + u->file_id;
+    INGEST_ASSIGN_OR_RETURN(
+        UniqueFd fd, OpenAt(task.raw_dir.get(), u->file_id, O_WRONLY | O_CREAT | O_EXCL, path));
     if (::ftruncate(fd.get(), static_cast<off_t>(length)) != 0) {
       return FromErrno("truncate " + path, errno);
     }
@@ -515,21 +521,19 @@ Status TaskStore::SaveUploadOffset(const Upload& u) {
 }
 
 Status TaskStore::CompleteUpload(Upload& u) {
-  std::string raw = RawDir(u.task_id);
-  if (!discard_ || IsManifestName(u.filename)) {
+  std::shared_ptr<Task> task = Find(u.task_id);
+  if (task && (!discard_ || IsManifestName(u.filename))) {
     // CVAT renames to name_1.ext, name_2.ext, ... when the name was taken meanwhile.
-    std::string target = raw + "/" + u.filename;
+    const int raw = task->raw_dir.get();
+    std::string target = u.filename;
     SplitName parts = SplitExt(u.filename);
-    for (int i = 1; FileExists(target); ++i) {
-      target = raw + "/" + std::string(parts.stem) + "_" + std::to_string(i) +
-               std::string(parts.extension);
+    for (int i = 1; ExistsAt(raw, target); ++i) {
+      target = std::string(parts.stem) + "_" + std::to_string(i) + std::string(parts.extension);
     }
-    std::string from = UploadDataPath(u);
-    if (::rename(from.c_str(), target.c_str()) != 0) return FromErrno("rename " + from, errno);
+    INGEST_RETURN_IF_ERROR(
+        RenameAt(raw, u.file_id, raw, target, RawDir(u.task_id) + "/" + u.file_id));
   }
-  if (std::shared_ptr<Task> task = Find(u.task_id)) {
-    INGEST_RETURN_IF_ERROR(JournalUpload(*task, u, UploadEvent::kDone));
-  }
+  if (task) INGEST_RETURN_IF_ERROR(JournalUpload(*task, u, UploadEvent::kDone));
   u.gone = true;
   std::lock_guard lock(mu_);
   uploads_.erase(u.file_id);

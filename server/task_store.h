@@ -11,9 +11,14 @@
 //   DIR/tasks/N/uploads.jsonl          the unfinished uploads' state (what CVAT keeps in one
 //                                      <file_id>.meta file each): an append-only journal of
 //                                      create (all fields), offset and done events
-//   DIR/tasks/N/raw/<file_id>.meta     the same state as the first receiver kept it; read
-//                                      once at load, moved into the journal and removed
+//   DIR/tasks/N/tmp/<random>           multipart parts being received
 //   DIR/tasks/N/discarded.jsonl        --discard: name, size and XXH3-64 of each file
+//
+// raw/ holds what clients upload, so nothing there is ever read as the receiver's own state
+// (the first receiver kept upload state as raw/<file_id>.meta: a client could plant one).
+// Every name loaded from disk passes the checks a live request applies (IsAllowedFileName,
+// IsValidUploadId) or is skipped with a warning, and every file under a task is created,
+// appended to or renamed relative to the task's open raw/ and tmp/ directories (dir_files.h).
 //
 // Durability is CVAT's: nothing is fsynced (CVAT never fsyncs its .meta files or uploads), but
 // every state change is written before the reply, so a killed server restarts where its
@@ -65,6 +70,9 @@ struct Task {
   std::string labels_json = "[]";  // as sent, minified
   std::string subset;
   std::string created_date;
+
+  UniqueFd raw_dir;  // raw/, opened at creation or load
+  UniqueFd tmp_dir;  // tmp/, likewise
 
   std::mutex data_mu;  // serialises POSTs to /data/ (CVAT's select_for_update)
 
@@ -142,6 +150,16 @@ class TaskStore {
   bool discard() const { return discard_; }
   // True when raw/<name> holds a completed file (or, with --discard, one was recorded).
   bool CompletedFileExists(const Task& task, const std::string& name) const;
+  // Problems met while loading (names refused, records skipped), one line each; cleared.
+  std::vector<std::string> TakeLoadWarnings();
+
+  // Multipart parts: a new empty file in tmp/ (its name in *name), its removal, and its move
+  // to raw/<name> (appended when that exists: CVAT opens it 'ab+', so a resent batch appends).
+  Result<UniqueFd> CreateTempFile(Task& task, std::string* name);
+  void RemoveTempFile(Task& task, const std::string& name);
+  Status StorePart(Task& task, const std::string& temp_name, const std::string& name);
+  // Renames raw/<from> to raw/<to>.
+  Status RenameRawFile(Task& task, const std::string& from, const std::string& to);
 
   // TUS uploads. CreateUpload preallocates raw/<file_id> (not with --discard) and journals
   // the upload.
@@ -154,11 +172,14 @@ class TaskStore {
   // Moves raw/<file_id> to raw/<filename> (or name_1.ext, ... if taken), journals the end of
   // the upload and forgets it. REQUIRES: upload.mu held.
   Status CompleteUpload(Upload& upload);
-  // The path of an upload's data file.
-  std::string UploadDataPath(const Upload& upload) const;
+  // Opens an upload's data file, raw/<file_id>, for writing.
+  Result<UniqueFd> OpenUploadData(const Upload& upload);
 
  private:
   Status LoadTask(int64_t id);
+  // Creates and opens the task's raw/ and tmp/ directories.
+  Status OpenTaskDirs(Task& task);
+  void Warn(std::string line);
   // Replays uploads.jsonl and any older .meta files, then compacts the journal.
   Status LoadUploads(Task& task);
   // Appends `line` to the task's log `file`, opening it into `*fd` on first use.
@@ -180,6 +201,7 @@ class TaskStore {
   std::map<int64_t, std::shared_ptr<Task>> tasks_;                    // GUARDED_BY(mu_)
   std::unordered_map<std::string, std::shared_ptr<Upload>> uploads_;  // GUARDED_BY(mu_)
   std::map<int64_t, std::unordered_set<std::string>> discarded_;      // GUARDED_BY(mu_)
+  std::vector<std::string> load_warnings_;                            // GUARDED_BY(mu_)
 };
 
 // True for names CVAT takes as a manifest (.jsonl). With --discard these are still stored.

@@ -121,6 +121,20 @@ bool IsAllowedFileName(std::string_view name) {
   return true;
 }
 
+bool IsValidUploadId(std::string_view id, int* user_id) {
+  size_t us = id.find('_');
+  if (us == std::string_view::npos || us == 0 || id.size() - us - 1 != 36) return false;
+  std::optional<uint64_t> uid = ParseDecimal(id.substr(0, us));
+  if (!uid || *uid > 1u << 30) return false;
+  for (size_t i = us + 1; i < id.size(); ++i) {
+    char c = id[i];
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+    if (!ok) return false;
+  }
+  *user_id = static_cast<int>(*uid);
+  return true;
+}
+
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {

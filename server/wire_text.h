@@ -38,6 +38,10 @@ std::optional<std::string> MetadataValue(std::string_view header, std::string_vi
 // cvat_protocol.md 2.3). Backslashes and control characters are ordinary on Linux.
 bool IsAllowedFileName(std::string_view name);
 
+// True for a TUS upload id as the receiver makes them, "<user id>_<uuid4>" (lowercase hex and
+// dashes, 36 characters); sets *user_id. Such an id is a safe file name.
+bool IsValidUploadId(std::string_view id, int* user_id);
+
 // The text of a quoted header parameter (without its quotes) as Django's
 // parse_header_parameters reads it: only \\ and \" are unescaped.
 std::string UnquoteHeaderValue(std::string_view quoted);

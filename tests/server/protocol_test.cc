@@ -406,32 +406,6 @@ TEST_F(ProtocolTest, RestartKeepsTasksAndUnfinishedUploads) {
   EXPECT_EQ(CreateTask("next"), 2);
 }
 
-TEST_F(ProtocolTest, RestartReadsTheFirstReceiversMetaFiles) {
-  int64_t task = CreateTask();
-  std::string loc = CreateUpload(task, "old.bin", 12).Header("location");
-  ASSERT_EQ(Patch(loc, 0, "0123").status, 204);
-  std::string file_id = loc.substr(loc.rfind('/') + 1);
-  std::string meta = data_dir_ + "/tasks/1/raw/" + file_id + ".meta";
-  std::string journal = data_dir_ + "/tasks/1/uploads.jsonl";
-  StopServer();
-  std::filesystem::remove(journal);
-  {  // what the first receiver kept instead of the journal
-    std::ofstream out(meta, std::ios::trunc);
-    out << "{\"file_size\":12,\"offset\":4,\"message_id\":\"\",\"filename\":\"old.bin\","
-           "\"filetype\":\"\",\"user_id\":1}";
-  }
-  StartServer();
-  EXPECT_FALSE(std::filesystem::exists(meta));  // moved into the journal
-  std::string new_loc = Origin() + loc.substr(loc.find("/api/"));
-  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "4");
-  ASSERT_EQ(Patch(new_loc, 4, "4567").status, 204);
-  StartServer();
-  new_loc = Origin() + loc.substr(loc.find("/api/"));
-  EXPECT_EQ(Head(new_loc).Header("upload-offset"), "8");
-  EXPECT_EQ(Patch(new_loc, 8, "89ab").status, 204);
-  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/1/raw/old.bin"), "0123456789ab");
-}
-
 TEST_F(ProtocolTest, ATornJournalLineEndsTheReplay) {
   int64_t task = CreateTask();
   std::string a = CreateUpload(task, "a.bin", 10).Header("location");

@@ -55,6 +55,12 @@ void SendRawAndClose(int port, const std::string& raw);
 // For requests libcurl cannot send, such as a header with an empty value.
 std::string SendRaw(int port, const std::string& raw);
 
+// A connection to 127.0.0.1:port from `source` (any 127/8 address, so a test can be several
+// clients), or -1.
+int ConnectFrom(const char* source, int port);
+// Everything the peer sends on `fd` until it closes or `timeout_ms` pass.
+std::string ReadUntilClose(int fd, int timeout_ms);
+
 // A multipart/form-data body; Content-Type value in *content_type.
 struct FormPart {
   std::string name;
