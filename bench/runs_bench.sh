@@ -3,14 +3,18 @@
 # task each, into `cvat-ingest serve --build-delay D --build-workers W`:
 #   - the shell loop users write today: one `cvat-ingest upload VIDEO --create NAME` per video;
 #   - one `cvat-ingest upload DIR --task-per video --parallel-tasks K` for each K given.
-# Prints one line per configuration (wall seconds, tasks/s, ratio against the loop) and
+# With --folders: F folders of P small images, `--task-per folder` against one task holding
+# all of them (what a run of many tasks costs over one task), into `serve --discard` with no
+# build delay.
+# Prints one line per configuration (wall seconds, tasks/s, ratio against the baseline) and
 # appends them as JSON lines to bench/RESULTS.jsonl when --record is given.
 #   bench/runs_bench.sh [--videos 200] [--frames 150] [--delay 0.5] [--workers 4]
-#                       [--k 1,2,4,8,16] [--loop-repeat 1] [--record]
+#                       [--k 1,2,4,8,16] [--record]
+#   bench/runs_bench.sh --folders [--dirs 100] [--per-dir 500] [--k 4] [--record]
 # Needs a release build (cmake --preset release && cmake --build --preset release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-videos=200 frames=150 delay=0.5 workers=4 ks=1,2,4,8,16 record=0
+videos=200 frames=150 delay=0.5 workers=4 ks=1,2,4,8,16 record=0 folders=0 dirs=100 per_dir=500
 while [ $# -gt 0 ]; do
   case $1 in
     --videos) videos=$2; shift 2 ;;
@@ -19,6 +23,9 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; shift 2 ;;
     --k) ks=$2; shift 2 ;;
     --record) record=1; shift ;;
+    --folders) folders=1; shift ;;
+    --dirs) dirs=$2; shift 2 ;;
+    --per-dir) per_dir=$2; shift 2 ;;
     *) echo "runs_bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +40,49 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+now() { date +%s.%N; }
+common=(--labels '[{"name":"car"}]' --progress none --no-journal)
+
+if [ "$folders" = 1 ]; then
+  images=$((dirs * per_dir))
+  echo "generating $dirs folders of $per_dir images..." >&2
+  build/release/bench/make_corpus "$work/corpus" --images "$images" --per-dir "$per_dir" \
+    --width 320 --height 240 --format jpeg >/dev/null
+  rm -rf "$work"/corpus/*/related_images  # context images are not frames either way
+  bytes=$(du -sb "$work/corpus" | cut -f1)
+  delay=0
+  run_one() {  # LABEL ARGS...: a fresh receiver, one timed upload
+    local label=$1
+    shift
+    rm -rf "$work/srv" "$work/port"
+    "$bin" serve --data "$work/srv" --port 0 --port-file "$work/port" --discard \
+      >"$work/serve.log" 2>&1 &
+    serve_pid=$!
+    for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
+    local url="http://127.0.0.1:$(cat "$work/port")" t0 secs
+    t0=$(now)
+    "$bin" upload "$work/corpus" --server "$url" --token-file "$work/srv/token" \
+      "${common[@]}" "$@" >/dev/null
+    secs=$(echo "$(now) - $t0" | bc)
+    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+    serve_pid=
+    echo "$secs"
+  }
+  one=$(run_one single --create all)
+  printf "%-34s %9.2f s %9.0f images/s   1.00x\n" "one task of $images images" "$one" \
+    "$(echo "$images / $one" | bc -l)"
+  results=("{\"bench\":\"runs\",\"config\":\"one-task\",\"images\":$images,\"bytes\":$bytes,\"seconds\":$one}")
+  IFS=, read -ra klist <<<"$ks"
+  for k in "${klist[@]}"; do
+    secs=$(run_one folders --create '{name}' --task-per folder --parallel-tasks "$k")
+    printf "%-34s %9.2f s %9.0f images/s %6.2fx\n" "--task-per folder ($dirs tasks) K=$k" \
+      "$secs" "$(echo "$images / $secs" | bc -l)" "$(echo "$one / $secs" | bc -l)"
+    results+=("{\"bench\":\"runs\",\"config\":\"task-per-folder\",\"k\":$k,\"images\":$images,\"bytes\":$bytes,\"seconds\":$secs}")
+  done
+  if [ "$record" = 1 ]; then printf '%s\n' "${results[@]}" >>bench/RESULTS.jsonl; fi
+  exit 0
+fi
 
 echo "generating $videos videos of $frames frames..." >&2
 mkdir -p "$work/videos"
@@ -54,8 +104,6 @@ stop_serve() {
   kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true
   serve_pid=
 }
-now() { date +%s.%N; }
-common=(--labels '[{"name":"car"}]' --progress none --no-journal)
 
 start_serve
 t0=$(now)

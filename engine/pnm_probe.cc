@@ -11,6 +11,7 @@
 //  - a width or height of 0 or less is an image Pillow does not identify.
 // Pixel data is never read (Pillow does not either when it opens the file).
 #include <string>
+#include <string_view>
 
 #include "engine/image_probe_internal.h"
 #include "engine/status.h"
@@ -21,7 +22,7 @@ namespace {
 bool IsPnmSpace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 // Python's int() on an ASCII token: [+-]?digit(_?digit)*. False when it is not one.
-bool ParsePythonInt(const std::string& token, int64_t* value) {
+bool ParsePythonInt(std::string_view token, int64_t* value) {
   size_t i = 0;
   bool negative = false;
   if (i < token.size() && (token[i] == '+' || token[i] == '-')) negative = token[i++] == '-';

@@ -86,6 +86,9 @@ struct Run {
   void Work();
   void RunOne(size_t index, CvatApi& api, HttpClient& http);
   UploadJob UnitJob(size_t index) const;
+  UploadEvents UnitEvents(size_t index, UnitReport& r, bool* finishing);
+  bool FromJournal(UploadJob& uj, CvatApi& api, const UploadEvents& ev, UploadOutcome& out);
+  void End(const UnitReport& r, const UploadOutcome& out, bool finishing);
 };
 
 UploadJob Run::UnitJob(size_t index) const {
@@ -125,57 +128,67 @@ Status Retire(CvatApi& api, const UploadJob& uj, int64_t task_id, const Status& 
   return Status::Remote(what);
 }
 
-void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
-  const TaskUnit& unit = units[index];
-  UnitReport& r = reports[index];
-  r.index = index;
-  r.name = unit.name;
-  r.bytes = unit.bytes;
-  r.files = unit.records.size();
-  auto t0 = Clock::now();
-  UploadJob uj = UnitJob(index);
-  bool finishing = false;
+// The one-task events of unit `index`, turned into the run's: creation turns, milestones,
+// the count of tasks the server is building (`finishing` records that this one is).
+UploadEvents Run::UnitEvents(size_t index, UnitReport& r, bool* finishing) {
   UploadEvents ev;
-  ev.before_task = [&] { turns.Wait(index, cancel); };
-  ev.after_task = [&] { turns.Pass(index); };
-  ev.on_task_created = [&](int64_t id) {
+  ev.before_task = [this, index] { turns.Wait(index, cancel); };
+  ev.after_task = [this, index] { turns.Pass(index); };
+  ev.on_task_created = [this, &r](int64_t id) {
     r.task_id = id;
     Emit(r, "created");
   };
-  ev.on_transfer_start = [&] { Emit(r, "uploading"); };
-  ev.on_finishing = [&] {
-    finishing = true;
+  ev.on_transfer_start = [this, &r] { Emit(r, "uploading"); };
+  ev.on_finishing = [this, &r, finishing] {
+    *finishing = true;
     Emit(r, "finishing", +1);
   };
+  return ev;
+}
+
+// A unit whose journal exists: done by an earlier run (skipped, after a look at its task),
+// or interrupted (resumed from the journal). Returns false when the unit must be planned and
+// sent afresh: its journal's task is gone from the server.
+bool Run::FromJournal(UploadJob& uj, CvatApi& api, const UploadEvents& ev, UploadOutcome& out) {
+  int64_t done_task = 0;
+  if (Result<std::unique_ptr<Journal>> j = Journal::Open(uj.journal_path);
+      j && (*j)->header().state == "done") {
+    done_task = (*j)->header().task_id;
+  }
+  if (done_task == 0) {
+    uj.task_id.reset();
+    out = ResumeUploadJob(uj.journal_path, uj, ev, counters, cancel);
+    return true;
+  }
+  Result<TaskInfo> task = api.GetTask(done_task);
+  if (task && task->size > 0) {
+    out.task_id = done_task;
+    out.task = *task;
+    out.skipped = true;  // done by an earlier run: nothing to do
+    return true;
+  }
+  if (!task && task.error().code() != Status::Code::kNotFound) {
+    out.status = task.error();
+    return true;
+  }
+  // The task was deleted on the server (or lost its data): the unit starts again.
+  RetireJournal(uj.journal_path, ".gone");
+  out.notes.push_back("task " + std::to_string(done_task) +
+                      " of an earlier run is gone from the server: the task is made again");
+  return false;
+}
+
+void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
+  const TaskUnit& unit = units[index];
+  UnitReport& r = reports[index];
+  auto t0 = Clock::now();
+  UploadJob uj = UnitJob(index);
+  bool finishing = false;
+  UploadEvents ev = UnitEvents(index, r, &finishing);
   UploadOutcome out;
   out.server = job.server;
-  bool fresh = true;  // no journal to go on from: plan and upload the unit
-  if (!uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0) {
-    fresh = false;
-    int64_t done_task = 0;
-    if (Result<std::unique_ptr<Journal>> j = Journal::Open(uj.journal_path);
-        j && (*j)->header().state == "done") {
-      done_task = (*j)->header().task_id;
-    }
-    Result<TaskInfo> task = done_task ? api.GetTask(done_task) : Result<TaskInfo>(TaskInfo{});
-    if (done_task && task && task->size > 0) {
-      out.task_id = done_task;
-      out.task = *task;
-      out.skipped = true;  // done by an earlier run: nothing to do
-    } else if (done_task && !task && task.error().code() != Status::Code::kNotFound) {
-      out.status = task.error();
-    } else if (done_task) {
-      // The task was deleted on the server (or lost its data): the unit starts again.
-      RetireJournal(uj.journal_path, ".gone");
-      out.notes.push_back("task " + std::to_string(done_task) +
-                          " of an earlier run is gone from the server: the task is made again");
-      fresh = true;
-    } else {
-      uj.task_id.reset();
-      out = ResumeUploadJob(uj.journal_path, uj, ev, counters, cancel);
-    }
-  }
-  if (fresh) {
+  bool journaled = !uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0;
+  if (!journaled || !FromJournal(uj, api, ev, out)) {
     if (job.task_id) out.task_id = job.task_id;
     auto sub = std::make_shared<const ScanResult>(SubScan(*scan, unit.records));
     RunUnit(api, http, uj, std::move(sub), out, ev, counters, cancel, t0);
@@ -194,6 +207,11 @@ void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
     r.error = out.status;
     if (IsBuildFailure(out.status) && r.task_id != 0) r.error = Retire(api, uj, r.task_id, r.error);
   }
+  End(r, out, finishing);
+}
+
+// Reports a unit's end: its last milestone, its outcome, the phase counts.
+void Run::End(const UnitReport& r, const UploadOutcome& out, bool finishing) {
   std::lock_guard<std::mutex> lock(events_mu);
   if (finishing) --building;
   ++finished;
