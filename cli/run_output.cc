@@ -49,10 +49,11 @@ const char* Plural(N n, const char* one, const char* many) {
 }
 
 void PrintPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
-  uint64_t bytes = 0, files = 0;
+  uint64_t bytes = 0, files = 0, frames = 0;
   for (const upload::TaskUnit& u : units) {
     bytes += u.bytes;
     files += u.records.size();
+    frames += u.frames;
   }
   std::fprintf(stderr, "plan: %zu task%s, %llu file%s, %s\n", units.size(),
                Plural(units.size(), "", "s"), static_cast<unsigned long long>(files),
@@ -60,12 +61,15 @@ void PrintPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
   if (!dry_run) return;
   for (size_t i = 0; i < units.size(); ++i) {
     const upload::TaskUnit& u = units[i];
-    std::printf("%zu\t%s\t%zu file%s\t%s\n", i + 1, u.name.c_str(), u.records.size(),
-                Plural(u.records.size(), "", "s"), FormatBytes(u.bytes).c_str());
+    std::printf("%zu\t%s\t%zu file%s\t%llu frame%s\t%s\n", i + 1, u.name.c_str(),
+                u.records.size(), Plural(u.records.size(), "", "s"),
+                static_cast<unsigned long long>(u.frames), Plural(u.frames, "", "s"),
+                FormatBytes(u.bytes).c_str());
   }
-  std::printf("total\t%zu task%s\t%llu file%s\t%s\n", units.size(), Plural(units.size(), "", "s"),
-              static_cast<unsigned long long>(files), Plural(files, "", "s"),
-              FormatBytes(bytes).c_str());
+  std::printf("total\t%zu task%s\t%llu file%s\t%llu frame%s\t%s\n", units.size(),
+              Plural(units.size(), "", "s"), static_cast<unsigned long long>(files),
+              Plural(files, "", "s"), static_cast<unsigned long long>(frames),
+              Plural(frames, "", "s"), FormatBytes(bytes).c_str());
 }
 
 void PrintUnitEnd(const UnitReport& r, const upload::UploadOutcome& out, const std::string& server,

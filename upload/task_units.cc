@@ -25,6 +25,13 @@ std::string SourceName(const ScanResult& scan, uint32_t source) {
   return std::string(base);
 }
 
+// Frames a media file gives: an image one, a video as many as the scan's probe counted, an
+// archive none that are known before the server extracts it.
+uint32_t FramesOf(const FileRecord& f) {
+  if (f.kind == MediaKind::kVideo) return f.frame_count;
+  return f.kind == MediaKind::kImage ? 1 : 0;
+}
+
 // A unit before it is ordered and named; `key` orders units within a source.
 struct Draft {
   uint32_t source = 0;
@@ -48,9 +55,10 @@ class Grouper {
   void AddToFolder(uint32_t record);
   void AddToImages(uint32_t record);
   void Add(Draft* d, uint32_t record) {
+    const FileRecord& f = scan_.files[record];
     d->unit.records.push_back(record);
-    d->unit.bytes += scan_.files[record].size;
-    ++d->unit.frames;
+    d->unit.bytes += f.size;
+    d->unit.frames += FramesOf(f);
   }
   Status Split(std::vector<TaskUnit>* out);
   Status Name(std::vector<TaskUnit>* units) const;
@@ -118,7 +126,7 @@ Result<std::vector<TaskUnit>> Grouper::Run() {
       if (f.kind == MediaKind::kImage || f.kind == MediaKind::kVideo ||
           f.kind == MediaKind::kArchive) {
         unit.bytes += f.size;
-        ++unit.frames;
+        unit.frames += FramesOf(f);
       }
     }
     std::vector<TaskUnit> one;
@@ -184,7 +192,7 @@ Status Grouper::Split(std::vector<TaskUnit>* out) {
         uint32_t record = u.records[order[k]];
         part.records.push_back(record);
         part.bytes += scan_.files[record].size;
-        ++part.frames;
+        part.frames += FramesOf(scan_.files[record]);
       }
       out->push_back(std::move(part));
     }

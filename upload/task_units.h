@@ -65,7 +65,7 @@ struct TaskUnit {
   std::vector<uint32_t> records;
   bool ordered = false;
   uint64_t bytes = 0;    // of its media files
-  uint32_t frames = 0;   // images; for a video or archive, 1 (its frames are known later)
+  uint64_t frames = 0;   // images, a video's probed frames; an archive's are known later (0)
   // Template fields.
   std::string group;   // {name}
   std::string folder;  // {folder}

@@ -11,7 +11,7 @@ namespace ingest::upload {
 namespace {
 
 // A scan made by hand: each path becomes a record of source 0 ("corpus/"), classified by its
-// extension, 100 bytes each.
+// extension, 100 bytes each (videos of 25 frames).
 ScanResult FakeScan(const std::vector<std::string>& paths, const std::string& source = "corpus") {
   ScanResult scan;
   scan.sources.push_back({source, ScanSource::Type::kDirectory, std::nullopt});
@@ -21,6 +21,7 @@ ScanResult FakeScan(const std::vector<std::string>& paths, const std::string& so
     f.rel_path = scan.names.back()->Add(p);
     f.kind = ClassifyName(p);
     f.size = 100;
+    if (f.kind == MediaKind::kVideo) f.frame_count = 25;  // as the scan's probe would count
     scan.files.push_back(f);
   }
   return scan;
@@ -52,6 +53,7 @@ TEST(TaskUnitsTest, OneTaskPerFolderSkipsContextImagesAndGivesVideosTheirOwn) {
             (std::vector<std::string>{"corpus", "cam1", "cam1/sub", "cam2", "clip"}));
   EXPECT_EQ((*units)[1].records.size(), 2u);  // cam1's two frames, not its context image
   EXPECT_EQ((*units)[1].frames, 2u);
+  EXPECT_EQ((*units)[4].frames, 25u);  // a video's probed frame count
   EXPECT_EQ((*units)[1].bytes, 200u);
   EXPECT_EQ(Paths(scan, (*units)[4]), (std::vector<std::string>{"drive/clip.mp4"}));
   EXPECT_EQ((*units)[4].folder, "drive");

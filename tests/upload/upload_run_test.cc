@@ -118,7 +118,7 @@ TEST_F(UploadRunTest, OneTaskPerFolderAndPerVideoEachIntactInPlanOrder) {
     EXPECT_EQ(r.frames, static_cast<int64_t>(want.size()));
     EXPECT_EQ(Stored(r.task_id), want) << r.name;
   }
-  EXPECT_EQ(out.units[4].frames, 12);
+  EXPECT_EQ(out.units[4].frames, 12);  // the server's count
   EXPECT_EQ(out.units[5].frames, 8);
   EXPECT_EQ(Stored(out.units[4].task_id).at("a.mp4"), ReadFile(work_.Join("src/clips/a.mp4")));
   // Every unit went through created, uploading, finishing and ready.
