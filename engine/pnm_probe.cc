@@ -44,14 +44,24 @@ bool ParsePythonInt(std::string_view token, int64_t* value) {
   return true;
 }
 
-// Pillow's _read_token. Returns Corruption at the end of the header or for a long token.
-Result<std::string> ReadToken(ByteCursor& in) {
-  std::string token;
-  while (token.size() <= 10) {
+// Pillow's _read_token into *token (at most 11 bytes: a fixed buffer, which also keeps g++
+// -O2's -Wmaybe-uninitialized quiet about a moved-out std::string). Corruption at the end of
+// the header or for a long token.
+struct Token {
+  char text[12] = {0};
+  size_t size = 0;
+  std::string_view view() const { return std::string_view(text, size); }
+};
+
+Status ReadToken(ByteCursor& in, Token* out) {
+  Token& token = *out;
+  token.size = 0;
+  auto push = [&](int c) { token.text[token.size++] = static_cast<char>(c); };
+  while (token.size <= 10) {
     int c = in.Next();
     if (c < 0) break;
     if (IsPnmSpace(c)) {
-      if (token.empty()) continue;
+      if (token.size == 0) continue;
       break;
     }
     if (c == '#') {
@@ -59,12 +69,12 @@ Result<std::string> ReadToken(ByteCursor& in) {
       }
       continue;
     }
-    token.push_back(static_cast<char>(c));
+    push(c);
   }
   if (!in.status().ok()) return in.status();
-  if (token.empty()) return Status::Corruption("PPM: reached the end of the file in the header");
-  if (token.size() > 10) return Status::Corruption("PPM: token too long in the header");
-  return token;
+  if (token.size == 0) return Status::Corruption("PPM: reached the end of the file in the header");
+  if (token.size > 10) return Status::Corruption("PPM: token too long in the header");
+  return Status();
 }
 
 }  // namespace
@@ -83,9 +93,11 @@ Result<ImageInfo> ProbePnm(ByteSource& src) {
   if (!known) return Status::Unsupported("PPM: not a PPM file (unknown magic number)");
   int64_t values[3] = {0, 0, 0};
   for (int ix = 0; ix < (bitmap ? 2 : 3); ++ix) {
-    INGEST_ASSIGN_OR_RETURN(std::string token, ReadToken(in));
-    if (!ParsePythonInt(token, &values[ix])) {
-      return Status::Corruption("PPM: non-decimal-ASCII found in the header: '" + token + "'");
+    Token token;
+    INGEST_RETURN_IF_ERROR(ReadToken(in, &token));
+    if (!ParsePythonInt(token.view(), &values[ix])) {
+      return Status::Corruption("PPM: non-decimal-ASCII found in the header: '" +
+                                std::string(token.view()) + "'");
     }
   }
   if (!bitmap && (values[2] <= 0 || values[2] >= 65536)) {
