@@ -24,6 +24,7 @@ ct='multipart/form-data; boundary=XyZzy'
 seed multipart simple '\001%s\n--XyZzy\r\nContent-Disposition: form-data; name="image_quality"\r\n\r\n70\r\n--XyZzy\r\nContent-Disposition: form-data; name="client_files[0]"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\377\330\377\340data\r\n--XyZzy--\r\n' "$ct"
 seed multipart ext_name '\007multipart/form-data; charset=utf-8; boundary="q\\"b"\npreamble\r\n--q"b  \t\r\ncontent-disposition: FORM-DATA; filename*=UTF-8'"''"'%%C3%%A9t%%C3%%A9.png; name=f; filename="x/y.png"\r\n\r\n\r\n--q"b\r\n--q"b--epilogue'
 seed multipart split '\000%s\n\r\n--XyZzy\r\nContent-Disposition: form-data; name="a"\r\nX: y\r\n\r\n\r\n--XyZz\r\n--XyZzy\r\n\r\n\r\n--XyZzy--' "$ct"
+seed multipart padding '\005%s\n--XyZzy%250s\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--XyZzy--' "$ct" ''
 
 # Wire text: a key byte, then text (metadata header, base64, decimal, names).
 seed wire_text metadata '\000filename YS5qcGc=,filetype aW1hZ2UvanBlZw==,empty'

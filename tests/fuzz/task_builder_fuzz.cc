@@ -21,7 +21,13 @@
 
 namespace {
 
-using namespace ingest::server;  // NOLINT: the harness uses a dozen names from it
+using ingest::server::ArchiveImage;
+using ingest::server::BuildInput;
+using ingest::server::BuildOutput;
+using ingest::server::DataRequest;
+using ingest::server::ImageSize;
+using ingest::server::MediaInspector;
+using ingest::server::VideoProps;
 
 class FakeInspector : public MediaInspector {
  public:
@@ -66,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (name.ends_with(".jsonl")) ingest::fuzz::WriteBytes(raw + "/" + name, parts[0]);
     input.client_files.push_back(std::move(name));
   }
-  ingest::Result<DataRequest> request = ParseDataRequestJson(parts[2]);
+  ingest::Result<DataRequest> request = ingest::server::ParseDataRequestJson(parts[2]);
   if (request) {
     input.request = std::move(*request);
   } else {
@@ -74,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   FakeInspector inspector;
-  ingest::Result<BuildOutput> out = BuildTaskData(input, inspector, [](double, std::string_view) {});
+  ingest::Result<BuildOutput> out =
+      ingest::server::BuildTaskData(input, inspector, [](double, std::string_view) {});
   ingest::fuzz::ClearDir(raw);
   if (!out) {
     INGEST_FUZZ_CHECK(!out.error().message().empty());
