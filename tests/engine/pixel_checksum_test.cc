@@ -105,5 +105,32 @@ TEST(PixelChecksumTest, UnknownFormatIsUnsupported) {
   EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported);
 }
 
+// A GIF89a file, byte by byte: a logical screen of `screen_w` x `screen_h` with a two-colour
+// table, and one frame of `frame_w` x `frame_h` at (`left`, 0) whose LZW data is only a clear
+// code and the end code (no pixel).
+std::string EmptyFrameGif(uint16_t screen_w, uint16_t screen_h, uint16_t left, uint16_t frame_w,
+                          uint16_t frame_h) {
+  auto le16 = [](uint16_t v) { return std::string{static_cast<char>(v & 0xff), static_cast<char>(v >> 8)}; };
+  std::string gif = "GIF89a" + le16(screen_w) + le16(screen_h) + std::string("\x80\0\0", 3);
+  gif += std::string("\0\0\0\xff\xff\xff", 6);  // global colour table
+  gif += "," + le16(left) + le16(0) + le16(frame_w) + le16(frame_h) + std::string(1, '\0');
+  gif += std::string("\x02\x01\x2c\x00", 4);  // LZW min code size 2: clear (4), end (5)
+  gif += ";";
+  return gif;
+}
+
+// Found by tests/fuzz/pixels_fuzz.cc: a first frame 0 pixels wide made the GIF decoder copy its
+// empty row from a null pointer (UBSan), and into an empty canvas when the screen is 0 wide
+// too (an out-of-range index: _GLIBCXX_ASSERTIONS aborts). Such a file decodes or fails
+// cleanly.
+TEST(PixelChecksumTest, GifFrameOfWidthZeroIsDecodedSafely) {
+  for (const std::string& gif : {EmptyFrameGif(0, 0, 0, 0, 2), EmptyFrameGif(4, 4, 258, 0, 94)}) {
+    Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(gif));
+    PixelBuffer pixels;
+    Status decoded = DecodeChecksumPixels(Bytes(gif), &pixels);
+    EXPECT_EQ(md5.has_value(), decoded.ok());
+  }
+}
+
 }  // namespace
 }  // namespace ingest
