@@ -26,7 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (name == "Upload-Length" && value == "10") continue;
     INGEST_FUZZ_CHECK(ingest::server::StartsWithNoCase(name, "Upload-"));
     INGEST_FUZZ_CHECK(value.empty());
-    INGEST_FUZZ_CHECK(name.find_first_of(" \t\r\n:") == std::string::npos);
+    // Split at ':' and '\n', refused with a blank: what the contract allows (a bare '\r' or a
+    // control character may stay in a name; httplib parses such lines too).
+    INGEST_FUZZ_CHECK(name.find_first_of(" \t\n:") == std::string::npos);
     INGEST_FUZZ_CHECK(head.find(name) != std::string_view::npos);
   }
   INGEST_FUZZ_CHECK(req.get_header_value("Upload-Length") == "10");
