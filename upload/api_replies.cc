@@ -1,10 +1,10 @@
 #include "upload/api_replies.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+
+#include <simdjson.h>
 
 #include "upload/cvat_api.h"
 
@@ -98,7 +98,8 @@ Result<std::vector<TaskInfo>> ParseTaskListReply(const std::string& body, const 
     INGEST_ASSIGN_OR_RETURN(TaskInfo t, ParseTaskElement(e, what));
     if (t.name == name) out.push_back(std::move(t));
   }
-  std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id > b.id; });
+  std::sort(out.begin(), out.end(),
+            [](const TaskInfo& a, const TaskInfo& b) { return a.id > b.id; });
   return out;
 }
 

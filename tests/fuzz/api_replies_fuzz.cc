@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body(in.substr(1));
   namespace up = ingest::upload;
   switch (kind) {
-    case 0: CheckError(up::ParseTaskReply(body, kWhat)); break;
+    case 0:
+      CheckError(up::ParseTaskReply(body, kWhat));
+      break;
     case 1: {
       ingest::Result<std::vector<up::TaskInfo>> tasks = up::ParseTaskListReply(body, kWhat, "t");
       CheckError(tasks);
@@ -42,10 +44,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     }
-    case 2: CheckError(up::ParseFirstTaskId(body, kWhat)); break;
-    case 3: CheckError(up::ParseLoginReply(body, kWhat)); break;
-    case 4: CheckError(up::ParseRqIdReply(body, kWhat)); break;
-    case 5: CheckError(up::ParseRequestReply(body, kWhat)); break;
+    case 2:
+      CheckError(up::ParseFirstTaskId(body, kWhat));
+      break;
+    case 3:
+      CheckError(up::ParseLoginReply(body, kWhat));
+      break;
+    case 4:
+      CheckError(up::ParseRqIdReply(body, kWhat));
+      break;
+    case 5:
+      CheckError(up::ParseRequestReply(body, kWhat));
+      break;
     default: {
       std::string message = up::ServerMessage(body);
       INGEST_FUZZ_CHECK(message.size() <= 503);

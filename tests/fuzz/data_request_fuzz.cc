@@ -6,12 +6,12 @@
 // validation promises the task builder: an image quality in [0, 100], a frame step of at
 // least 1, non-negative start and stop frames, a positive chunk size; one that does not gives
 // the JSON body of the 400 reply.
-#include <simdjson.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <simdjson.h>
 
 #include "server/data_request.h"
 #include "tests/fuzz/fuzz_util.h"

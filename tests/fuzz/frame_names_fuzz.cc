@@ -6,13 +6,13 @@
 // "name" strings of the objects in the top-level "frames" array in order, byte for byte
 // (escapes and surrogate pairs decoded alike), and find the "frames" list exactly when there
 // is one.
-#include <simdjson.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "tests/fuzz/fuzz_util.h"
 #include "upload/frame_names.h"

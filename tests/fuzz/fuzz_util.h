@@ -8,9 +8,6 @@
 #ifndef INGEST_TESTS_FUZZ_FUZZ_UTIL_H_
 #define INGEST_TESTS_FUZZ_FUZZ_UTIL_H_
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace ingest::fuzz {
 
 // Stops the harness with a message: an invariant the parser promised does not hold. libFuzzer
@@ -28,8 +28,8 @@ namespace ingest::fuzz {
   std::fprintf(stderr, "fuzz invariant violated: %s\n", what);
   std::abort();
 }
-#define INGEST_FUZZ_CHECK(cond) \
-  do {                          \
+#define INGEST_FUZZ_CHECK(cond)                   \
+  do {                                            \
     if (!(cond)) ::ingest::fuzz::Violated(#cond); \
   } while (0)
 
@@ -94,8 +94,8 @@ inline std::vector<std::string_view> Chunks(std::string_view data, std::string_v
   std::vector<std::string_view> out;
   size_t i = 0;
   while (!data.empty()) {
-    size_t n = seed.empty() ? data.size()
-                            : 1 + static_cast<unsigned char>(seed[i++ % seed.size()]) % 64;
+    size_t n =
+        seed.empty() ? data.size() : 1 + static_cast<unsigned char>(seed[i++ % seed.size()]) % 64;
     if (n > data.size()) n = data.size();
     out.push_back(data.substr(0, n));
     data.remove_prefix(n);

@@ -25,12 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   ingest::upload::Journal& journal = **opened;
   uint64_t rows = 0, bytes = 0;
-  ingest::Status read = journal.ForEachFile(
-      [&](uint32_t, const ingest::upload::JournalFile& f) {
-        ++rows;
-        bytes += f.path.size() + f.name.size() + f.member.size() + f.location.size();
-        return ingest::Status();
-      });
+  ingest::Status read = journal.ForEachFile([&](uint32_t, const ingest::upload::JournalFile& f) {
+    ++rows;
+    bytes += f.path.size() + f.name.size() + f.member.size() + f.location.size();
+    return ingest::Status();
+  });
   if (read.ok()) INGEST_FUZZ_CHECK(rows <= journal.file_count());
   (void)journal.header().server.size();
   (void)journal.frame_order().size();

@@ -4,8 +4,6 @@
 // receiver's data directory, manifests), so that the fuzzers start from well-formed inputs
 // and mutate their way into the corners. scripts/fuzz-seeds.sh runs it (and writes the text
 // seeds itself).
-#include <zstd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +11,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <zstd.h>
 
 #include "engine/scan_cache.h"
 #include "engine/scanner.h"
@@ -52,7 +52,8 @@ std::vector<std::pair<std::string, std::string>> Images(const std::string& scrat
   out.emplace_back("exif_before.png", t::WritePng(6, 5, {.exif_before_idat = 8}));
   out.emplace_back("exif_after.png", t::WritePng(6, 5, {.exif_after_idat = 3}));
   out.emplace_back("text_exif.png",
-                   t::InsertPngChunk(t::WritePng(3, 2), "zTXt", std::string("Raw profile type exif\0\0x", 24), true));
+                   t::InsertPngChunk(t::WritePng(3, 2), "zTXt",
+                                     std::string("Raw profile type exif\0\0x", 24), true));
   out.emplace_back("grown.gif", t::WriteGif(4, 4, 2, 1, 5, 6));
   out.emplace_back("core.bmp", t::WriteBmp(5, 3, t::BmpHeader::kCore12));
   out.emplace_back("v5_topdown.bmp", t::WriteBmp(5, 3, t::BmpHeader::kV5_124, true));
@@ -77,7 +78,8 @@ void ImageSeeds(const std::string& scratch) {
       std::string name = "o" + std::to_string(o) + (big ? "_be" : "_le");
       // Flag: bit 0 strip the prefix, bit 1 big-endian; the IFD offset 8; then a fence byte
       // on each side of the block.
-      Seed("exif", name, std::string(1, static_cast<char>(big ? 3 : 1)) + "\x08" + "#" + exif + "#");
+      Seed("exif", name,
+           std::string(1, static_cast<char>(big ? 3 : 1)) + "\x08" + "#" + exif + "#");
     }
   }
 }
@@ -113,10 +115,16 @@ void JournalSeeds(const std::string& scratch) {
   h.frame_order = "a.jpg\nb.png\nc.mp4";
   std::vector<ingest::upload::JournalFile> files(3);
   files[0] = {.path = "/d/a.jpg", .name = "a.jpg", .size = 10, .mtime_ns = 5};
-  files[1] = {.path = "/d/x.zip", .member = "b.png", .ordinal = 1, .name = "b.png", .size = 20,
-              .hash = "00ff", .hashed = 20, .batch = 1};
-  files[2] = {.path = "/d/c.mp4", .name = "c.mp4", .size = 1 << 20,
-              .route = ingest::upload::Route::kTus};
+  files[1] = {.path = "/d/x.zip",
+              .member = "b.png",
+              .ordinal = 1,
+              .name = "b.png",
+              .size = 20,
+              .hash = "00ff",
+              .hashed = 20,
+              .batch = 1};
+  files[2] = {
+      .path = "/d/c.mp4", .name = "c.mp4", .size = 1 << 20, .route = ingest::upload::Route::kTus};
   const std::string path = scratch + "/seed.journal";
   {
     auto j = ingest::upload::Journal::Create(path, h, files);
@@ -133,11 +141,16 @@ void JournalSeeds(const std::string& scratch) {
 void ManifestSeeds(const std::string& scratch) {
   std::string text = "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n";
   std::vector<std::string_view> related = {"ctx/a_1.png", "x\\y"};
-  ingest::manifest::AppendImageLine({.name = "a", .extension = ".jpg", .width = 4, .height = 3,
+  ingest::manifest::AppendImageLine({.name = "a",
+                                     .extension = ".jpg",
+                                     .width = 4,
+                                     .height = 3,
                                      .checksum = "d41d8cd98f00b204e9800998ecf8427e"},
                                     &text);
-  ingest::manifest::AppendImageLine({.name = "dir/\xc3\xa9\xff\x80", .extension = ".png",
-                                     .width = 1, .height = 2,
+  ingest::manifest::AppendImageLine({.name = "dir/\xc3\xa9\xff\x80",
+                                     .extension = ".png",
+                                     .width = 1,
+                                     .height = 2,
                                      .related_images = std::span<const std::string_view>(related)},
                                     &text);
   Seed("manifest_reader", "images", std::string(1, '\x00') + text);
@@ -178,7 +191,8 @@ void TaskStoreSeeds(const std::string& scratch) {
   const std::string task = dir + "/tasks/1/";
   std::string sep(kSectionSep);
   std::string uploads = Slurp(task + "uploads.jsonl");
-  std::string meta = R"({"filename":"d.jpg","filetype":"image/jpeg","file_size":3,"offset":1,"user_id":1})";
+  std::string meta =
+      R"({"filename":"d.jpg","filetype":"image/jpeg","file_size":3,"offset":1,"user_id":1})";
   std::string files = Slurp(task + "task.json") + sep + Slurp(task + "client_files.jsonl") + sep +
                       Slurp(task + "frames.jsonl") + sep + uploads + sep + meta + sep +
                       Slurp(dir + "/next_id");

@@ -10,11 +10,11 @@
 // tolerates, never gets a checksum), the decoded bytes must be a whole number of rows of the
 // probed size, the size the manifest states: `height` rows of between ceil(width / 8) bytes
 // (mode "1") and 4 * width bytes (RGBA, CMYK, I).
-#include <openssl/evp.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#include <openssl/evp.h>
 
 #include "engine/byte_source.h"
 #include "engine/image_probe.h"

@@ -5,14 +5,14 @@
 // version, sizes, XXH3-64 checksum, zstd frame), so the fuzzer reaches the payload decoder
 // past the checksum that would stop almost every mutation. Bit 0 set: the bytes are the file.
 // Load must never crash or allocate without bound, whatever the file holds.
-#include <xxhash.h>
-#include <zstd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include <xxhash.h>
+#include <zstd.h>
 
 #include "engine/scan_cache.h"
 #include "tests/fuzz/fuzz_util.h"

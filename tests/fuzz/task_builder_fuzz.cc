@@ -65,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string name(names.substr(0, nl));
     names = nl == std::string_view::npos ? std::string_view() : names.substr(nl + 1);
     // The receiver only registers names its upload checks allowed.
-    if (name.empty() || name.find('/') != std::string::npos || name.find('\0') != std::string::npos ||
-        name == "." || name == "..") {
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos || name == "." || name == "..") {
       continue;
     }
     if (name.ends_with(".jsonl")) ingest::fuzz::WriteBytes(raw + "/" + name, parts[0]);

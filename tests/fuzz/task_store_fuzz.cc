@@ -5,13 +5,13 @@
 // Input: a flag byte (bit 0: --discard, bit 1: also a data file for the .meta upload), then
 // the files' contents separated by kSectionSep, in the order above. Every file may be torn,
 // hostile or not JSON: Open must never crash, and the store must stay usable afterwards.
-#include <sys/stat.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "server/task_store.h"
 #include "tests/fuzz/fuzz_util.h"

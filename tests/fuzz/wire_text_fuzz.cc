@@ -6,13 +6,13 @@
 // helper promises: base64 round trips, ParseDecimal only accepts canonical digits, a kept
 // file name has no path separator or control character, and JSON built from valid UTF-8
 // parses back (simdjson) to the same text.
-#include <simdjson.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <simdjson.h>
 
 #include "server/wire_text.h"
 #include "tests/fuzz/fuzz_util.h"
