@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -25,6 +26,7 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
+#include "engine/byte_source.h"
 #include "engine/image_probe.h"
 #include "engine/pixel_checksum_internal.h"
 
@@ -329,8 +331,22 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
 
 namespace {
 
+// Pillow's Image.open raises DecompressionBombError above twice Image.MAX_IMAGE_PIXELS
+// (2 * 1024 * 1024 * 1024 // 4 // 3), so CVAT's tool never hashes such an image. Checked on
+// the header before decoding, it also keeps a small hostile file (a GIF frame placed far off
+// its screen, a PNG claiming 65535 x 65535) from sizing a canvas of gigabytes.
+constexpr uint64_t kPillowMaxPixels = 2 * (uint64_t{1024} * 1024 * 1024 / 4 / 3);
+
 Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
   pixels::Md5Sink& sink = *sink_ptr;
+  SpanByteSource header(file);
+  if (Result<ImageInfo> info = ProbeImage(header);
+      info.has_value() && uint64_t{info->width} * info->height > kPillowMaxPixels) {
+    return Status::Unsupported(std::string(ImageFormatName(info->format)) + ": " +
+                               std::to_string(info->width) + "x" + std::to_string(info->height) +
+                               " pixels is over Pillow's decompression bomb limit of " +
+                               std::to_string(kPillowMaxPixels));
+  }
   Status st;
   switch (DetectImageFormat(file)) {
     case ImageFormat::kJpeg:

@@ -132,5 +132,25 @@ TEST(PixelChecksumTest, GifFrameOfWidthZeroIsDecodedSafely) {
   }
 }
 
+// Found by tests/fuzz/pixels_fuzz.cc: a 2 KB GIF whose frame sits far off its 37x23 screen
+// made the decoder allocate (and fill) a 4.3 GB canvas. Pillow refuses to open an image of
+// more than 178,956,970 pixels (DecompressionBombError), so there is no checksum to compute:
+// the file is Unsupported before anything is allocated, and one pixel less still decodes.
+TEST(PixelChecksumTest, ImagesOverPillowsBombLimitAreRefused) {
+  // 13001 x 13766 = 178,971,766 pixels: over the limit; 13001 x 13764 = 178,945,764: under.
+  for (uint16_t top : {uint16_t{13765}, uint16_t{13763}}) {
+    std::string gif = ingest::testing::WriteGif(1, 1, 13000, top, 1, 1);
+    Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(gif));
+    if (top == 13765) {
+      ASSERT_FALSE(md5.has_value());
+      EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported);
+      EXPECT_NE(md5.error().message().find("decompression bomb"), std::string::npos)
+          << md5.error().message();
+    } else {
+      EXPECT_TRUE(md5.has_value()) << md5.error().message();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ingest
