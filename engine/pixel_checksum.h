@@ -18,7 +18,9 @@
 //    8/4-bit palette.
 //  - WebP: RGB, or RGBA when the bitstream has alpha.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK ...) is Unsupported: no checksum rather than a wrong one.
+// CMYK ...) is Unsupported: no checksum rather than a wrong one. So is an image over Pillow's
+// decompression bomb limit (more than 178,956,970 pixels by its header), which Pillow refuses
+// to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_
 #define INGEST_ENGINE_PIXEL_CHECKSUM_H_
 

@@ -82,6 +82,7 @@ Status HashGifPixels(std::span<const std::byte> file, Md5Sink* sink) {
                                 static_cast<uint8_t>(transparency < 0 ? 0 : transparency));
     std::vector<uint8_t> line(fw);
     auto put_row = [&](uint32_t y) {
+      if (fw == 0) return;  // nothing to copy (and the canvas may be empty)
       std::memcpy(&canvas[size_t{top + y} * width + left], line.data(), fw);
     };
     if (d.Interlace) {

@@ -140,8 +140,10 @@ ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string
   if (XXH3_64bits(cache.payload_.data(), n) != checksum) return bad("checksum mismatch");
 
   Reader r(cache.payload_.data(), n);
+  // Each source takes at least 5 bytes (length and stamp flag): a larger count is corrupt,
+  // and must not size the table below.
   uint32_t n_sources = 0;
-  if (!r.Get(&n_sources)) return bad("corrupt source table");
+  if (!r.Get(&n_sources) || n_sources > n / 5) return bad("corrupt source table");
   cache.archives_.resize(n_sources);
   for (uint32_t i = 0; i < n_sources; ++i) {
     uint32_t len;

@@ -15,6 +15,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libdeflate-dev
   curl python3 python3-pil python3-natsort xxhash bc time unzip
+  # libFuzzer harnesses (tests/fuzz, the `fuzz` preset): clang and its sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 sudo_cmd=()

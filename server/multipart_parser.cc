@@ -167,10 +167,12 @@ size_t MultipartParser::Process(const char* p, size_t n) {
         }
         size_t i = 0;
         while (i < m && (s[i] == ' ' || s[i] == '\t')) ++i;
-        if (i + 2 > m) {
-          if (i > 256) Fail("malformed multipart boundary line");
+        // The padding is bounded whatever the reads (it is kept in pending_ until the CRLF).
+        if (i > 256) {
+          Fail("malformed multipart boundary line");
           return used;
         }
+        if (i + 2 > m) return used;
         if (s[i] != '\r' || s[i + 1] != '\n') {
           Fail("malformed multipart boundary line");
           return used;

@@ -1,93 +1,15 @@
 #include "upload/cvat_api.h"
 
-#include <ctime>
-
-#include <simdjson.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "manifest/jsonl_encoder.h"
+#include "upload/api_replies.h"
 #include "upload/frame_names.h"
 
 namespace ingest::upload {
 namespace {
-
-// The server's message from an error body: JSON "detail"/"message", a JSON list or object
-// flattened, else the text; at most 500 bytes.
-std::string ServerMessage(const std::string& body) {
-  std::string text = body;
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (!body.empty() && parser.parse(body).get(doc) == simdjson::SUCCESS) {
-    std::string_view detail;
-    if (doc.is_object() && doc["detail"].get(detail) == simdjson::SUCCESS) {
-      text = std::string(detail);
-    } else if (doc.is_object() && doc["message"].get(detail) == simdjson::SUCCESS) {
-      text = std::string(detail);
-    } else {
-      text = simdjson::minify(doc);
-    }
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  if (text.size() > 500) text = text.substr(0, 500) + "...";
-  return text;
-}
-
-Result<simdjson::dom::element> ParseJson(simdjson::dom::parser& parser, const std::string& body,
-                                         const std::string& what) {
-  simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS) {
-    return Status::Remote(what + ": the server's reply is not JSON: " +
-                          body.substr(0, std::min<size_t>(body.size(), 200)));
-  }
-  return doc;
-}
-
-// "2026-11-28T18:23:15.123456Z" (CVAT's dates, UTC) -> seconds since the epoch; 0 if not.
-int64_t ParseIsoTime(std::string_view text) {
-  std::tm tm{};
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  std::string s(text.substr(0, 19));
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) return 0;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  return static_cast<int64_t>(::timegm(&tm));
-}
-
-Result<TaskInfo> ParseTaskElement(simdjson::dom::element doc, const std::string& what) {
-  TaskInfo t;
-  if (doc["id"].get(t.id) != simdjson::SUCCESS) {
-    return Status::Remote(what + ": the reply has no task id");
-  }
-  std::string_view name;
-  if (doc["name"].get(name) == simdjson::SUCCESS) t.name = std::string(name);
-  int64_t size = 0;
-  if (doc["size"].get(size) == simdjson::SUCCESS) t.size = size;
-  simdjson::dom::element jobs;
-  if (doc["jobs"].get(jobs) == simdjson::SUCCESS) {
-    int64_t count = 0;
-    if (jobs["count"].get(count) == simdjson::SUCCESS) t.jobs = count;
-  }
-  simdjson::dom::array segments;
-  if (t.jobs == 0 && doc["segments"].get(segments) == simdjson::SUCCESS) {
-    t.jobs = static_cast<int64_t>(segments.size());
-  }
-  std::string_view created;
-  if (doc["created_date"].get(created) == simdjson::SUCCESS) t.created_unix = ParseIsoTime(created);
-  return t;
-}
-
-Result<TaskInfo> ParseTask(const std::string& body, const std::string& what) {
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
-  return ParseTaskElement(doc, what);
-}
 
 // Attempts of a request that is safe to repeat.
 constexpr int kAttempts = 5;
@@ -177,13 +99,7 @@ Result<std::string> CvatApi::Login(const std::string& user, const std::string& p
   manifest::AppendJsonString(password, &body);
   body += '}';
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/api/auth/login", body, {}, {200}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "login"));
-  std::string_view key;
-  if (doc["key"].get(key) != simdjson::SUCCESS) {
-    return Status::Remote("POST /api/auth/login: the reply has no key");
-  }
-  return std::string(key);
+  return ParseLoginReply(r.body, "POST /api/auth/login");
 }
 
 Result<std::vector<std::string>> SessionHeaders(CvatApi& api, const std::string& user,
@@ -201,31 +117,19 @@ Status CvatApi::CheckServer() {
 
 Result<TaskInfo> CvatApi::CreateTask(const std::string& json_body) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/api/tasks", json_body, {}, {201}));
-  return ParseTask(r.body, "POST /api/tasks");
+  return ParseTaskReply(r.body, "POST /api/tasks");
 }
 
 Result<TaskInfo> CvatApi::GetTask(int64_t id) {
   std::string path = "/api/tasks/" + std::to_string(id);
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  return ParseTask(r.body, "GET " + path);
+  return ParseTaskReply(r.body, "GET " + path);
 }
 
 Result<std::vector<TaskInfo>> CvatApi::FindTasks(const std::string& name) {
   std::string path = "/api/tasks?name=" + PercentEncode(name) + "&sort=-id&page_size=100";
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
-  simdjson::dom::array results;
-  if (doc["results"].get(results) != simdjson::SUCCESS) {
-    return Status::Remote("GET " + path + ": the reply has no results list");
-  }
-  std::vector<TaskInfo> out;
-  for (simdjson::dom::element e : results) {
-    INGEST_ASSIGN_OR_RETURN(TaskInfo t, ParseTaskElement(e, "GET " + path));
-    if (t.name == name) out.push_back(std::move(t));
-  }
-  std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id > b.id; });
-  return out;
+  return ParseTaskListReply(r.body, "GET " + path, name);
 }
 
 Status CvatApi::DeleteTask(int64_t id) {
@@ -245,15 +149,9 @@ Result<ServerLimits> CvatApi::DataLimits(int64_t task_id) {
 Result<std::optional<ServerLimits>> CvatApi::ServerDataLimits() {
   std::string path = "/api/tasks?page_size=1";
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET " + path));
-  simdjson::dom::array results;
-  int64_t id = 0;
-  if (doc["results"].get(results) != simdjson::SUCCESS || results.size() == 0 ||
-      results.at(0)["id"].get(id) != simdjson::SUCCESS) {
-    return std::optional<ServerLimits>();
-  }
-  INGEST_ASSIGN_OR_RETURN(ServerLimits limits, DataLimits(id));
+  INGEST_ASSIGN_OR_RETURN(std::optional<int64_t> id, ParseFirstTaskId(r.body, "GET " + path));
+  if (!id) return std::optional<ServerLimits>();
+  INGEST_ASSIGN_OR_RETURN(ServerLimits limits, DataLimits(*id));
   return std::optional<ServerLimits>(limits);
 }
 
@@ -264,27 +162,13 @@ Status CvatApi::StartUpload(int64_t task_id) {
 Result<std::string> CvatApi::FinishUpload(int64_t task_id, const std::string& json_body) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", DataUrl(task_id), json_body,
                                                {"Upload-Finish: true"}, {202, 409}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "Upload-Finish"));
-  std::string_view rq_id;
-  if (doc["rq_id"].get(rq_id) != simdjson::SUCCESS) {
-    return Status::Remote("Upload-Finish: the reply has no rq_id: " + ServerMessage(r.body));
-  }
-  return std::string(rq_id);
+  return ParseRqIdReply(r.body, "Upload-Finish");
 }
 
 Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r,
                           Call("GET", "/api/requests/" + PercentEncode(rq_id), "", {}, {200}));
-  simdjson::dom::parser parser;
-  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, r.body, "GET request"));
-  RequestState s;
-  std::string_view text;
-  if (doc["status"].get(text) == simdjson::SUCCESS) s.status = std::string(text);
-  if (doc["message"].get(text) == simdjson::SUCCESS) s.message = std::string(text);
-  double progress = 0;
-  if (doc["progress"].get(progress) == simdjson::SUCCESS) s.progress = progress;
-  return s;
+  return ParseRequestReply(r.body, "GET request");
 }
 
 Result<size_t> CvatApi::VisitFrameNames(

@@ -105,5 +105,67 @@ TEST(PixelChecksumTest, UnknownFormatIsUnsupported) {
   EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported);
 }
 
+// A GIF89a file, byte by byte: a logical screen of `screen_w` x `screen_h` with a two-colour
+// table, and one frame of `frame_w` x `frame_h` at (`left`, 0) whose LZW data is only a clear
+// code and the end code (no pixel).
+std::string EmptyFrameGif(uint16_t screen_w, uint16_t screen_h, uint16_t left, uint16_t frame_w,
+                          uint16_t frame_h) {
+  auto le16 = [](uint16_t v) { return std::string{static_cast<char>(v & 0xff), static_cast<char>(v >> 8)}; };
+  std::string gif = "GIF89a" + le16(screen_w) + le16(screen_h) + std::string("\x80\0\0", 3);
+  gif += std::string("\0\0\0\xff\xff\xff", 6);  // global colour table
+  gif += "," + le16(left) + le16(0) + le16(frame_w) + le16(frame_h) + std::string(1, '\0');
+  gif += std::string("\x02\x01\x2c\x00", 4);  // LZW min code size 2: clear (4), end (5)
+  gif += ";";
+  return gif;
+}
+
+// Found by tests/fuzz/pixels_fuzz.cc: a first frame 0 pixels wide made the GIF decoder copy its
+// empty row from a null pointer (UBSan), and into an empty canvas when the screen is 0 wide
+// too (an out-of-range index: _GLIBCXX_ASSERTIONS aborts). Such a file decodes or fails
+// cleanly.
+TEST(PixelChecksumTest, GifFrameOfWidthZeroIsDecodedSafely) {
+  for (const std::string& gif : {EmptyFrameGif(0, 0, 0, 0, 2), EmptyFrameGif(4, 4, 258, 0, 94)}) {
+    Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(gif));
+    PixelBuffer pixels;
+    Status decoded = DecodeChecksumPixels(Bytes(gif), &pixels);
+    EXPECT_EQ(md5.has_value(), decoded.ok());
+  }
+}
+
+// Found by tests/fuzz/pixels_fuzz.cc: a 2 KB GIF whose frame sits far off its 37x23 screen
+// made the decoder allocate (and fill) a 4.3 GB canvas. Pillow refuses to open an image of
+// more than 178,956,970 pixels (DecompressionBombError), so there is no checksum to compute:
+// the file is Unsupported before anything is allocated, and one pixel less still decodes.
+TEST(PixelChecksumTest, ImagesOverPillowsBombLimitAreRefused) {
+  // 13001 x 13766 = 178,971,766 pixels: over the limit; 13001 x 13764 = 178,945,764: under.
+  for (uint16_t top : {uint16_t{13765}, uint16_t{13763}}) {
+    std::string gif = ingest::testing::WriteGif(1, 1, 13000, top, 1, 1);
+    Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(gif));
+    if (top == 13765) {
+      ASSERT_FALSE(md5.has_value());
+      EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported);
+      EXPECT_NE(md5.error().message().find("decompression bomb"), std::string::npos)
+          << md5.error().message();
+    } else {
+      EXPECT_TRUE(md5.has_value()) << md5.error().message();
+    }
+  }
+}
+
+// Pillow drops a zTXt whose zlib data is cut short (zlib.error) and hashes the pixels; so do
+// we. (The pixels fuzzer found such a chunk keeping libpng busy 10-40 s under ASan; the
+// decoder now skips text chunks. This test documents the parity; it passes without that
+// change in a build without ASan, where the cost does not show.)
+TEST(PixelChecksumTest, ADamagedTextChunkDoesNotStopThePixels) {
+  std::string plain = ingest::testing::WritePng(3, 2);
+  std::string text = ingest::testing::InsertPngChunk(
+      plain, "zTXt", std::string("Raw profile type exif\0\0x", 24), /*before_idat=*/true);
+  Result<PixelMd5> want = ComputePixelChecksum(Bytes(plain));
+  Result<PixelMd5> got = ComputePixelChecksum(Bytes(text));
+  ASSERT_TRUE(want.has_value());
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  EXPECT_EQ(*got, *want);
+}
+
 }  // namespace
 }  // namespace ingest

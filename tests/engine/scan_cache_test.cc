@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
 
 #include "engine/scanner.h"
 #include "tests/testing/archive_writer.h"
@@ -254,6 +256,34 @@ TEST_F(BadCacheTest, CacheForOtherOptionsIsIgnored) {
   ScanWithCache(&c1, &warning, /*pixels=*/true);
   EXPECT_NE(warning.find("built for other options"), std::string::npos) << warning;
   EXPECT_EQ(c1.cache_hits.load(), 0u);
+}
+
+// A cache file whose header and checksum are right around `payload` (a hostile or damaged
+// file that no checksum catches).
+std::string WrapPayload(const std::string& payload) {
+  std::string out = "CVATSCAN";
+  auto put = [&out](auto v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(uint32_t{kScanCacheVersion});
+  put(uint32_t{kCacheHash | kCacheProbe | kCachePixels});
+  put(uint64_t{payload.size()});
+  put(uint64_t{XXH3_64bits(payload.data(), payload.size())});
+  std::string frame(ZSTD_compressBound(payload.size()), '\0');
+  size_t z = ZSTD_compress(frame.data(), frame.size(), payload.data(), payload.size(), 1);
+  EXPECT_FALSE(ZSTD_isError(z));
+  return out + frame.substr(0, z);
+}
+
+// Found by tests/fuzz/scan_cache_fuzz.cc: a source count of 2^32 - 1 in a 4-byte payload made
+// Load allocate ~240 GB for the source table (std::bad_alloc, or ASan's out-of-memory).
+TEST(ScanCacheLoadTest, ASourceCountBeyondThePayloadIsCorruptNotAllocated) {
+  ScopedTempDir dir;
+  const std::string path = dir.Join("scan.cache");
+  std::string payload(4, '\xff');
+  WriteFile(path, WrapPayload(payload));
+  std::string warning;
+  ScanCache cache = ScanCache::Load(path, kCacheHash, &warning);
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_NE(warning.find("corrupt source table"), std::string::npos) << warning;
 }
 
 }  // namespace
