@@ -8,6 +8,8 @@
 #include <gif_lib.h>
 #include <tiffio.h>
 
+#include "engine/byte_source.h"
+#include "engine/image_probe_internal.h"
 #include "engine/pixel_checksum_internal.h"
 
 namespace ingest::pixels {
@@ -358,6 +360,19 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_FILLORDER, &fill);
   if (!TIFFGetField(tif.get(), TIFFTAG_PHOTOMETRIC, &photometric)) {
     return Status::Unsupported("TIFF: no photometric interpretation");
+  }
+  // libtiff keeps the first of two entries for one tag, Pillow the last: where they read
+  // another size (repeated or conflicting tags, found by the pixels fuzzer), libtiff's
+  // pixels are not the ones Pillow hashes.
+  SpanByteSource header(file);
+  Result<ImageInfo> pillow = probe_internal::ProbeTiff(header);
+  if (!pillow) return pillow.error();
+  if (pillow->width != width || pillow->height != height) {
+    return Status::Unsupported("TIFF: libtiff reads " + std::to_string(width) + "x" +
+                               std::to_string(height) + " pixels where Pillow reads " +
+                               std::to_string(pillow->width) + "x" +
+                               std::to_string(pillow->height) +
+                               " (repeated size tags): no exact pixel checksum");
   }
   uint16_t n_extra = 0;
   uint16_t* extra = nullptr;

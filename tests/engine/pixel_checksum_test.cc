@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/byte_source.h"
+#include "engine/image_probe.h"
 #include "engine/scanner.h"
 #include "tests/testing/archive_writer.h"
 #include "tests/testing/image_writer.h"
@@ -165,6 +167,46 @@ TEST(PixelChecksumTest, ADamagedTextChunkDoesNotStopThePixels) {
   ASSERT_TRUE(want.has_value());
   ASSERT_TRUE(got.has_value()) << got.error().message();
   EXPECT_EQ(*got, *want);
+}
+
+}  // namespace
+}  // namespace ingest
+
+namespace ingest {
+namespace {
+
+// A bilevel little-endian TIFF, 2 rows, whose ImageWidth tag comes twice: 16 first, then 8
+// (a file the pixels fuzzer built in this shape: 37, then 1).
+std::string TiffWithTwoWidths() {
+  auto le16 = [](uint16_t v) { return std::string{static_cast<char>(v & 0xff), static_cast<char>(v >> 8)}; };
+  auto le32 = [&](uint32_t v) { return le16(static_cast<uint16_t>(v)) + le16(static_cast<uint16_t>(v >> 16)); };
+  auto entry = [&](uint16_t tag, uint16_t type, uint32_t value) {
+    return le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(static_cast<uint16_t>(value)) + le16(0) : le32(value));
+  };
+  const uint32_t data_at = 8 + 2 + 10 * 12 + 4;
+  std::string t = "II*" + std::string(1, '\0') + le32(8) + le16(10);
+  t += entry(256, 3, 16) + entry(257, 3, 2) + entry(258, 3, 1) + entry(259, 3, 1) +
+       entry(262, 3, 0) + entry(273, 4, data_at) + entry(277, 3, 1) + entry(278, 3, 2) +
+       entry(279, 4, 4) + entry(256, 3, 8);
+  t += le32(0);
+  t += std::string("\x0f\xf0\x33\xcc", 4);
+  return t;
+}
+
+// Found by tests/fuzz/pixels_fuzz.cc: libtiff keeps the first of two ImageWidth entries and
+// Pillow the last, so the checksum of libtiff's rows was not Pillow's (a 1x23 file got
+// e592d536... where Pillow 9.4 gives 4b743f3b...). Now refused rather than wrong.
+TEST(PixelChecksumTest, ATiffWhoseSizeLibtiffAndPillowReadApartIsRefused) {
+  std::string tiff = TiffWithTwoWidths();
+  SpanByteSource src(tiff);
+  Result<ImageInfo> probed = ProbeImage(src);
+  ASSERT_TRUE(probed.has_value()) << probed.error().ToString();
+  EXPECT_EQ(probed->width, 8u);  // Pillow's reading: the last entry
+  Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(tiff));
+  ASSERT_FALSE(md5.has_value());
+  EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported);
+  EXPECT_NE(md5.error().message().find("repeated size tags"), std::string::npos)
+      << md5.error().message();
 }
 
 }  // namespace
