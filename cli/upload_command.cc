@@ -87,6 +87,8 @@ constexpr OptionSpec kUploadOwnOptions[] = {
      "leave out files that cannot be read or probed (each listed, exit status 3) instead of "
      "refusing the upload; clashing base names are still refused"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"fresh", "", "ignore this upload's journal (kept, renamed *.retired-TIME) and start a new "
+                  "task"},
 };
 constexpr auto kUploadOptions =
     JoinOptions(kUploadOwnOptions, kSelectionOptions, kServerAccessOptions);
@@ -145,6 +147,49 @@ std::string SentSummary(const UploadPlan& plan, const upload::TransferCounters& 
                 seconds, Rate(seconds > 0 ? static_cast<double>(bytes) / seconds : 0).c_str(),
                 WithCommas(retries).c_str(), retries == 1 ? "y" : "ies");
   return line;
+}
+
+// A resume whose task the server no longer has (404 for /api/tasks/ID): says so in plain
+// words, with the way out, and returns true; false for any other failure.
+bool TaskIsGone(const upload::UploadOutcome& out, const std::string& journal,
+                const char* command) {
+  if (journal.empty() || !out.task_id || out.status.code() != Status::Code::kNotFound) {
+    return false;
+  }
+  const std::string id = std::to_string(*out.task_id);
+  const std::string& m = out.status.message();
+  if (m.find("/api/tasks/" + id + ":") == std::string::npos &&
+      m.find("/api/tasks/" + id + "/") == std::string::npos) {
+    return false;
+  }
+  std::fprintf(stderr,
+               "cvat-ingest %s: task %s is gone from %s (the server answers 404 for it: it was "
+               "deleted, or belongs to another --org); the journal %s recorded an upload into it\n",
+               command, id.c_str(), out.server.c_str(), journal.c_str());
+  if (std::string_view(command) == "upload") {
+    std::fprintf(stderr, "to upload into a new task, run the same command with --fresh (the "
+                         "old journal is kept, renamed *.retired-TIME)\n");
+  } else {
+    std::fprintf(stderr, "to upload into a new task, run the upload command again with --fresh, "
+                         "or drop this journal: cvat-ingest resume --forget %s\n",
+                 journal.c_str());
+  }
+  return true;
+}
+
+// Renames `journal` and the files beside it to JOURNAL.retired-TIME..., so that a new upload
+// starts while the old record stays for inspection.
+Status RetireJournal(const std::string& journal) {
+  const std::string retired = journal + ".retired-" + std::to_string(std::time(nullptr));
+  for (const char* suffix : {"", "-wal", "-shm", ".manifest.jsonl"}) {
+    const std::string from = journal + suffix;
+    if (::access(from.c_str(), F_OK) != 0) continue;
+    if (std::rename(from.c_str(), (retired + suffix).c_str()) != 0) {
+      return FromErrno("--fresh: rename " + from, errno);
+    }
+  }
+  std::fprintf(stderr, "retired the journal %s (now %s)\n", journal.c_str(), retired.c_str());
+  return Status();
 }
 
 // What ExecuteJob needs to report beyond the job: where the full problem list goes, and
@@ -280,6 +325,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   ReportProblems(out, job.skip_bad, problems_file);
   for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
   if (!out.status.ok()) {
+    if (TaskIsGone(out, resume_journal, command)) return kExitFailed;
     int code = RunError(command, out.status);
     std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
     if (!journal.empty() && out.task_id) {
@@ -320,8 +366,9 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   std::string url = out.server;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/tasks/" + std::to_string(*out.task_id);
-  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*out.task_id),
-               static_cast<long long>(out.task.size), url.c_str());
+  std::fprintf(stderr, "task %lld is ready: %lld frame%s, %s\n",
+               static_cast<long long>(*out.task_id), static_cast<long long>(out.task.size),
+               out.task.size == 1 ? "" : "s", url.c_str());
   if (json_summary) {
     std::string u;
     manifest::AppendJsonString(url, &u);
@@ -534,6 +581,9 @@ int RunUpload(Args args) {
                                                                     : spec.name) +
                                                        selection_key) +
                                  ".journal";
+    if (opt.Has("fresh") && ::access(job.journal_path.c_str(), F_OK) == 0) {
+      if (Status s = RetireJournal(job.journal_path); !s.ok()) return RunError("upload", s);
+    }
     if (::access(job.journal_path.c_str(), F_OK) == 0) {
       std::string journal = job.journal_path;
       std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());

@@ -11,6 +11,12 @@ echo "exit ${PIPESTATUS[0]}"
 wc -l < all.jsonl
 grep -c '"severity":"error"' all.jsonl
 head -1 all.jsonl
+echo "== scan: 30 clashing names, one line each, cut after 20"
+mkdir -p dups/x dups/y
+for i in $(seq -w 1 30); do png 2 2 "dups/x/n$i.png"; cp "dups/x/n$i.png" "dups/y/n$i.png"; done
+"$CVAT_INGEST" scan dups --no-hash --progress none | tail -3
+"$CVAT_INGEST" scan dups --no-hash --progress none --problems dups.jsonl | tail -1
+wc -l < dups.jsonl
 echo "== upload refuses by default"
 start_serve srv
 png 5 3 good/a.png
