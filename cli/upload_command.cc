@@ -274,9 +274,13 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         uint64_t sent = counters.bytes_sent.load();
         double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
-        return "uploading: " + TransferProgressText(counters.files_done.load(), total_files, sent,
-                                                    total_bytes, rate, counters.in_flight.load(),
-                                                    /*with_eta=*/true);
+        std::string line = "uploading: " +
+                           TransferProgressText(counters.files_done.load(), total_files, sent,
+                                                total_bytes, rate, counters.in_flight.load(),
+                                                /*with_eta=*/true);
+        const uint64_t retries = counters.retries.load();
+        if (retries) line += ", " + WithCommas(retries) + (retries == 1 ? " retry" : " retries");
+        return line;
       });
     } else if (progress_mode == "json") {
       json_events = std::jthread([&](std::stop_token stop) {
