@@ -140,11 +140,11 @@ std::string SentSummary(const UploadPlan& plan, const upload::TransferCounters& 
                                                      plan.total_bytes);
   const uint64_t retries = counters.retries.load();
   char line[512];
-  std::snprintf(line, sizeof(line), "%s%s file%s%s (%s)%s in %.1f s (%s), %s retr%s",
+  std::snprintf(line, sizeof(line), "%s%s file%s%s (%s) in %.1f s (%s)%s, %s retr%s",
                 already ? "" : "sent ", WithCommas(files).c_str(), files == 1 ? "" : "s",
-                already ? " sent now" : "", FormatBytes(bytes).c_str(),
+                already ? " sent now" : "", FormatBytes(bytes).c_str(), seconds,
+                Rate(seconds > 0 ? static_cast<double>(bytes) / seconds : 0).c_str(),
                 already ? (", " + WithCommas(already) + " already on the server").c_str() : "",
-                seconds, Rate(seconds > 0 ? static_cast<double>(bytes) / seconds : 0).c_str(),
                 WithCommas(retries).c_str(), retries == 1 ? "y" : "ies");
   return line;
 }
