@@ -6,8 +6,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/problems.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/selection_options.h"
 #include "cli/video_manifest_command.h"
 #include "engine/file_order.h"
 #include "engine/scan_cache.h"
@@ -20,7 +22,7 @@
 namespace ingest::cli {
 namespace {
 
-constexpr OptionSpec kManifestOptions[] = {
+constexpr OptionSpec kManifestOwnOptions[] = {
     {"output", "FILE", "where to write the manifest (written to a temp file, then renamed)", 'o'},
     {"sorting-method", "M",
      "lexicographical (default), natural, predefined or random: the order CVAT will use"},
@@ -36,7 +38,9 @@ constexpr OptionSpec kManifestOptions[] = {
     {"cache", "FILE",
      "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
+    {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
 };
+constexpr auto kManifestOptions = JoinOptions(kManifestOwnOptions, kSelectionOptions);
 
 constexpr std::string_view kDescription =
     "Writes the CVAT manifest (.jsonl, version 1.1) of the images in PATH... from their\n"
@@ -51,11 +55,20 @@ constexpr std::string_view kDescription =
     "Exit status: 0 ok, 1 failed (or the check found mismatches), 2 usage error,\n"
     "3 written but some files failed (each reported), 130 interrupted.";
 
-void PrintProblems(const ScanResult& scan, size_t* errors) {
+// Prints the scan's problems grouped and capped (all of them to `problems_file` if given);
+// counts the errors. False when `problems_file` cannot be written.
+bool PrintProblems(const ScanResult& scan, const std::string& problems_file, size_t* errors) {
+  ProblemList list;
   for (const ScanProblem& p : scan.problems) {
-    std::fprintf(stderr, "%s: %s\n", p.warning ? "warning" : "error", p.status.message().c_str());
+    list.AddScan(p);
     if (!p.warning) ++*errors;
   }
+  std::string text = list.FormatGrouped("", problems_file);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  if (problems_file.empty()) return true;
+  Status written = list.WriteJsonLines(problems_file);
+  if (!written.ok()) RunError("manifest", written);
+  return written.ok();
 }
 
 // Reads the predefined order: names from a manifest (name + extension) or lines of a list.
@@ -139,6 +152,9 @@ int RunManifest(Args args) {
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("manifest", workers.error());
   scan_options.workers = static_cast<unsigned>(*workers);
+  Result<FileSelection> selection = ReadSelection(opt);
+  if (!selection) return UsageError("manifest", selection.error());
+  scan_options.selection = &*selection;
   ScanCounters counters;
   scan_options.counters = &counters;
   scan_options.cancel = InstallInterruptFlag();
@@ -160,7 +176,7 @@ int RunManifest(Args args) {
   }();
   if (!scan) return RunError("manifest", scan.error());
   size_t errors = 0;
-  PrintProblems(*scan, &errors);
+  if (!PrintProblems(*scan, opt.Get("problems"), &errors)) return kExitFailed;
   if (opt.Has("cache") && cache.NeedsRewrite(*scan, counters.cache_hits.load())) {
     Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
     if (!saved.ok()) {

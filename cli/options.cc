@@ -28,6 +28,11 @@ std::string ParsedArgs::Get(std::string_view name, std::string_view fallback) co
   return it == values_.end() ? std::string(fallback) : it->second;
 }
 
+std::vector<std::string> ParsedArgs::GetAll(std::string_view name) const {
+  auto it = all_.find(name);
+  return it == all_.end() ? std::vector<std::string>() : it->second;
+}
+
 Result<uint64_t> ParsedArgs::GetUint(std::string_view name, uint64_t fallback) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
@@ -93,7 +98,8 @@ Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs) {
       }
       value = std::string(args[++i]);
     }
-    out.values_[name] = *value;
+    out.all_[name].push_back(*value);
+    out.values_[name] = std::move(*value);
   }
   return out;
 }

@@ -30,6 +30,8 @@ class ParsedArgs {
   bool Has(std::string_view name) const { return values_.count(std::string(name)) > 0; }
   // The last value given for `name`, or `fallback`.
   std::string Get(std::string_view name, std::string_view fallback = {}) const;
+  // Every value given for `name`, in command-line order (for repeatable options).
+  std::vector<std::string> GetAll(std::string_view name) const;
   std::vector<std::string> positional;
 
   // Parses an unsigned integer option; InvalidArgument naming the option on junk.
@@ -38,6 +40,7 @@ class ParsedArgs {
  private:
   friend Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs);
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::vector<std::string>, std::less<>> all_;
 };
 
 // One table from several (a command's own options, then shared ones), in order.

@@ -1,10 +1,12 @@
 #include "cli/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "cli/options.h"
@@ -20,7 +22,9 @@ ProgressLine::ProgressLine(bool enabled, std::function<std::string()> render)
     std::condition_variable_any cv;
     std::unique_lock lock(mu);
     while (!stop.stop_requested()) {
-      std::string line = render_();
+      // One column short of the width: a full line would wrap on some terminals.
+      const size_t columns = TerminalColumns();
+      std::string line = FitToWidth(render_(), columns > 1 ? columns - 1 : 1);
       std::fprintf(stderr, "\r\033[K%s", line.c_str());
       std::fflush(stderr);
       cv.wait_for(lock, stop, std::chrono::milliseconds(200), [] { return false; });
@@ -34,6 +38,43 @@ ProgressLine::~ProgressLine() {
   thread_.join();
   std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
+}
+
+namespace {
+
+size_t Columns(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::string FitToWidth(const std::string& line, size_t columns) {
+  std::string out = line;
+  while (Columns(out) > columns) {
+    const size_t comma = out.rfind(", ");
+    if (comma == std::string::npos) break;
+    out.resize(comma);
+  }
+  if (Columns(out) <= columns) return out;
+  const size_t keep = columns > 3 ? columns - 3 : 0;
+  size_t i = 0, seen = 0;
+  while (i < out.size() && seen < keep) {
+    ++i;
+    while (i < out.size() && (static_cast<unsigned char>(out[i]) & 0xC0) == 0x80) ++i;
+    ++seen;
+  }
+  return out.substr(0, i) + std::string("...").substr(0, columns - seen);
+}
+
+size_t TerminalColumns() {
+  struct winsize ws {};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* env = std::getenv("COLUMNS")) {
+    if (std::optional<uint64_t> n = ParseUint(env); n && *n > 0 && *n < 10000) return *n;
+  }
+  return 80;
 }
 
 std::string Rate(double bytes_per_s) {

@@ -26,6 +26,14 @@ class ProgressLine {
   bool active_ = false;
 };
 
+// `line` cut to fit `columns` terminal columns (one per UTF-8 code point): whole trailing
+// ", "-separated fields are dropped first (the line's least important details come last),
+// then the rest is cut and ends with "...".
+std::string FitToWidth(const std::string& line, size_t columns);
+
+// The width of the terminal on stderr: TIOCGWINSZ, else $COLUMNS, else 80.
+size_t TerminalColumns();
+
 // "3.4 MiB/s" (FormatBytes of the whole bytes per second).
 std::string Rate(double bytes_per_s);
 // "0:01:02"; "--:--" when negative, not a number or over 100 hours.

@@ -183,8 +183,10 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   };
   upload::RunOutcome out = upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
   bar.reset();
+  // With --skip-bad the run goes on without them: they were skipped, not fatal.
   for (const ScanProblem& p : out.scan_errors) {
-    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", out.status.ok() ? "skipped" : "error",
+                 p.status.message().c_str());
   }
   if (!out.status.ok() && !out.cancelled) return RunError("upload", out.status);
   size_t done = 0, failed = 0, skipped = 0, left = 0;
@@ -216,7 +218,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
                  failed, Plural(failed, "", "s"), failed == 1 ? "it" : "them",
                  run_dir.empty() ? "" : ", or: cvat-ingest resume ", run_dir.c_str());
   }
-  return failed ? kExitPartial : kExitOk;
+  return failed || !out.scan_errors.empty() ? kExitPartial : kExitOk;
 }
 
 }  // namespace ingest::cli

@@ -8,8 +8,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/problems.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/selection_options.h"
 #include "engine/scan_cache.h"
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
@@ -17,7 +19,7 @@
 namespace ingest::cli {
 namespace {
 
-constexpr OptionSpec kScanOptions[] = {
+constexpr OptionSpec kScanOwnOptions[] = {
     {"json", "", "print one JSON document instead of the human-readable report"},
     {"list", "", "also list every file (path, kind, size, width x height, XXH3-128)"},
     {"no-hash", "", "do not hash file contents (faster; no change detection)"},
@@ -27,7 +29,9 @@ constexpr OptionSpec kScanOptions[] = {
     {"cache", "FILE",
      "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
+    {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
 };
+constexpr auto kScanOptions = JoinOptions(kScanOwnOptions, kSelectionOptions);
 
 struct KindTotals {
   uint64_t files = 0;
@@ -46,6 +50,19 @@ std::string SourceTypeName(ScanSource::Type t) {
     case ScanSource::Type::kFile: return "file";
   }
   return "file";
+}
+
+// The scan's problems, duplicate base names last among its warnings' causes.
+ProblemList ScanProblems(const ScanResult& scan,
+                         const std::vector<std::vector<std::string>>& dups) {
+  ProblemList list;
+  for (const ScanProblem& p : scan.problems) list.AddScan(p);
+  for (const auto& group : dups) {
+    std::string message = "duplicate base name (CVAT keeps base names only):";
+    for (const std::string& path : group) message += " " + path;
+    list.Add(Problem{group.front(), "warning", "InvalidArgument", std::move(message)});
+  }
+  return list;
 }
 
 }  // namespace
@@ -74,6 +91,9 @@ int RunScan(Args args) {
   Result<uint64_t> workers = parsed->GetUint("workers", 0);
   if (!workers) return UsageError("scan", workers.error());
   options.workers = static_cast<unsigned>(*workers);
+  Result<FileSelection> selection = ReadSelection(*parsed);
+  if (!selection) return UsageError("scan", selection.error());
+  options.selection = &*selection;
   ScanCounters counters;
   options.counters = &counters;
   options.cancel = InstallInterruptFlag();
@@ -138,6 +158,7 @@ int RunScan(Args args) {
     }
     out += "},\"total\":{\"files\":" + std::to_string(total.files) +
            ",\"bytes\":" + std::to_string(total.bytes) + "}";
+    if (!selection->empty()) out += ",\"filtered_out\":" + std::to_string(scan.filtered_out);
     out += ",\"errors\":" + std::to_string(errors) + ",\"warnings\":" + std::to_string(warnings);
     out += ",\"problems\":[";
     for (size_t i = 0; i < scan.problems.size(); ++i) {
@@ -203,6 +224,12 @@ int RunScan(Args args) {
     std::snprintf(line, sizeof(line), "%-10s %10llu %12s\n", "total",
                   static_cast<unsigned long long>(total.files), FormatBytes(total.bytes).c_str());
     out += line;
+    if (!selection->empty()) {
+      std::snprintf(line, sizeof(line), "left out by the file selection: %llu file%s\n",
+                    static_cast<unsigned long long>(scan.filtered_out),
+                    scan.filtered_out == 1 ? "" : "s");
+      out += line;
+    }
     if (list) {
       out += "\nfiles:\n";
       for (const FileRecord& f : scan.files) {
@@ -217,15 +244,11 @@ int RunScan(Args args) {
     std::snprintf(line, sizeof(line), "\nproblems: %zu error%s, %zu warning%s\n", errors,
                   errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     out += line;
-    for (const ScanProblem& p : scan.problems) {
-      out += p.warning ? "  warning: " : "  error: ";
-      out += p.status.message();
-      out += '\n';
-    }
-    for (const auto& group : dups) {
-      out += "  warning: duplicate base name (CVAT keeps base names only):";
-      for (const std::string& path : group) out += " " + path;
-      out += '\n';
+    out += ScanProblems(scan, dups).FormatGrouped("  ", parsed->Get("problems"));
+  }
+  if (parsed->Has("problems")) {
+    if (Status s = ScanProblems(scan, dups).WriteJsonLines(parsed->Get("problems")); !s.ok()) {
+      return RunError("scan", s);
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

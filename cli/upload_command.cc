@@ -17,11 +17,15 @@
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/problems.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/resume_hint.h"
 #include "cli/run_output.h"
 #include "cli/run_record.h"
 #include "cli/scratch_dir.h"
+#include "cli/selection_options.h"
+#include "engine/media_kind.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
 #include "manifest/jsonl_encoder.h"
@@ -79,8 +83,15 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"split-every", "N", "at most N frames per task (images, in the final order)"},
     {"parallel-tasks", "K", "tasks in flight at once in a run of many (default 4)"},
     {"skip-existing", "", "skip a task whose name exists with data; use one without data"},
+    {"skip-bad", "",
+     "leave out files that cannot be read or probed (each listed, exit status 3) instead of "
+     "refusing the upload; clashing base names are still refused"},
+    {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"fresh", "", "ignore this upload's journal (kept, renamed *.retired-TIME) and start a new "
+                  "task"},
 };
-constexpr auto kUploadOptions = JoinOptions(kUploadOwnOptions, kServerAccessOptions);
+constexpr auto kUploadOptions =
+    JoinOptions(kUploadOwnOptions, kSelectionOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -96,6 +107,116 @@ constexpr std::string_view kDescription =
     "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
     "(the upload was not finished), 130 interrupted.";
 
+// An archive named as a source goes up whole unless --extract: a selection cannot choose its
+// members then, and would silently not apply.
+Status CheckSelectionFits(const FileSelection& selection, const upload::UploadJob& job) {
+  if (selection.empty() || job.extract) return Status();
+  for (const std::string& source : job.sources) {
+    std::error_code ec;
+    if (ClassifyName(source) == MediaKind::kArchive &&
+        std::filesystem::is_regular_file(source, ec)) {
+      return Status::InvalidArgument(
+          source + " goes up whole, so --include, --exclude and --files-from cannot choose its "
+                   "members: add --extract to send the chosen members as files");
+    }
+  }
+  return Status();
+}
+
+// The plan's files without the manifest it generated (which is no file of the user's).
+uint64_t UserFiles(const UploadPlan& plan) {
+  return static_cast<uint64_t>(std::count_if(
+      plan.files.begin(), plan.files.end(),
+      [](const upload::PlannedFile& f) { return f.record != upload::kGeneratedManifest; }));
+}
+
+// "sent 3 files (1.2 MiB) in 0.4 s (3.0 MiB/s), 1 retry"; after a resume "2,650 files sent
+// now (...), 351 already on the server, ...": the counts of this process, not the plan's.
+std::string SentSummary(const UploadPlan& plan, const upload::TransferCounters& counters,
+                        double seconds) {
+  const uint64_t already = counters.files_already_done.load();
+  const uint64_t files = UserFiles(plan) - std::min(already, UserFiles(plan));
+  const uint64_t bytes = plan.total_bytes - std::min(counters.bytes_already_done.load(),
+                                                     plan.total_bytes);
+  const uint64_t retries = counters.retries.load();
+  char line[512];
+  std::snprintf(line, sizeof(line), "%s%s file%s%s (%s) in %.1f s (%s)%s, %s retr%s",
+                already ? "" : "sent ", WithCommas(files).c_str(), files == 1 ? "" : "s",
+                already ? " sent now" : "", FormatBytes(bytes).c_str(), seconds,
+                Rate(seconds > 0 ? static_cast<double>(bytes) / seconds : 0).c_str(),
+                already ? (", " + WithCommas(already) + " already on the server").c_str() : "",
+                WithCommas(retries).c_str(), retries == 1 ? "y" : "ies");
+  return line;
+}
+
+// A resume whose task the server no longer has (404 for /api/tasks/ID): says so in plain
+// words, with the way out, and returns true; false for any other failure.
+bool TaskIsGone(const upload::UploadOutcome& out, const std::string& journal,
+                const char* command) {
+  if (journal.empty() || !out.task_id || out.status.code() != Status::Code::kNotFound) {
+    return false;
+  }
+  const std::string id = std::to_string(*out.task_id);
+  const std::string& m = out.status.message();
+  if (m.find("/api/tasks/" + id + ":") == std::string::npos &&
+      m.find("/api/tasks/" + id + "/") == std::string::npos) {
+    return false;
+  }
+  std::fprintf(stderr,
+               "cvat-ingest %s: task %s is gone from %s (the server answers 404 for it: it was "
+               "deleted, or belongs to another --org); the journal %s recorded an upload into it\n",
+               command, id.c_str(), out.server.c_str(), journal.c_str());
+  if (std::string_view(command) == "upload") {
+    std::fprintf(stderr, "to upload into a new task, run the same command with --fresh (the "
+                         "old journal is kept, renamed *.retired-TIME)\n");
+  } else {
+    std::fprintf(stderr, "to upload into a new task, run the upload command again with --fresh, "
+                         "or drop this journal: cvat-ingest resume --forget %s\n",
+                 journal.c_str());
+  }
+  return true;
+}
+
+// Renames `journal` and the files beside it to JOURNAL.retired-TIME..., so that a new upload
+// starts while the old record stays for inspection.
+Status RetireJournal(const std::string& journal) {
+  const std::string retired = journal + ".retired-" + std::to_string(std::time(nullptr));
+  for (const char* suffix : {"", "-wal", "-shm", ".manifest.jsonl"}) {
+    const std::string from = journal + suffix;
+    if (::access(from.c_str(), F_OK) != 0) continue;
+    if (std::rename(from.c_str(), (retired + suffix).c_str()) != 0) {
+      return FromErrno("--fresh: rename " + from, errno);
+    }
+  }
+  std::fprintf(stderr, "retired the journal %s (now %s)\n", journal.c_str(), retired.c_str());
+  return Status();
+}
+
+// What ExecuteJob needs to report beyond the job: where the full problem list goes, and
+// how the printed resume command passes the credentials.
+struct JobReporting {
+  std::string problems_file;
+  ResumeHint resume;
+};
+
+// Prints the upload's problems grouped and capped, and writes them all to `problems_file`
+// (when given; a failure to write it is a warning: the upload's outcome stands).
+void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
+                   const std::string& problems_file) {
+  ProblemList problems = UploadProblems(out, skip_bad);
+  std::string text = problems.FormatGrouped("", problems_file);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  if (skip_bad && !out.scan_errors.empty() && out.status.ok()) {
+    const size_t n = out.scan_errors.size();
+    std::fprintf(stderr, "left out %s file%s that cannot be read or probed (--skip-bad)%s\n",
+                 WithCommas(n).c_str(), n == 1 ? "" : "s", problems.size() > 1 ? ", above" : "");
+  }
+  if (problems_file.empty()) return;
+  if (Status s = problems.WriteJsonLines(problems_file); !s.ok()) {
+    std::fprintf(stderr, "warning: %s\n", s.message().c_str());
+  }
+}
+
 Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name) {
   if (!a.Has(name)) return std::optional<int64_t>();
   INGEST_ASSIGN_OR_RETURN(uint64_t v, a.GetUint(name, 0));
@@ -108,7 +229,9 @@ namespace {
 
 // Runs (or resumes) an upload job and prints its events and outcome; returns the exit status.
 int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
-               const std::string& progress_mode, bool json_summary, const char* command) {
+               const std::string& progress_mode, bool json_summary, const char* command,
+               const JobReporting& reporting) {
+  const std::string& problems_file = reporting.problems_file;
   const std::atomic<bool>* cancel = InstallInterruptFlag();
   upload::TransferCounters counters;
   uint64_t total_bytes = 0;
@@ -125,17 +248,20 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     const char* kind = plan.kind == upload::TaskKind::kImages
                            ? "images"
                            : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
+    const uint64_t user_files = UserFiles(plan);
     std::fprintf(stderr,
-                 "plan: %zu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
-                 plan.files.size(), plan.files.size() == 1 ? "" : "s", kind,
+                 "plan: %llu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
+                 static_cast<unsigned long long>(user_files), user_files == 1 ? "" : "s", kind,
                  FormatBytes(plan.total_bytes).c_str(), plan.batches.size(),
                  plan.batches.size() == 1 ? "" : "es", tus_files, tus_files == 1 ? "" : "s",
                  plan.sorting_method.c_str(),
                  plan.send_upload_file_order ? " with upload_file_order" : "",
                  plan.manifest_path.empty() ? "" : ", with a manifest");
     if (plan.skipped_files) {
-      std::fprintf(stderr, "note: %llu files are not media (or are context images) and stay "
-                   "behind\n", static_cast<unsigned long long>(plan.skipped_files));
+      std::fprintf(stderr, "note: %llu file%s not media (or %s context images) and stay%s "
+                   "behind\n", static_cast<unsigned long long>(plan.skipped_files),
+                   plan.skipped_files == 1 ? " is" : "s are", plan.skipped_files == 1 ? "is" : "are",
+                   plan.skipped_files == 1 ? "s" : "");
     }
   };
   events.on_task_created = [&](int64_t id) {
@@ -148,9 +274,13 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         uint64_t sent = counters.bytes_sent.load();
         double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
-        return "uploading: " + TransferProgressText(counters.files_done.load(), total_files, sent,
-                                                    total_bytes, rate, counters.in_flight.load(),
-                                                    /*with_eta=*/true);
+        std::string line = "uploading: " +
+                           TransferProgressText(counters.files_done.load(), total_files, sent,
+                                                total_bytes, rate, counters.in_flight.load(),
+                                                /*with_eta=*/true);
+        const uint64_t retries = counters.retries.load();
+        if (retries) line += ", " + WithCommas(retries) + (retries == 1 ? " retry" : " retries");
+        return line;
       });
     } else if (progress_mode == "json") {
       json_events = std::jthread([&](std::stop_token stop) {
@@ -195,23 +325,19 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     json_events.request_stop();
     json_events.join();
   }
-  for (const ScanProblem& p : out.scan_errors) {
-    std::fprintf(stderr, "error: %s\n", p.status.message().c_str());
-  }
-  for (const upload::Refusal& r : out.refusals) {
-    std::fprintf(stderr, "refused: %s: %s\n", r.path.c_str(), r.reason.c_str());
-  }
+  const bool skipped_bad = job.skip_bad && !out.scan_errors.empty();
+  ReportProblems(out, job.skip_bad, problems_file);
   for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  for (const upload::FileFailure& f : out.failures) {
-    std::fprintf(stderr, "failed: %s: %s\n", std::string(out.plan->files[f.file].name).c_str(),
-                 f.status.message().c_str());
-  }
   if (!out.status.ok()) {
+    if (TaskIsGone(out, resume_journal, command)) return kExitFailed;
     int code = RunError(command, out.status);
     std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
     if (!journal.empty() && out.task_id) {
-      std::fprintf(stderr, "the upload can go on where it stopped: cvat-ingest resume %s\n",
-                   journal.c_str());
+      std::fprintf(stderr, "the upload can go on where it stopped: %s\n",
+                   ResumeCommand(journal, reporting.resume).c_str());
+      if (!reporting.resume.note.empty()) {
+        std::fprintf(stderr, "%s\n", reporting.resume.note.c_str());
+      }
     }
     if (code == kExitInterrupted) return code;
     if (out.task_id && !out.failures.empty()) {
@@ -223,7 +349,9 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   }
   const UploadPlan& plan = *out.plan;
   if (job.dry_run) {
-    std::printf("dry run: would upload %zu files (%s) to %s\n", plan.files.size(),
+    const uint64_t user_files = UserFiles(plan);
+    std::printf("dry run: would upload %llu file%s (%s) to %s\n",
+                static_cast<unsigned long long>(user_files), user_files == 1 ? "" : "s",
                 FormatBytes(plan.total_bytes).c_str(),
                 out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
                             : ("a new task '" + job.task.name + "'").c_str());
@@ -236,18 +364,15 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   if (out.upload_seconds == 0) {
     std::fprintf(stderr, "nothing was left to send\n");
   } else {
-    std::fprintf(stderr, "sent %zu files (%s) in %.1f s (%s), %llu retries\n", plan.files.size(),
-               FormatBytes(plan.total_bytes).c_str(), out.upload_seconds,
-               Rate(out.upload_seconds > 0 ? static_cast<double>(plan.total_bytes) / out.upload_seconds
-                                           : 0).c_str(),
-               static_cast<unsigned long long>(counters.retries.load()));
+    std::fprintf(stderr, "%s\n", SentSummary(plan, counters, out.upload_seconds).c_str());
   }
   if (!out.order.ok()) std::fprintf(stderr, "warning: %s\n", out.order.message().c_str());
   std::string url = out.server;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/tasks/" + std::to_string(*out.task_id);
-  std::fprintf(stderr, "task %lld is ready: %lld frames, %s\n", static_cast<long long>(*out.task_id),
-               static_cast<long long>(out.task.size), url.c_str());
+  std::fprintf(stderr, "task %lld is ready: %lld frame%s, %s\n",
+               static_cast<long long>(*out.task_id), static_cast<long long>(out.task.size),
+               out.task.size == 1 ? "" : "s", url.c_str());
   if (json_summary) {
     std::string u;
     manifest::AppendJsonString(url, &u);
@@ -263,7 +388,8 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   } else {
     std::printf("%lld\n", static_cast<long long>(*out.task_id));
   }
-  return out.order.ok() ? kExitOk : kExitFailed;
+  if (!out.order.ok()) return kExitFailed;
+  return skipped_bad ? kExitPartial : kExitOk;
 }
 
 }  // namespace
@@ -392,6 +518,13 @@ int RunUpload(Args args) {
   job.scan.workers = static_cast<unsigned>(*workers);
   job.dry_run = opt.Has("dry-run");
   job.extract = opt.Has("extract");
+  job.skip_bad = opt.Has("skip-bad");
+  Result<FileSelection> selection = ReadSelection(opt);
+  if (!selection) return UsageError("upload", selection.error());
+  if (Status s = CheckSelectionFits(*selection, job); !s.ok()) return UsageError("upload", s);
+  job.scan.selection = &*selection;
+  // Another selection is another upload: its own journal.
+  const std::string selection_key = selection->empty() ? "" : "\n" + selection->Describe();
   job.allow_changed = opt.Has("allow-changed");
 
   upload::RunOptions run;
@@ -413,7 +546,8 @@ int RunUpload(Args args) {
                    "(use --create TEMPLATE)");
     }
     if (!opt.Has("no-journal") && !job.dry_run) {
-      std::string key = spec.name + "\n" + opt.Get("task-per") + "\n" + opt.Get("split-every");
+      std::string key = spec.name + "\n" + opt.Get("task-per") + "\n" + opt.Get("split-every") +
+                        selection_key;
       job.journal_path = opt.Has("journal") ? opt.Get("journal")
                                             : upload::DefaultJournalDir() + "/" +
                                                   upload::UploadKey(job.server, job.sources, key) +
@@ -447,16 +581,22 @@ int RunUpload(Args args) {
                            ? opt.Get("journal")
                            : upload::DefaultJournalDir() + "/" +
                                  upload::UploadKey(job.server, job.sources,
-                                                   opt.Has("task") ? opt.Get("task")
-                                                                   : spec.name) +
+                                                   (opt.Has("task") ? opt.Get("task")
+                                                                    : spec.name) +
+                                                       selection_key) +
                                  ".journal";
+    if (opt.Has("fresh") && ::access(job.journal_path.c_str(), F_OK) == 0) {
+      if (Status s = RetireJournal(job.journal_path); !s.ok()) return RunError("upload", s);
+    }
     if (::access(job.journal_path.c_str(), F_OK) == 0) {
       std::string journal = job.journal_path;
       std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
-      return ExecuteJob(std::move(job), journal, progress_mode, opt.Has("json"), "upload");
+      return ExecuteJob(std::move(job), journal, progress_mode, opt.Has("json"), "upload",
+                        JobReporting{opt.Get("problems"), MakeResumeHint(opt)});
     }
   }
-  return ExecuteJob(std::move(job), "", progress_mode, opt.Has("json"), "upload");
+  return ExecuteJob(std::move(job), "", progress_mode, opt.Has("json"), "upload",
+                    JobReporting{opt.Get("problems"), MakeResumeHint(opt)});
 }
 
 namespace {
@@ -465,6 +605,8 @@ constexpr OptionSpec kResumeOwnOptions[] = {
     {"list", "", "list the journals (task, progress, age)"},
     {"allow-changed", "", "send files that changed since they were planned as they are now"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
+    {"all-finished", "", "with --forget and no JOURNAL: delete every finished journal"},
+    {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
     {"retries", "N", "retries per file (default 5)"},
@@ -486,6 +628,39 @@ std::vector<std::string> JournalsIn(const std::string& dir) {
   std::vector<std::string> out;
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
+}
+
+// Deletes a single-task journal and the files beside it.
+void RemoveJournal(const std::string& journal) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", ".manifest.jsonl"}) {
+    std::filesystem::remove(journal + suffix, ec);
+  }
+}
+
+// resume --forget --all-finished: every finished journal and run record in `dir` goes.
+int ForgetFinished(const std::string& dir) {
+  size_t removed = 0;
+  for (const std::string& path : JournalsIn(dir)) {
+    bool done = false;
+    if (IsRunDir(path)) {
+      done = IsRunDone(path);
+    } else if (Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path)) {
+      done = (*j)->header().state == "done";
+    }
+    if (!done) continue;
+    std::error_code ec;
+    if (IsRunDir(path)) {
+      std::filesystem::remove_all(path, ec);
+    } else {
+      RemoveJournal(path);
+    }
+    std::fprintf(stderr, "forgot %s\n", path.c_str());
+    ++removed;
+  }
+  std::fprintf(stderr, "%zu finished journal%s deleted from %s\n", removed,
+               removed == 1 ? "" : "s", dir.c_str());
+  return kExitOk;
 }
 
 }  // namespace
@@ -549,6 +724,17 @@ int RunResume(Args args) {
     }
     return kExitOk;
   }
+  if (opt.Has("all-finished") && (!opt.Has("forget") || !opt.positional.empty())) {
+    return UsageError("resume", Status::InvalidArgument(
+                                    "--all-finished goes with --forget and no JOURNAL"));
+  }
+  if (opt.Has("forget") && opt.positional.empty()) {
+    if (opt.Has("all-finished")) return ForgetFinished(dir);
+    return UsageError("resume", Status::InvalidArgument(
+                                    "--forget deletes the journal you name: give JOURNAL "
+                                    "(cvat-ingest resume --list shows them), or --all-finished "
+                                    "to delete every finished one"));
+  }
   std::string journal;
   if (!opt.positional.empty()) {
     journal = opt.positional[0];
@@ -591,10 +777,7 @@ int RunResume(Args args) {
     return RunUpload(Args(argv.data(), argv.size()));
   }
   if (opt.Has("forget")) {
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", ".manifest.jsonl"}) {
-      std::filesystem::remove(journal + suffix, ec);
-    }
+    RemoveJournal(journal);
     std::fprintf(stderr, "forgot %s\n", journal.c_str());
     return kExitOk;
   }
@@ -625,7 +808,7 @@ int RunResume(Args args) {
   }
   std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
   return ExecuteJob(std::move(job), journal, opt.Get("progress", "auto"), opt.Has("json"),
-                    "resume");
+                    "resume", JobReporting{opt.Get("problems"), MakeResumeHint(opt)});
 }
 
 }  // namespace ingest::cli

@@ -15,6 +15,7 @@
 #include "engine/archive_reader.h"
 #include "engine/bounded_queue.h"
 #include "engine/dir_walker.h"
+#include "engine/file_selection.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "engine/md5_lanes.h"
@@ -230,6 +231,15 @@ class ScanJob {
     return options_.cancel && options_.cancel->load(std::memory_order_relaxed);
   }
 
+  bool Selecting() const { return options_.selection && !options_.selection->empty(); }
+
+  // False (and counted) when the selection leaves `rel_path` out.
+  bool Selected(std::string_view rel_path) {
+    if (!Selecting() || options_.selection->Keeps(rel_path)) return true;
+    filtered_out.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+
   void Problem(WorkerOutput* out, std::string path, Status status, bool warning = false) {
     if (options_.counters) options_.counters->problems.fetch_add(1, std::memory_order_relaxed);
     out->problems.push_back(ScanProblem{std::move(path), std::move(status), warning});
@@ -418,6 +428,7 @@ class ScanJob {
             return f.kind == ClassifyName(f.rel_path);
           })) {
         for (const FileRecord& hit : *cached) {
+          if (!Selected(hit.rel_path)) continue;
           if (options_.counters) {
             options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
             options_.counters->cache_hits.fetch_add(1, std::memory_order_relaxed);
@@ -427,13 +438,13 @@ class ScanJob {
           rec.source = source;
           Keep(src.path + ":" + std::string(rec.rel_path), std::move(rec), 0, out);
         }
-        src.archive_stamp = before;
+        if (!Selecting()) src.archive_stamp = before;
         return;
       }
     }
     const size_t first_problem = out->problems.size();
     ReadArchive(source, buffer, member, out);
-    if (!before || Cancelled()) return;
+    if (!before || Cancelled() || Selecting()) return;
     const bool clean = std::none_of(out->problems.begin() + static_cast<ptrdiff_t>(first_problem),
                                     out->problems.end(),
                                     [](const ScanProblem& p) { return !p.warning; });
@@ -452,6 +463,7 @@ class ScanJob {
       Result<bool> more = reader.Next(&m);
       if (!more) return Problem(out, path, std::move(more).error());
       if (!*more) return;
+      if (!Selected(m.path)) continue;  // not read: the reader skips its data
       std::string display = path + ":" + m.path;
       if (!m.problem.ok()) {
         Problem(out, display, m.problem);
@@ -517,6 +529,9 @@ class ScanJob {
  private:
   const ScanOptions& options_;
   ScanResult* result_;
+
+ public:
+  std::atomic<uint64_t> filtered_out{0};
 };
 
 // Feeds the queue from a directory walk; records problems in `out`.
@@ -527,6 +542,7 @@ class QueueingVisitor final : public WalkVisitor {
       : source_(source), root_(root), options_(options), queue_(queue), job_(job), out_(out) {}
 
   void OnFile(WalkEntry&& e) override {
+    if (!job_->Selected(e.rel_path)) return;
     if (options_.counters) options_.counters->files_found.fetch_add(1, std::memory_order_relaxed);
     MediaKind kind = ClassifyName(e.rel_path);
     FileItem item{source_, std::move(e.rel_path), kind, true, e.size, e.mtime_ns, e.inode};
@@ -628,6 +644,14 @@ Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& o
     std::move(o.problems.begin(), o.problems.end(), std::back_inserter(result.problems));
     result.names.push_back(std::move(o.names));
     o = WorkerOutput();
+  }
+  result.filtered_out = job.filtered_out.load();
+  if (options.selection) {
+    for (std::string& listed : options.selection->Unfound()) {
+      Status missing = Status::NotFound(
+          listed + ": listed, but no source holds it (list paths relative to the source)");
+      result.problems.push_back(ScanProblem{std::move(listed), std::move(missing)});
+    }
   }
   // Workers finish in any order; report problems in a stable one.
   std::stable_sort(result.problems.begin(), result.problems.end(),

@@ -29,6 +29,7 @@
 
 namespace ingest {
 
+class FileSelection;
 class ScanCache;
 
 struct ScanSource {
@@ -75,6 +76,11 @@ struct ScanOptions {
   // A previous scan (engine/scan_cache.h): a file whose size, mtime and inode match its
   // entry is not opened; its record comes from the cache. Must outlive the scan.
   const ScanCache* cache = nullptr;
+  // Which files to keep (engine/file_selection.h); nullptr or empty: all. Applied to the
+  // files of directory sources and the members of archive sources, before they are opened;
+  // sources named as files are always kept. Must outlive the scan. With a selection, archive
+  // sources are not stamped for the cache (their members were not all read).
+  const FileSelection* selection = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   ScanCounters* counters = nullptr;
 };
@@ -94,6 +100,7 @@ struct ScanResult {
   // workers' records move in chunk by chunk, so a million records never exist twice.
   std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
+  uint64_t filtered_out = 0;  // files and members ScanOptions::selection left out
   // Storage of the records' names (one arena per worker).
   std::vector<std::unique_ptr<NameArena>> names;
 };

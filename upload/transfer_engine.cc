@@ -701,6 +701,8 @@ struct TransferEngine::Impl {
         case FileStart::Kind::kDone:
           counters->bytes_done.fetch_add(f.size, std::memory_order_relaxed);
           counters->files_done.fetch_add(1, std::memory_order_relaxed);
+          counters->bytes_already_done.fetch_add(f.size, std::memory_order_relaxed);
+          counters->files_already_done.fetch_add(1, std::memory_order_relaxed);
           --files_left;
           break;
         case FileStart::Kind::kTusAt: {

@@ -49,7 +49,11 @@ struct TransferOptions {
 struct TransferCounters {
   std::atomic<uint64_t> bytes_sent{0};   // handed to the network
   std::atomic<uint64_t> bytes_done{0};   // confirmed by the server
-  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint64_t> files_done{0};  // includes files_already_done
+  // Of files_done and bytes_done: the files a resume found on the server already (nothing
+  // was sent for them by this transfer).
+  std::atomic<uint64_t> files_already_done{0};
+  std::atomic<uint64_t> bytes_already_done{0};
   std::atomic<uint32_t> in_flight{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> retries{0};

@@ -446,10 +446,12 @@ Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
     if (!p.warning) out->scan_errors.push_back(p);
   }
   out->scan = scan;
-  if (!out->scan_errors.empty()) {
-    return Status::InvalidArgument(
-        std::to_string(out->scan_errors.size()) +
-        " files cannot be read or probed; nothing was uploaded (fix or remove them)");
+  if (!out->scan_errors.empty() && !job.skip_bad) {
+    const size_t n = out->scan_errors.size();
+    return Status::InvalidArgument(std::to_string(n) + (n == 1 ? " file cannot" : " files cannot") +
+                                   " be read or probed; nothing was uploaded (fix or remove " +
+                                   (n == 1 ? "it" : "them") + ", or leave " +
+                                   (n == 1 ? "it" : "them") + " out with --skip-bad)");
   }
   return scan;
 }
@@ -483,6 +485,7 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
   for (const FileRecord& f : scan->files) {
     if (f.kind != MediaKind::kArchive || job.extract) continue;
     ScanOptions member_options = job.scan;
+    member_options.selection = nullptr;  // the archive goes up whole: all its members
     member_options.hash = !job.journal_path.empty();
     member_options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
     member_options.expand_archive_sources = true;

@@ -50,6 +50,10 @@ struct UploadJob {
   // A task of the same name that already has data means this upload is done (a rerun without
   // the journal): nothing is sent (UploadOutcome::skipped). One without data is used.
   bool skip_existing = false;
+  // Files that cannot be read or probed are left out (each stays in
+  // UploadOutcome::scan_errors) and the upload goes on; without it, one stops the upload.
+  // Plan refusals (clashing base names, ...) are not affected.
+  bool skip_bad = false;
 };
 
 struct UploadEvents {

@@ -261,6 +261,7 @@ RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvent
   if (Status s = ConnectToServer(job, api, &http); !s.ok()) return fail(s);
   Result<std::shared_ptr<const ScanResult>> scan = ScanForUpload(job, cancel, &prep);
   if (!scan) return fail(scan.error());
+  result.scan_errors = prep.scan_errors;  // left out by --skip-bad
   UnitOptions unit_options = options.units;
   unit_options.name_template = job.task.name;
   unit_options.sorting = job.plan.sorting;
