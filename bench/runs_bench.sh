@@ -110,7 +110,7 @@ t0=$(now)
 for f in "$work"/videos/*.mp4; do
   name=$(basename "$f" .mp4)
   "$bin" upload "$f" --server "$url" --token-file "$work/srv/token" --create "$name" \
-    "${common[@]}" >/dev/null
+    "${common[@]}" >/dev/null 2>&1
 done
 loop=$(echo "$(now) - $t0" | bc)
 stop_serve
@@ -123,7 +123,7 @@ for k in "${klist[@]}"; do
   start_serve
   t0=$(now)
   "$bin" upload "$work/videos" --server "$url" --token-file "$work/srv/token" \
-    --create '{stem}' --task-per video --parallel-tasks "$k" "${common[@]}" >/dev/null
+    --create '{stem}' --task-per video --parallel-tasks "$k" "${common[@]}" >/dev/null 2>&1
   secs=$(echo "$(now) - $t0" | bc)
   done_tasks=$(ls "$work/srv/tasks" | wc -l)
   stop_serve
