@@ -228,7 +228,9 @@ TEST_F(UploadJobTest, RefusalsComeBeforeAnyByteAndCreateNoTask) {
   for (const Case& c : cases) {
     std::string src = work_.Join(std::string("refuse_") + c.what);
     for (const auto& [name, bytes] : c.files) WriteFile(src + "/" + name, bytes);
-    UploadOutcome out = Run(MakeJob({src}, c.what));
+    UploadJob job = MakeJob({src}, c.what);
+    job.plan.pack = PackMode::kNone;  // else clashing base names go up packed in a zip
+    UploadOutcome out = Run(job);
     EXPECT_FALSE(out.status.ok()) << c.what;
     EXPECT_FALSE(out.task_id.has_value()) << c.what;
     std::string said = out.status.message();
