@@ -223,5 +223,25 @@ TEST_F(PackTest, ResumedZipIsIdenticalToAnUninterruptedOne) {
   }
 }
 
+// A resume whose packed files changed since the plan is refused before any byte (the zip
+// could not be regenerated as planned), naming them.
+TEST_F(PackTest, ResumeRefusesChangedMembers) {
+  std::string src = work_.Join("tree");
+  MakeTree(src, 3);
+  UploadJob job = MakeJob({src});
+  job.journal_path = work_.Join("changed.journal");
+  std::atomic<bool> cancel{false};
+  UploadEvents events;
+  events.on_transfer_start = [&] { cancel = true; };
+  UploadOutcome first = RunUploadJob(job, events, nullptr, &cancel);
+  ASSERT_EQ(first.status.code(), Status::Code::kCancelled) << first.status.ToString();
+  WriteFile(src + "/cam2/000001.png", ingest::testing::WritePng(9, 9));
+  UploadOutcome second = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  EXPECT_EQ(second.status.code(), Status::Code::kInvalidArgument) << second.status.ToString();
+  EXPECT_NE(second.status.message().find("cam2/000001.png"), std::string::npos)
+      << second.status.ToString();
+  EXPECT_NE(second.status.message().find("packed in the zip changed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ingest::upload
