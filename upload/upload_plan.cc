@@ -271,8 +271,8 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     std::string reason =
         options.pack == PackMode::kZip
             ? std::string("--pack zip")
-            : Plural(clashes.size(), "base name", "base names") +
-                  " occur more than once (CVAT keeps only base names of loose files; "
+            : Plural(clashes.size(), "base name occurs", "base names occur") +
+                  " more than once (CVAT keeps only base names of loose files; "
                   "first: " + ClashText(scan, clashes[0]) + ")";
     return PlanZip(scan, images, options, std::move(reason), std::move(plan), refusals);
   }
