@@ -136,7 +136,8 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                  plan.send_upload_file_order ? " with upload_file_order" : "",
                  plan.manifest_path.empty() ? "" : ", with a manifest");
     if (plan.zip) {
-      std::fprintf(stderr, "pack: one zip '%s' of %zu member%s, %s, generated while it is sent (%s)\n",
+      std::fprintf(stderr,
+                   "pack: one zip '%s' of %zu member%s, %s, generated while it is sent (%s)\n",
                    plan.zip->name.c_str(), plan.zip->layout.member_count(),
                    plan.zip->layout.member_count() == 1 ? "" : "s",
                    FormatBytes(plan.zip->layout.total_size()).c_str(), plan.zip->reason.c_str());

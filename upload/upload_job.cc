@@ -165,7 +165,9 @@ Result<std::shared_ptr<const ZipPlan>> ResumeZip(Journal& journal, const Planned
     bool same = st && MtimeNs(**st) == m.mtime_ns &&
                 (!m.member.empty() || static_cast<uint64_t>((*st)->st_size) == m.size);
     if (same) continue;
-    if (++changed <= 5) list += (changed > 1 ? ", " : "") + (m.member.empty() ? m.path : m.path + ":" + m.member);
+    if (++changed <= 5) {
+      list += (changed > 1 ? ", " : "") + (m.member.empty() ? m.path : m.path + ":" + m.member);
+    }
   }
   if (changed > 5) list += " and " + std::to_string(changed - 5) + " more";
   if (changed > 0) {

@@ -251,10 +251,11 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       refusals->push_back({path, "the name is not valid UTF-8: rename the file"});
     }
   }
-  std::vector<std::vector<uint32_t>> clashes =
-      plan.kind == TaskKind::kImages ? ClashGroups(scan, media) : std::vector<std::vector<uint32_t>>();
+  std::vector<std::vector<uint32_t>> clashes;
+  if (plan.kind == TaskKind::kImages) clashes = ClashGroups(scan, media);
   bool pack = plan.kind == TaskKind::kImages &&
-              (options.pack == PackMode::kZip || (options.pack == PackMode::kAuto && !clashes.empty()));
+              (options.pack == PackMode::kZip ||
+               (options.pack == PackMode::kAuto && !clashes.empty()));
   if (!pack) {
     for (const std::vector<uint32_t>& group : clashes) {
       refusals->push_back({std::string(BaseName(scan.files[group[0]].rel_path)),
@@ -312,7 +313,9 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       plan.manifest_path = options.given_manifest;
     } else if (!options.generated_manifest_path.empty()) {
       INGEST_RETURN_IF_ERROR(WriteManifest(options.generated_manifest_path, scan, ordered,
-                                           [&](uint32_t idx) { return BaseName(scan.files[idx].rel_path); }));
+                                           [&](uint32_t idx) {
+                                             return BaseName(scan.files[idx].rel_path);
+                                           }));
       plan.manifest_path = options.generated_manifest_path;
     }
   } else if (plan.kind == TaskKind::kArchive) {

@@ -44,7 +44,9 @@ class PackTest : public ingest::testing::ServerTest {
 
   UploadOutcome Run(const UploadJob& job) {
     UploadOutcome out = RunUploadJob(job, {}, nullptr, nullptr);
-    for (const Refusal& r : out.refusals) std::cerr << "refusal: " << r.path << ": " << r.reason << "\n";
+    for (const Refusal& r : out.refusals) {
+      std::cerr << "refusal: " << r.path << ": " << r.reason << "\n";
+    }
     return out;
   }
 
