@@ -64,6 +64,8 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"filename-pattern", "P", "filename_pattern"},
     {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
     {"extract", "", "send an archive's images as individual files, streamed out of it"},
+    {"pack", "auto|zip|none", "send the images as one zip generated on the fly, keeping the "
+                              "folders (auto, the default: when base names clash)"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
     {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
@@ -257,6 +259,13 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                  plan.sorting_method.c_str(),
                  plan.send_upload_file_order ? " with upload_file_order" : "",
                  plan.manifest_path.empty() ? "" : ", with a manifest");
+    if (plan.zip) {
+      std::fprintf(stderr,
+                   "pack: one zip '%s' of %zu member%s, %s, generated while it is sent (%s)\n",
+                   plan.zip->name.c_str(), plan.zip->layout.member_count(),
+                   plan.zip->layout.member_count() == 1 ? "" : "s",
+                   FormatBytes(plan.zip->layout.total_size()).c_str(), plan.zip->reason.c_str());
+    }
     if (plan.skipped_files) {
       std::fprintf(stderr, "note: %llu file%s not media (or %s context images) and stay%s "
                    "behind\n", static_cast<unsigned long long>(plan.skipped_files),
@@ -355,6 +364,11 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                 FormatBytes(plan.total_bytes).c_str(),
                 out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
                             : ("a new task '" + job.task.name + "'").c_str());
+    if (plan.zip) {
+      std::printf("  packed: the images go up as one zip '%s' of %zu members, %llu bytes\n",
+                  plan.zip->name.c_str(), plan.zip->layout.member_count(),
+                  static_cast<unsigned long long>(plan.zip->layout.total_size()));
+    }
     for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
       std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
     }
@@ -509,6 +523,14 @@ int RunUpload(Args args) {
   job.data = data;
   job.plan = plan_options;
   job.manifest_mode = opt.Get("manifest", "auto");
+  if (std::string pack = opt.Get("pack", "auto"); pack == "zip") {
+    job.plan.pack = upload::PackMode::kZip;
+  } else if (pack == "none") {
+    job.plan.pack = upload::PackMode::kNone;
+  } else if (pack != "auto") {
+    return UsageError("upload", Status::InvalidArgument("--pack takes auto, zip or none, not '" +
+                                                        pack + "'"));
+  }
   ScratchDir temp(TempParent(), "cvat-ingest");  // a generated manifest
   job.temp_dir = temp.path();
   job.transfer = transfer;

@@ -35,7 +35,13 @@ class EngineMediaInspector final : public MediaInspector {
     for (;;) {
       INGEST_ASSIGN_OR_RETURN(bool more, reader->Next(&m));
       if (!more) break;
-      if (!m.problem.ok() || ClassifyName(m.path) != MediaKind::kImage) continue;
+      // CVAT refuses an archive whose members would extract outside its folder.
+      if (m.problem.code() == Status::Code::kInvalidArgument) return m.problem;
+      // Context images (related_images/ folders) are not frames.
+      if (!m.problem.ok() || ClassifyName(m.path) != MediaKind::kImage ||
+          IsInRelatedImagesFolder(m.path)) {
+        continue;
+      }
       bytes.clear();
       for (;;) {
         INGEST_ASSIGN_OR_RETURN(size_t n, reader->Read(chunk.get(), kReadChunk));

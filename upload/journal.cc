@@ -70,7 +70,10 @@ const char* kSchema =
     " offset INTEGER NOT NULL DEFAULT 0, member TEXT NOT NULL DEFAULT '',"
     " ordinal INTEGER NOT NULL DEFAULT 0, hash TEXT NOT NULL DEFAULT '',"
     " hashed INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX files_batch ON files(batch);";
+    "CREATE INDEX files_batch ON files(batch);"
+    "CREATE TABLE zip_members(id INTEGER PRIMARY KEY, path TEXT NOT NULL, member TEXT NOT NULL,"
+    " ordinal INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,"
+    " mtime_ns INTEGER NOT NULL, crc INTEGER);";
 
 }  // namespace
 
@@ -79,6 +82,7 @@ Journal::~Journal() {
   sqlite3_finalize(offset_stmt_);
   sqlite3_finalize(done_stmt_);
   sqlite3_finalize(hash_stmt_);
+  sqlite3_finalize(crc_stmt_);
   sqlite3_close(db_);
 }
 
@@ -129,7 +133,8 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
 
 Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
                                                  const JournalHeader& header, uint32_t count,
-                                                 const FileRowFn& row) {
+                                                 const FileRowFn& row, uint32_t zip_count,
+                                                 const ZipRowFn& zip_row) {
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -154,7 +159,7 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
     }
     std::unique_ptr<Journal> j(new Journal(path, db));
     ::chmod(temp.c_str(), 0600);
-    Status filled = j->Fill(header, count, row);
+    Status filled = j->Fill(header, count, row, zip_count, zip_row);
     if (!filled.ok()) {
       j.reset();
       for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((temp + suffix).c_str());
@@ -188,7 +193,8 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
   return j;
 }
 
-Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row) {
+Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row,
+                     uint32_t zip_count, const ZipRowFn& zip_row) {
   INGEST_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
   INGEST_RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
   INGEST_RETURN_IF_ERROR(Exec(kCheckpointEvery));
@@ -202,6 +208,8 @@ Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowF
   h.rq_id = header.rq_id;
   h.state = header.state;
   h.kind = header.kind;
+  h.zip_file = header.zip_file;
+  h.zip_identity = header.zip_identity;
   h.created_unix = header.created_unix != 0 ? header.created_unix
                                              : static_cast<int64_t>(std::time(nullptr));
   // Numbers as named strings: a temporary in the list below would die before the loop body.
@@ -249,6 +257,23 @@ Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowF
     ins.Bind(10, f.hash).Bind(11, static_cast<int64_t>(f.hashed));
     if (ins.Step() != SQLITE_DONE) return DbError(db_, path_, "write files");
   }
+  if (h.zip_file >= 0) {
+    INGEST_RETURN_IF_ERROR(SetMeta("zip_file", std::to_string(h.zip_file)));
+    INGEST_RETURN_IF_ERROR(SetMeta("zip_identity", h.zip_identity));
+    Stmt zins(db_, "INSERT INTO zip_members(id, path, member, ordinal, name, size, mtime_ns)"
+                   " VALUES(?, ?, ?, ?, ?, ?, ?)");
+    if (!zins.ok()) return DbError(db_, path_, "prepare");
+    JournalZipMember m;
+    for (uint32_t i = 0; i < zip_count; ++i) {
+      m = JournalZipMember();
+      INGEST_RETURN_IF_ERROR(zip_row(i, &m));
+      sqlite3_reset(zins.get());
+      zins.Bind(1, static_cast<int64_t>(i)).Bind(2, m.path).Bind(3, m.member);
+      zins.Bind(4, static_cast<int64_t>(m.ordinal)).Bind(5, m.name);
+      zins.Bind(6, static_cast<int64_t>(m.size)).Bind(7, m.mtime_ns);
+      if (zins.Step() != SQLITE_DONE) return DbError(db_, path_, "write zip members");
+    }
+  }
   return Exec("COMMIT");
 }
 
@@ -283,7 +308,7 @@ Status Journal::ReadHeader() {
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) meta[st.Text(0)] = st.Text(1);
   if (rc != SQLITE_DONE) return DbError(db_, path_, "read");
-  if (meta["format"] != std::to_string(kJournalFormat)) {
+  if (meta["format"] != std::to_string(kJournalFormat) && meta["format"] != "2") {
     return Status::Corruption("journal " + path_ + ": format " + meta["format"] +
                               ", this cvat-ingest reads format " +
                               std::to_string(kJournalFormat));
@@ -298,6 +323,8 @@ Status Journal::ReadHeader() {
   header_.kind = std::atoi(meta["kind"].c_str());
   header_.frame_order = std::move(meta["frame_order"]);
   header_.created_unix = std::atoll(meta["created"].c_str());
+  header_.zip_file = meta.count("zip_file") ? std::atoll(meta["zip_file"].c_str()) : -1;
+  header_.zip_identity = std::move(meta["zip_identity"]);
   Stmt count(db_, "SELECT COUNT(*) FROM files");
   if (!count.ok() || count.Step() != SQLITE_ROW ||
       std::to_string(count.Int(0)) != meta["files"]) {
@@ -351,6 +378,36 @@ Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFi
   }
   if (rc != SQLITE_DONE) return DbError(db_, path_, "read files");
   return Status();
+}
+
+Result<std::vector<JournalZipMember>> Journal::ZipMembers() {
+  std::vector<JournalZipMember> out;
+  if (header_.zip_file < 0) return out;
+  Stmt st(db_, "SELECT path, member, ordinal, name, size, mtime_ns, crc FROM zip_members"
+               " ORDER BY id");
+  if (!st.ok()) return DbError(db_, path_, "read zip members");
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    JournalZipMember& m = out.emplace_back();
+    m.path = st.Text(0);
+    m.member = st.Text(1);
+    m.ordinal = static_cast<uint64_t>(st.Int(2));
+    m.name = st.Text(3);
+    m.size = static_cast<uint64_t>(st.Int(4));
+    m.mtime_ns = st.Int(5);
+    if (sqlite3_column_type(st.get(), 6) != SQLITE_NULL) {
+      m.crc = static_cast<uint32_t>(st.Int(6));
+    }
+  }
+  if (rc != SQLITE_DONE) return DbError(db_, path_, "read zip members");
+  return out;
+}
+
+void Journal::OnZipCrc(size_t index, uint32_t crc) {
+  Record(Begin());
+  RunCached(&crc_stmt_, "UPDATE zip_members SET crc=? WHERE id=?",
+            {static_cast<int64_t>(crc), static_cast<int64_t>(index)});
+  MaybeCommit();
 }
 
 Result<std::vector<JournalFile>> Journal::Files() {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -32,7 +33,8 @@ struct sqlite3_stmt;
 
 namespace ingest::upload {
 
-inline constexpr int kJournalFormat = 2;
+// Format 3 added the members of a packed zip (format 2 journals, which have none, still open).
+inline constexpr int kJournalFormat = 3;
 
 struct JournalHeader {
   std::string server;
@@ -45,6 +47,21 @@ struct JournalHeader {
   int kind = 0;              // TaskKind
   std::string frame_order;   // the planned frame names, one per line
   int64_t created_unix = 0;
+  // A packed task: the id of the zip's row in the files (its members are zip members), and
+  // the zip's identity (ZipIdentity: total size and a hash of names and sizes); -1 and "".
+  int64_t zip_file = -1;
+  std::string zip_identity;
+};
+
+// One member of a packed zip (in zip order).
+struct JournalZipMember {
+  std::string path;      // absolute path of the file, or of the archive holding it
+  std::string member;    // an archive member: its path in the archive; else ""
+  uint64_t ordinal = 0;  // a member's position among the archive's files
+  std::string name;      // its name in the zip
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;  // of the file, or of its archive
+  std::optional<uint32_t> crc;  // its CRC-32 once computed (Journal::OnZipCrc)
 };
 
 enum class JournalFileState : int { kPending = 0, kTusCreated = 1, kBatchSending = 2, kDone = 3 };
@@ -76,13 +93,17 @@ class Journal final : public UploadObserver {
 
   // Fills *file (a reused object) with the journal row of file `id`; an error stops Create.
   using FileRowFn = std::function<Status(uint32_t id, JournalFile* file)>;
+  // Fills *member with zip member `index` (header.zip_file set).
+  using ZipRowFn = std::function<Status(uint32_t index, JournalZipMember* member)>;
 
   // Creates a new journal at `path` (parent directories too) holding `header` and `count`
   // files (in plan order; batches as in the plan), whose rows `row` writes one at a time, so
   // a million-file plan is never held twice in memory. Fails if `path` exists.
+  // With header.zip_file set, `zip_count` members of the zip, written by `zip_row`.
   static Result<std::unique_ptr<Journal>> Create(const std::string& path,
                                                  const JournalHeader& header, uint32_t count,
-                                                 const FileRowFn& row);
+                                                 const FileRowFn& row, uint32_t zip_count = 0,
+                                                 const ZipRowFn& zip_row = nullptr);
   static Result<std::unique_ptr<Journal>> Create(const std::string& path,
                                                  const JournalHeader& header,
                                                  const std::vector<JournalFile>& files);
@@ -103,6 +124,11 @@ class Journal final : public UploadObserver {
                      uint32_t first = 0, uint32_t end = UINT32_MAX);
   // All files, in plan order (for small journals and tests).
   Result<std::vector<JournalFile>> Files();
+
+  // The packed zip's members, in zip order (empty without a zip).
+  Result<std::vector<JournalZipMember>> ZipMembers();
+  // Records the CRC-32 of zip member `index` (buffered like the outcomes below).
+  void OnZipCrc(size_t index, uint32_t crc);
 
   Status SetTask(int64_t task_id);
   // Records file `id` planned again (a resume with --allow-changed): its size, mtime, hash,
@@ -130,7 +156,8 @@ class Journal final : public UploadObserver {
   Status SetMeta(std::string_view key, std::string_view value);
   Status ReadHeader();
   // Create's work on the new database: pragmas, schema, header, rows, in one transaction.
-  Status Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row);
+  Status Fill(const JournalHeader& header, uint32_t count, const FileRowFn& row,
+              uint32_t zip_count, const ZipRowFn& zip_row);
   // Runs `sql` (prepared once, kept in *cache) with these parameters, for the per-file
   // outcomes written thousands of times a second.
   using Value = std::variant<int64_t, std::string_view>;
@@ -145,6 +172,7 @@ class Journal final : public UploadObserver {
   sqlite3_stmt* offset_stmt_ = nullptr;
   sqlite3_stmt* done_stmt_ = nullptr;
   sqlite3_stmt* hash_stmt_ = nullptr;
+  sqlite3_stmt* crc_stmt_ = nullptr;
   uint32_t file_count_ = 0;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;

@@ -33,7 +33,25 @@ double Since(Clock::time_point t0) {
 class JournalSource final : public FileSource {
  public:
   explicit JournalSource(Journal& journal) : journal_(journal) {}
+  // A packed task: the zip's row, layout and members (their CRCs as the journal has them).
+  void SetZip(std::shared_ptr<const ZipPlan> zip, std::vector<JournalZipMember> members) {
+    zip_ = std::move(zip);
+    members_ = std::move(members);
+    crcs_.crc.assign(members_.size(), std::nullopt);
+    for (size_t i = 0; i < members_.size(); ++i) crcs_.crc[i] = members_[i].crc;
+    crcs_.on_crc = [this](size_t i, uint32_t crc) { journal_.OnZipCrc(i, crc); };
+  }
   Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
+    if (zip_ && static_cast<int64_t>(f.record) == journal_.header().zip_file) {
+      return OpenZipStream(
+          zip_->layout,
+          [this](size_t i) -> Result<std::unique_ptr<FileReader>> {
+            const JournalZipMember& m = members_[i];
+            if (!m.member.empty()) return archives_.Open(m.path, m.ordinal, m.member);
+            return OpenFileReader(m.path);
+          },
+          &crcs_);
+    }
     if (f.record < first_ || f.record - first_ >= rows_.size()) {
       rows_.clear();
       first_ = f.record;
@@ -59,6 +77,9 @@ class JournalSource final : public FileSource {
   ArchiveFiles archives_;
   uint32_t first_ = 0;
   std::vector<JournalFile> rows_;  // ids [first_, first_ + size)
+  std::shared_ptr<const ZipPlan> zip_;
+  std::vector<JournalZipMember> members_;
+  ZipCrcs crcs_;
 };
 
 std::string DisplayJournalPath(const JournalFile& f) {
@@ -124,6 +145,48 @@ Result<bool> SourceUnchanged(const JournalFile& f, SourceCheck& check) {
   char extra;
   INGEST_ASSIGN_OR_RETURN(size_t more, (*reader)->ReadAt(f.size, &extra, 1));
   return more == 0;
+}
+
+// A resumed packed task whose zip is not all on the server: the journal's zip members, each
+// still of the size and modification time planned (the zip is regenerated from them; its
+// bytes on the server are not re-read or hashed), and the zip they lay out, which must be
+// the one planned (its identity: size and a hash of names and sizes).
+Result<std::shared_ptr<const ZipPlan>> ResumeZip(Journal& journal, const PlannedFile& zf,
+                                                 std::vector<JournalZipMember>* members) {
+  INGEST_ASSIGN_OR_RETURN(*members, journal.ZipMembers());
+  std::string list;
+  size_t changed = 0;
+  SourceCheck check;
+  std::vector<ZipMember> layout_members;
+  layout_members.reserve(members->size());
+  for (const JournalZipMember& m : *members) {
+    layout_members.push_back({m.name, m.size});
+    Result<const struct stat*> st = check.Stat(m.path);
+    bool same = st && MtimeNs(**st) == m.mtime_ns &&
+                (!m.member.empty() || static_cast<uint64_t>((*st)->st_size) == m.size);
+    if (same) continue;
+    if (++changed <= 5) {
+      list += (changed > 1 ? ", " : "") + (m.member.empty() ? m.path : m.path + ":" + m.member);
+    }
+  }
+  if (changed > 5) list += " and " + std::to_string(changed - 5) + " more";
+  if (changed > 0) {
+    return Status::InvalidArgument(
+        "resume: " + std::to_string(changed) +
+        (changed == 1 ? " file packed in the zip changed" : " files packed in the zip changed") +
+        " since the upload was planned (size or modification time): " + list +
+        ". The zip cannot be regenerated as it was planned: restore them, or start a new upload");
+  }
+  Result<ZipLayout> layout = ZipLayout::Plan(std::move(layout_members));
+  if (!layout) return layout.error().WithPrefix("journal " + journal.path());
+  auto zip = std::make_shared<ZipPlan>(std::move(*layout));
+  zip->name = std::string(zf.name);
+  zip->identity = ZipIdentity(zip->layout.members(), zip->layout.total_size());
+  if (zip->identity != journal.header().zip_identity || zip->layout.total_size() != zf.size) {
+    return Status::Corruption("journal " + journal.path() +
+                              ": its zip members do not make the zip that was planned");
+  }
+  return std::shared_ptr<const ZipPlan>(std::move(zip));
 }
 
 // --allow-changed: files that changed and are not on the server are sent as they are now,
@@ -213,6 +276,40 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
   h.kind = static_cast<int>(plan.kind);
   h.frame_order = JoinLines(plan.frame_order);
   std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
+  // Where record `r` is read from: its file, or its archive and member (and their mtime).
+  auto locate = [&](const FileRecord& r, std::string* path, std::string* member,
+                    uint64_t* ordinal, int64_t* mtime_ns) -> Status {
+    if (r.in_archive) {
+      // The archive's path and time, once per archive (not once per member).
+      std::pair<std::string, int64_t>& archive = archives[r.source];
+      if (archive.first.empty()) {
+        const std::string& apath = scan.sources[r.source].path;
+        struct stat st;
+        if (::stat(apath.c_str(), &st) != 0) return FromErrno("stat " + apath, errno);
+        archive = {std::filesystem::absolute(apath).string(), MtimeNs(st)};
+      }
+      *path = archive.first;
+      *member = r.rel_path;
+      *ordinal = r.inode;
+      *mtime_ns = archive.second;
+    } else {
+      *path = std::filesystem::absolute(FilesystemPath(scan, r)).string();
+      *mtime_ns = r.mtime_ns;
+    }
+    return Status();
+  };
+  if (plan.zip) {
+    h.zip_identity = plan.zip->identity;
+    for (uint32_t i = 0; i < plan.files.size(); ++i) {
+      if (plan.files[i].record == kGeneratedZip) h.zip_file = i;
+    }
+  }
+  auto zip_row = [&](uint32_t i, JournalZipMember* m) -> Status {
+    m->name = plan.zip->layout.member(i).name;
+    m->size = plan.zip->layout.member(i).size;
+    return locate(scan.files[plan.zip->records[i]], &m->path, &m->member, &m->ordinal,
+                  &m->mtime_ns);
+  };
   auto row = [&](uint32_t id, JournalFile* jf) -> Status {
     const PlannedFile& f = plan.files[id];
     if (f.record == kGeneratedManifest) {
@@ -226,25 +323,11 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
       std::vector<char> buffer;
       INGEST_ASSIGN_OR_RETURN(jf->hash, HashPrefix(*reader, f.size, &buffer));
       jf->hashed = f.size;
+    } else if (f.record == kGeneratedZip) {
+      // Its members are checked on resume (zip_members), not the zip's bytes.
     } else {
       const FileRecord& r = scan.files[f.record];
-      if (r.in_archive) {
-        // The archive's path and time, once per archive (not once per member).
-        std::pair<std::string, int64_t>& archive = archives[r.source];
-        if (archive.first.empty()) {
-          const std::string& path = scan.sources[r.source].path;
-          struct stat st;
-          if (::stat(path.c_str(), &st) != 0) return FromErrno("stat " + path, errno);
-          archive = {std::filesystem::absolute(path).string(), MtimeNs(st)};
-        }
-        jf->path = archive.first;
-        jf->member = r.rel_path;
-        jf->ordinal = r.inode;
-        jf->mtime_ns = archive.second;
-      } else {
-        jf->path = std::filesystem::absolute(FilesystemPath(scan, r)).string();
-        jf->mtime_ns = r.mtime_ns;
-      }
+      INGEST_RETURN_IF_ERROR(locate(r, &jf->path, &jf->member, &jf->ordinal, &jf->mtime_ns));
       if (!r.hash.empty()) {
         jf->hash = ToHex(r.hash);
         jf->hashed = r.size;
@@ -257,7 +340,9 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
     return Status();
   };
   Result<std::unique_ptr<Journal>> created =
-      Journal::Create(job.journal_path, h, static_cast<uint32_t>(plan.files.size()), row);
+      Journal::Create(job.journal_path, h, static_cast<uint32_t>(plan.files.size()), row,
+                      plan.zip ? static_cast<uint32_t>(plan.zip->layout.member_count()) : 0,
+                      zip_row);
   *finish_body = std::move(h.finish_json);
   return created;
 }
@@ -419,6 +504,19 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
   Complete(api, journal, *task, out, t0);
 }
 
+// The name of a packed task's zip: the task's name, with what is not a letter, a digit, '.',
+// '-' or '_' made '_' (it names a file on the server), and ".zip".
+std::string ZipNameFor(std::string_view task_name) {
+  std::string name;
+  for (char c : task_name.substr(0, 100)) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '-' || c == '_';
+    name += keep ? c : '_';
+  }
+  if (name.empty() || name.front() == '.') name.insert(0, "images");
+  return name + ".zip";
+}
+
 }  // namespace
 
 Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
@@ -511,6 +609,7 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
   } else if (job.manifest_mode != "none") {
     job.plan.given_manifest = job.manifest_mode;
   }
+  job.plan.zip_name = ZipNameFor(job.task.name);
   Result<UploadPlan> plan = PlanUpload(*scan, out.members.get(), job.plan, &out.refusals);
   if (!plan) {
     out.status = plan.error();
@@ -540,7 +639,10 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
     }
     journal = std::move(*created);
   }
-  PlanFiles files(*scan, *out.plan);
+  Journal* j = journal.get();
+  PlanFiles files(*scan, *out.plan, j ? std::function<void(size_t, uint32_t)>(
+                                          [j](size_t i, uint32_t crc) { j->OnZipCrc(i, crc); })
+                                    : nullptr);
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
 }
@@ -648,12 +750,17 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   std::vector<JournalRow> changed;
   std::optional<JournalRow> manifest;
   SourceCheck check;
+  bool zip_pending = false;
   const std::string manifest_path = journal.path() + ".manifest.jsonl";
   reset_plan();
   Status checked = journal.ForEachFile([&](uint32_t id, const JournalFile& f) -> Status {
     INGEST_RETURN_IF_ERROR(add_to_plan(id, f));
     if (f.name == "manifest.jsonl" && f.path == manifest_path) manifest.emplace(id, f);
     if (f.state == JournalFileState::kDone) return Status();
+    if (static_cast<int64_t>(id) == h.zip_file) {
+      zip_pending = true;  // its members are checked below, not its bytes
+      return Status();
+    }
     Result<bool> same = SourceUnchanged(f, check);
     if (!same) return same.error().WithPrefix("resume");
     if (!*same) changed.emplace_back(id, f);
@@ -664,6 +771,16 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     return out;
   }
   check = SourceCheck();  // its archive streams are not needed any more
+  std::vector<JournalZipMember> zip_members;
+  if (zip_pending) {
+    Result<std::shared_ptr<const ZipPlan>> zip =
+        ResumeZip(journal, plan.files[static_cast<size_t>(h.zip_file)], &zip_members);
+    if (!zip) {
+      out.status = zip.error();
+      return out;
+    }
+    plan.zip = std::move(*zip);
+  }
   if (!changed.empty()) {
     if (!job.allow_changed) {
       std::string list;
@@ -719,6 +836,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     return out;
   }
   JournalSource source(journal);
+  if (out.plan->zip) source.SetZip(out.plan->zip, std::move(zip_members));
   Execute(api, http, job, &journal, source, std::move(start), h.task_json, h.finish_json, h.rq_id,
           out, events, counters, cancel, t0);
   return out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/hasher.h"
 #include "engine/path_text.h"
 #include "manifest/manifest_check.h"
 #include "manifest/manifest_writer.h"
@@ -22,7 +23,7 @@ Status WriteManifest(const std::string& path, const ScanResult& scan,
   INGEST_ASSIGN_OR_RETURN(auto writer, manifest::ImageManifestWriter::Open(path));
   for (uint32_t idx : frames) {
     const FileRecord& f = scan.files[idx];
-    std::string_view name = name_of(f);
+    std::string_view name = name_of(idx);
     SplitName split = SplitExt(name);
     manifest::ImageLine line;
     line.name = split.stem;
@@ -35,7 +36,142 @@ Status WriteManifest(const std::string& path, const ScanResult& scan,
   return writer->Close();
 }
 
+// Groups of `media` records that share a base name (two or more), sorted by that name, each
+// in record order (found by sorting indices by name: a map of a million names would cost a
+// hundred bytes each).
+std::vector<std::vector<uint32_t>> ClashGroups(const ScanResult& scan,
+                                               const std::vector<uint32_t>& media) {
+  std::vector<uint32_t> by_name = media;
+  auto base = [&](uint32_t idx) { return BaseName(scan.files[idx].rel_path); };
+  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
+    return base(a) != base(b) ? base(a) < base(b) : a < b;
+  });
+  std::vector<std::vector<uint32_t>> groups;
+  for (size_t i = 0; i < by_name.size();) {
+    size_t j = i + 1;
+    while (j < by_name.size() && base(by_name[j]) == base(by_name[i])) ++j;
+    if (j - i >= 2) {
+      groups.emplace_back(by_name.begin() + static_cast<long>(i),
+                          by_name.begin() + static_cast<long>(j));
+    }
+    i = j;
+  }
+  return groups;
+}
+
+// "'x.png' occurs 4 times: a/x.png, b/x.png, c/x.png and 1 more" (paths sorted, capped).
+std::string ClashText(const ScanResult& scan, const std::vector<uint32_t>& group) {
+  constexpr size_t kShown = 3;
+  std::vector<std::string> paths;
+  for (uint32_t idx : group) paths.push_back(DisplayPath(scan, scan.files[idx]));
+  std::sort(paths.begin(), paths.end());
+  std::string text = "'" + std::string(BaseName(scan.files[group[0]].rel_path)) + "' occurs " +
+                     std::to_string(group.size()) + " times: ";
+  for (size_t k = 0; k < paths.size() && k < kShown; ++k) text += (k ? ", " : "") + paths[k];
+  if (paths.size() > kShown) text += " and " + std::to_string(paths.size() - kShown) + " more";
+  return text;
+}
+
+// The name of member `f` in a packed zip: its path relative to its source, prefixed by the
+// source's folder name when the task has several sources.
+std::string MemberName(const ScanResult& scan, const FileRecord& f) {
+  if (scan.sources.size() <= 1) return std::string(f.rel_path);
+  std::string_view source = scan.sources[f.source].path;
+  return std::string(BaseName(source)) + "/" + std::string(f.rel_path);
+}
+
+// The plan of a packed task (see ZipPlan): `images` (records of `scan`, related images not
+// included) are ordered on their member names, the related images follow them in the zip.
+Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& images,
+                           const UploadPlanOptions& options, std::string reason,
+                           UploadPlan plan, std::vector<Refusal>* refusals) {
+  std::vector<std::string> names(scan.files.size());
+  std::vector<uint32_t> related;
+  for (uint32_t i = 0; i < scan.files.size(); ++i) {
+    const FileRecord& f = scan.files[i];
+    if (f.kind == MediaKind::kImage && IsInRelatedImagesFolder(f.rel_path)) related.push_back(i);
+  }
+  for (uint32_t idx : images) names[idx] = MemberName(scan, scan.files[idx]);
+  for (uint32_t idx : related) names[idx] = MemberName(scan, scan.files[idx]);
+  for (uint32_t idx : images) {
+    if (std::string why = ZipNameProblem(names[idx]); !why.empty()) {
+      refusals->push_back({DisplayPath(scan, scan.files[idx]), "cannot be packed: " + why});
+    }
+  }
+  if (!refusals->empty()) {
+    return Status::InvalidArgument(Plural(refusals->size(), "problem", "problems") +
+                                   " found before sending anything; nothing was uploaded");
+  }
+  std::vector<uint32_t> order = OrderBy(
+      images.size(), [&](size_t i) { return std::string_view(names[images[i]]); },
+      options.sorting, options.seed);
+  std::sort(related.begin(), related.end(),
+            [&](uint32_t a, uint32_t b) { return CompareCodePoints(names[a], names[b]) < 0; });
+  std::vector<ZipMember> members;
+  members.reserve(images.size() + related.size());
+  std::vector<uint32_t> records;
+  records.reserve(members.capacity());
+  for (uint32_t k : order) records.push_back(images[k]);
+  records.insert(records.end(), related.begin(), related.end());
+  for (uint32_t idx : records) members.push_back({names[idx], scan.files[idx].size});
+  Result<ZipLayout> layout = ZipLayout::Plan(std::move(members), options.max_file_size);
+  if (!layout) return layout.error();
+  auto zip = std::make_shared<ZipPlan>(std::move(*layout));
+  zip->name = options.zip_name;
+  zip->reason = std::move(reason);
+  zip->records = std::move(records);
+  zip->identity = ZipIdentity(zip->layout.members(), zip->layout.total_size());
+  plan.kind = TaskKind::kArchive;
+  plan.skipped_files -= related.size();  // they travel inside the zip
+  plan.sorting_method =
+      options.sorting == SortingMethod::kLexicographical ? "lexicographical" : "predefined";
+  for (size_t i = 0; i < order.size(); ++i) plan.frame_order.push_back(zip->layout.member(i).name);
+  std::string path = !options.given_manifest.empty() ? options.given_manifest
+                                                     : options.generated_manifest_path;
+  if (path.empty()) {
+    return Status::InvalidArgument(
+        "a packed zip needs a manifest of its members (CVAT requires one for its order); "
+        "use --manifest auto or --manifest FILE");
+  }
+  if (options.given_manifest.empty()) {
+    std::vector<uint32_t> ordered(zip->records.begin(),
+                                  zip->records.begin() + static_cast<long>(order.size()));
+    INGEST_RETURN_IF_ERROR(WriteManifest(path, scan, ordered, [&](uint32_t idx) {
+      return std::string_view(names[idx]);
+    }));
+  }
+  plan.manifest_path = path;
+  PlannedFile zf;
+  zf.record = kGeneratedZip;
+  zf.name = zip->name;
+  zf.size = zip->layout.total_size();
+  zf.route = Route::kTus;
+  plan.total_bytes = zf.size;
+  plan.files.push_back(zf);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return FromErrno("stat " + path, errno);
+  PlannedFile mf;
+  mf.record = kGeneratedManifest;
+  mf.name = "manifest.jsonl";
+  mf.size = static_cast<uint64_t>(st.st_size);
+  mf.route = mf.size >= options.tus_threshold ? Route::kTus : Route::kBatch;
+  if (mf.route == Route::kBatch) plan.batches.push_back({1});
+  plan.total_bytes += mf.size;
+  plan.files.push_back(mf);
+  plan.zip = std::move(zip);
+  return plan;
+}
+
 }  // namespace
+
+std::string ZipIdentity(const std::vector<ZipMember>& members, uint64_t total_size) {
+  Hasher hasher;
+  for (const ZipMember& m : members) {
+    hasher.Update(m.name.data(), m.name.size() + 1);  // with the NUL: names cannot hold one
+    hasher.Update(&m.size, sizeof m.size);
+  }
+  return std::to_string(total_size) + ":" + ToHex(hasher.Digest());
+}
 
 bool SurvivesMultipartName(std::string_view name) {
   // Django's multipart parser (sanitize_file_name) html-unescapes the name, keeps what
@@ -115,37 +251,31 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       refusals->push_back({path, "the name is not valid UTF-8: rename the file"});
     }
   }
-  std::vector<uint32_t> by_name = media;
-  auto base = [&](uint32_t idx) { return BaseName(scan.files[idx].rel_path); };
-  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) {
-    return base(a) != base(b) ? base(a) < base(b) : a < b;
-  });
-  for (size_t i = 0; i < by_name.size();) {
-    size_t j = i + 1;
-    while (j < by_name.size() && base(by_name[j]) == base(by_name[i])) ++j;
-    if (j - i < 2) {
-      i = j;
-      continue;
-    }
-    std::vector<uint32_t> group(by_name.begin() + static_cast<long>(i),
-                                by_name.begin() + static_cast<long>(j));
-    std::string_view name = base(by_name[i]);
-    i = j;
-    std::string others;
-    for (uint32_t idx : group) {
-      if (!others.empty()) others += ", ";
-      others += DisplayPath(scan, scan.files[idx]);
-    }
-    for (uint32_t idx : group) {
-      refusals->push_back({DisplayPath(scan, scan.files[idx]),
-                           "CVAT keeps base names only and '" + std::string(name) +
-                               "' occurs " + std::to_string(group.size()) + " times (" + others +
-                               "): rename them, or zip the folder tree and upload the zip"});
+  std::vector<std::vector<uint32_t>> clashes;
+  if (plan.kind == TaskKind::kImages) clashes = ClashGroups(scan, media);
+  bool pack = plan.kind == TaskKind::kImages &&
+              (options.pack == PackMode::kZip ||
+               (options.pack == PackMode::kAuto && !clashes.empty()));
+  if (!pack) {
+    for (const std::vector<uint32_t>& group : clashes) {
+      refusals->push_back({std::string(BaseName(scan.files[group[0]].rel_path)),
+                           ClashText(scan, group) +
+                               ": CVAT keeps base names only; upload with --pack zip (or auto) "
+                               "to keep the folders, or rename them"});
     }
   }
   if (!refusals->empty()) {
     return Status::InvalidArgument(Plural(refusals->size(), "problem", "problems") +
                                    " found before sending anything; nothing was uploaded");
+  }
+  if (pack) {
+    std::string reason =
+        options.pack == PackMode::kZip
+            ? std::string("--pack zip")
+            : Plural(clashes.size(), "base name occurs", "base names occur") +
+                  " more than once (CVAT keeps only base names of loose files; "
+                  "first: " + ClashText(scan, clashes[0]) + ")";
+    return PlanZip(scan, images, options, std::move(reason), std::move(plan), refusals);
   }
 
   // The final order, on the names the server sees.
@@ -183,7 +313,9 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       plan.manifest_path = options.given_manifest;
     } else if (!options.generated_manifest_path.empty()) {
       INGEST_RETURN_IF_ERROR(WriteManifest(options.generated_manifest_path, scan, ordered,
-                                           [](const FileRecord& f) { return BaseName(f.rel_path); }));
+                                           [&](uint32_t idx) {
+                                             return BaseName(scan.files[idx].rel_path);
+                                           }));
       plan.manifest_path = options.generated_manifest_path;
     }
   } else if (plan.kind == TaskKind::kArchive) {
@@ -217,8 +349,8 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     }
     if (options.given_manifest.empty()) {
       INGEST_RETURN_IF_ERROR(WriteManifest(path, *archive_members, ordered_members,
-                                           [](const FileRecord& f) -> std::string_view {
-                                             return f.rel_path;
+                                           [&](uint32_t idx) -> std::string_view {
+                                             return archive_members->files[idx].rel_path;
                                            }));
     }
     plan.manifest_path = path;

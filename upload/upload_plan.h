@@ -18,18 +18,41 @@
 #define INGEST_UPLOAD_UPLOAD_PLAN_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/file_order.h"
 #include "engine/result.h"
 #include "engine/scanner.h"
+#include "upload/zip_layout.h"
 
 namespace ingest::upload {
 
 enum class Route : uint8_t { kBatch, kTus };
 
 inline constexpr uint32_t kGeneratedManifest = UINT32_MAX;
+// The record of the zip generated from the task's files (--pack).
+inline constexpr uint32_t kGeneratedZip = UINT32_MAX - 1;
+
+// --pack: whether the task's images go up as one zip generated on the fly.
+enum class PackMode : uint8_t {
+  kAuto,  // pack exactly when base names clash (CVAT keeps base names of loose files)
+  kZip,   // always pack
+  kNone,  // never pack: clashing base names are refused
+};
+
+// The zip of a packed task: its layout (members in the zip's order: the frames in the final
+// order, then the related images) and where each member's bytes come from.
+struct ZipPlan {
+  explicit ZipPlan(ZipLayout l) : layout(std::move(l)) {}
+  std::string name;               // the zip's file name on the server, "<task>.zip"
+  std::string reason;             // why it packs (for the plan's display)
+  ZipLayout layout;
+  std::vector<uint32_t> records;  // records[i]: member i's index into ScanResult::files
+  // Identifies the zip: its total size and an XXH3 of the members' names and sizes (hex).
+  std::string identity;
+};
 
 // Names in a plan are views into the ScanResult records it was made from (a million names
 // are not copied twice): a plan must not outlive its scans.
@@ -53,6 +76,9 @@ struct UploadPlan {
   std::string manifest_path;                   // the manifest to send; "" when none
   uint64_t total_bytes = 0;
   uint64_t skipped_files = 0;                  // not media, or context images (reported)
+  // Set when the images go up packed: plan.files holds the zip (record kGeneratedZip) and
+  // the manifest, kind is kArchive and frame_order the members' relative paths.
+  std::shared_ptr<const ZipPlan> zip;
 };
 
 struct UploadPlanOptions {
@@ -65,12 +91,17 @@ struct UploadPlanOptions {
   // Where to write the generated manifest; "" for none (--manifest none).
   std::string generated_manifest_path;
   std::string given_manifest;  // --manifest FILE: sent as it is (after a check)
+  PackMode pack = PackMode::kAuto;
+  std::string zip_name = "images.zip";  // the packed zip's name on the server
 };
 
 struct Refusal {
   std::string path;    // display path of the file
   std::string reason;  // what is wrong and what to do
 };
+
+// The identity of a zip of these members (ZipPlan::identity).
+std::string ZipIdentity(const std::vector<ZipMember>& members, uint64_t total_size);
 
 // False for a name that Django's multipart parser would change (a '\\', '&', control or other
 // non-printable characters): such files go through TUS, which keeps names exactly.
@@ -79,7 +110,9 @@ bool SurvivesMultipartName(std::string_view name);
 // Plans the upload of `scan` (scanned without expanding archives, so an archive is one
 // record; with --extract, archive sources were expanded and their members are planned like
 // files, sent in archive order). `archive_members`, when the upload is an archive, is the scan of that archive's
-// members, for its manifest. When files must be refused, returns InvalidArgument with a
+// members, for its manifest. Images are packed into one zip (UploadPlan::zip) with
+// --pack zip, or --pack auto when base names clash; clashing names are refused with --pack
+// none, one refusal per name. When files must be refused, returns InvalidArgument with a
 // summary and fills `refusals` with each file and reason. Writes the generated manifest.
 Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_members,
                               const UploadPlanOptions& options, std::vector<Refusal>* refusals);

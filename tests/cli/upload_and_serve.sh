@@ -37,8 +37,13 @@ echo "exit $?"
 echo "== duplicate base names"
 png 2 2 corpus/b/img_2.png
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create dup \
+  --labels '[{"name":"car"}]' --progress none --pack none
+echo "exit $?"
+echo "== packed (--pack auto: clashing base names go up as one zip)"
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create dup \
   --labels '[{"name":"car"}]' --progress none
 echo "exit $?"
+ls srv/tasks/3/raw
 echo "== no credentials"
 env -u CVAT_ACCESS_TOKEN "$CVAT_INGEST" upload corpus --server "$url" --create x --labels '[]'
 echo "exit $?"

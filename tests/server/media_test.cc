@@ -120,6 +120,32 @@ TEST_F(MediaTest, ArchiveMembersAreProbedAndOrdered) {
   EXPECT_LT(b9, b10);
 }
 
+// As CVAT: context images (related_images/ folders) travel in an archive but are no frames,
+// and an archive with a member that would extract outside its folder is refused.
+TEST_F(MediaTest, ArchiveContextImagesAreNoFramesAndUnsafeMembersAreRefused) {
+  std::string zip = dir_.path() + "/ctx.zip";
+  WriteArchive(zip, ArchiveFormat::kZip,
+               {{"cam/a.png", WritePng(20, 10)},
+                {"cam/related_images/a_png/ctx.png", WritePng(3, 3)}});
+  int64_t task = CreateTask("ctx");
+  ASSERT_EQ(Bulk(task, {{"ctx.zip", ReadFile(zip)}}).status, 200);
+  std::string done = FinishAndWait(task, "{\"image_quality\":70}");
+  ASSERT_EQ(JsonField(done, "status"), "finished") << done;
+  std::string meta = Meta(task);
+  EXPECT_EQ(JsonField(meta, "size"), "1") << meta;
+  EXPECT_EQ(meta.find("ctx.png"), std::string::npos) << meta;
+
+  for (const char* bad : {"../x.png", "/abs/x.png"}) {
+    std::string path = dir_.path() + "/bad.zip";
+    WriteRawZip(path, {{"ok.png", WritePng(4, 4)}, {bad, WritePng(4, 4)}});
+    int64_t t = CreateTask("bad");
+    ASSERT_EQ(Bulk(t, {{"bad.zip", ReadFile(path)}}).status, 200);
+    std::string failed = FinishAndWait(t, "{\"image_quality\":70}");
+    EXPECT_EQ(JsonField(failed, "status"), "failed") << bad << ": " << failed;
+    EXPECT_NE(failed.find("'..' component"), std::string::npos) << bad << ": " << failed;
+  }
+}
+
 TEST_F(MediaTest, DiscardedArchiveTakesItsFramesFromTheManifest) {
   StartServer([](server::ServerOptions& o) { o.discard = true; });
   std::string manifest =

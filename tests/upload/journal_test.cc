@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "tests/testing/temp_dir.h"
 
 namespace ingest::upload {
@@ -175,6 +177,75 @@ TEST(JournalTest, ACreationCutShortLeavesNoJournal) {
   ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
   EXPECT_EQ((*opened)->file_count(), 3u);
   EXPECT_EQ((*opened)->header().server, h.server);
+}
+
+// Format 3: a packed zip's members and their CRCs (NULL until computed) are kept; a format 2
+// journal (no zip) still opens; another format is refused, saying which.
+TEST(JournalTest, ZipMembersAndCrcsAndFormats) {
+  testing::ScopedTempDir dir;
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  h.state = "planned";
+  h.zip_file = 0;
+  h.zip_identity = "123:abc";
+  std::string path = dir.Join("z");
+  {
+    auto created = Journal::Create(
+        path, h, 1,
+        [](uint32_t, JournalFile* f) {
+          f->name = "t.zip";
+          f->size = 123;
+          f->route = Route::kTus;
+          return Status();
+        },
+        3, [](uint32_t i, JournalZipMember* m) {
+          m->path = "/src/f" + std::to_string(i);
+          m->name = "d/f" + std::to_string(i) + ".png";
+          m->size = 10 + i;
+          m->mtime_ns = 5;
+          if (i == 2) {
+            m->member = "in/x.png";
+            m->ordinal = 7;
+          }
+          return Status();
+        });
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    (*created)->OnZipCrc(1, 0xDEADBEEF);
+    ASSERT_TRUE((*created)->Flush().ok());
+  }
+  auto opened = Journal::Open(path);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  EXPECT_EQ((*opened)->header().zip_file, 0);
+  EXPECT_EQ((*opened)->header().zip_identity, "123:abc");
+  auto members = (*opened)->ZipMembers();
+  ASSERT_TRUE(members.has_value());
+  ASSERT_EQ(members->size(), 3u);
+  EXPECT_EQ((*members)[0].name, "d/f0.png");
+  EXPECT_FALSE((*members)[0].crc.has_value());
+  EXPECT_EQ((*members)[1].crc, std::optional<uint32_t>(0xDEADBEEF));
+  EXPECT_EQ((*members)[2].member, "in/x.png");
+  EXPECT_EQ((*members)[2].ordinal, 7u);
+  EXPECT_EQ((*members)[2].size, 12u);
+  opened->reset();
+
+  for (const char* format : {"2", "1"}) {
+    std::string sql = std::string("UPDATE meta SET value='") + format +
+                      "' WHERE key='format'; DELETE FROM meta WHERE key LIKE 'zip_%';";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto old = Journal::Open(path);
+    if (std::string(format) == "2") {
+      ASSERT_TRUE(old.has_value()) << old.error().ToString();
+      EXPECT_EQ((*old)->header().zip_file, -1);
+      EXPECT_TRUE((*old)->ZipMembers()->empty());
+    } else {
+      ASSERT_FALSE(old.has_value());
+      EXPECT_NE(old.error().message().find("format 1"), std::string::npos)
+          << old.error().ToString();
+    }
+  }
 }
 
 }  // namespace

@@ -228,7 +228,9 @@ TEST_F(UploadJobTest, RefusalsComeBeforeAnyByteAndCreateNoTask) {
   for (const Case& c : cases) {
     std::string src = work_.Join(std::string("refuse_") + c.what);
     for (const auto& [name, bytes] : c.files) WriteFile(src + "/" + name, bytes);
-    UploadOutcome out = Run(MakeJob({src}, c.what));
+    UploadJob job = MakeJob({src}, c.what);
+    job.plan.pack = PackMode::kNone;  // else clashing base names go up packed in a zip
+    UploadOutcome out = Run(job);
     EXPECT_FALSE(out.status.ok()) << c.what;
     EXPECT_FALSE(out.task_id.has_value()) << c.what;
     std::string said = out.status.message();
@@ -597,11 +599,23 @@ TEST_F(UploadJobTest, ExtractRefusesBaseNamesThatCollide) {
                                 {{"a/1.png", png}, {"b/1.png", png}, {"c/2.png", png}});
   UploadJob job = MakeJob({zip});
   job.extract = true;
+  job.plan.pack = PackMode::kNone;
   UploadOutcome out = Run(job);
   ASSERT_FALSE(out.status.ok());
-  ASSERT_EQ(out.refusals.size(), 2u);
-  EXPECT_NE(out.refusals[0].path.find("d.zip:a/1.png"), std::string::npos) << out.refusals[0].path;
+  ASSERT_EQ(out.refusals.size(), 1u);  // one line per clashing name
+  EXPECT_EQ(out.refusals[0].path, "1.png");
+  EXPECT_NE(out.refusals[0].reason.find("d.zip:a/1.png"), std::string::npos)
+      << out.refusals[0].reason;
   EXPECT_FALSE(out.task_id.has_value());
+  // --pack auto: the members go up in a zip generated from the archive's stream.
+  job.plan.pack = PackMode::kAuto;
+  UploadOutcome packed = Run(job);
+  ASSERT_TRUE(packed.status.ok()) << packed.status.ToString();
+  ASSERT_TRUE(packed.plan->zip);
+  EXPECT_TRUE(packed.order.ok()) << packed.order.ToString();
+  EXPECT_EQ(std::vector<std::string>(packed.plan->frame_order.begin(),
+                                     packed.plan->frame_order.end()),
+            (std::vector<std::string>{"a/1.png", "b/1.png", "c/2.png"}));
 }
 
 TEST_F(UploadJobTest, InterruptedExtractResumesFromTheArchive) {
