@@ -17,4 +17,8 @@ fi
 
 cmake --preset "$preset"
 cmake --build --preset "$preset" -j "$jobs"
-ctest --preset "$preset" -j "$jobs"
+# Under the sanitizers the 4 GiB zip member (zip_slow_tests: the same code paths as the
+# 70,000-member test, with 4 GiB of CRC through instrumented code) would take minutes: left out.
+exclude=()
+if [ "$preset" = asan ] || [ "$preset" = tsan ]; then exclude=(-E ZipStreamBigTest); fi
+ctest --preset "$preset" -j "$jobs" "${exclude[@]}"
