@@ -30,6 +30,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kRssBound = 256ull << 20;
+// Under AddressSanitizer the receiver's resident set holds the sanitizer's shadow memory and
+// its quarantine of freed blocks (256 MiB by default), so the bound is checked only in
+// builds without it (seen: 352 MiB under the asan preset, 70 MiB in the debug build).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
 constexpr auto kAttackTime = std::chrono::seconds(12);
 
 // The receiver as a child process, stopped (SIGTERM, then SIGKILL) by the destructor.
@@ -228,7 +236,9 @@ TEST(AbuseTest, ServeStaysBoundedAndServesANormalUploadUnderFloods) {
       static_cast<long long>(normal_ms), static_cast<double>(peak) / (1 << 20),
       static_cast<unsigned long long>(kRssBound >> 20));
   EXPECT_GT(peak, 0u);
-  EXPECT_LT(peak, kRssBound);
+  if (kRssMeaningful) {
+    EXPECT_LT(peak, kRssBound);
+  }
   // Still serving once the floods are over.
   EXPECT_EQ(Send({"GET", url + "/api/server/about"}).status, 200);
 }
