@@ -138,6 +138,10 @@ Status HashJpegPixels(std::span<const std::byte> file, Md5Sink* sink) {
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(file.data()),
                static_cast<unsigned long>(file.size()));
   jpeg_read_header(&cinfo, TRUE);
+  if (Status st = CheckPixelCount("JPEG", cinfo.image_width, cinfo.image_height); !st.ok()) {
+    jpeg_destroy_decompress(&cinfo);
+    return st;
+  }
   bool cmyk = false;
   switch (cinfo.num_components) {
     case 1:
@@ -274,6 +278,10 @@ Status HashPngPixels(std::span<const std::byte> file, Md5Sink* sink) {
   png_read_info(png, info);
   uint32_t width = png_get_image_width(png, info);
   uint32_t height = png_get_image_height(png, info);
+  if (Status st = CheckPixelCount("PNG", width, height); !st.ok()) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return st;
+  }
   int depth = png_get_bit_depth(png, info);
   int color = png_get_color_type(png, info);
   int passes = png_set_interlace_handling(png);
@@ -303,6 +311,17 @@ Status HashPngPixels(std::span<const std::byte> file, Md5Sink* sink) {
   return Status();
 }
 
+Status CheckPixelCount(std::string_view format, uint64_t width, uint64_t height) {
+  // Pillow's Image.open raises DecompressionBombError above twice Image.MAX_IMAGE_PIXELS
+  // (2 * 1024 * 1024 * 1024 // 4 // 3), so CVAT's tool never hashes such an image.
+  constexpr uint64_t kPillowMaxPixels = 2 * (uint64_t{1024} * 1024 * 1024 / 4 / 3);
+  if (width * height <= kPillowMaxPixels) return Status();
+  return Status::Unsupported(std::string(format) + ": " + std::to_string(width) + "x" +
+                             std::to_string(height) +
+                             " pixels is over Pillow's decompression bomb limit of " +
+                             std::to_string(kPillowMaxPixels));
+}
+
 // ---- WebP (libwebp; Pillow's animation decoder gives the same pixels for a still image).
 
 Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
@@ -312,6 +331,8 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
     return Status::Corruption("WebP: cannot read the bitstream features");
   }
   if (features.has_animation) return Status::Unsupported("WebP: animated image");
+  INGEST_RETURN_IF_ERROR(CheckPixelCount("WebP", static_cast<uint32_t>(features.width),
+                                         static_cast<uint32_t>(features.height)));
   int channels = features.has_alpha ? 4 : 3;
   size_t stride = static_cast<size_t>(features.width) * static_cast<size_t>(channels);
   size_t total = stride * static_cast<size_t>(features.height);
@@ -335,21 +356,12 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
 
 namespace {
 
-// Pillow's Image.open raises DecompressionBombError above twice Image.MAX_IMAGE_PIXELS
-// (2 * 1024 * 1024 * 1024 // 4 // 3), so CVAT's tool never hashes such an image. Checked on
-// the header before decoding, it also keeps a small hostile file (a GIF frame placed far off
-// its screen, a PNG claiming 65535 x 65535) from sizing a canvas of gigabytes.
-constexpr uint64_t kPillowMaxPixels = 2 * (uint64_t{1024} * 1024 * 1024 / 4 / 3);
-
 Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
   pixels::Md5Sink& sink = *sink_ptr;
   SpanByteSource header(file);
-  if (Result<ImageInfo> info = ProbeImage(header);
-      info.has_value() && uint64_t{info->width} * info->height > kPillowMaxPixels) {
-    return Status::Unsupported(std::string(ImageFormatName(info->format)) + ": " +
-                               std::to_string(info->width) + "x" + std::to_string(info->height) +
-                               " pixels is over Pillow's decompression bomb limit of " +
-                               std::to_string(kPillowMaxPixels));
+  if (Result<ImageInfo> info = ProbeImage(header)) {
+    INGEST_RETURN_IF_ERROR(pixels::CheckPixelCount(ImageFormatName(info->format), info->width,
+                                                   info->height));
   }
   Status st;
   switch (DetectImageFormat(file)) {

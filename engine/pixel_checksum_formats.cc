@@ -80,6 +80,7 @@ Status HashGifPixels(std::span<const std::byte> file, Md5Sink* sink) {
     // Pillow's canvas: the logical screen grown to cover the first frame.
     uint32_t width = std::max<uint32_t>(static_cast<uint32_t>(gif->SWidth), left + fw);
     uint32_t height = std::max<uint32_t>(static_cast<uint32_t>(gif->SHeight), top + fh);
+    INGEST_RETURN_IF_ERROR(CheckPixelCount("GIF", width, height));
     std::vector<uint8_t> canvas(size_t{width} * height,
                                 static_cast<uint8_t>(transparency < 0 ? 0 : transparency));
     std::vector<uint8_t> line(fw);
@@ -225,6 +226,7 @@ Status HashBmpPixels(std::span<const std::byte> file, Md5Sink* sink) {
     return Status::Unsupported("BMP: " + std::to_string(bits) + " bits per pixel");
   }
   if (width == 0 || height == 0) return Status::Corruption("BMP: empty image");
+  INGEST_RETURN_IF_ERROR(CheckPixelCount("BMP", width, height));
   size_t stride = ((size_t{width} * bits + 31) >> 3) & ~size_t{3};
   if (offset > size || (size - offset) / stride < height) {
     return Status::Corruption("BMP: image file is truncated");
@@ -374,6 +376,7 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
                                std::to_string(pillow->height) +
                                " (repeated size tags): no exact pixel checksum");
   }
+  INGEST_RETURN_IF_ERROR(CheckPixelCount("TIFF", width, height));
   uint16_t n_extra = 0;
   uint16_t* extra = nullptr;
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_EXTRASAMPLES, &n_extra, &extra);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "engine/pixel_checksum.h"
@@ -33,6 +34,11 @@ class Md5Sink {
   void* ctx_ = nullptr;                    // EVP_MD_CTX, when hashing
   PixelBuffer* collect_ = nullptr;  // when collecting
 };
+
+// Unsupported when width x height is over Pillow's decompression bomb limit (178,956,970
+// pixels), which Pillow refuses to open. Each decoder checks the size it is about to
+// decode, since a file the header probe refuses may still reach a decoder.
+Status CheckPixelCount(std::string_view format, uint64_t width, uint64_t height);
 
 // Each decoder hashes the pixels of `file` (already known to be of its format) into `sink`.
 Status HashJpegPixels(std::span<const std::byte> file, Md5Sink* sink);

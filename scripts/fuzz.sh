@@ -6,7 +6,12 @@
 # scripts/fuzz-seeds.sh); logs go to build/fuzz/logs/. Exits non-zero when any harness
 # found a crash, a leak, an out-of-memory or a timeout, and names the reproducer it left in
 # build/fuzz/artifacts/ (replay: build/fuzz/tests/fuzz/<harness>_fuzz <file>).
-# Environment: FUZZ_PARALLEL (default 2) harnesses at once; FUZZ_BUILD_JOBS (default 2).
+# Environment: FUZZ_PARALLEL (default 2) harnesses at once; FUZZ_BUILD_JOBS (default 2);
+# FUZZ_RUNS=N makes a run repeatable (CI sets it): each harness starts from its seeds alone
+# (a fresh corpus, not build/fuzz/corpus), with -seed=FUZZ_SEED (default 1), and stops after
+# N inputs or SECONDS, whichever comes first. The inputs tried are then the same on every
+# machine (a prefix of them where time runs out first), so CI cannot meet a finding that the
+# same command did not meet here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -29,10 +34,17 @@ mkdir -p "$build/logs" "$build/artifacts"
 run() {
   local h=$1
   local corpus="$build/corpus/$h" seeds="$build/seeds/$h"
+  local repeat=()
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    corpus="$build/corpus-repeatable/$h"
+    rm -rf "$corpus"
+    repeat=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+  fi
   rm -rf "$build/artifacts/$h"
   mkdir -p "$corpus" "$seeds" "$build/artifacts/$h"
   local status=0
-  "$build/tests/fuzz/${h}_fuzz" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
+  "$build/tests/fuzz/${h}_fuzz" -max_total_time="$seconds" "${repeat[@]}" -timeout=25 \
+    -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$build/artifacts/$h/" "$corpus" "$seeds" \
     > "$build/logs/$h.log" 2>&1 || status=$?
   echo "$status" > "$build/logs/$h.status"

@@ -154,6 +154,27 @@ TEST(PixelChecksumTest, ImagesOverPillowsBombLimitAreRefused) {
   }
 }
 
+// Found by the pixels fuzzer (CI, 2026-12-06): a 138-byte WebP whose VP8X canvas is
+// 14,942,215 x 65 and which holds no image chunk. The header probe refuses it, so the check
+// on the probed size never ran, and the WebP decoder allocated 3.9 GB before failing. Every
+// decoder now checks the size it reads itself.
+TEST(PixelChecksumTest, ADecoderRefusesABombTheProbeDidNotSee) {
+  std::string webp("RIFF\x82\0\0\0WEBPVP8X\x0a\0\0\0\x18\0\0\0\x06\0\xe4\x40\0\0", 30);
+  webp += std::string("EXIF\x32\0\0\0II*\0\x08\0\0\0", 16);
+  webp.resize(138, '\0');
+  SpanByteSource header(Bytes(webp));
+  ASSERT_FALSE(ProbeImage(header).has_value());
+  Result<PixelMd5> md5 = ComputePixelChecksum(Bytes(webp));
+  ASSERT_FALSE(md5.has_value());
+  EXPECT_EQ(md5.error().code(), Status::Code::kUnsupported) << md5.error().message();
+  EXPECT_NE(md5.error().message().find("WebP: 14942215x65 pixels is over Pillow's"),
+            std::string::npos)
+      << md5.error().message();
+  PixelBuffer pixels;
+  EXPECT_FALSE(DecodeChecksumPixels(Bytes(webp), &pixels).ok());
+  EXPECT_EQ(pixels.storage.capacity(), 0u);
+}
+
 // Pillow drops a zTXt whose zlib data is cut short (zlib.error) and hashes the pixels; so do
 // we. (The pixels fuzzer found such a chunk keeping libpng busy 10-40 s under ASan; the
 // decoder now skips text chunks. This test documents the parity; it passes without that
