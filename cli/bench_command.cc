@@ -15,6 +15,8 @@
 #include "bench/harness/corpus.h"
 #include "bench/harness/local_receiver.h"
 #include "bench/harness/process_stats.h"
+#include "bench/harness/tasks_bench.h"
+#include "cli/bench_tasks.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
@@ -32,10 +34,17 @@ namespace {
 
 constexpr OptionSpec kBenchOwnOptions[] = {
     {"profile", "NAME", "generated corpus: small (default; 2000 x 100KiB), large (8 x 64MiB), "
-                        "mixed (1000 files, 64KiB..16MiB), video (one MPEG-4 video)"},
+                        "mixed (1000 files, 64KiB..16MiB), video (one MPEG-4 video), videos "
+                        "(--tasks N videos, a task each)"},
     {"files", "N", "files in the generated corpus (image profiles)"},
     {"size", "SIZE", "file size of the generated corpus (image profiles; mixed: the common one)"},
-    {"frames", "N", "frames of the generated video (video profile; default 250)"},
+    {"frames", "N", "frames of each generated video (video: 250, videos: 150)"},
+    {"tasks", "N", "a run of many tasks: N videos (--profile videos, default 20), or the "
+                   "images split into N tasks"},
+    {"task-per", "KIND", "a run of many tasks over PATH...: video, folder, archive or file"},
+    {"parallel-tasks", "LIST", "tasks in flight at once, e.g. 1,2,4,8 (default 1,4)"},
+    {"build-delay", "S[,F]", "local receiver: hold each task's build S s (+F s a frame)"},
+    {"build-workers", "N", "local receiver: tasks built at once (with --build-delay)"},
     {"seed", "N", "seed of the generated payload (default 1)"},
     {"corpus-dir", "DIR", "generate the corpus under DIR (default $TMPDIR or /tmp)"},
     {"keep-corpus", "", "keep the generated corpus (its path is printed)"},
@@ -71,6 +80,9 @@ constexpr std::string_view kDescription =
     "Credentials as for upload: CVAT_ACCESS_TOKEN, --token-file or --auth; never in argv.\n"
     "Sweeps: --connections, --tus-chunk and --batch take lists; every combination is a point,\n"
     "run --repeat times (round by round).\n"
+    "Runs of many tasks (--tasks N, --profile videos, --task-per): one `upload --task-per`\n"
+    "run per --parallel-tasks K, timed from the scan to the last task ready: tasks/s, MiB/s\n"
+    "and the time the server spent building (--build-delay models a real server's).\n"
     "Ctrl-C stops cleanly and still prints and writes what was measured.\n"
     "Exit status: 0 all runs done, 1 a run failed, 2 usage error, 130 interrupted.";
 
@@ -118,6 +130,10 @@ void PrintTable(const bench::BenchRecord& rec) {
   std::printf("machine: %u cores, load %.2f at start, %s, %s\n", e.cores, e.load_average,
               e.kernel.c_str(), curl.c_str());
   if (rec.interrupted) std::printf("INTERRUPTED: figures cover the runs so far\n");
+  if (!rec.task_runs.empty()) {
+    PrintTasksTable(rec);
+    return;
+  }
   std::printf("\n%5s %8s %8s %5s %19s %8s %8s %8s %8s %8s %8s %20s %7s %6s %6s %6s\n", "conn",
               "chunk", "batch", "runs", "upload MiB/s", "files/s", "scan s", "hash s",
               "manif s", "upload s", "finish s", "req ms p50/p90/p99", "retries", "cpu s",
@@ -159,7 +175,7 @@ int RunBench(Args args) {
   if (!parsed) return UsageError("bench", parsed.error());
   const ParsedArgs& opt = *parsed;
   if (opt.Has("help")) {
-    PrintHelp("cvat-ingest bench [PATH...] [--profile small|large|mixed|video] [--server URL] "
+    PrintHelp("cvat-ingest bench [PATH...] [--profile small|large|mixed|video|videos] [--server URL] "
               "[--connections LIST] [OPTIONS]",
               kDescription, kBenchOptions);
     return kExitOk;
@@ -194,6 +210,16 @@ int RunBench(Args args) {
   if (corpus_spec.profile == bench::Profile::kVideo && (opt.Has("files") || opt.Has("size"))) {
     return usage("--profile video: one video; set its length with --frames");
   }
+  const bool tasks_mode = WantsTasksBench(opt, corpus_spec);
+  bench::TasksBenchOptions tasks_options;
+  bench::LocalReceiverOptions receiver_options;
+  if (tasks_mode) {
+    Status s = ReadTasksBenchOptions(opt, real_corpus, &corpus_spec, &tasks_options,
+                                     &receiver_options);
+    if (!s.ok()) return UsageError("bench", s);
+  } else if (opt.Has("build-delay") || opt.Has("build-workers")) {
+    return usage("--build-delay and --build-workers go with a run of many tasks (--tasks N)");
+  }
   corpus_spec = bench::WithDefaults(corpus_spec);
 
   // The sweep.
@@ -203,7 +229,7 @@ int RunBench(Args args) {
     if (!v || *v == 0) return std::nullopt;
     return *v;
   };
-  Status lists = ParseList<int>(opt, "connections", &bo.connections,
+  Status lists = tasks_mode ? Status() : ParseList<int>(opt, "connections", &bo.connections,
                                 [](const std::string& s) -> std::optional<int> {
                                   std::optional<uint64_t> v = ParseUint(s);
                                   if (!v || *v == 0 || *v > 256) return std::nullopt;
@@ -271,9 +297,11 @@ int RunBench(Args args) {
     return RunError("bench", FromErrno("mkdtemp in " + TempParent(), errno));
   }
   bo.work_dir = work.path();
+  tasks_options.work_dir = work.path();
   std::optional<ScratchDir> corpus_dir;
   if (real_corpus) {
     bo.sources = opt.positional;
+    tasks_options.sources = opt.positional;
     std::string joined;
     for (const std::string& p : opt.positional) joined += (joined.empty() ? "" : " ") + p;
     rec.corpus = "real: " + joined;
@@ -285,9 +313,12 @@ int RunBench(Args args) {
     }
     if (opt.Has("keep-corpus")) corpus_dir->Keep();
     bo.sources = {corpus_dir->path()};
+    tasks_options.sources = bo.sources;
     std::string shape =
-        corpus_spec.profile == bench::Profile::kVideo
-            ? "1 video, " + std::to_string(corpus_spec.video_frames) + " frames 640x360"
+        bench::IsVideoProfile(corpus_spec.profile)
+            ? std::to_string(corpus_spec.files) + (corpus_spec.files == 1 ? " video, " : " videos, ") +
+                  std::to_string(corpus_spec.video_frames) + " frames 640x360" +
+                  (corpus_spec.files == 1 ? "" : " each")
             : std::to_string(corpus_spec.files) + " files of " +
                   bench::SizeText(corpus_spec.size) +
                   (corpus_spec.profile == bench::Profile::kMixed ? " (x1, x16, x256 mixed)" : "");
@@ -312,6 +343,7 @@ int RunBench(Args args) {
     rec.options.push_back({"profile", std::string(bench::ProfileName(corpus_spec.profile))});
     rec.options.push_back({"seed", std::to_string(corpus_spec.seed)});
   }
+  if (tasks_mode) RecordTasksOptions(tasks_options, receiver_options, &rec);
   if (target.connection.limit_rate) {
     rec.options.push_back({"limit-rate", bench::SizeText(target.connection.limit_rate)});
   }
@@ -319,8 +351,12 @@ int RunBench(Args args) {
   if (remote) rec.options.push_back({"server", opt.Get("server")});
 
   auto finish = [&](int code) {
-    rec.points = bench::SweepPoints(bo);
-    rec.summary = bench::SummarizePoints(rec.points, rec.runs);
+    if (tasks_mode) {
+      rec.task_summary = bench::SummarizeTasks(tasks_options.parallel_tasks, rec.task_runs);
+    } else {
+      rec.points = bench::SweepPoints(bo);
+      rec.summary = bench::SummarizePoints(rec.points, rec.runs);
+    }
     PrintTable(rec);
     if (opt.Has("json")) {
       if (Status s = bench::WriteBenchJson(opt.Get("json"), rec); !s.ok()) {
@@ -364,7 +400,7 @@ int RunBench(Args args) {
     }
     rec.target = "CVAT server " + target.url;
   } else {
-    bench::LocalReceiverOptions ro;
+    bench::LocalReceiverOptions ro = receiver_options;
     ro.executable = SelfExecutable();
     ro.data_dir = work.path() + "/receiver";
     ro.discard = opt.Has("discard");
@@ -428,7 +464,37 @@ int RunBench(Args args) {
       say(head + "failed: " + r.status.message());
     }
   };
-  {
+  if (tasks_mode) {
+    std::atomic<int> run_now{0}, runs_total{0}, k_now{0};
+    upload::TransferCounters transfer;
+    bench::TasksEvents tev;
+    tev.on_run_start = [&](int run, int runs, int k) {
+      run_now = run;
+      runs_total = runs;
+      k_now = k;
+      transfer.bytes_sent = 0;
+      if (!tty_bar) say("run " + std::to_string(run) + "/" + std::to_string(runs) + ": K=" +
+                        std::to_string(k));
+    };
+    tev.on_run_done = [&](const bench::TasksRunResult& r) {
+      std::string head = "run " + std::to_string(run_now.load()) + "/" +
+                         std::to_string(runs_total.load()) + " (K=" +
+                         std::to_string(r.parallel_tasks) + "): ";
+      if (r.status.ok()) {
+        say(head + std::to_string(r.done) + " tasks in " + Fixed(r.seconds, 2) + " s, " +
+            Fixed(r.TasksPerSecond(), 2) + " tasks/s, " + Fixed(r.BytesPerSecond() / kMiB, 1) +
+            " MiB/s, build " + Fixed(r.build_seconds, 2) + " s");
+      } else if (r.status.code() != Status::Code::kCancelled) {
+        say(head + "failed: " + r.status.message());
+      }
+    };
+    ProgressLine bar(tty_bar, [&]() -> std::string {
+      return "run " + std::to_string(run_now.load()) + "/" + std::to_string(runs_total.load()) +
+             " (K=" + std::to_string(k_now.load()) + "): " +
+             FormatBytes(transfer.bytes_sent.load()) + " sent";
+    });
+    rec.task_runs = bench::RunTasksBench(tasks_options, target, tev, &transfer, cancel);
+  } else {
     ProgressLine bar(tty_bar, [&]() -> std::string {
       bench::Stage stage = live.stage.load();
       std::string line = "run " + std::to_string(live.run.load()) + "/" +
@@ -454,6 +520,9 @@ int RunBench(Args args) {
   rec.interrupted = cancel->load();
   int code = kExitOk;
   for (const bench::RunResult& r : rec.runs) {
+    if (!r.status.ok() && r.status.code() != Status::Code::kCancelled) code = kExitFailed;
+  }
+  for (const bench::TasksRunResult& r : rec.task_runs) {
     if (!r.status.ok() && r.status.code() != Status::Code::kCancelled) code = kExitFailed;
   }
   return finish(code);

@@ -254,6 +254,17 @@ Result<TaskPer> ParseTaskPer(std::string_view text) {
                                  std::string(text) + "')");
 }
 
+std::string_view TaskPerName(TaskPer per) {
+  switch (per) {
+    case TaskPer::kNone: return "none";
+    case TaskPer::kVideo: return "video";
+    case TaskPer::kFolder: return "folder";
+    case TaskPer::kArchive: return "archive";
+    case TaskPer::kFile: return "file";
+  }
+  return "none";
+}
+
 Result<std::string> ExpandTemplate(std::string_view tmpl, const TaskUnit& unit, size_t index,
                                    size_t count) {
   std::string out;

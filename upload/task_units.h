@@ -49,6 +49,8 @@ enum class TaskPer : uint8_t { kNone, kVideo, kFolder, kArchive, kFile };
 
 // "video", "folder", "archive", "file"; InvalidArgument otherwise.
 Result<TaskPer> ParseTaskPer(std::string_view text);
+// The name ParseTaskPer reads; "none" for kNone.
+std::string_view TaskPerName(TaskPer per);
 
 struct UnitOptions {
   TaskPer per = TaskPer::kNone;

@@ -113,6 +113,38 @@ void WritePoint(JsonWriter& j, const PointSummary& s) {
   j.EndObject();
 }
 
+std::string_view TasksRunStatus(const TasksRunResult& r) {
+  if (r.status.ok()) return "done";
+  return r.status.code() == Status::Code::kCancelled ? "interrupted" : "failed";
+}
+
+void WriteTasksRun(JsonWriter& j, size_t index, const TasksRunResult& r) {
+  j.BeginObject();
+  j.Key("index").Uint(index).Key("parallel_tasks").Int(r.parallel_tasks);
+  j.Key("repeat").Int(r.repeat).Key("status").String(TasksRunStatus(r));
+  if (!r.status.ok()) j.Key("error").String(r.status.message());
+  j.Key("tasks").Uint(r.tasks).Key("done").Uint(r.done).Key("failed").Uint(r.failed);
+  j.Key("bytes").Uint(r.bytes).Key("frames").Uint(r.frames);
+  j.Key("seconds").Number(r.seconds, 4);
+  j.Key("tasks_per_second").Number(r.TasksPerSecond(), 4);
+  j.Key("bytes_per_second").Number(r.BytesPerSecond(), 0);
+  j.Key("build_seconds").Number(r.build_seconds, 4);
+  j.Key("max_build_seconds").Number(r.max_build_seconds, 4);
+  j.Key("cpu_seconds").Number(r.cpu_seconds, 3);
+  j.Key("server_cpu_seconds").Number(r.server_cpu, 3);
+  j.EndObject();
+}
+
+void WriteTasksPoint(JsonWriter& j, const TasksSummary& s) {
+  j.BeginObject();
+  j.Key("parallel_tasks").Int(s.parallel_tasks).Key("completed").Uint(s.completed);
+  WriteSpread(j, "seconds", s.seconds, 4);
+  WriteSpread(j, "tasks_per_second", s.tasks_per_second, 4);
+  WriteSpread(j, "bytes_per_second", s.bytes_per_second, 0);
+  WriteSpread(j, "build_seconds", s.build_seconds, 4);
+  j.EndObject();
+}
+
 }  // namespace
 
 std::string BenchJson(const BenchRecord& rec) {
@@ -137,12 +169,23 @@ std::string BenchJson(const BenchRecord& rec) {
   j.EndObject();
   j.Key("target").String(rec.target);
   j.Key("interrupted").Bool(rec.interrupted);
-  j.Key("points").BeginArray();
-  for (const PointSummary& s : rec.summary) WritePoint(j, s);
-  j.EndArray();
-  j.Key("runs").BeginArray();
-  for (size_t i = 0; i < rec.runs.size(); ++i) WriteRun(j, i, rec.runs[i]);
-  j.EndArray();
+  if (!rec.task_runs.empty() || !rec.task_summary.empty()) {
+    j.Key("kind").String("tasks");
+    j.Key("points").BeginArray();
+    for (const TasksSummary& s : rec.task_summary) WriteTasksPoint(j, s);
+    j.EndArray();
+    j.Key("runs").BeginArray();
+    for (size_t i = 0; i < rec.task_runs.size(); ++i) WriteTasksRun(j, i, rec.task_runs[i]);
+    j.EndArray();
+  } else {
+    j.Key("kind").String("transfer");
+    j.Key("points").BeginArray();
+    for (const PointSummary& s : rec.summary) WritePoint(j, s);
+    j.EndArray();
+    j.Key("runs").BeginArray();
+    for (size_t i = 0; i < rec.runs.size(); ++i) WriteRun(j, i, rec.runs[i]);
+    j.EndArray();
+  }
   j.EndObject();
   return j.text() + "\n";
 }

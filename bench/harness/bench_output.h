@@ -9,6 +9,7 @@
 
 #include "bench/harness/bench_run.h"
 #include "bench/harness/process_stats.h"
+#include "bench/harness/tasks_bench.h"
 #include "engine/status.h"
 
 namespace ingest::bench {
@@ -27,6 +28,10 @@ struct BenchRecord {
   std::vector<PointSettings> points;
   std::vector<RunResult> runs;
   std::vector<PointSummary> summary;
+  // A run-of-many-tasks benchmark (--tasks, --profile videos) fills these instead of the
+  // points, runs and summary above.
+  std::vector<TasksRunResult> task_runs;
+  std::vector<TasksSummary> task_summary;
 };
 
 // The JSON document (one object; numbers in bytes and seconds).

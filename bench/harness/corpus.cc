@@ -1,5 +1,6 @@
 #include "bench/harness/corpus.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -64,16 +65,18 @@ std::string_view ProfileName(Profile profile) {
     case Profile::kLarge: return "large";
     case Profile::kMixed: return "mixed";
     case Profile::kVideo: return "video";
+    case Profile::kVideos: return "videos";
   }
   return "small";
 }
 
 Result<Profile> ParseProfile(std::string_view name) {
-  for (Profile p : {Profile::kSmall, Profile::kLarge, Profile::kMixed, Profile::kVideo}) {
+  for (Profile p :
+       {Profile::kSmall, Profile::kLarge, Profile::kMixed, Profile::kVideo, Profile::kVideos}) {
     if (name == ProfileName(p)) return p;
   }
   return Status::InvalidArgument("unknown profile '" + std::string(name) +
-                                 "' (small, large, mixed or video)");
+                                 "' (small, large, mixed, video or videos)");
 }
 
 CorpusSpec WithDefaults(CorpusSpec spec) {
@@ -95,6 +98,11 @@ CorpusSpec WithDefaults(CorpusSpec spec) {
       spec.size = 0;
       if (spec.video_frames == 0) spec.video_frames = 250;
       break;
+    case Profile::kVideos:
+      if (spec.files == 0) spec.files = 20;
+      spec.size = 0;
+      if (spec.video_frames == 0) spec.video_frames = 150;
+      break;
   }
   return spec;
 }
@@ -102,7 +110,9 @@ CorpusSpec WithDefaults(CorpusSpec spec) {
 uint64_t PlannedBytes(const CorpusSpec& spec_in) {
   CorpusSpec spec = WithDefaults(spec_in);
   // About 130 KiB a frame at 640x360 with the default quantizer (the noise costs bits).
-  if (spec.profile == Profile::kVideo) return static_cast<uint64_t>(spec.video_frames) * 133000;
+  if (IsVideoProfile(spec.profile)) {
+    return spec.files * static_cast<uint64_t>(spec.video_frames) * 133000;
+  }
   uint64_t total = 0;
   for (uint64_t i = 0; i < spec.files; ++i) total += ShapeOf(spec, i).size;
   return total;
@@ -116,16 +126,22 @@ Result<CorpusInfo> GenerateCorpus(const std::string& dir, const CorpusSpec& spec
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IoError("create " + dir + ": " + ec.message());
   CorpusInfo info;
-  if (spec.profile == Profile::kVideo) {
-    VideoFileSpec video;
-    video.frames = spec.video_frames;
-    video.seed = spec.seed;
-    std::string path = dir + "/video.mp4";
-    INGEST_RETURN_IF_ERROR(WriteVideoFile(path, video, cancel));
-    info.files = 1;
-    info.bytes = std::filesystem::file_size(path, ec);
-    if (ec) return Status::IoError("stat " + path + ": " + ec.message());
-    if (written) written->fetch_add(info.bytes);
+  if (IsVideoProfile(spec.profile)) {
+    for (uint64_t i = 0; i < spec.files; ++i) {
+      VideoFileSpec video;
+      video.frames = spec.video_frames;
+      video.seed = spec.seed + i;
+      char name[32];
+      std::snprintf(name, sizeof name, "clip_%04llu.mp4", static_cast<unsigned long long>(i + 1));
+      std::string path =
+          dir + "/" + (spec.profile == Profile::kVideo ? std::string("video.mp4") : name);
+      INGEST_RETURN_IF_ERROR(WriteVideoFile(path, video, cancel));
+      uint64_t bytes = std::filesystem::file_size(path, ec);
+      if (ec) return Status::IoError("stat " + path + ": " + ec.message());
+      info.files += 1;
+      info.bytes += bytes;
+      if (written) written->fetch_add(bytes);
+    }
     return info;
   }
   BaseImages bases;

@@ -48,6 +48,14 @@ Result<std::unique_ptr<LocalReceiver>> LocalReceiver::Start(const LocalReceiverO
   std::vector<std::string> args = {o.executable, "serve", "--data", data, "--port", "0",
                                    "--port-file", port_file};
   if (o.discard) args.push_back("--discard");
+  if (!o.build_delay.empty()) {
+    args.push_back("--build-delay");
+    args.push_back(o.build_delay);
+  }
+  if (o.build_workers > 0) {
+    args.push_back("--build-workers");
+    args.push_back(std::to_string(o.build_workers));
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

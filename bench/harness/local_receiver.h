@@ -18,6 +18,8 @@ struct LocalReceiverOptions {
   std::string executable;  // the cvat-ingest binary
   std::string data_dir;    // created; tasks, token, port file and serve.log go here
   bool discard = false;    // serve --discard
+  std::string build_delay;  // serve --build-delay S[,F] ("" for none)
+  int build_workers = 0;    // serve --build-workers N (0: its default)
   double start_timeout_seconds = 20;
 };
 
