@@ -794,8 +794,19 @@ int RunResume(Args args) {
       return RunError("resume", FromErrno("the run's folder " + command->cwd, errno));
     }
     std::fprintf(stderr, "resuming the run recorded in %s\n", journal.c_str());
+    // Options given to resume (--connections, --progress, credentials ...) go after the
+    // recorded ones: the last value of an option wins.
+    std::vector<std::string> run_args = command->args;
+    for (const OptionSpec& spec : kResumeOptions) {
+      if (spec.name == "list" || spec.name == "forget" || spec.name == "all-finished" ||
+          !opt.Has(spec.name)) {
+        continue;
+      }
+      run_args.push_back("--" + std::string(spec.name));
+      if (!spec.value.empty()) run_args.push_back(opt.Get(spec.name));
+    }
     std::vector<const char*> argv;
-    for (const std::string& a : command->args) argv.push_back(a.c_str());
+    for (const std::string& a : run_args) argv.push_back(a.c_str());
     return RunUpload(Args(argv.data(), argv.size()));
   }
   if (opt.Has("forget")) {

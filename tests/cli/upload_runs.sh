@@ -33,6 +33,10 @@ echo "== the run's record"
 "$CVAT_INGEST" resume --list | sed 's/^.*\.run$/RUN/'
 "$CVAT_INGEST" resume
 echo "exit $?"
+echo "== resume RUN with options of its own (they win over the recorded ones)"
+run=$("$CVAT_INGEST" resume --list | grep '\.run$')
+"$CVAT_INGEST" resume "$run" --progress json 2>&1 >/dev/null | grep -c '"event":"task","state":"skipped"'
+echo "exit ${PIPESTATUS[0]}"
 echo "== split, names that collide"
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create '{name}' \
   --labels '[{"name":"car"}]' --task-per folder --split-every 1 --progress none
