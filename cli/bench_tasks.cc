@@ -143,13 +143,13 @@ void PrintTasksTable(const bench::BenchRecord& rec) {
   std::printf("\n%zu tasks a run; wall: scan to the last task ready; build: Upload-Finish to "
               "ready, summed over the tasks\n",
               tasks);
-  std::printf("%3s %5s %22s %16s %16s %18s\n", "K", "runs", "wall s", "tasks/s", "MiB/s",
+  std::printf("%3s %5s %22s %20s %22s %22s\n", "K", "runs", "wall s", "tasks/s", "MiB/s",
               "build s");
   for (const bench::TasksSummary& s : rec.task_summary) {
     size_t runs = 0;
     for (const bench::TasksRunResult& r : rec.task_runs) runs += r.parallel_tasks == s.parallel_tasks;
     std::string count = std::to_string(s.completed) + "/" + std::to_string(runs);
-    std::printf("%3d %5s %22s %16s %16s %18s\n", s.parallel_tasks, count.c_str(),
+    std::printf("%3d %5s %22s %20s %22s %22s\n", s.parallel_tasks, count.c_str(),
                 WithRange(s.seconds, 1, 2).c_str(), WithRange(s.tasks_per_second, 1, 2).c_str(),
                 WithRange(s.bytes_per_second, 1 / kMiB, 1).c_str(),
                 WithRange(s.build_seconds, 1, 2).c_str());
