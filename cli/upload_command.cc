@@ -23,6 +23,7 @@
 #include "cli/resume_hint.h"
 #include "cli/run_output.h"
 #include "cli/run_record.h"
+#include "cli/task_fields.h"
 #include "cli/scratch_dir.h"
 #include "cli/selection_options.h"
 #include "engine/media_kind.h"
@@ -54,14 +55,14 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"sorting-method", "M", "lexicographical (default), natural, predefined or random"},
     {"seed", "N", "seed for --sorting-method random"},
     {"use-cache", "", "create chunks on the fly (use_cache)"},
-    {"copy-data", "", "copy_data"},
+    {"copy-data", "", "copy_data (server-side sources only: refused for local files)"},
     {"use-zip-chunks", "", "use_zip_chunks (video)"},
     {"chunk-size", "N", "CVAT's frames per chunk"},
     {"start-frame", "N", "start_frame"},
     {"stop-frame", "N", "stop_frame"},
     {"frame-step", "N", "keep every N-th frame (frame_filter step=N)"},
     {"job-file-mapping", "FILE", "JSON list of lists of file names, one list per job"},
-    {"filename-pattern", "P", "filename_pattern"},
+    {"filename-pattern", "P", "filename_pattern (cloud storage only: refused for local files)"},
     {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
     {"extract", "", "send an archive's images as individual files, streamed out of it"},
     {"pack", "auto|zip|none", "send the images as one zip generated on the fly, keeping the "
@@ -93,7 +94,7 @@ constexpr OptionSpec kUploadOwnOptions[] = {
                   "task"},
 };
 constexpr auto kUploadOptions =
-    JoinOptions(kUploadOwnOptions, kSelectionOptions, kServerAccessOptions);
+    JoinOptions(kUploadOwnOptions, kTaskFieldOptions, kSelectionOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -561,6 +562,11 @@ int RunUpload(Args args) {
   Result<uint64_t> parallel = opt.GetUint("parallel-tasks", 4);
   if (!parallel || *parallel == 0 || *parallel > 64) return usage("--parallel-tasks: 1 to 64");
   run.parallel_tasks = static_cast<int>(*parallel);
+  if (Status s = ReadTaskFields(opt, opt.Has("sorting-method") || opt.Has("seed"),
+                                upload::UsesTemplate(run.units), &job.task, &job.data);
+      !s.ok()) {
+    return UsageError("upload", s);
+  }
   job.skip_existing = opt.Has("skip-existing");
   if (upload::UsesTemplate(run.units)) {
     if (opt.Has("task")) {

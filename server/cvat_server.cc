@@ -13,6 +13,7 @@
 
 #include "manifest/jsonl_encoder.h"
 #include "server/server_impl.h"
+#include "server/task_fields.h"
 #include "server/wire_text.h"
 
 namespace ingest::server {
@@ -100,8 +101,10 @@ std::string TaskJson(TaskStore& store, Task& t, const std::string& base_url) {
   AppendStringField("username", t.owner_name, &owner);
   owner += "}";
   AppendRawField("owner", owner, &out);
-  AppendRawField("assignee", "null", &out);
-  AppendStringField("bug_tracker", "", &out);
+  AppendRawField("assignee", t.assignee_id ? "{\"id\":" + std::to_string(*t.assignee_id) + "}"
+                                          : std::string("null"),
+                 &out);
+  AppendStringField("bug_tracker", t.bug_tracker, &out);
   AppendStringField("created_date", t.created_date, &out);
   AppendStringField("updated_date", t.updated_date, &out);
   AppendIntField("overlap", t.overlap, &out);
@@ -126,6 +129,12 @@ std::string TaskJson(TaskStore& store, Task& t, const std::string& base_url) {
   AppendIntField("size", t.size, &out);
   AppendStringField("subset", t.subset, &out);
   AppendRawField("organization", "null", &out);
+  AppendRawField("source_storage", t.source_storage_json, &out);
+  AppendRawField("target_storage", t.target_storage_json, &out);
+  AppendRawField("validation_mode",
+                 t.validation_mode.empty() ? std::string("null") : "\"" + t.validation_mode + "\"",
+                 &out);
+  AppendRawField("consensus_enabled", t.consensus_replicas > 0 ? "true" : "false", &out);
   AppendStringField("dimension", "2d", &out);
   out += "}";
   return out;
@@ -541,6 +550,7 @@ void CvatServer::Impl::HandleCreateTask(Call& call) {
   }
   std::string_view subset;
   if (doc["subset"].get(subset) == simdjson::SUCCESS) spec.subset = std::string(subset);
+  if (Status s = ReadTaskExtras(doc, &spec); !s.ok()) return SendJson(call, 400, s.message());
   Result<std::shared_ptr<Task>> task = store_.Create(spec);
   if (!task) {
     if (opts_.log) opts_.log("internal error: " + task.error().ToString());

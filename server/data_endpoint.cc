@@ -536,6 +536,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     std::lock_guard lock(task.mu);
     task.image_quality = request.image_quality;
     task.sorting_method = request.sorting_method;
+    task.validation_mode = request.validation ? request.validation->mode : "";
     task.storage_method = request.storage_method;
     Status s = store_.Save(task);
     if (!s.ok() && opts_.log) opts_.log("internal error: " + s.ToString());

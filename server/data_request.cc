@@ -64,6 +64,7 @@ struct RawFields {
   std::map<std::string, std::vector<std::string>> lists;
   std::vector<std::vector<std::string>> job_file_mapping;
   bool has_job_file_mapping = false;
+  std::optional<ValidationRequest> validation;
 };
 
 Result<DataRequest> Validate(const RawFields& raw) {
@@ -193,6 +194,7 @@ Result<DataRequest> Validate(const RawFields& raw) {
     }
   }
   if (!errors.empty()) return errors.ToStatus();
+  req.validation = raw.validation;
   return req;
 }
 
@@ -235,6 +237,13 @@ Result<DataRequest> ParseDataRequestJson(std::string_view body) {
   RawFields raw;
   for (auto [key, value] : obj) {
     std::string k(key);
+    if (k == "validation_params") {
+      if (value.is_null()) continue;
+      Result<ValidationRequest> v = ParseValidationParams(value);
+      if (!v) return v.error();
+      raw.validation = std::move(*v);
+      continue;
+    }
     if (k == "job_file_mapping") {
       raw.has_job_file_mapping = !value.is_null();
       simdjson::dom::array jobs;

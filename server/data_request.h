@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/result.h"
+#include "server/validation_params.h"
 
 namespace ingest::server {
 
@@ -32,6 +33,7 @@ struct DataRequest {
   std::string storage_method = "file_system";
   std::vector<std::string> server_files;
   std::vector<std::string> remote_files;
+  std::optional<ValidationRequest> validation;  // validation_params, when given (JSON only)
 };
 
 // Form fields as received in a multipart body: name -> values, in order.

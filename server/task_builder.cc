@@ -168,6 +168,11 @@ int64_t CountJobs(int64_t size, int64_t segment_size, int64_t overlap) {
 Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspector,
                                   const std::function<void(double, std::string_view)>& progress) {
   const DataRequest& req = in.request;
+  if (req.validation) {
+    INGEST_RETURN_IF_ERROR(CheckValidationForTask(*req.validation, req.sorting_method,
+                                                  in.segment_size, in.overlap,
+                                                  !req.job_file_mapping.empty()));
+  }
   progress(0.0, "Media files are being extracted...");
   std::vector<std::string> images, videos, archives, manifests;
   for (const std::string& f : in.client_files) {

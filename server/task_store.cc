@@ -54,6 +54,12 @@ std::string TaskJsonForDisk(const Task& t) {
   AppendIntField("overlap", t.overlap, &out);
   AppendRawField("labels", t.labels_json, &out);
   AppendStringField("subset", t.subset, &out);
+  AppendStringField("bug_tracker", t.bug_tracker, &out);
+  AppendIntField("consensus_replicas", t.consensus_replicas, &out);
+  if (t.assignee_id) AppendIntField("assignee_id", *t.assignee_id, &out);
+  AppendRawField("source_storage", t.source_storage_json, &out);
+  AppendRawField("target_storage", t.target_storage_json, &out);
+  AppendStringField("validation_mode", t.validation_mode, &out);
   AppendStringField("created_date", t.created_date, &out);
   AppendStringField("updated_date", t.updated_date, &out);
   AppendIntField("size", t.size, &out);
@@ -190,6 +196,16 @@ Status TaskStore::LoadTask(int64_t id) {
   simdjson::dom::element labels;
   if (e["labels"].get(labels) == simdjson::SUCCESS) t->labels_json = simdjson::minify(labels);
   t->subset = GetString(e, "subset");
+  t->bug_tracker = GetString(e, "bug_tracker");
+  t->consensus_replicas = GetInt(e, "consensus_replicas");
+  int64_t assignee = 0;
+  if (e["assignee_id"].get(assignee) == simdjson::SUCCESS) t->assignee_id = assignee;
+  for (auto [key, field] : {std::pair{"source_storage", &t->source_storage_json},
+                            std::pair{"target_storage", &t->target_storage_json}}) {
+    simdjson::dom::object storage;
+    if (e[key].get(storage) == simdjson::SUCCESS) *field = simdjson::minify(storage);
+  }
+  t->validation_mode = GetString(e, "validation_mode");
   t->created_date = GetString(e, "created_date");
   t->updated_date = GetString(e, "updated_date");
   t->size = GetInt(e, "size");
@@ -360,6 +376,11 @@ Result<std::shared_ptr<Task>> TaskStore::Create(const Task& spec) {
   t->overlap = spec.overlap;
   t->labels_json = spec.labels_json;
   t->subset = spec.subset;
+  t->bug_tracker = spec.bug_tracker;
+  t->consensus_replicas = spec.consensus_replicas;
+  t->assignee_id = spec.assignee_id;
+  t->source_storage_json = spec.source_storage_json;
+  t->target_storage_json = spec.target_storage_json;
   t->created_date = IsoTimeNow();
   t->updated_date = t->created_date;
   {

@@ -69,6 +69,11 @@ struct Task {
   int64_t overlap = 0;
   std::string labels_json = "[]";  // as sent, minified
   std::string subset;
+  std::string bug_tracker;
+  int64_t consensus_replicas = 0;
+  std::optional<int64_t> assignee_id;
+  std::string source_storage_json = "null";  // {"location":...} as sent, or null
+  std::string target_storage_json = "null";
   std::string created_date;
 
   UniqueFd raw_dir;  // raw/, opened at creation or load
@@ -83,6 +88,7 @@ struct Task {
   std::string mode;  // "annotation" (images) or "interpolation" (video) once known
   int64_t image_quality = 0;
   std::string sorting_method;
+  std::string validation_mode;  // "", gt or gt_pool, from the data request's validation_params
   std::string storage_method = "file_system";
   int64_t chunk_size = 0;
   int64_t start_frame = 0;

@@ -204,6 +204,14 @@ std::string DetailJson(std::string_view msg) {
   return out;
 }
 
+std::string FieldErrorJson(std::string_view field, std::string_view msg) {
+  std::string out = "{";
+  AppendKey(field, &out);
+  out += JsonStringArray({std::string(msg)});
+  out.push_back('}');
+  return out;
+}
+
 std::string JsonStringArray(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {

@@ -59,6 +59,8 @@ void AppendIntField(std::string_view key, int64_t value, std::string* out);
 void AppendRawField(std::string_view key, std::string_view raw, std::string* out);
 // {"detail":"<msg>"}
 std::string DetailJson(std::string_view msg);
+// {"<field>":["<msg>"]}, a DRF field error's 400 body
+std::string FieldErrorJson(std::string_view field, std::string_view msg);
 // ["a","b"]
 std::string JsonStringArray(const std::vector<std::string>& items);
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <unordered_set>
 
 #include <simdjson.h>
 
@@ -506,6 +507,36 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
 
 // The name of a packed task's zip: the task's name, with what is not a letter, a digit, '.',
 // '-' or '_' made '_' (it names a file on the server), and ".zip".
+// Quality control on the plan: honeypots take CVAT's own random order (no upload_file_order,
+// no manifest: see RunUnit); manual validation frames must be frames of this task.
+Status ApplyValidation(const ValidationParams& v, UploadPlan* plan, std::vector<std::string>* notes) {
+  if (v.empty()) return Status();
+  if (v.NeedsServerRandom()) {
+    if (plan->kind != TaskKind::kImages) {
+      return Status::InvalidArgument("--validation-mode gt_pool (honeypots) is for images only");
+    }
+    plan->sorting_method = "random";
+    plan->send_upload_file_order = false;
+    notes->push_back("honeypots (--validation-mode gt_pool): CVAT orders the frames itself "
+                     "(sorting_method random) and gets no manifest (it refuses one with random "
+                     "sorting), so it reads every image's size itself");
+  }
+  if (v.method == "manual") {
+    if (plan->kind == TaskKind::kVideo) {
+      return Status::InvalidArgument("--validation-frame-list names image files; a video has none");
+    }
+    std::unordered_set<std::string_view> names(plan->frame_order.begin(), plan->frame_order.end());
+    for (const std::string& f : v.frames) {
+      if (!names.count(f)) {
+        return Status::InvalidArgument(
+            "--validation-frame-list: '" + f + "' is not a frame of the task (frames are named "
+            "as CVAT will hold them: base names, or paths inside a packed tree)");
+      }
+    }
+  }
+  return Status();
+}
+
 std::string ZipNameFor(std::string_view task_name) {
   std::string name;
   for (char c : task_name.substr(0, 100)) {
@@ -610,12 +641,28 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
     job.plan.given_manifest = job.manifest_mode;
   }
   job.plan.zip_name = ZipNameFor(job.task.name);
+  const bool server_random = job.data.validation.NeedsServerRandom();
+  if (server_random) {
+    // Honeypots: CVAT shuffles the frames itself, and refuses a manifest with random sorting.
+    if (!job.plan.given_manifest.empty()) {
+      out.status = Status::InvalidArgument(
+          "--manifest FILE cannot go with --validation-mode gt_pool: honeypots need CVAT's own "
+          "random sorting, and CVAT refuses a manifest with it");
+      return;
+    }
+    job.plan.generated_manifest_path.clear();
+    job.plan.pack = PackMode::kNone;
+  }
   Result<UploadPlan> plan = PlanUpload(*scan, out.members.get(), job.plan, &out.refusals);
   if (!plan) {
     out.status = plan.error();
     return;
   }
   out.plan = std::move(*plan);
+  if (Status s = ApplyValidation(job.data.validation, &*out.plan, &out.notes); !s.ok()) {
+    out.status = s;
+    return;
+  }
   if (events.on_plan) events.on_plan(*out.plan);
   if (job.dry_run) return;
 

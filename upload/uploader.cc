@@ -54,6 +54,31 @@ Result<std::string> BuildTaskBody(const TaskSpec& spec) {
     AppendField(&out, "overlap");
     out += std::to_string(*spec.overlap);
   }
+  if (spec.consensus_replicas) {
+    INGEST_RETURN_IF_ERROR(CheckConsensusReplicas(*spec.consensus_replicas));
+    AppendField(&out, "consensus_replicas");
+    out += std::to_string(*spec.consensus_replicas);
+  }
+  if (spec.assignee_id) {
+    AppendField(&out, "assignee_id");
+    out += std::to_string(*spec.assignee_id);
+  }
+  if (!spec.bug_tracker.empty()) {
+    AppendField(&out, "bug_tracker");
+    manifest::AppendJsonString(spec.bug_tracker, &out);
+  }
+  if (!spec.subset.empty()) {
+    AppendField(&out, "subset");
+    manifest::AppendJsonString(spec.subset, &out);
+  }
+  if (spec.source_storage) {
+    AppendField(&out, "source_storage");
+    out += StorageJson(*spec.source_storage);
+  }
+  if (spec.target_storage) {
+    AppendField(&out, "target_storage");
+    out += StorageJson(*spec.target_storage);
+  }
   out += '}';
   return out;
 }
@@ -103,6 +128,7 @@ std::string BuildFinishBody(const UploadPlan& plan, const DataOptions& d) {
     AppendField(&out, "filename_pattern");
     manifest::AppendJsonString(d.filename_pattern, &out);
   }
+  if (!d.validation.empty()) AppendValidationParams(d.validation, &out);
   out += '}';
   return out;
 }
@@ -140,7 +166,8 @@ bool IsBuildFailure(const Status& s) {
 }
 
 Status CheckFrameOrder(CvatApi& api, int64_t task_id, const UploadPlan& plan) {
-  if (plan.kind == TaskKind::kVideo) return Status();
+  // A video's frames have no names; CVAT's own random order (honeypots) is not ours to check.
+  if (plan.kind == TaskKind::kVideo || plan.sorting_method == "random") return Status();
   std::string where = "task " + std::to_string(task_id);
   INGEST_ASSIGN_OR_RETURN(
       size_t count, api.VisitFrameNames(task_id, [&](size_t i, std::string_view name) -> Status {

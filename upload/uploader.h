@@ -12,6 +12,7 @@
 #include <string>
 
 #include "upload/cvat_api.h"
+#include "upload/task_options.h"
 #include "upload/upload_plan.h"
 
 namespace ingest::upload {
@@ -23,6 +24,12 @@ struct TaskSpec {
   std::optional<int64_t> project_id;
   std::optional<int64_t> segment_size;
   std::optional<int64_t> overlap;
+  std::optional<int64_t> consensus_replicas;
+  std::optional<int64_t> assignee_id;  // --assignee, resolved through /api/users
+  std::string bug_tracker;
+  std::string subset;                 // Train, Test, Validation or any name (in a project)
+  std::optional<StorageSpec> source_storage;
+  std::optional<StorageSpec> target_storage;
 };
 
 // The data request fields (DataSerializer) the user can set, as cvat-cli names them.
@@ -37,6 +44,7 @@ struct DataOptions {
   std::optional<int64_t> frame_step;  // sent as frame_filter "step=N"
   std::string job_file_mapping_json;  // a JSON list of lists, as given
   std::string filename_pattern;
+  ValidationParams validation;  // quality control (none when its mode is empty)
 };
 
 // JSON for POST /api/tasks. InvalidArgument when labels_json is not a JSON list or both
