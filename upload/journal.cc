@@ -339,6 +339,25 @@ namespace {
 #define INGEST_FILE_COLUMNS \
   "path, name, size, mtime_ns, route, batch, state, location, offset, member, ordinal, hash, hashed, id"
 
+// What a row of INGEST_FILE_COLUMNS must hold before it is used: a journal is a file anyone
+// may have written, and a batch index of 2^32-1 once made the plan's batch list overflow.
+// Returns "" when the row is sound, else what is wrong with it.
+std::string CheckFileRow(sqlite3_stmt* st, uint32_t file_count) {
+  auto num = [st](int col) { return sqlite3_column_int64(st, col); };
+  int64_t id = num(13), size = num(2), batch = num(5), offset = num(8), hashed = num(12);
+  if (id < 0 || id >= file_count) return "file id " + std::to_string(id) + " out of range";
+  std::string row = "file " + std::to_string(id) + ": ";
+  if (size < 0) return row + "negative size";
+  if (num(4) != 0 && num(4) != 1) return row + "unknown route " + std::to_string(num(4));
+  // A plan has at most one batch per file.
+  if (batch < 0 || batch >= file_count) return row + "batch " + std::to_string(batch) + " out of range";
+  if (num(6) < 0 || num(6) > 3) return row + "unknown state " + std::to_string(num(6));
+  if (offset < 0 || offset > size) return row + "offset " + std::to_string(offset) + " out of range";
+  if (hashed < 0 || hashed > size) return row + "hashed " + std::to_string(hashed) + " out of range";
+  if (num(10) < 0) return row + "negative member ordinal";
+  return "";
+}
+
 // A row of INGEST_FILE_COLUMNS into *f (its strings keep their buffers); returns the id.
 uint32_t ReadFileRow(sqlite3_stmt* st, JournalFile* f) {
   auto text = [st](int col, std::string* out) {
@@ -373,6 +392,9 @@ Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFi
   JournalFile f;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
+    if (std::string bad = CheckFileRow(st.get(), file_count_); !bad.empty()) {
+      return Status::Corruption("journal " + path_ + ": " + bad + " (damaged?)");
+    }
     uint32_t id = ReadFileRow(st.get(), &f);
     INGEST_RETURN_IF_ERROR(fn(id, f));
   }
