@@ -94,6 +94,8 @@ TEST(HostileServerTest, ALocationOnAnotherServerGetsNoRequestAndIsNotJournaled) 
         "//127.0.0.1:PORT/api/tasks/1/data/u", "127.0.0.1:PORT/api/tasks/1/data/u"}) {
     FakeServer server(CreatesAt(location, &other_port));
     Outcome out = Upload(server.url(), 2);
+    EXPECT_EQ(other.requests(), 0) << location << ": requests reached the other port";
+    EXPECT_TRUE(other.authorizations().empty()) << location << ": the token reached it";
     ASSERT_EQ(out.status.code(), Status::Code::kRemote) << location << ": " << out.status.ToString();
     ASSERT_EQ(out.failures.size(), 1u);
     std::string message = out.failures[0].status.message();
