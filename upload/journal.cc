@@ -19,9 +19,9 @@ namespace {
 constexpr auto kCommitEvery = std::chrono::milliseconds(250);
 // Checkpoints (which fsync) stall the transfer thread that writes the journal: a WAL of up to
 // about 64 MiB (16,384 pages) is checkpointed when it is closed instead of during an upload
-// of up to several hundred thousand files. Commits stay as durable (synchronous=NORMAL: the
-// WAL survives a process crash; a power loss may lose the newest commits, which a resume
-// redoes with a HEAD or a settle).
+// of up to several hundred thousand files. Commits are synchronous=NORMAL (the WAL survives a
+// process crash; a power loss may lose the newest commits, which a resume redoes with a HEAD
+// or a re-creation), except the intent records of batches (CommitDurably).
 constexpr const char* kCheckpointEvery = "PRAGMA wal_autocheckpoint=16384";
 
 // A prepared statement, finalized on scope exit.
@@ -515,13 +515,32 @@ void Journal::OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) {
 }
 
 void Journal::OnBatchSending(uint32_t batch) {
-  // Intent before the request, committed now: after a crash this batch is settled through
-  // TUS creations, never sent again.
-  Record(Begin());
-  Stmt st(db_, "UPDATE files SET state=2 WHERE batch=? AND route=0 AND state=0");
-  st.Bind(1, static_cast<int64_t>(batch));
-  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
-  Record(Flush());
+  // Intent before the request, committed now and durably: after a crash, or a power loss,
+  // this batch is settled through TUS creations, never sent again (CVAT would append it
+  // twice).
+  Record(CommitDurably([&] {
+    Stmt st(db_, "UPDATE files SET state=2 WHERE batch=? AND route=0 AND state=0");
+    st.Bind(1, static_cast<int64_t>(batch));
+    return st.Step() == SQLITE_DONE ? Status() : DbError(db_, path_, "write");
+  }));
+}
+
+Status Journal::CommitDurably(const std::function<Status()>& write) {
+  // synchronous=FULL for this one transaction (SQLite takes the setting only outside one):
+  // in WAL mode the commit then syncs the WAL before it returns, where NORMAL leaves the
+  // newest commits to the next checkpoint's sync. The outcomes stay NORMAL (losing them
+  // costs a HEAD or a re-creation on resume, never bytes on the server).
+  INGEST_RETURN_IF_ERROR(Flush());
+  INGEST_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+  Status done = Begin();
+  if (done.ok()) done = write();
+  done = done.ok() ? Flush() : done;
+  if (!done.ok() && in_tx_) {
+    in_tx_ = false;
+    (void)Exec("ROLLBACK");
+  }
+  Status back = Exec("PRAGMA synchronous=NORMAL");
+  return done.ok() ? back : done;
 }
 
 void Journal::OnFileDone(uint32_t file) {
