@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$before" ] && [ -x "$after" ] || { echo "--before BIN and --after BIN are required" >&2; exit 2; }
 work=${BENCH_DIR:-$(mktemp -d /tmp/cvat-ingest-journal-XXXXXX)}
+rm -rf "$work/journals"  # a journal left by an earlier run would make the upload a resume
 mkdir -p "$work/journals"
 
 python3 - "$work/small" "$files" <<'PY'
