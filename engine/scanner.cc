@@ -379,7 +379,20 @@ class ScanJob {
 
   // An image read whole: hashed, probed and decoded for its pixel checksum from memory.
   void ProcessWholeImage(const std::string& path, int fd, FileRecord rec, WorkerOutput* out) {
+    if (rec.size > kMaxPixelChecksumFile) {
+      return Problem(out, path,
+                     Status::Unsupported(path + ": " + std::to_string(rec.size) +
+                                         " bytes, too large for --checksum pixels (over 1 GiB, "
+                                         "more than any image Pillow decodes)"));
+    }
     std::vector<std::byte>& data = out->image;
+    // Kept from image to image, but not at the size of an exceptional one.
+    struct Shrink {
+      std::vector<std::byte>& v;
+      ~Shrink() {
+        if (v.capacity() > kMaxBufferedMember) std::vector<std::byte>().swap(v);
+      }
+    } shrink{data};
     data.resize(static_cast<size_t>(rec.size));
     size_t got = 0;
     while (got < data.size()) {

@@ -87,6 +87,10 @@ struct ScanOptions {
 
 // Image members of archives are buffered up to this size for probing.
 inline constexpr uint64_t kMaxBufferedMember = 64ull << 20;
+// Image files are read whole for their pixel checksum up to this size; a larger one is a
+// problem (Unsupported), never read. The largest image Pillow decodes (178,956,970 pixels,
+// its decompression bomb limit) takes at most 716 MB uncompressed (4 bytes a pixel).
+inline constexpr uint64_t kMaxPixelChecksumFile = 1ull << 30;
 
 struct ScanResult {
   ScanResult() = default;

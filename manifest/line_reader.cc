@@ -8,15 +8,26 @@
 
 namespace ingest::manifest {
 
-Result<std::unique_ptr<LineReader>> LineReader::Open(std::string path, size_t buffer_size) {
+Result<std::unique_ptr<LineReader>> LineReader::Open(std::string path, size_t buffer_size,
+                                                     size_t max_line) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return FromErrno("open " + path, errno);
-  return std::unique_ptr<LineReader>(
-      new LineReader(std::move(path), UniqueFd(fd), buffer_size < 16 ? 16 : buffer_size));
+  return std::unique_ptr<LineReader>(new LineReader(
+      std::move(path), UniqueFd(fd), buffer_size < 16 ? 16 : buffer_size, max_line));
 }
 
-LineReader::LineReader(std::string path, UniqueFd fd, size_t buffer_size)
-    : path_(std::move(path)), fd_(std::move(fd)), buf_(new char[buffer_size]), size_(buffer_size) {}
+LineReader::LineReader(std::string path, UniqueFd fd, size_t buffer_size, size_t max_line)
+    : path_(std::move(path)),
+      fd_(std::move(fd)),
+      buf_(new char[buffer_size]),
+      size_(buffer_size),
+      max_line_(max_line) {}
+
+Status LineReader::TooLong() const {
+  return Status::Corruption(path_ + ":" + std::to_string(line_number_ + 1) +
+                            ": a line longer than " + std::to_string(max_line_) +
+                            " bytes (not a manifest?)");
+}
 
 Result<size_t> LineReader::Fill() {
   for (;;) {
@@ -37,6 +48,7 @@ Result<bool> LineReader::Next(std::string_view* line) {
     const void* nl = std::memchr(start, '\n', end_ - begin_);
     if (nl != nullptr) {
       size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
+      if (long_line_.size() + len > max_line_) return TooLong();
       begin_ += len + 1;
       ++line_number_;
       if (in_long_line) {
@@ -49,6 +61,7 @@ Result<bool> LineReader::Next(std::string_view* line) {
     }
     // No newline in the buffered bytes: keep them (at the front, or in long_line_ when the
     // buffer is full of one line) and read more.
+    if (long_line_.size() + (end_ - begin_) > max_line_) return TooLong();
     if (begin_ == 0 && end_ == size_) {
       long_line_.append(buf_.get(), end_);
       in_long_line = true;

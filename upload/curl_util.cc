@@ -1,6 +1,7 @@
 #include "upload/curl_util.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace ingest::upload {
 
@@ -72,6 +73,81 @@ std::string PercentEncode(std::string_view s) {
     }
   }
   return out;
+}
+
+namespace {
+
+using CurlUrlPtr = std::unique_ptr<CURLU, CDeleter<&curl_url_cleanup>>;
+
+// A part of a parsed URL, or "" when it has none.
+std::string UrlPart(CURLU* u, CURLUPart which, unsigned flags = 0) {
+  char* value = nullptr;
+  if (curl_url_get(u, which, &value, flags) != CURLUE_OK || value == nullptr) return "";
+  std::string out(value);
+  curl_free(value);
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "http://host:port" of a parsed URL, the port always written out.
+std::string OriginOf(CURLU* u) {
+  return Lower(UrlPart(u, CURLUPART_SCHEME)) + "://" + Lower(UrlPart(u, CURLUPART_HOST)) + ":" +
+         UrlPart(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+}
+
+// True when `ref` starts with a scheme ("http:", "x+y:"), as RFC 3986 section 3.1 spells it.
+bool HasScheme(std::string_view ref) {
+  size_t colon = ref.find(':');
+  if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(ref[0]))) {
+    return false;
+  }
+  return std::all_of(ref.begin(), ref.begin() + static_cast<long>(colon), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+Result<std::string> ResolveServerLocation(std::string_view base, std::string_view location) {
+  std::string shown(location.substr(0, 200));
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("the server's Location '" + shown + "' " + why +
+                                   ": refused, nothing is sent there");
+  };
+  if (location.empty()) return bad("is empty");
+  // A relative reference whose first segment holds a ':' is not one (RFC 3986 section 4.2);
+  // glued onto an origin, "@host:port/x" would name another server.
+  if (!HasScheme(location) && location[0] != '/' && location[0] != '?' && location[0] != '#') {
+    std::string_view first = location.substr(0, location.find_first_of("/?#"));
+    if (first.find(':') != std::string_view::npos) return bad("is not a URL");
+  }
+  CurlUrlPtr u(curl_url());
+  if (!u) return Status::Internal("curl_url: out of memory");
+  std::string base_text(base);
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, base_text.c_str(), 0); rc != CURLUE_OK) {
+    return Status::InvalidArgument("URL '" + base_text + "': " + curl_url_strerror(rc));
+  }
+  std::string origin = OriginOf(u.get());
+  std::string text(location);
+  // With a URL already set, libcurl resolves a relative one against it.
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0); rc != CURLUE_OK) {
+    return bad(std::string("is not a URL (") + curl_url_strerror(rc) + ")");
+  }
+  if (std::string to = OriginOf(u.get()); to != origin) {
+    return bad("points to " + to + ", not to the --server's " + origin);
+  }
+  if (!UrlPart(u.get(), CURLUPART_USER).empty() || !UrlPart(u.get(), CURLUPART_PASSWORD).empty()) {
+    return bad("carries user info");
+  }
+  std::string path = UrlPart(u.get(), CURLUPART_PATH);
+  if (path.empty() || path[0] != '/') path.insert(0, "/");
+  std::string query = UrlPart(u.get(), CURLUPART_QUERY);
+  if (!query.empty()) path += "?" + query;
+  return path;
 }
 
 Result<std::string> ParseServerUrl(std::string_view text) {

@@ -63,6 +63,14 @@ std::string PercentEncode(std::string_view s);
 // for a URL without a scheme, the suggestion "did you mean http://...?".
 Result<std::string> ParseServerUrl(std::string_view url);
 
+// Resolves `location`, a URL the server handed back (a TUS Location: absolute, or relative as
+// RFC 3986 allows), against `base` (the URL of the request it answered) with libcurl's URL
+// API, and returns the path (and query) to request on base's origin. InvalidArgument naming
+// the location, so that no request (and no token) goes there, when its scheme, host or port
+// differs from base's, when it carries user info, or when it is no URL reference at all (a
+// relative one whose first segment holds a ':', such as "@127.0.0.1:8081/x").
+Result<std::string> ResolveServerLocation(std::string_view base, std::string_view location);
+
 }  // namespace ingest::upload
 
 #endif  // INGEST_UPLOAD_CURL_UTIL_H_

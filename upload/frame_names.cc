@@ -27,6 +27,8 @@ Status FrameNameStream::Feed(std::string_view chunk) {
   for (char ch : chunk) {
     unsigned char c = static_cast<unsigned char>(ch);
     if (in_string_) {
+      // Every byte of a string adds at most a few to str_ (an escape up to 4).
+      if (str_.size() >= kMaxString) return Bad("a string longer than 64 KiB");
       if (unicode_left_ > 0) {
         int v = (c >= '0' && c <= '9')   ? c - '0'
                 : (c >= 'a' && c <= 'f') ? c - 'a' + 10
@@ -82,6 +84,9 @@ Status FrameNameStream::Feed(std::string_view chunk) {
       }
       str_ += ch;
       continue;
+    }
+    if ((c == '{' || c == '[') && stack_.size() >= kMaxDepth) {
+      return Bad("containers nested more than 64 deep");
     }
     switch (c) {
       case '"':

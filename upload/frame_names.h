@@ -4,7 +4,8 @@
 //
 // It walks the JSON text with a small state machine (containers, keys, strings with escapes)
 // and reports every string value of key "name" inside the objects of the top-level "frames"
-// array, in order.
+// array, in order. Its memory is bounded whatever the reply: containers nest at most
+// kMaxDepth deep and a string holds at most kMaxString bytes (Corruption past either).
 #ifndef INGEST_UPLOAD_FRAME_NAMES_H_
 #define INGEST_UPLOAD_FRAME_NAMES_H_
 
@@ -20,6 +21,10 @@ namespace ingest::upload {
 
 class FrameNameStream {
  public:
+  // CVAT's data/meta nests 4 deep; a frame name is a path of at most a few KiB.
+  static constexpr size_t kMaxDepth = 64;
+  static constexpr size_t kMaxString = 64 << 10;
+
   using Visit = std::function<Status(size_t index, std::string_view name)>;
   explicit FrameNameStream(Visit visit) : visit_(std::move(visit)) {}
 

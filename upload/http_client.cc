@@ -9,23 +9,45 @@ struct BodySink {
   CURL* easy;
   std::string* body;
   const std::function<bool(std::string_view)>* stream;
+  size_t max_body;
+  bool too_large = false;  // a 2xx body passed max_body: the transfer was stopped
 };
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) noexcept {
   auto* sink = static_cast<BodySink*>(user);
-  if (*sink->stream) {
-    long status = 0;
-    curl_easy_getinfo(sink->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) {
-      return (*sink->stream)(std::string_view(data, size * n)) ? size * n : 0;
+  long status = 0;
+  curl_easy_getinfo(sink->easy, CURLINFO_RESPONSE_CODE, &status);
+  bool ok = status >= 200 && status < 300;
+  if (*sink->stream && ok) {
+    return (*sink->stream)(std::string_view(data, size * n)) ? size * n : 0;
+  }
+  size_t limit = ok ? sink->max_body : kMaxErrorBody;
+  if (sink->body->size() + size * n > limit) {
+    if (ok) {
+      sink->too_large = true;
+      return 0;  // stops the transfer (CURLE_WRITE_ERROR)
     }
+    sink->body->append(data, limit - sink->body->size());  // the start is enough
+    return size * n;
   }
   sink->body->append(data, size * n);
   return size * n;
 }
 
+struct HeaderSink {
+  std::map<std::string, std::string>* headers;
+  size_t bytes = 0;
+  bool too_large = false;
+};
+
 size_t OnHeader(char* data, size_t size, size_t n, void* user) noexcept {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  auto* sink = static_cast<HeaderSink*>(user);
+  sink->bytes += size * n;
+  if (sink->bytes > kMaxReplyHeaders) {
+    sink->too_large = true;
+    return 0;
+  }
+  auto* headers = sink->headers;
   std::string_view line(data, size * n);
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
@@ -40,6 +62,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) noexcept {
     (*headers)[name] = std::string(value);
   } else if (line.starts_with("HTTP/")) {
     headers->clear();  // a new response (e.g. after 100 Continue)
+    sink->bytes = size * n;
   }
   return size * n;
 }
@@ -109,16 +132,29 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
 
   HttpResponse response;
-  BodySink sink{e, &response.body, &request.on_body};
+  BodySink sink{e, &response.body, &request.on_body, request.max_body};
+  HeaderSink header_sink{&response.headers};
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &header_sink);
   CURLcode rc = curl_easy_perform(e);
   // Keep nothing pointing at stack objects in the reused handle.
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);
-  if (rc != CURLE_OK) return FromCurl(rc, errbuf, request.method + " " + request.url);
+  const std::string what = request.method + " " + request.url;
+  if (sink.too_large) {
+    size_t max = request.max_body;
+    std::string limit = max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB"
+                                             : std::to_string(max) + " bytes";
+    return Status::Remote(what + ": the reply is larger than " + limit +
+                          ", more than any API reply (not a CVAT server?)");
+  }
+  if (header_sink.too_large) {
+    return Status::Remote(what + ": the reply's headers are larger than " +
+                          std::to_string(kMaxReplyHeaders >> 10) + " KiB (not a CVAT server?)");
+  }
+  if (rc != CURLE_OK) return FromCurl(rc, errbuf, what);
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }

@@ -22,7 +22,15 @@ struct HttpRequest {
   // When set, a 2xx reply's body goes here piece by piece instead of into
   // HttpResponse::body (return false to stop the transfer). Error bodies are always kept.
   std::function<bool(std::string_view)> on_body;
+  // A body kept in HttpResponse::body larger than this fails the request (API replies are
+  // small: the largest, a task with its segments, is about 1 MB for a million frames). An
+  // error body (not 2xx) is cut to kMaxErrorBody instead: only its start is ever shown.
+  size_t max_body = 16 << 20;
 };
+
+inline constexpr size_t kMaxErrorBody = 64 << 10;
+// The reply's header lines, all together, may hold this much (libcurl caps each at 100 KiB).
+inline constexpr size_t kMaxReplyHeaders = 256 << 10;
 
 struct HttpResponse {
   long status = 0;

@@ -19,9 +19,9 @@ namespace {
 constexpr auto kCommitEvery = std::chrono::milliseconds(250);
 // Checkpoints (which fsync) stall the transfer thread that writes the journal: a WAL of up to
 // about 64 MiB (16,384 pages) is checkpointed when it is closed instead of during an upload
-// of up to several hundred thousand files. Commits stay as durable (synchronous=NORMAL: the
-// WAL survives a process crash; a power loss may lose the newest commits, which a resume
-// redoes with a HEAD or a settle).
+// of up to several hundred thousand files. Commits are synchronous=NORMAL (the WAL survives a
+// process crash; a power loss may lose the newest commits, which a resume redoes with a HEAD
+// or a re-creation), except the intent records of batches (CommitDurably).
 constexpr const char* kCheckpointEvery = "PRAGMA wal_autocheckpoint=16384";
 
 // A prepared statement, finalized on scope exit.
@@ -339,6 +339,25 @@ namespace {
 #define INGEST_FILE_COLUMNS \
   "path, name, size, mtime_ns, route, batch, state, location, offset, member, ordinal, hash, hashed, id"
 
+// What a row of INGEST_FILE_COLUMNS must hold before it is used: a journal is a file anyone
+// may have written, and a batch index of 2^32-1 once made the plan's batch list overflow.
+// Returns "" when the row is sound, else what is wrong with it.
+std::string CheckFileRow(sqlite3_stmt* st, uint32_t file_count) {
+  auto num = [st](int col) { return sqlite3_column_int64(st, col); };
+  int64_t id = num(13), size = num(2), batch = num(5), offset = num(8), hashed = num(12);
+  if (id < 0 || id >= file_count) return "file id " + std::to_string(id) + " out of range";
+  std::string row = "file " + std::to_string(id) + ": ";
+  if (size < 0) return row + "negative size";
+  if (num(4) != 0 && num(4) != 1) return row + "unknown route " + std::to_string(num(4));
+  // A plan has at most one batch per file.
+  if (batch < 0 || batch >= file_count) return row + "batch " + std::to_string(batch) + " out of range";
+  if (num(6) < 0 || num(6) > 3) return row + "unknown state " + std::to_string(num(6));
+  if (offset < 0 || offset > size) return row + "offset " + std::to_string(offset) + " out of range";
+  if (hashed < 0 || hashed > size) return row + "hashed " + std::to_string(hashed) + " out of range";
+  if (num(10) < 0) return row + "negative member ordinal";
+  return "";
+}
+
 // A row of INGEST_FILE_COLUMNS into *f (its strings keep their buffers); returns the id.
 uint32_t ReadFileRow(sqlite3_stmt* st, JournalFile* f) {
   auto text = [st](int col, std::string* out) {
@@ -373,6 +392,9 @@ Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFi
   JournalFile f;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
+    if (std::string bad = CheckFileRow(st.get(), file_count_); !bad.empty()) {
+      return Status::Corruption("journal " + path_ + ": " + bad + " (damaged?)");
+    }
     uint32_t id = ReadFileRow(st.get(), &f);
     INGEST_RETURN_IF_ERROR(fn(id, f));
   }
@@ -493,13 +515,32 @@ void Journal::OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) {
 }
 
 void Journal::OnBatchSending(uint32_t batch) {
-  // Intent before the request, committed now: after a crash this batch is settled through
-  // TUS creations, never sent again.
-  Record(Begin());
-  Stmt st(db_, "UPDATE files SET state=2 WHERE batch=? AND route=0 AND state=0");
-  st.Bind(1, static_cast<int64_t>(batch));
-  if (st.Step() != SQLITE_DONE) Record(DbError(db_, path_, "write"));
-  Record(Flush());
+  // Intent before the request, committed now and durably: after a crash, or a power loss,
+  // this batch is settled through TUS creations, never sent again (CVAT would append it
+  // twice).
+  Record(CommitDurably([&] {
+    Stmt st(db_, "UPDATE files SET state=2 WHERE batch=? AND route=0 AND state=0");
+    st.Bind(1, static_cast<int64_t>(batch));
+    return st.Step() == SQLITE_DONE ? Status() : DbError(db_, path_, "write");
+  }));
+}
+
+Status Journal::CommitDurably(const std::function<Status()>& write) {
+  // synchronous=FULL for this one transaction (SQLite takes the setting only outside one):
+  // in WAL mode the commit then syncs the WAL before it returns, where NORMAL leaves the
+  // newest commits to the next checkpoint's sync. The outcomes stay NORMAL (losing them
+  // costs a HEAD or a re-creation on resume, never bytes on the server).
+  INGEST_RETURN_IF_ERROR(Flush());
+  INGEST_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+  Status done = Begin();
+  if (done.ok()) done = write();
+  done = done.ok() ? Flush() : done;
+  if (!done.ok() && in_tx_) {
+    in_tx_ = false;
+    (void)Exec("ROLLBACK");
+  }
+  Status back = Exec("PRAGMA synchronous=NORMAL");
+  return done.ok() ? back : done;
 }
 
 void Journal::OnFileDone(uint32_t file) {

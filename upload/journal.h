@@ -5,7 +5,8 @@
 // a password), the plan (every file's path, the name the server sees, size, mtime, route and
 // batch) and each file's state. What it says is always true of the server:
 // - intent is recorded before a request whose effect cannot be undone (a batch: CVAT appends,
-//   so a batch that may have been sent must never be sent again), committed at once;
+//   so a batch that may have been sent must never be sent again), committed at once and
+//   synced to disk (a power loss cannot undo it);
 // - outcomes (an upload created at a location, an offset confirmed, a file complete) are
 //   recorded after the reply, buffered and committed every few hundred milliseconds. Losing
 //   the newest of them in a crash only costs a HEAD or a re-creation on resume, never bytes
@@ -152,6 +153,10 @@ class Journal final : public UploadObserver {
   Journal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   Status Exec(const std::string& sql);
   Status Begin();  // opens the buffering transaction if none is open
+  // Commits what is buffered, then runs `write` in a transaction of its own that is synced
+  // to disk before this returns (synchronous=FULL for it), so that a power loss cannot undo
+  // it: for intent records.
+  Status CommitDurably(const std::function<Status()>& write);
   void MaybeCommit();
   Status SetMeta(std::string_view key, std::string_view value);
   Status ReadHeader();

@@ -76,7 +76,11 @@ struct TusState {
   // where the last PATCH stopped instead of decompressing up to it again); lent to the
   // Transfer of each PATCH. Dropped when the file is done or failed.
   std::unique_ptr<FileReader> reader;
-  int attempts = 0;         // failures since the last progress
+  // The file's attempt budget (see Spend): failed or unproductive requests so far, never
+  // reset; and those since the last progress, which set the backoff delay.
+  int spent = 0;
+  int streak = 0;
+  uint64_t high_water = 0;  // the most bytes the server ever confirmed (progress passes it)
   bool need_head = false;   // resynchronise before the next PATCH
   bool recreating = false;  // the server lost it; a 409 on re-creation means complete
   bool done = false;
@@ -169,14 +173,6 @@ size_t OnReadMultipart(char* buf, size_t size, size_t n, void* user) noexcept {
   t->sent += *got;
   t->counters->bytes_sent.fetch_add(*got, std::memory_order_relaxed);
   return *got;
-}
-
-// "http://host:8080/api/x" -> "/api/x"; a relative location stays as it is.
-std::string LocationPath(const std::string& location) {
-  size_t scheme = location.find("://");
-  if (scheme == std::string::npos) return location;
-  size_t path = location.find('/', scheme + 3);
-  return path == std::string::npos ? "/" : location.substr(path);
 }
 
 }  // namespace
@@ -412,12 +408,16 @@ struct TransferEngine::Impl {
     TusState& s = tus[file];
     const PlannedFile& f = plan.files[file];
     if (rc == CURLE_OK && status == 201 && !t.location.empty()) {
-      s.location = LocationPath(t.location);
+      // Only a location on the --server's origin is followed (and journaled): the requests
+      // to it carry the token. The budget is not reset: a server that loses every upload
+      // it creates must not keep the client busy for ever.
+      Result<std::string> path = ResolveServerLocation(opt.data_url, t.location);
+      if (!path) return Fail(file, path.error().WithPrefix("TUS creation of " + FileLabel(file)));
+      s.location = std::move(*path);
       s.offset = 0;
       s.hasher.reset();
       s.hashed_to = 0;
       s.need_head = false;
-      s.attempts = 0;
       observer->OnTusCreated(file, s.location);
       ready.push_front(file);
       return;
@@ -438,7 +438,7 @@ struct TransferEngine::Impl {
       return Fail(file, Status::Remote("TUS creation of " + FileLabel(file) +
                                        ": the reply has no Location header"));
     }
-    RetryOrFail(t, rc, status, {Op::kCreate, file}, &s.attempts);
+    RetryOrFail(t, rc, status, Op::kCreate);
   }
 
   void OnPatchDone(Transfer& t, CURLcode rc, long status) {
@@ -455,10 +455,15 @@ struct TransferEngine::Impl {
                                : std::strtoull(t.upload_offset.c_str(), nullptr, 10);
       if (confirmed < t.offset || confirmed > f.size) {
         s.need_head = true;  // nonsense from the server: ask again
+        if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) + ": the server confirms " +
+                                        t.upload_offset + " bytes after a PATCH at " +
+                                        std::to_string(t.offset)))) {
+          return;
+        }
       } else {
         counters->bytes_done.fetch_add(confirmed - t.offset, std::memory_order_relaxed);
         s.offset = confirmed;
-        if (confirmed > t.offset) s.attempts = 0;
+        Progressed(file);
         observer->OnTusOffset(file, confirmed);
         if (s.hasher && s.hashed_to == confirmed) {
           observer->OnTusHash(file, confirmed, ToHex(s.hasher->Digest()));
@@ -471,14 +476,24 @@ struct TransferEngine::Impl {
         FileDone(file);
         return;
       }
+      if (s.offset == t.offset && !s.need_head) {
+        // A 204 that took nothing: an attempt spent, tried again after the backoff.
+        if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) +
+                                        ": the server confirms no progress (204 at offset " +
+                                        std::to_string(t.offset) + ")"))) {
+          return;
+        }
+        Later({Op::kPatch, file}, s.streak);
+        return;
+      }
       ready.push_front(file);  // next chunk, on this warm connection
       return;
     }
     if (rc == CURLE_OK && status == 409) {  // offset mismatch: the server's offset is truth
       s.need_head = true;
-      if (++s.attempts > retry.max_retries() + 1) {
-        return Fail(file, Status::Remote("PATCH " + FileLabel(file) +
-                                         ": the server keeps answering 409 (offset conflict)"));
+      if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) +
+                                      ": the server keeps answering 409 (offset conflict)"))) {
+        return;
       }
       ready.push_front(file);
       return;
@@ -500,7 +515,7 @@ struct TransferEngine::Impl {
       return;
     }
     s.need_head = true;  // whatever arrived may have been stored
-    RetryOrFail(t, rc, status, {Op::kHead, file}, &s.attempts);
+    RetryOrFail(t, rc, status, Op::kHead);
   }
 
   void OnHeadDone(Transfer& t, CURLcode rc, long status) {
@@ -519,6 +534,7 @@ struct TransferEngine::Impl {
       }
       s.offset = offset;
       s.need_head = false;
+      Progressed(file);
       observer->OnTusOffset(file, offset);
       if (offset == f.size) {
         s.done = true;
@@ -533,14 +549,46 @@ struct TransferEngine::Impl {
       RecreateLostUpload(file);
       return;
     }
-    RetryOrFail(t, rc, status, {Op::kHead, file}, &s.attempts);
+    RetryOrFail(t, rc, status, Op::kHead);
+  }
+
+  // The attempt budget of a TUS file, which nothing resets (not a re-creation, not a 201):
+  // --retries failed or unproductive requests, plus one for each chunk of the file beyond
+  // its first, so that a long upload over a link that drops now and then is not given up
+  // for cuts it recovers from, while a server that loses every upload, or confirms no
+  // progress, ends the file after a bounded number of requests.
+  int AttemptLimit(uint32_t file) const {
+    uint64_t chunk = std::clamp<uint64_t>(opt.tus_chunk, kMinChunk, 100ull << 20);
+    uint64_t chunks = std::max<uint64_t>(1, (plan.files[file].size + chunk - 1) / chunk);
+    return retry.max_retries() + static_cast<int>(std::min<uint64_t>(chunks - 1, 1u << 20));
+  }
+
+  // Counts a failed or unproductive request of TUS file `file` (`why`, which names it);
+  // false, with the file failed, when that was one more than its budget allows.
+  bool Spend(uint32_t file, const Status& why) {
+    TusState& s = tus[file];
+    ++s.spent;
+    ++s.streak;
+    if (s.spent <= AttemptLimit(file)) return true;
+    Fail(file, why.WithPrefix("gave up after " + std::to_string(s.spent) + " failed attempts"));
+    return false;
+  }
+
+  // The server confirmed bytes up to tus[file].offset: past the most it ever confirmed, the
+  // backoff starts again from its shortest delay (the budget stays spent).
+  void Progressed(uint32_t file) {
+    TusState& s = tus[file];
+    if (s.offset > s.high_water) {
+      s.high_water = s.offset;
+      s.streak = 0;
+    }
   }
 
   void RecreateLostUpload(uint32_t file) {
     TusState& s = tus[file];
-    if (++s.attempts > retry.max_retries() + 1) {
-      return Fail(file, Status::Remote("the upload of " + FileLabel(file) +
-                                       " keeps disappearing on the server"));
+    if (!Spend(file, Status::Remote("the upload of " + FileLabel(file) +
+                                    " keeps disappearing on the server"))) {
+      return;
     }
     s.recreating = true;
     s.need_head = false;
@@ -623,24 +671,22 @@ struct TransferEngine::Impl {
     posts.push_back({Op::kCreate, file});
   }
 
-  // Network errors, stalls, 5xx and 429 are retried after a delay; anything else fails.
-  void RetryOrFail(Transfer& t, CURLcode rc, long status, Work again, int* attempts) {
+  // A failed TUS request of file t.index: network errors, stalls, 5xx and 429 are retried
+  // (as `again`) after a delay while the file's budget lasts; anything else fails the file.
+  void RetryOrFail(Transfer& t, CURLcode rc, long status, Op again) {
     bool retryable = rc != CURLE_OK ? rc != CURLE_ABORTED_BY_CALLBACK : IsRetryableStatus(status);
     std::string what = std::string(OpName(t.op)) + " " + FileLabel(t.index);
-    if (retryable && retry.ShouldRetry(++*attempts)) {
-      Later(again, *attempts);
-      return;
-    }
+    Status why;
     if (rc != CURLE_OK) {
-      Fail(t.index, FromCurl(rc, t.errbuf, what));
-      return;
+      why = FromCurl(rc, t.errbuf, what);
+    } else {
+      HttpResponse r;
+      r.status = status;
+      r.body = t.body;
+      why = HttpError(what, r);
     }
-    HttpResponse r;
-    r.status = status;
-    r.body = t.body;
-    Status s = HttpError(what, r);
-    if (retryable) s = s.WithPrefix("gave up after " + std::to_string(*attempts) + " attempts");
-    Fail(t.index, s);
+    if (!retryable) return Fail(t.index, why);
+    if (Spend(t.index, why)) Later({again, t.index}, tus[t.index].streak);
   }
 
   void ReportTiming(const Transfer& t, CURLcode rc, long status) {
@@ -707,8 +753,15 @@ struct TransferEngine::Impl {
           break;
         case FileStart::Kind::kTusAt: {
           via_tus[i] = true;
+          // A journal is a file anyone may have written: its location is checked like one
+          // the server sends.
+          Result<std::string> path = ResolveServerLocation(opt.data_url, start[i].location);
+          if (!path) {
+            Fail(i, path.error().WithPrefix("resume of " + FileLabel(i) + " (journal)"));
+            break;
+          }
           TusState& s = tus[i];
-          s.location = start[i].location;
+          s.location = std::move(*path);
           s.need_head = true;
           ready.push_back(i);
           break;
@@ -731,7 +784,6 @@ struct TransferEngine::Impl {
       batches[b] = std::move(fresh);
       if (!batches[b].empty()) posts.push_back({Op::kBatch, b});
     }
-    if (files_left == 0) return Status();
     while (files_left > 0) {
       if (cancel && cancel->load(std::memory_order_relaxed)) {
         return Status::Cancelled("upload interrupted");

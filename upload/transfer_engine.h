@@ -11,7 +11,13 @@
 // Scheduling: the server serialises every POST to /data/ of one task, so at most one
 // creation or batch is in flight; PATCHes to different uploads fill the other connections.
 // Retries: network errors, stalls (low-speed limit), 5xx and 429 are retried with
-// exponential backoff and jitter, up to `retries` per file. A batch is never resent once
+// exponential backoff and jitter. A TUS file has one budget of failed or unproductive
+// requests that nothing resets (not a re-creation after a 404, not progress): `retries`, plus
+// one for each chunk beyond its first; a 404 (lost upload), a 409 and a 204 that confirms no
+// byte spend it too, so a server that misbehaves for ever ends the file in bounded time.
+// Locations: a TUS Location is resolved against the data URL and followed only on its
+// scheme, host and port (ResolveServerLocation); any other fails the file, no request (and
+// no token) goes there, and the journal never sees it. A batch is never resent once
 // bytes may have reached the server (CVAT appends: a resent batch would corrupt files): its
 // files fail with a message saying so. A 413 from a proxy halves the chunk or batch size
 // (down to 1 MiB) and tries again.

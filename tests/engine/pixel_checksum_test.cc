@@ -4,7 +4,11 @@
 // recompute the table with Pillow after changing the generator).
 #include "engine/pixel_checksum.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <span>
 
@@ -89,6 +93,32 @@ TEST(PixelChecksumTest, ScansHashDecodedImagesInBatchesWithTheSameResult) {
     }
     EXPECT_EQ(checked, 2 * images.size() + 1 - scan->problems.size());
   }
+}
+
+// Issue 15 point 11: --checksum pixels read a whole image file into memory, whatever its
+// size: a sparse 1 TiB ".jpg" (a real JPEG's header, then a hole) made the scan allocate 1 TiB
+// (std::bad_alloc, the process aborted). Past the limit it is a problem naming the file, and
+// the rest of the scan goes on.
+TEST(PixelChecksumTest, AHugeSparseImageIsAProblemNotAnAllocation) {
+  ingest::testing::ScopedTempDir dir;
+  const std::string jpeg = ingest::testing::WriteJpeg(16, 8);
+  ingest::testing::WriteFile(dir.Join("tree/small.jpg"), jpeg);
+  const std::string huge = dir.Join("tree/huge.jpg");
+  ingest::testing::WriteFile(huge, jpeg);
+  ASSERT_EQ(::truncate(huge.c_str(), off_t{1} << 40), 0) << std::strerror(errno);
+  ScanOptions options{.pixel_checksum = true};
+  options.workers = 1;
+  Result<ScanResult> scan = Scan(std::vector<std::string>{dir.Join("tree")}, options);
+  ASSERT_TRUE(scan.has_value()) << scan.error().ToString();
+  ASSERT_EQ(scan->problems.size(), 1u);
+  EXPECT_EQ(scan->problems[0].path, huge);
+  EXPECT_EQ(scan->problems[0].status.code(), Status::Code::kUnsupported);
+  EXPECT_NE(scan->problems[0].status.message().find("too large for --checksum pixels"),
+            std::string::npos)
+      << scan->problems[0].status.message();
+  ASSERT_EQ(scan->files.size(), 1u);
+  EXPECT_EQ(std::string(scan->files[0].rel_path), "small.jpg");
+  EXPECT_FALSE(scan->files[0].pixel_md5.empty());
 }
 
 TEST(PixelChecksumTest, TruncatedJpegIsAnError) {

@@ -141,6 +141,39 @@ TEST(ManifestReaderTest, LineReaderSmallBuffer) {
   EXPECT_EQ((*r)->line_number(), 4u);
 }
 
+// Issue 15 point 11: a line of any length was gathered whole (a manifest of one endless line
+// took all the memory); past the limit it is an error naming the file and line.
+TEST(ManifestReaderTest, LinesHaveALengthLimit) {
+  testing::ScopedTempDir dir;
+  std::string path = dir.Join("lines.txt");
+  for (size_t buffer : {size_t{16}, LineReader::kDefaultBufferSize}) {
+    testing::WriteFile(path, "short\n" + std::string(100, 'x') + "\n" + std::string(101, 'y') +
+                                 "\nnever");
+    auto r = LineReader::Open(path, buffer, 100);
+    ASSERT_TRUE(r.has_value());
+    std::string_view line;
+    EXPECT_TRUE(*(*r)->Next(&line));
+    EXPECT_TRUE(*(*r)->Next(&line));
+    EXPECT_EQ(line.size(), 100u);
+    Result<bool> third = (*r)->Next(&line);
+    ASSERT_FALSE(third.has_value()) << buffer;
+    EXPECT_EQ(third.error().code(), Status::Code::kCorruption);
+    EXPECT_NE(third.error().message().find(path + ":3: a line longer than 100 bytes"),
+              std::string::npos)
+        << third.error().message();
+  }
+  // The default limit, through the manifest reader (a last line without '\n' too).
+  testing::WriteFile(path, "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n{\"name\":\"" +
+                               std::string(LineReader::kMaxLineLength, 'n') + "\"}");
+  auto m = ManifestReader::Open(path);
+  ASSERT_TRUE(m.has_value()) << m.error().ToString();
+  ImageItem item;
+  Result<bool> next = (*m)->Next(&item);
+  ASSERT_FALSE(next.has_value());
+  EXPECT_NE(next.error().message().find(":3: a line longer than"), std::string::npos)
+      << next.error().message();
+}
+
 TEST(ManifestReaderTest, HeaderErrors) {
   testing::ScopedTempDir dir;
   std::string path = dir.Join("h.jsonl");

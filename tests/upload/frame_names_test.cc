@@ -53,6 +53,33 @@ TEST(FrameNameStreamTest, BrokenRepliesAreErrors) {
   EXPECT_FALSE(st.ok());
 }
 
+// Review of issue 15: a reply of nothing but '[' grew the container stack by 40 bytes a byte
+// (100 MB of reply: 4 GB), and one string of any length was buffered whole.
+TEST(FrameNameStreamTest, NestingAndStringsAreBounded) {
+  Status st;
+  const size_t deep = FrameNameStream::kMaxDepth;
+  // At the limit: accepted (the top object and the frames list are two of the levels).
+  std::string ok = R"({"frames":[)" + std::string(deep - 2, '[') + std::string(deep - 2, ']') + "]}";
+  Parse(ok, 64, &st);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  std::string nested = R"({"frames":[)" + std::string(1 << 20, '[');
+  Parse(nested, 4096, &st);
+  EXPECT_EQ(st.code(), Status::Code::kCorruption);
+  EXPECT_NE(st.message().find("nested more than 64 deep"), std::string::npos) << st.message();
+
+  std::string name(FrameNameStream::kMaxString - 1, 'n');
+  std::vector<std::string> names = Parse(R"({"frames":[{"name":")" + name + R"("}]})", 4096, &st);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_EQ(names[0], name);
+  for (const std::string& piece : {std::string("n"), std::string("\\n"), std::string("\\u00e9")}) {
+    std::string huge;
+    while (huge.size() < (FrameNameStream::kMaxString + 16) * 4) huge += piece;
+    Parse(R"({"frames":[{"name":")" + huge + R"("}]})", 4096, &st);
+    EXPECT_NE(st.message().find("longer than 64 KiB"), std::string::npos) << piece;
+  }
+}
+
 TEST(FrameNameStreamTest, VisitorErrorStops) {
   FrameNameStream s([](size_t i, std::string_view) {
     return i == 1 ? Status::Remote("frame 1 differs") : Status();

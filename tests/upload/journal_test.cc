@@ -136,6 +136,46 @@ TEST(JournalTest, ARowErrorStopsTheCreation) {
   EXPECT_FALSE(std::filesystem::exists(dir.Join("j-wal")));
 }
 
+// Review of issue 15: a journal is a file anyone may have written. A batch index of 2^32-1
+// made the resume's batch list overflow (resize to 0, then a write past its end); every
+// value a row holds is now checked before it is used.
+TEST(JournalTest, HostileRowValuesAreRefusedAsDamage) {
+  testing::ScopedTempDir dir;
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  const char* edits[][2] = {
+      {"batch=4294967295", "batch 4294967295 out of range"},
+      {"batch=-1", "batch -1 out of range"},
+      {"batch=20", "batch 20 out of range"},
+      {"route=7", "unknown route 7"},
+      {"state=9", "unknown state 9"},
+      {"size=-5", "negative size"},
+      {"offset=size+1", "out of range"},
+  };
+  int k = 0;
+  for (const auto& [edit, expect] : edits) {
+    std::string path = dir.Join("j" + std::to_string(k++));
+    auto created = Journal::Create(path, h, 20, [](uint32_t id, JournalFile* f) {
+      *f = Row(id);
+      return Status();
+    });
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    created->reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    std::string sql = std::string("UPDATE files SET ") + edit + " WHERE id=3";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << edit;
+    sqlite3_close(db);
+
+    auto opened = Journal::Open(path);
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+    Status read = (*opened)->ForEachFile([](uint32_t, const JournalFile&) { return Status(); });
+    EXPECT_EQ(read.code(), Status::Code::kCorruption) << edit;
+    EXPECT_NE(read.message().find(path), std::string::npos) << read.message();
+    EXPECT_NE(read.message().find(expect), std::string::npos) << read.message();
+  }
+}
+
 }  // namespace
 }  // namespace ingest::upload
 
