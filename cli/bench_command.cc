@@ -51,6 +51,7 @@ constexpr OptionSpec kBenchOwnOptions[] = {
     {.name = "server", .value = "URL",
      .help = "benchmark this CVAT server (a throwaway task per run); without it only a profile "
              "that --config-profile names is read",
+     .short_name = 0,
      .default_profile_needs_it = true},
     {"keep", "", "with --server: keep the tasks instead of deleting them"},
     {"labels", "JSON", "labels of the throwaway tasks (default [{\"name\":\"object\"}])"},
