@@ -70,3 +70,14 @@ echo "== --help and commands without server options ignore the file"
 echo "== no file, named profile"
 rm "$cfg"
 up --config-profile work
+echo "== resume RUN: a profile's values do not override the recorded command line"
+mkdir -p runs/a runs/b
+png 4 3 runs/a/1.png
+png 5 3 runs/b/1.png
+"$CVAT_INGEST" upload runs --server "$url" --token-file srv/token --create '{name}' \
+  --labels '[{"name":"car"}]' --task-per folder --progress none 2>/dev/null
+echo "run exit $?"
+printf '[default]\ntoken-file = "missing-token"\norg = "other"\n' > "$cfg"
+run=$("$CVAT_INGEST" resume --list | grep '\.run$')
+"$CVAT_INGEST" resume "$run" --progress none 2>&1 | grep -E '^cvat-ingest' | show
+echo "resume exit ${PIPESTATUS[0]}"
