@@ -48,7 +48,11 @@ constexpr OptionSpec kBenchOwnOptions[] = {
     {"seed", "N", "seed of the generated payload (default 1)"},
     {"corpus-dir", "DIR", "generate the corpus under DIR (default $TMPDIR or /tmp)"},
     {"keep-corpus", "", "keep the generated corpus (its path is printed)"},
-    {"server", "URL", "benchmark this CVAT server (a throwaway task per run)"},
+    {.name = "server", .value = "URL",
+     .help = "benchmark this CVAT server (a throwaway task per run); without it only a profile "
+             "that --config-profile names is read",
+     .short_name = 0,
+     .default_profile_needs_it = true},
     {"keep", "", "with --server: keep the tasks instead of deleting them"},
     {"labels", "JSON", "labels of the throwaway tasks (default [{\"name\":\"object\"}])"},
     {"project-id", "N", "create the throwaway tasks in this project (instead of --labels)"},

@@ -60,12 +60,19 @@ Status ReadCredentials(const ParsedArgs& opt, Credentials* out) {
     } else {
       out->login.emplace(user, password);
     }
-  } else if (opt.Has("token-file")) {
+  } else if (opt.Given("token-file")) {
     Result<std::string> token = ReadWholeFile(opt.Get("token-file"));
     if (!token) return token.error();
     out->headers.push_back("Authorization: Bearer " + Trim(*token));
   } else if (const char* token = std::getenv("CVAT_ACCESS_TOKEN"); token && *token) {
     out->headers.push_back("Authorization: Bearer " + Trim(token));
+  } else if (opt.Has("token-file")) {  // from a config profile
+    Result<std::string> from_file = ReadWholeFile(opt.Get("token-file"));
+    if (!from_file) {
+      return Status::InvalidArgument("token-file of " + opt.Origin("token-file") + ": " +
+                                     from_file.error().message());
+    }
+    out->headers.push_back("Authorization: Bearer " + Trim(*from_file));
   } else {
     return Status::InvalidArgument(
         "no credentials: set CVAT_ACCESS_TOKEN, or use --token-file FILE or --auth USER");

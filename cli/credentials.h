@@ -29,14 +29,18 @@ inline constexpr OptionSpec kServerAccessOptions[] = {
     {"insecure", "", "do not verify TLS certificates"},
     {"ca-cert", "FILE", "trust these CA certificates (PEM)"},
     {"proxy", "URL", "HTTP proxy (default: the usual environment variables)"},
+    {"config-profile", "NAME",
+     "options not given here from profile NAME of ~/.config/cvat-ingest/config.toml "
+     "(default: [default])"},
 };
 
 // Applies --insecure, --ca-cert, --proxy and, when the command has it, --limit-rate.
 // InvalidArgument naming the option on a bad value.
 Status ReadConnectionOptions(const ParsedArgs& opt, upload::ConnectionOptions* out);
 
-// Reads them from the options --auth, --basic, --token-file and --org and the environment.
-// InvalidArgument when there are none; errors name the token file.
+// Reads them from the options --auth, --basic, --token-file and --org and the environment, in
+// that order, except that a token file from a config profile comes after CVAT_ACCESS_TOKEN.
+// InvalidArgument when there are none; errors name the token file (and the profile it came from).
 Status ReadCredentials(const ParsedArgs& opt, Credentials* out);
 
 // Drops trailing newlines/spaces and leading blanks.

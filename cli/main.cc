@@ -6,26 +6,21 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/help_formats.h"
 #include "upload/curl_util.h"
 
 namespace ingest::cli {
 namespace {
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out,
-               "usage: cvat-ingest COMMAND [OPTIONS]\n"
-               "\n"
-               "Gets image and video corpora into CVAT fast, safely and resumably.\n"
-               "\n"
-               "commands:\n");
+  std::fprintf(out, "usage: cvat-ingest COMMAND [OPTIONS]\n\n%.*s\n\ncommands:\n",
+               static_cast<int>(kTagline.size()), kTagline.data());
   for (const Command& c : AllCommands()) {
     std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
-  std::fprintf(out,
-               "\n"
-               "Run 'cvat-ingest COMMAND --help' for a command's options.\n"
-               "Exit status: 0 ok, 1 failed, 2 usage error, 3 some files failed, 130 interrupted.\n");
+  std::fprintf(out, "\nRun 'cvat-ingest COMMAND --help' for a command's options.\n%.*s\n",
+               static_cast<int>(kExitStatusLine.size()), kExitStatusLine.data());
 }
 
 }  // namespace
@@ -56,6 +51,10 @@ int Main(int argc, char** argv) {
   if (cmd == "--version" || cmd == "-V") {
     std::printf("cvat-ingest %s\n", INGEST_VERSION);
     return kExitOk;
+  }
+  // Hidden: the man pages and completion scripts the build installs (help_formats.h).
+  if (cmd == "help-man" || cmd == "help-completion") {
+    return RunHelpFormat(cmd, Args(argv + 2, static_cast<size_t>(argc - 2)));
   }
   for (const Command& c : AllCommands()) {
     if (c.name == cmd) return c.run(Args(argv + 2, static_cast<size_t>(argc - 2)));

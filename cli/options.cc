@@ -3,8 +3,12 @@
 #include <charconv>
 #include <cstdio>
 
+#include "cli/profile.h"
+
 namespace ingest::cli {
 namespace {
+
+HelpPage* g_capture = nullptr;  // CaptureHelp's page; single-threaded use (main only)
 
 std::string Normalize(std::string_view name) {
   std::string out(name);
@@ -31,6 +35,18 @@ std::string ParsedArgs::Get(std::string_view name, std::string_view fallback) co
 std::vector<std::string> ParsedArgs::GetAll(std::string_view name) const {
   auto it = all_.find(name);
   return it == all_.end() ? std::vector<std::string>() : it->second;
+}
+
+std::string ParsedArgs::Origin(std::string_view name) const {
+  auto it = origin_.find(name);
+  return it == origin_.end() ? std::string() : it->second;
+}
+
+void ParsedArgs::SetFromProfile(std::string_view name, std::string value, std::string origin) {
+  if (Given(name)) return;
+  all_[std::string(name)] = {value};
+  values_[std::string(name)] = std::move(value);
+  origin_[std::string(name)] = std::move(origin);
 }
 
 Result<uint64_t> ParsedArgs::GetUint(std::string_view name, uint64_t fallback) const {
@@ -101,11 +117,22 @@ Result<ParsedArgs> ParseArgs(Args args, std::span<const OptionSpec> specs) {
     out.all_[name].push_back(*value);
     out.values_[name] = std::move(*value);
   }
+  if (!out.Has("help") && Find(specs, "config-profile") != nullptr) {
+    if (Status s = ApplyConfigProfile(specs, &out); !s.ok()) return s;
+  }
   return out;
 }
 
+void CaptureHelp(HelpPage* page) { g_capture = page; }
+
 void PrintHelp(std::string_view usage, std::string_view description,
                std::span<const OptionSpec> specs) {
+  if (g_capture != nullptr) {
+    g_capture->usage = std::string(usage);
+    g_capture->description = std::string(description);
+    g_capture->options.assign(specs.begin(), specs.end());
+    return;
+  }
   std::printf("usage: %.*s\n\n%.*s\n\noptions:\n", static_cast<int>(usage.size()), usage.data(),
               static_cast<int>(description.size()), description.data());
   for (const OptionSpec& s : specs) {

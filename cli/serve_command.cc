@@ -8,11 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "engine/unique_fd.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
@@ -24,38 +27,38 @@
 namespace ingest::cli {
 namespace {
 
-constexpr char kServeHelp[] =
-    "usage: cvat-ingest serve --data DIR [OPTIONS]\n"
-    "\n"
+constexpr OptionSpec kServeOptions[] = {
+    {"host", "ADDR", "address to listen on (default 127.0.0.1)"},
+    {"port", "N", "port; 0 lets the OS pick one (default 0)"},
+    {"data", "DIR", "where tasks and uploads are kept (required)"},
+    {"token-file", "FILE",
+     "access token file; created (mode 0600) unless it holds one (default DIR/token)"},
+    {"port-file", "FILE", "write the port here once listening"},
+    {"discard", "", "count and hash bodies instead of storing them"},
+    {"faults", "SPEC", "inject faults, e.g. 'status=503@p=0.02,seed=7' (see above)"},
+    {"max-file-size", "BYTES", "largest TUS upload (default 25GiB, as CVAT)"},
+    {"request-ttl", "SECONDS", "how long a finished request stays visible (default 500)"},
+    {"build-delay", "S[,F]",
+     "model a real server's build time: each finish's request stays 'started' S seconds plus "
+     "F seconds per frame (default 0)"},
+    {"build-workers", "N", "requests built at once, as a CVAT's import workers (default 1)"},
+    {"idle-timeout", "SECONDS", "read/write timeout of a connection (default 30)"},
+    {"head-timeout", "SECONDS",
+     "time a client has to send a request's whole head, from its first byte (default 10); "
+     "then the connection is closed"},
+    {"max-connections-per-client", "N",
+     "live connections one client address may hold; more get 503 (default 256; 0: no cap)"},
+    {"login-attempts", "N",
+     "failed logins one address may make in a minute before it gets 429 for the rest of that "
+     "minute (default 10; 0: no limit)"},
+    {"user", "NAME", "a user who may log in (POST /api/auth/login); default admin"},
+    {"password-env", "VAR", "read that user's password from environment variable VAR"},
+    {"password-file", "FILE", "read that user's password from FILE (first line)"},
+};
+
+constexpr std::string_view kServeDescription =
     "Runs a local receiver that speaks CVAT's task-data protocol (tasks, TUS uploads,\n"
     "Upload-Multiple batches, Upload-Finish, /api/requests) with CVAT's quirks.\n"
-    "\n"
-    "options:\n"
-    "  --host ADDR            address to listen on (default 127.0.0.1)\n"
-    "  --port N               port; 0 lets the OS pick one (default 0)\n"
-    "  --data DIR             where tasks and uploads are kept (required)\n"
-    "  --token-file FILE      access token file; created (mode 0600) unless it holds one\n"
-    "                         (default DIR/token)\n"
-    "  --port-file FILE       write the port here once listening\n"
-    "  --discard              count and hash bodies instead of storing them\n"
-    "  --faults SPEC          inject faults, e.g. 'status=503@p=0.02,seed=7' (see below)\n"
-    "  --max-file-size BYTES  largest TUS upload (default 25GiB, as CVAT)\n"
-    "  --request-ttl SECONDS  how long a finished request stays visible (default 500)\n"
-    "  --build-delay S[,F]    model a real server's build time: each finish's request stays\n"
-    "                         'started' S seconds plus F seconds per frame (default 0)\n"
-    "  --build-workers N      requests built at once, as a CVAT's import workers (default 1)\n"
-    "  --idle-timeout SECONDS read/write timeout of a connection (default 30)\n"
-    "  --head-timeout SECONDS time a client has to send a request's whole head, from its\n"
-    "                         first byte (default 10); then the connection is closed\n"
-    "  --max-connections-per-client N\n"
-    "                         live connections one client address may hold; more get 503\n"
-    "                         (default 256; 0: no cap)\n"
-    "  --login-attempts N     failed logins one address may make in a minute before it gets\n"
-    "                         429 for the rest of that minute (default 10; 0: no limit)\n"
-    "  --user NAME            a user who may log in (POST /api/auth/login); default admin\n"
-    "  --password-env VAR     read that user's password from environment variable VAR\n"
-    "  --password-file FILE   read that user's password from FILE (first line)\n"
-    "\n"
     "Requests need 'Authorization: Token KEY' or 'Bearer KEY' with the token file's key.\n"
     "An existing token file must be yours and mode 0600. The receiver speaks plain HTTP:\n"
     "a --host other than loopback sends tokens and files unencrypted (a warning says so).\n"
@@ -63,7 +66,90 @@ constexpr char kServeHelp[] =
     "parts and 100 MiB of fields.\n"
     "Faults: reset-after=SIZE@p=P, status=CODE@p=P, stall=DUR@every=N, offset-409@p=P,\n"
     "slow=RATE, proxy-413-over=SIZE, gateway-504@p=P, fail-build=N, seed=N.\n"
-    "The first stdout line is 'listening on http://HOST:PORT'. Stops on SIGINT/SIGTERM.\n";
+    "The first stdout line is 'listening on http://HOST:PORT'. Stops on SIGINT/SIGTERM.";
+
+struct ServeSettings {
+  server::ServerOptions opts;
+  std::string token_file, port_file, user_name = "admin", password_env, password_file;
+};
+
+Status BadValue(std::string_view name, const std::string& value, std::string_view expected) {
+  return Status::InvalidArgument("bad --" + std::string(name) + " '" + value + "'" +
+                                 std::string(expected));
+}
+
+// The numeric options: port, timeouts and limits.
+Status ReadServeNumbers(const ParsedArgs& opt, server::ServerOptions* opts) {
+  for (std::string_view name : {"port", "request-ttl", "idle-timeout", "head-timeout",
+                                "max-connections-per-client", "login-attempts"}) {
+    if (!opt.Has(name)) continue;
+    std::string v = opt.Get(name);
+    std::optional<uint64_t> n = server::ParseDecimal(v);
+    if (!n || (name == "port" && *n > 65535) || *n > (1u << 30) ||
+        (name == "head-timeout" && (*n == 0 || *n > 86400))) {
+      return BadValue(name, v, "");
+    }
+    if (name == "port") opts->port = static_cast<int>(*n);
+    if (name == "request-ttl") opts->request_ttl_seconds = static_cast<int64_t>(*n);
+    if (name == "idle-timeout") opts->idle_timeout_seconds = static_cast<int>(*n);
+    if (name == "head-timeout") opts->head_timeout_seconds = static_cast<int>(*n);
+    if (name == "max-connections-per-client") opts->max_connections_per_client = *n;
+    if (name == "login-attempts") opts->login_max_failures = *n;
+  }
+  if (opt.Has("build-workers")) {
+    std::optional<uint64_t> n = server::ParseDecimal(opt.Get("build-workers"));
+    if (!n || *n == 0 || *n > 64) {
+      return BadValue("build-workers", opt.Get("build-workers"), " (1 to 64)");
+    }
+    opts->build_workers = static_cast<int>(*n);
+  }
+  if (opt.Has("max-file-size")) {
+    Result<uint64_t> n = server::ParseByteSize(opt.Get("max-file-size"));
+    if (!n || *n == 0) return BadValue("max-file-size", opt.Get("max-file-size"), "");
+    opts->max_file_size = *n;
+  }
+  return Status();
+}
+
+// --build-delay SECONDS[,PER_FRAME].
+Status ReadBuildDelay(const std::string& text, server::ServerOptions* opts) {
+  size_t comma = text.find(',');
+  char* end = nullptr;
+  std::string first(text.substr(0, comma));
+  double seconds = std::strtod(first.c_str(), &end);
+  bool ok = end != first.c_str() && *end == '\0' && seconds >= 0 && seconds <= 3600;
+  double per_frame = 0;
+  if (ok && comma != std::string::npos) {
+    std::string second(text.substr(comma + 1));
+    per_frame = std::strtod(second.c_str(), &end);
+    ok = end != second.c_str() && *end == '\0' && per_frame >= 0 && per_frame <= 60;
+  }
+  if (!ok) return BadValue("build-delay", text, " (SECONDS[,PER_FRAME])");
+  opts->build_delay_seconds = seconds;
+  opts->build_delay_per_frame = per_frame;
+  return Status();
+}
+
+Status ReadServeOptions(const ParsedArgs& opt, ServeSettings* s) {
+  if (!opt.positional.empty()) {
+    return Status::InvalidArgument("unexpected argument '" + opt.positional[0] + "'");
+  }
+  s->opts.discard = opt.Has("discard");
+  if (opt.Has("host")) s->opts.host = opt.Get("host");
+  if (Status st = ReadServeNumbers(opt, &s->opts); !st.ok()) return st;
+  if (opt.Has("build-delay")) {
+    if (Status st = ReadBuildDelay(opt.Get("build-delay"), &s->opts); !st.ok()) return st;
+  }
+  s->opts.data_dir = opt.Get("data");
+  s->opts.faults = opt.Get("faults");
+  s->token_file = opt.Get("token-file");
+  s->port_file = opt.Get("port-file");
+  s->user_name = opt.Get("user", "admin");
+  s->password_env = opt.Get("password-env");
+  s->password_file = opt.Get("password-file");
+  if (s->opts.data_dir.empty()) return Status::InvalidArgument("--data DIR is required");
+  return Status();
+}
 
 bool ReadFirstLine(const std::string& path, std::string* out) {
   FILE* f = std::fopen(path.c_str(), "r");
@@ -80,100 +166,20 @@ bool ReadFirstLine(const std::string& path, std::string* out) {
 }  // namespace
 
 int RunServe(Args args) {
-  server::ServerOptions opts;
-  std::string token_file, port_file, user_name = "admin", password_env, password_file;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    auto value = [&](const char** out) {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "cvat-ingest serve: %s needs a value\n", args[i]);
-        return false;
-      }
-      *out = args[++i];
-      return true;
-    };
-    const char* v = nullptr;
-    if (a == "--help" || a == "-h") {
-      std::fputs(kServeHelp, stdout);
-      return kExitOk;
-    } else if (a == "--discard") {
-      opts.discard = true;
-    } else if (a == "--host") {
-      if (!value(&v)) return kExitUsage;
-      opts.host = v;
-    } else if (a == "--port" || a == "--request-ttl" || a == "--idle-timeout" ||
-               a == "--head-timeout" || a == "--max-connections-per-client" ||
-               a == "--login-attempts") {
-      if (!value(&v)) return kExitUsage;
-      std::optional<uint64_t> n = server::ParseDecimal(v);
-      if (!n || (a == "--port" && *n > 65535) || *n > (1u << 30) ||
-          (a == "--head-timeout" && (*n == 0 || *n > 86400))) {
-        std::fprintf(stderr, "cvat-ingest serve: bad %s '%s'\n", args[i - 1], v);
-        return kExitUsage;
-      }
-      if (a == "--port") opts.port = static_cast<int>(*n);
-      if (a == "--request-ttl") opts.request_ttl_seconds = static_cast<int64_t>(*n);
-      if (a == "--idle-timeout") opts.idle_timeout_seconds = static_cast<int>(*n);
-      if (a == "--head-timeout") opts.head_timeout_seconds = static_cast<int>(*n);
-      if (a == "--max-connections-per-client") opts.max_connections_per_client = *n;
-      if (a == "--login-attempts") opts.login_max_failures = *n;
-    } else if (a == "--build-delay") {
-      if (!value(&v)) return kExitUsage;
-      std::string_view text = v;
-      size_t comma = text.find(',');
-      char* end = nullptr;
-      std::string first(text.substr(0, comma));
-      double seconds = std::strtod(first.c_str(), &end);
-      bool ok = end != first.c_str() && *end == '\0' && seconds >= 0 && seconds <= 3600;
-      double per_frame = 0;
-      if (ok && comma != std::string_view::npos) {
-        std::string second(text.substr(comma + 1));
-        per_frame = std::strtod(second.c_str(), &end);
-        ok = end != second.c_str() && *end == '\0' && per_frame >= 0 && per_frame <= 60;
-      }
-      if (!ok) {
-        std::fprintf(stderr, "cvat-ingest serve: bad --build-delay '%s' (SECONDS[,PER_FRAME])\n",
-                     v);
-        return kExitUsage;
-      }
-      opts.build_delay_seconds = seconds;
-      opts.build_delay_per_frame = per_frame;
-    } else if (a == "--build-workers") {
-      if (!value(&v)) return kExitUsage;
-      std::optional<uint64_t> n = server::ParseDecimal(v);
-      if (!n || *n == 0 || *n > 64) {
-        std::fprintf(stderr, "cvat-ingest serve: bad --build-workers '%s' (1 to 64)\n", v);
-        return kExitUsage;
-      }
-      opts.build_workers = static_cast<int>(*n);
-    } else if (a == "--max-file-size") {
-      if (!value(&v)) return kExitUsage;
-      Result<uint64_t> n = server::ParseByteSize(v);
-      if (!n || *n == 0) {
-        std::fprintf(stderr, "cvat-ingest serve: bad --max-file-size '%s'\n", v);
-        return kExitUsage;
-      }
-      opts.max_file_size = *n;
-    } else if (a == "--data" || a == "--token-file" || a == "--port-file" || a == "--faults" ||
-               a == "--user" || a == "--password-env" || a == "--password-file") {
-      if (!value(&v)) return kExitUsage;
-      std::string* target = a == "--data"           ? &opts.data_dir
-                            : a == "--token-file"   ? &token_file
-                            : a == "--port-file"    ? &port_file
-                            : a == "--faults"       ? &opts.faults
-                            : a == "--user"         ? &user_name
-                            : a == "--password-env" ? &password_env
-                                                    : &password_file;
-      *target = v;
-    } else {
-      std::fprintf(stderr, "cvat-ingest serve: unknown option '%s' (see --help)\n", args[i]);
-      return kExitUsage;
-    }
+  Result<ParsedArgs> parsed = ParseArgs(args, kServeOptions);
+  if (!parsed) return UsageError("serve", parsed.error());
+  if (parsed->Has("help")) {
+    PrintHelp("cvat-ingest serve --data DIR [OPTIONS]", kServeDescription, kServeOptions);
+    return kExitOk;
   }
-  if (opts.data_dir.empty()) {
-    std::fprintf(stderr, "cvat-ingest serve: --data DIR is required\n");
-    return kExitUsage;
-  }
+  ServeSettings settings;
+  if (Status s = ReadServeOptions(*parsed, &settings); !s.ok()) return UsageError("serve", s);
+  server::ServerOptions& opts = settings.opts;
+  std::string& token_file = settings.token_file;
+  const std::string& port_file = settings.port_file;
+  const std::string& user_name = settings.user_name;
+  const std::string& password_env = settings.password_env;
+  const std::string& password_file = settings.password_file;
   if (Result<std::unique_ptr<server::FaultPlan>> plan = server::FaultPlan::Parse(opts.faults);
       !plan) {
     std::fprintf(stderr, "cvat-ingest serve: --faults: %s\n", plan.error().message().c_str());

@@ -805,7 +805,7 @@ int RunResume(Args args) {
     std::vector<std::string> run_args = command->args;
     for (const OptionSpec& spec : kResumeOptions) {
       if (spec.name == "list" || spec.name == "forget" || spec.name == "all-finished" ||
-          !opt.Has(spec.name)) {
+          !opt.Given(spec.name)) {
         continue;
       }
       run_args.push_back("--" + std::string(spec.name));

@@ -8,7 +8,8 @@ set -u
 bin=$1 dir=$2 name=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/cvat-ingest-cli-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export CVAT_INGEST=$bin DATA="$dir/../data" LC_ALL=C.UTF-8 XDG_STATE_HOME="$work/state"
+export CVAT_INGEST=$bin DATA="$dir/../data" LC_ALL=C.UTF-8 XDG_STATE_HOME="$work/state" \
+  XDG_CONFIG_HOME="$work/config"
 (cd "$work" && bash "$dir/$name.sh") >"$work.out" 2>"$work.err"
 status=$?
 fail=0
