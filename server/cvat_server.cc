@@ -348,6 +348,7 @@ void CvatServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
                              const httplib::ContentReader* reader, bool need_auth, Fn&& fn) {
   Call call{req, res, reader};
   call.number = request_counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (opts_.on_request) opts_.on_request(req.method + " " + req.target);
   if (!faults_->empty()) {
     if (uint64_t ms = faults_->DrawStallMs()) {
       LogFault(call, "stall");

@@ -69,6 +69,9 @@ struct ServerOptions {
   // did that and before it replies (a client killed then never sees the reply). May be
   // called from any thread.
   std::function<void(std::string_view)> on_milestone;
+  // Tests: called with "METHOD /path?query" for every request a
+  // route takes, before anything else is done with it. May be called from any thread.
+  std::function<void(std::string_view)> on_request;
   // Replaces the built-in media inspector (tests); not owned.
   MediaInspector* inspector = nullptr;
 };

@@ -146,15 +146,6 @@ Result<ServerLimits> CvatApi::DataLimits(int64_t task_id) {
   return limits;
 }
 
-Result<std::optional<ServerLimits>> CvatApi::ServerDataLimits() {
-  std::string path = "/api/tasks?page_size=1";
-  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  INGEST_ASSIGN_OR_RETURN(std::optional<int64_t> id, ParseFirstTaskId(r.body, "GET " + path));
-  if (!id) return std::optional<ServerLimits>();
-  INGEST_ASSIGN_OR_RETURN(ServerLimits limits, DataLimits(*id));
-  return std::optional<ServerLimits>(limits);
-}
-
 Status CvatApi::StartUpload(int64_t task_id) {
   return Call("POST", DataUrl(task_id), "", {"Upload-Start: true"}, {202}).status();
 }

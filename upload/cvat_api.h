@@ -57,12 +57,10 @@ class CvatApi {
   // up to 100), newest first.
   Result<std::vector<TaskInfo>> FindTasks(const std::string& name);
   Status DeleteTask(int64_t id);
-  // OPTIONS on the task's /data/ endpoint: TUS limits.
+  // OPTIONS on the task's /data/ endpoint: TUS limits. Only for a task the run created or
+  // was given: on CVAT this OPTIONS makes the task's Data row (and folders) when it has
+  // none, and answers 400 once the task has data.
   Result<ServerLimits> DataLimits(int64_t task_id);
-  // The server's TUS limits before a task of ours exists: CVAT answers OPTIONS only on an
-  // existing task's /data/, and its limits are server-wide, so any task the user can see
-  // will do. Nothing when the user sees no task.
-  Result<std::optional<ServerLimits>> ServerDataLimits();
   // POST /data/ with Upload-Start (expects 202).
   Status StartUpload(int64_t task_id);
   // POST /data/ with Upload-Finish and the data request as JSON. Returns the rq_id (also on
