@@ -16,6 +16,7 @@
 #include "engine/unique_fd.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
+#include "engine/cvat_version.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
 #include "server/task_store.h"
@@ -40,6 +41,8 @@ constexpr char kServeHelp[] =
     "  --discard              count and hash bodies instead of storing them\n"
     "  --faults SPEC          inject faults, e.g. 'status=503@p=0.02,seed=7' (see below)\n"
     "  --max-file-size BYTES  largest TUS upload (default 25GiB, as CVAT)\n"
+    "  --cvat-version X.Y.Z   behave as that CVAT release (default 2.40.0): before 2.16.0 no\n"
+    "                         requests API, before 2.4.6 no upload_file_order\n"
     "  --request-ttl SECONDS  how long a finished request stays visible (default 500)\n"
     "  --build-delay S[,F]    model a real server's build time: each finish's request stays\n"
     "                         'started' S seconds plus F seconds per frame (default 0)\n"
@@ -154,6 +157,13 @@ int RunServe(Args args) {
         return kExitUsage;
       }
       opts.max_file_size = *n;
+    } else if (a == "--cvat-version") {
+      if (!value(&v)) return kExitUsage;
+      if (!ParseCvatVersion(v)) {
+        std::fprintf(stderr, "cvat-ingest serve: bad --cvat-version '%s' (X.Y.Z)\n", v);
+        return kExitUsage;
+      }
+      opts.cvat_version = v;
     } else if (a == "--data" || a == "--token-file" || a == "--port-file" || a == "--faults" ||
                a == "--user" || a == "--password-env" || a == "--password-file") {
       if (!value(&v)) return kExitUsage;

@@ -202,6 +202,11 @@ CvatServer::Impl::~Impl() { Stop(); }
 
 Status CvatServer::Impl::Init() {
   if (opts_.data_dir.empty()) return Status::InvalidArgument("no data directory given");
+  std::optional<CvatVersion> version = ParseCvatVersion(opts_.cvat_version);
+  if (!version) {
+    return Status::InvalidArgument("CVAT version '" + opts_.cvat_version + "' is not X.Y.Z");
+  }
+  version_ = *version;
   for (const User& u : opts_.users) {
     if (u.token.empty()) return Status::InvalidArgument("user " + u.name + " has no token");
   }
@@ -413,10 +418,12 @@ void CvatServer::Impl::InstallRoutes() {
   using httplib::Response;
   auto& h = http_;
   h.Get("/api/server/about", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, false, [](Call& c) {
-      SendJson(c, 200,
-               "{\"name\":\"Computer Vision Annotation Tool\",\"description\":\"cvat-ingest "
-               "local receiver\",\"version\":\"2.40.0\"}");
+    Serve(req, res, nullptr, false, [this](Call& c) {
+      std::string out = "{";
+      AppendStringField("name", "Computer Vision Annotation Tool", &out);
+      AppendStringField("description", "cvat-ingest local receiver", &out);
+      AppendStringField("version", opts_.cvat_version, &out);
+      SendJson(c, 200, out + "}");
     });
   });
   h.Post("/api/auth/login/?",
@@ -512,12 +519,16 @@ void CvatServer::Impl::InstallRoutes() {
   h.Post(kUpload, not_allowed);
   h.Post("/api/requests/(.+)/cancel/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
-           Serve(req, res, &reader, true,
-                 [this](Call& c) { HandleCancelRequest(c, c.req.matches[1].str()); });
+           Serve(req, res, &reader, true, [this](Call& c) {
+             if (version_ < kCvatRequestsApi) return SendJson(c, 404, DetailJson("Not found."));
+             HandleCancelRequest(c, c.req.matches[1].str());
+           });
          });
   h.Get("/api/requests/(.+)", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true,
-          [this](Call& c) { HandleGetRequest(c, c.req.matches[1].str()); });
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      if (version_ < kCvatRequestsApi) return SendJson(c, 404, DetailJson("Not found."));
+      HandleGetRequest(c, c.req.matches[1].str());
+    });
   });
   h.set_error_handler([](const Request&, Response& res) {
     if (res.body.empty() && res.status == 404) {

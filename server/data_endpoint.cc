@@ -284,6 +284,9 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
   }
   if (!parsed) return SendJson(call, 400, parsed.error().message());
   DataRequest request = std::move(parsed).value();
+  // Before 2.4.6 the serializer has no such field: it is ignored.
+  const bool old_ordering = version_ < kCvatUploadFileOrder;
+  if (old_ordering) request.upload_file_order.clear();
 
   if (request.sorting_method == "predefined" && !request.upload_file_order.empty()) {
     std::lock_guard lock(task.mu);
@@ -316,7 +319,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
   }
 
   std::shared_ptr<Task> shared = store_.Find(task.id);
-  auto job = [this, shared, request](const RequestRegistry::Progress& progress)
+  auto job = [this, shared, request, old_ordering](const RequestRegistry::Progress& progress)
       -> std::optional<std::string> {
     BuildInput in;
     {
@@ -334,6 +337,13 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
         if (store_.RenameRawFile(*shared, f, "manifest.jsonl").ok() ||
             store_.CompletedFileExists(*shared, "manifest.jsonl")) {
           f = "manifest.jsonl";
+        }
+      }
+    }
+    if (old_ordering && (request.sorting_method == "predefined" || request.sorting_method == "random")) {
+      for (const std::string& f : in.client_files) {
+        if (IsManifestName(f)) {
+          return std::string("It isn't supported to upload manifest file and use random sorting");
         }
       }
     }
@@ -367,6 +377,10 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
   std::string rq_id;
   bool queued = registry_->Enqueue(task.id, call.user->id, call.user->name, job, &rq_id);
   if (queued && opts_.on_milestone) opts_.on_milestone("finish-accepted");
+  if (queued && version_ < kCvatRequestsApi) {
+    call.res.status = 202;  // no request id before 2.16.0: the task's status endpoint tells
+    return;
+  }
   std::string out = "{";
   AppendStringField("rq_id", rq_id, &out);
   out += "}";

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/cvat_version.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
 #include "server/cvat_server.h"
@@ -120,6 +121,7 @@ class CvatServer::Impl {
   void ResetConnection();
 
   ServerOptions opts_;
+  CvatVersion version_;  // opts_.cvat_version, parsed by Init()
   TaskStore store_;
   Authenticator auth_;
   LoginThrottle login_throttle_;

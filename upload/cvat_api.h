@@ -48,8 +48,14 @@ class CvatApi {
 
   // POST /api/auth/login -> the key for "Authorization: Token <key>".
   Result<std::string> Login(const std::string& user, const std::string& password);
-  // GET /api/server/about: a cheap check of the URL and the credentials.
+  // GET /api/server/about: a cheap check of the URL, and the server's version (kept; see
+  // server_version()).
   Status CheckServer();
+  // The version CheckServer read ("" before it, or when the server did not say).
+  const std::string& server_version() const { return version_; }
+  // True when the server tracks task creation as a request (CVAT 2.16.0 and later, or a
+  // version it did not tell): Upload-Finish answers an rq_id to poll.
+  bool has_requests_api() const;
   // POST /api/tasks with a TaskWriteSerializer JSON body.
   Result<TaskInfo> CreateTask(const std::string& json_body);
   Result<TaskInfo> GetTask(int64_t id);
@@ -64,10 +70,14 @@ class CvatApi {
   // POST /data/ with Upload-Start (expects 202).
   Status StartUpload(int64_t task_id);
   // POST /data/ with Upload-Finish and the data request as JSON. Returns the rq_id (also on
-  // 409, when a creation request for the task is already queued or running).
+  // 409, when a creation request for the task is already queued or running); "" from a
+  // server without the requests API (poll GetTaskStatus then).
   Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
   // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
   Result<RequestState> GetRequest(const std::string& rq_id);
+  // GET /api/tasks/<id>/status (CVAT before 2.16.0): its state as a request's status
+  // (queued, started, finished, failed).
+  Result<RequestState> GetTaskStatus(int64_t task_id);
   // GET /api/tasks/<id>/data/meta: calls `visit(i, name)` for the frames in the task's final
   // order, parsing as it goes (a million frames are not materialised); stops at the first
   // error `visit` returns (after a retried transfer, `visit` sees the frames again from 0).
@@ -82,6 +92,7 @@ class CvatApi {
 
   std::string base_;
   HttpClient* http_;
+  std::string version_;
 };
 
 // Logs in as `user` and returns the headers of the session: "Authorization: Token <key>",

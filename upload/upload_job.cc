@@ -8,6 +8,7 @@
 
 #include <simdjson.h>
 
+#include "engine/cvat_version.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "engine/media_kind.h"
@@ -555,7 +556,18 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
                             SessionHeaders(api, job.login->first, job.login->second, job.org));
     *http = HttpClient(job.transfer.connection, headers);
   }
-  return api.CheckServer();
+  INGEST_RETURN_IF_ERROR(api.CheckServer());
+  // CVAT before 2.4.6 ignores upload_file_order and refuses a manifest with predefined
+  // sorting: the client could not make the server's frame order its own.
+  std::optional<CvatVersion> v = ParseCvatVersion(api.server_version());
+  if (v && *v < kCvatOldestSupported) {
+    return Status::InvalidArgument(
+        "the server is CVAT " + api.server_version() + "; cvat-ingest needs CVAT " +
+        kCvatOldestSupported.ToString() +
+        " or later (the first with the data request's upload_file_order, which fixes the "
+        "frame order); nothing was uploaded");
+  }
+  return Status();
 }
 
 Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,

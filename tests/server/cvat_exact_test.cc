@@ -4,7 +4,9 @@
 // rules, checked with python3 (int(), base64.b64decode(), os.path.normpath(),
 // email.header.Header(...).encode()).
 #include <filesystem>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -19,7 +21,20 @@ using server::PythonB64Decode;
 using server::PythonInt;
 using server::PythonNormPath;
 
-using CvatExactTest = ServerTest;
+class CvatExactTest : public ServerTest {
+ protected:
+  // Polls GET /api/tasks/<id>/status until its state is Finished or Failed (10 s at most).
+  HttpReply WaitTaskStatus(int64_t task) {
+    HttpReply r;
+    for (int i = 0; i < 500; ++i) {
+      r = Get("/api/tasks/" + std::to_string(task) + "/status");
+      std::string state = JsonField(r.body, "state");
+      if (state == "Finished" || state == "Failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return r;
+  }
+};
 
 std::string DataPath(int64_t task) { return "/api/tasks/" + std::to_string(task) + "/data/"; }
 
@@ -267,6 +282,36 @@ TEST_F(CvatExactTest, UploadFilenameIsWrittenAsDjangoWritesHeaders) {
                               "Origin: " + Origin()}),
                         std::string()}),
                   "unpadded base64");
+}
+
+TEST_F(CvatExactTest, BeforeTheRequestsApiTheTaskStatusTells) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.15.2"; });
+  EXPECT_EQ(JsonField(Get("/api/server/about").body, "version"), "2.15.2");
+  int64_t task = CreateTask();
+  UploadTus(task, "a.png", TinyPng(3, 2));
+  HttpReply fin = Finish(task, "{\"image_quality\":70}");
+  EXPECT_EQ(fin.status, 202);
+  EXPECT_EQ(fin.body, "");  // no rq_id before 2.16.0
+  EXPECT_EQ(Get("/api/requests/" + PercentEncode("action=create&target=task&target_id=1")).status,
+            404);
+  EXPECT_EQ(JsonField(WaitTaskStatus(task).body, "state"), "Finished");
+  EXPECT_EQ(JsonField(Get("/api/tasks/" + std::to_string(task)).body, "size"), "1");
+}
+
+TEST_F(CvatExactTest, BeforeUploadFileOrderAManifestWithPredefinedSortingFails) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.4.5"; });
+  int64_t task = CreateTask();
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(3, 2)}, {"manifest.jsonl", "{}\n"}}).status, 200);
+  // upload_file_order is not a field yet: even a wrong one is no 400.
+  HttpReply fin = Finish(task,
+                         "{\"image_quality\":70,\"sorting_method\":\"predefined\","
+                         "\"upload_file_order\":[\"zzz.png\"]}");
+  ASSERT_EQ(fin.status, 202) << fin.body;
+  HttpReply status = WaitTaskStatus(task);
+  EXPECT_EQ(JsonField(status.body, "state"), "Failed");
+  EXPECT_NE(JsonField(status.body, "message").find("manifest file and use random sorting"),
+            std::string::npos)
+      << status.body;
 }
 
 }  // namespace

@@ -289,6 +289,25 @@ TEST_F(UploadJobTest, TheServersSizeLimitIsLearnedFromTheRunsOwnTask) {
   EXPECT_TRUE(options_seen);  // the limit was asked, of the run's own task
 }
 
+// CVAT before 2.16.0 answers Upload-Finish without an rq_id: the task's status is polled.
+TEST_F(UploadJobTest, ACvatBeforeTheRequestsApiIsPolledThroughTheTaskStatus) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.10.0"; });
+  auto files = MakeCorpus(work_.Join("src"), 5, 0);
+  UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  ExpectIntact(out, files);
+}
+
+// CVAT before 2.4.6 has no upload_file_order: refused before anything is created.
+TEST_F(UploadJobTest, ACvatBeforeUploadFileOrderIsRefusedClearly) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.4.5"; });
+  MakeCorpus(work_.Join("src"), 2, 0);
+  UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  ASSERT_FALSE(out.status.ok());
+  EXPECT_NE(out.status.message().find("CVAT 2.4.5"), std::string::npos) << out.status.message();
+  EXPECT_NE(out.status.message().find("2.4.6 or later"), std::string::npos);
+  EXPECT_EQ(ingest::testing::JsonField(Get("/api/tasks").body, "count"), "0");
+}
+
 TEST_F(UploadJobTest, IntoAnExistingEmptyTask) {
   auto files = MakeCorpus(work_.Join("src"), 5, 0);
   int64_t task = CreateTask("existing");
