@@ -6,8 +6,10 @@
 //   or less passes every check, then preallocation (seek(length - 1)) raises (500); a
 //   negative offset never equals the upload's (409). A PATCH without Upload-Offset is at 0.
 // - PATCH checks no Content-Type: any type (or none) is written. It needs Content-Length,
-//   except that a chunked body is de-chunked by the server in front (uvicorn, gunicorn and
-//   Apache mod_wsgi hand Django the decoded body) and taken whole.
+//   except for a chunked body, taken whole as the issue 16 check saw CVAT take it (its server
+//   in front de-chunked it). Not verified for every deployment: the newest TusChunk raises
+//   "Content-Length header is missing" (400) when the front server leaves CONTENT_LENGTH
+//   unset for a de-chunked body, and older ones assumed a default chunk size.
 // - Names follow upload_names.h: "." is the upload directory (409), "sub/dir.jpg" is created
 //   (201) and fails when its last byte arrives (500, the upload stays at its offset), a
 //   256-byte name fails stat() (500).
