@@ -19,6 +19,7 @@
 #include "engine/unique_fd.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
+#include "engine/cvat_version.h"
 #include "server/cvat_server.h"
 #include "server/fault_plan.h"
 #include "server/task_store.h"
@@ -37,6 +38,9 @@ constexpr OptionSpec kServeOptions[] = {
     {"discard", "", "count and hash bodies instead of storing them"},
     {"faults", "SPEC", "inject faults, e.g. 'status=503@p=0.02,seed=7' (see above)"},
     {"max-file-size", "BYTES", "largest TUS upload (default 25GiB, as CVAT)"},
+    {"cvat-version", "X.Y.Z",
+     "behave as that CVAT release (default 2.40.0): before 2.16.0 no requests API, before "
+     "2.4.6 no upload_file_order"},
     {"request-ttl", "SECONDS", "how long a finished request stays visible (default 500)"},
     {"build-delay", "S[,F]",
      "model a real server's build time: each finish's request stays 'started' S seconds plus "
@@ -107,6 +111,12 @@ Status ReadServeNumbers(const ParsedArgs& opt, server::ServerOptions* opts) {
     Result<uint64_t> n = server::ParseByteSize(opt.Get("max-file-size"));
     if (!n || *n == 0) return BadValue("max-file-size", opt.Get("max-file-size"), "");
     opts->max_file_size = *n;
+  }
+  if (opt.Has("cvat-version")) {
+    if (!ParseCvatVersion(opt.Get("cvat-version"))) {
+      return BadValue("cvat-version", opt.Get("cvat-version"), " (X.Y.Z)");
+    }
+    opts->cvat_version = opt.Get("cvat-version");
   }
   return Status();
 }

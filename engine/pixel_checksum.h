@@ -14,8 +14,10 @@
 //  - BMP: 1/4/8-bit palette indices ("1" or L when the palette is the grey ramp), 16-bit
 //    5-5-5 and 5-6-5, 24-bit and 32-bit (BGRX, or RGBA for the bit-field layouts with alpha).
 //  - TIFF: 1-bit ("1", min-is-white inverted), 8-bit L (inverted for min-is-white), 16-bit
-//    grey (I;16 / I;16B as the file's byte order), RGB, RGBA (unassociated alpha), CMYK,
-//    8/4-bit palette.
+//    grey (I;16 / I;16B as the file's byte order), 32-bit float grey (F: native floats, but
+//    the file's byte order for a compressed big-endian file, which Pillow unpacks twice),
+//    RGB, RGBA (unassociated alpha), CMYK, 8/4-bit palette; turned by the Orientation tag
+//    as Pillow turns the image on load (a 1-bit image with that tag is Unsupported).
 //  - WebP: RGB, or RGBA when the bitstream has alpha.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
 // CMYK ...) is Unsupported: no checksum rather than a wrong one. So is an image over Pillow's

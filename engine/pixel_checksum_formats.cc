@@ -339,6 +339,37 @@ struct TiffCloser {
 
 }  // namespace
 
+namespace {
+
+// Pillow 9.4 applies a TIFF's Orientation tag when it loads the image (TiffImageFile's
+// load_end transposes by the tag, as ImageOps.exif_transpose would), so tobytes() hashes the
+// turned pixels: `image` (w x h pixels of `bpp` bytes, rows top to bottom) is hashed as
+// Pillow's transpose for orientation 2..8 leaves it.
+void HashOriented(const std::vector<uint8_t>& image, uint32_t w, uint32_t h, size_t bpp,
+                  uint16_t orientation, Md5Sink* sink) {
+  const bool swap = orientation >= 5;  // TRANSPOSE, ROTATE_270, TRANSVERSE, ROTATE_90
+  const uint32_t out_w = swap ? h : w, out_h = swap ? w : h;
+  std::vector<uint8_t> row(size_t{out_w} * bpp);
+  for (uint32_t y = 0; y < out_h; ++y) {
+    for (uint32_t x = 0; x < out_w; ++x) {
+      uint32_t sx = x, sy = y;
+      switch (orientation) {
+        case 2: sx = w - 1 - x; break;                         // FLIP_LEFT_RIGHT
+        case 3: sx = w - 1 - x; sy = h - 1 - y; break;         // ROTATE_180
+        case 4: sy = h - 1 - y; break;                         // FLIP_TOP_BOTTOM
+        case 5: sx = y; sy = x; break;                         // TRANSPOSE
+        case 6: sx = y; sy = h - 1 - x; break;                 // ROTATE_270
+        case 7: sx = w - 1 - y; sy = h - 1 - x; break;         // TRANSVERSE
+        default: sx = w - 1 - y; sy = x; break;                // 8: ROTATE_90
+      }
+      std::memcpy(&row[size_t{x} * bpp], &image[(size_t{sy} * w + sx) * bpp], bpp);
+    }
+    sink->Update(row.data(), row.size());
+  }
+}
+
+}  // namespace
+
 Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   TiffInput input{file};
   TIFFOpenOptions* opts = TIFFOpenOptionsAlloc();
@@ -354,12 +385,17 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   if (!tif) return Status::Corruption("TIFF: cannot read the header");
   uint32_t width = 0, height = 0;
   uint16_t bps = 1, spp = 1, photometric = 0, planar = PLANARCONFIG_CONTIG, fill = 1;
+  uint16_t sample_format = SAMPLEFORMAT_UINT, orientation = ORIENTATION_TOPLEFT;
+  uint16_t compression = COMPRESSION_NONE;
   TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
   TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_BITSPERSAMPLE, &bps);
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &spp);
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_PLANARCONFIG, &planar);
   TIFFGetFieldDefaulted(tif.get(), TIFFTAG_FILLORDER, &fill);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLEFORMAT, &sample_format);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_COMPRESSION, &compression);
+  TIFFGetField(tif.get(), TIFFTAG_ORIENTATION, &orientation);
   if (!TIFFGetField(tif.get(), TIFFTAG_PHOTOMETRIC, &photometric)) {
     return Status::Unsupported("TIFF: no photometric interpretation");
   }
@@ -385,7 +421,7 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   if (fill != FILLORDER_MSB2LSB) return Status::Unsupported("TIFF: LSB-first fill order");
   if (TIFFIsTiled(tif.get())) return Status::Unsupported("TIFF: tiled image");
 
-  enum class Kind { kBits, kBitsInverted, kCopy, kInverted, kIndexBits, kGrey16 };
+  enum class Kind { kBits, kBitsInverted, kCopy, kInverted, kIndexBits, kGrey16, kSwap32 };
   Kind kind;
   size_t out_bytes;
   bool grey = photometric == PHOTOMETRIC_MINISBLACK || photometric == PHOTOMETRIC_MINISWHITE;
@@ -399,6 +435,13 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
   } else if (photometric == PHOTOMETRIC_MINISBLACK && spp == 1 && bps == 16) {
     kind = Kind::kGrey16;  // I;16 (little-endian file) or I;16B (big-endian file)
     out_bytes = size_t{width} * 2;
+  } else if (photometric == PHOTOMETRIC_MINISBLACK && spp == 1 && bps == 32 &&
+             sample_format == SAMPLEFORMAT_IEEEFP) {
+    // Mode F. Pillow reads an uncompressed file itself (F;32F or F;32BF to native floats, as
+    // libtiff hands them); a compressed one through libtiff, whose host-order floats it then
+    // unpacks as F;32BF for a big-endian file: the bytes stay swapped (the file's order).
+    kind = big_endian && compression != COMPRESSION_NONE ? Kind::kSwap32 : Kind::kCopy;
+    out_bytes = size_t{width} * 4;
   } else if (photometric == PHOTOMETRIC_RGB && bps == 8 &&
              (spp == 3 || (spp == 4 && n_extra == 1 && extra[0] == EXTRASAMPLE_UNASSALPHA))) {
     kind = Kind::kCopy;
@@ -414,6 +457,15 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
                                std::to_string(spp) + " samples of " + std::to_string(bps) +
                                " bits");
   }
+  const bool turned = orientation >= 2 && orientation <= 8;
+  if (turned && (kind == Kind::kBits || kind == Kind::kBitsInverted)) {
+    return Status::Unsupported("TIFF: 1-bit image with Orientation " +
+                               std::to_string(orientation) +
+                               " (Pillow turns it on load): no exact pixel checksum");
+  }
+  // A turned image is gathered whole, then hashed as Pillow turns it.
+  std::vector<uint8_t> image;
+  if (turned) image.reserve(out_bytes * height);
   std::vector<uint8_t> row(static_cast<size_t>(TIFFScanlineSize(tif.get())) + 8);
   std::vector<uint8_t> out(out_bytes);
   for (uint32_t y = 0; y < height; ++y) {
@@ -444,9 +496,22 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink) {
           out[2 * x + 1] = big_endian ? r[2 * x] : r[2 * x + 1];
         }
         break;
+      case Kind::kSwap32:
+        for (size_t i = 0; i + 4 <= out_bytes; i += 4) {
+          out[i] = r[i + 3];
+          out[i + 1] = r[i + 2];
+          out[i + 2] = r[i + 1];
+          out[i + 3] = r[i];
+        }
+        break;
     }
-    sink->Update(out.data(), out_bytes);
+    if (turned) {
+      image.insert(image.end(), out.begin(), out.end());
+    } else {
+      sink->Update(out.data(), out_bytes);
+    }
   }
+  if (turned) HashOriented(image, width, height, out_bytes / width, orientation, sink);
   return Status();
 }
 

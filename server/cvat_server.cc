@@ -80,6 +80,20 @@ std::optional<int64_t> MatchId(const httplib::Request& req, size_t i = 1) {
   return static_cast<int64_t>(*v);
 }
 
+// DRF's reply to a method the route does not serve.
+void MethodNotAllowed(Call& call) {
+  SendJson(call, 405, DetailJson("Method \"" + call.req.method + "\" not allowed."));
+}
+
+// True when the last segment of an upload URL is an upload id of CVAT's form; else Django's
+// URL resolver answers 404 (no TUS headers), before any authentication.
+bool IsUploadRoute(const httplib::Request& req) {
+  int owner = 0;
+  return IsValidUploadId(req.matches[2].str(), &owner);
+}
+
+void RouteNotFound(Call& call) { SendJson(call, 404, DetailJson("Not found.")); }
+
 bool HasBody(const httplib::Request& req) {
   if (req.has_header("Transfer-Encoding")) return true;
   if (!req.has_header("Content-Length")) return false;
@@ -125,7 +139,7 @@ std::string TaskJson(TaskStore& store, Task& t, const std::string& base_url) {
   AppendRawField("data_compressed_chunk_type", t.size ? "\"imageset\"" : "null", &out);
   AppendRawField("data_original_chunk_type", t.size ? "\"imageset\"" : "null", &out);
   AppendIntField("image_quality", t.image_quality, &out);
-  AppendRawField("data", t.size ? std::to_string(t.id) : "null", &out);
+  AppendRawField("data", t.has_data ? std::to_string(t.id) : "null", &out);
   AppendIntField("size", t.size, &out);
   AppendStringField("subset", t.subset, &out);
   AppendRawField("organization", "null", &out);
@@ -152,10 +166,31 @@ void SendText(Call& call, int status, std::string body) {
   call.res.set_content(std::move(body), "text/plain");
 }
 
-void AddTusHeaders(httplib::Response& res) {
+namespace {
+constexpr const char* kTusHeaderNames[] = {
+    "Tus-Resumable",  "Tus-Version",   "Tus-Extension",
+    "Tus-Max-Size",   "Access-Control-Allow-Origin",   "Access-Control-Allow-Methods",
+    "Access-Control-Expose-Headers", "Access-Control-Allow-Headers", "Cache-Control"};
+}  // namespace
+
+void ClearTusHeaders(httplib::Response& res) {
+  for (const char* name : kTusHeaderNames) res.headers.erase(name);
+}
+
+void SendServerError(Call& call) {
+  ClearTusHeaders(call.res);
+  for (const char* name : {"Location", "Upload-Offset", "Upload-Length", "Upload-Filename"}) {
+    call.res.headers.erase(name);
+  }
+  call.res.status = 500;
+  call.res.set_content("<h1>Server Error (500)</h1>", "text/html");
+}
+
+void AddTusHeaders(httplib::Response& res, uint64_t max_size) {
   res.set_header("Tus-Resumable", "1.0.0");
   res.set_header("Tus-Version", "1.0.0");
   res.set_header("Tus-Extension", "");
+  res.set_header("Tus-Max-Size", std::to_string(max_size));
   res.set_header("Access-Control-Allow-Origin", "*");
   res.set_header("Access-Control-Allow-Methods", "PATCH,HEAD,GET,POST,OPTIONS");
   res.set_header("Access-Control-Expose-Headers",
@@ -176,6 +211,11 @@ CvatServer::Impl::~Impl() { Stop(); }
 
 Status CvatServer::Impl::Init() {
   if (opts_.data_dir.empty()) return Status::InvalidArgument("no data directory given");
+  std::optional<CvatVersion> version = ParseCvatVersion(opts_.cvat_version);
+  if (!version) {
+    return Status::InvalidArgument("CVAT version '" + opts_.cvat_version + "' is not X.Y.Z");
+  }
+  version_ = *version;
   for (const User& u : opts_.users) {
     if (u.token.empty()) return Status::InvalidArgument("user " + u.name + " has no token");
   }
@@ -322,6 +362,7 @@ void CvatServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
                              const httplib::ContentReader* reader, bool need_auth, Fn&& fn) {
   Call call{req, res, reader};
   call.number = request_counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (opts_.on_request) opts_.on_request(req.method + " " + req.target);
   if (!faults_->empty()) {
     if (uint64_t ms = faults_->DrawStallMs()) {
       LogFault(call, "stall");
@@ -386,10 +427,12 @@ void CvatServer::Impl::InstallRoutes() {
   using httplib::Response;
   auto& h = http_;
   h.Get("/api/server/about", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, false, [](Call& c) {
-      SendJson(c, 200,
-               "{\"name\":\"Computer Vision Annotation Tool\",\"description\":\"cvat-ingest "
-               "local receiver\",\"version\":\"2.40.0\"}");
+    Serve(req, res, nullptr, false, [this](Call& c) {
+      std::string out = "{";
+      AppendStringField("name", "Computer Vision Annotation Tool", &out);
+      AppendStringField("description", "cvat-ingest local receiver", &out);
+      AppendStringField("version", opts_.cvat_version, &out);
+      SendJson(c, 200, out + "}");
     });
   });
   h.Post("/api/auth/login/?",
@@ -440,35 +483,61 @@ void CvatServer::Impl::InstallRoutes() {
            });
          });
   h.Options("/api/tasks/(\\d+)/data/?", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, false, [this](Call& c) { HandleDataOptions(c); });
-  });
-  // cpp-httplib routes HEAD to the Get handlers; GET on an upload is 405 as in CVAT.
-  h.Get("/api/tasks/(\\d+)/data/([^/]+)", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true, [this](Call& c) {
       std::optional<int64_t> id = MatchId(c.req);
-      if (c.req.method != "HEAD") {
-        return SendJson(c, 405, DetailJson("Method \"GET\" not allowed."));
-      }
-      if (!id) return SendJson(c, 404, "");
+      if (!id) return SendJson(c, 404, DetailJson("Not found."));
+      HandleDataOptions(c, *id);
+    });
+  });
+  h.Delete("/api/tasks/(\\d+)/data/?",
+           [this](const Request& req, Response& res, const ContentReader& reader) {
+             Serve(req, res, &reader, true, [](Call& c) { MethodNotAllowed(c); });
+           });
+  // An upload's URL: CVAT routes only ids of its form ("<user id>_<uuid>"), before any
+  // authentication; the route serves HEAD and PATCH, other methods are 405.
+  // cpp-httplib routes HEAD to the Get handlers.
+  static const char kUpload[] = "/api/tasks/(\\d+)/data/([^/]+)";
+  h.Get(kUpload, [this](const Request& req, Response& res) {
+    const bool route = IsUploadRoute(req);
+    Serve(req, res, nullptr, route, [this, route](Call& c) {
+      if (!route) return RouteNotFound(c);
+      if (c.req.method != "HEAD") return MethodNotAllowed(c);
+      std::optional<int64_t> id = MatchId(c.req);
+      if (!id) return RouteNotFound(c);
       HandleTusHead(c, *id, c.req.matches[2].str());
     });
   });
-  h.Patch("/api/tasks/(\\d+)/data/([^/]+)",
-          [this](const Request& req, Response& res, const ContentReader& reader) {
-            Serve(req, res, &reader, true, [this](Call& c) {
-              std::optional<int64_t> id = MatchId(c.req);
-              if (!id) return SendJson(c, 404, DetailJson("Not found."));
-              HandleTusPatch(c, *id, c.req.matches[2].str());
-            });
-          });
+  h.Patch(kUpload, [this](const Request& req, Response& res, const ContentReader& reader) {
+    const bool route = IsUploadRoute(req);
+    Serve(req, res, &reader, route, [this, route](Call& c) {
+      if (!route) return RouteNotFound(c);
+      std::optional<int64_t> id = MatchId(c.req);
+      if (!id) return RouteNotFound(c);
+      HandleTusPatch(c, *id, c.req.matches[2].str());
+    });
+  });
+  auto not_allowed = [this](const Request& req, Response& res, const ContentReader& reader) {
+    const bool route = IsUploadRoute(req);
+    Serve(req, res, &reader, route, [route](Call& c) {
+      if (!route) return RouteNotFound(c);
+      MethodNotAllowed(c);
+    });
+  };
+  h.Delete(kUpload, not_allowed);
+  h.Put(kUpload, not_allowed);
+  h.Post(kUpload, not_allowed);
   h.Post("/api/requests/(.+)/cancel/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
-           Serve(req, res, &reader, true,
-                 [this](Call& c) { HandleCancelRequest(c, c.req.matches[1].str()); });
+           Serve(req, res, &reader, true, [this](Call& c) {
+             if (version_ < kCvatRequestsApi) return SendJson(c, 404, DetailJson("Not found."));
+             HandleCancelRequest(c, c.req.matches[1].str());
+           });
          });
   h.Get("/api/requests/(.+)", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true,
-          [this](Call& c) { HandleGetRequest(c, c.req.matches[1].str()); });
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      if (version_ < kCvatRequestsApi) return SendJson(c, 404, DetailJson("Not found."));
+      HandleGetRequest(c, c.req.matches[1].str());
+    });
   });
   h.set_error_handler([](const Request&, Response& res) {
     if (res.body.empty() && res.status == 404) {

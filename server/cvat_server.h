@@ -36,6 +36,11 @@ struct ServerOptions {
   bool discard = false;   // count and hash bodies instead of storing them (manifests are kept)
   std::string faults;     // FaultPlan spec, see fault_plan.h
   uint64_t max_file_size = kCvatTusMaxFileSize;
+  // The CVAT release to behave as ("X.Y.Z", reported by /api/server/about). Before 2.16.0
+  // Upload-Finish answers 202 without an rq_id and /api/requests does not exist (poll
+  // /api/tasks/<id>/status); before 2.4.6 upload_file_order is ignored and a manifest with
+  // predefined or random sorting fails the task (engine/cvat_version.h).
+  std::string cvat_version = "2.40.0";
   int64_t request_ttl_seconds = 500;
   // A real server's build time after Upload-Finish, modelled: each finish's request stays
   // `started` for build_delay_seconds + build_delay_per_frame * frames, on one of
@@ -69,6 +74,9 @@ struct ServerOptions {
   // did that and before it replies (a client killed then never sees the reply). May be
   // called from any thread.
   std::function<void(std::string_view)> on_milestone;
+  // Tests: called with "METHOD /path?query" for every request a
+  // route takes, before anything else is done with it. May be called from any thread.
+  std::function<void(std::string_view)> on_request;
   // Replaces the built-in media inspector (tests); not owned.
   MediaInspector* inspector = nullptr;
 };

@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "engine/cvat_version.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
 #include "server/cvat_server.h"
@@ -71,7 +73,10 @@ class CvatServer::Impl {
 
   // --- data_endpoint.cc ---
   void HandleDataPost(Call& call, int64_t task_id);
-  void HandleDataOptions(Call& call);
+
+  // --- tus_endpoint.cc ---
+  // OPTIONS on /data/: 400 once the task has data, else a Data row and the TUS headers.
+  void HandleDataOptions(Call& call, int64_t task_id);
   void HandleTusHead(Call& call, int64_t task_id, const std::string& file_id);
   void HandleTusPatch(Call& call, int64_t task_id, const std::string& file_id);
 
@@ -84,7 +89,18 @@ class CvatServer::Impl {
  private:
   // The upload named by a TUS URL, after the 403/404 checks; null when a reply was set.
   std::shared_ptr<Upload> FindUploadFor(Call& call, int64_t task_id, const std::string& file_id);
+  // Marks the task as having CVAT's Data row (persisted).
+  void NoteDataRow(Task& task);
   void TusCreate(Call& call, Task& task);
+  // The end of a TUS creation whose checks passed: Location, the upload, its client file.
+  void CreateTusUpload(Call& call, Task& task, const std::string& filename,
+                       const std::string& filetype, const std::string& message_id,
+                       uint64_t length);
+  // Streams a PATCH body into `up` from its offset; `length` is the Content-Length (none
+  // for a de-chunked body). REQUIRES: up.mu held.
+  void ReceiveChunk(Call& call, Upload& up, std::optional<uint64_t> length);
+  // Stores the offset reached, completes the upload at its end, replies. REQUIRES: up.mu.
+  void EndChunk(Call& call, Upload& up, uint64_t pos, Status write_status, bool complete_body);
   void BulkAppend(Call& call, Task& task);
   void Finish(Call& call, Task& task);
   // Streams multipart parts: client_files[i] go to temp files, fields to *fields. Returns the
@@ -105,6 +121,7 @@ class CvatServer::Impl {
   void ResetConnection();
 
   ServerOptions opts_;
+  CvatVersion version_;  // opts_.cvat_version, parsed by Init()
   TaskStore store_;
   Authenticator auth_;
   LoginThrottle login_throttle_;
@@ -129,7 +146,13 @@ class CvatServer::Impl {
 // Helpers shared by both .cc files.
 void SendJson(Call& call, int status, std::string body);
 void SendText(Call& call, int status, std::string body);
-void AddTusHeaders(httplib::Response& res);
+// Django's reply to an exception its view did not handle (DEBUG off): 500, its HTML page, and
+// none of the TUS headers a handler may have set.
+void SendServerError(Call& call);
+// The headers of CVAT's _tus_response (Tus-Resumable, Tus-Max-Size, CORS, ...), and their
+// removal.
+void AddTusHeaders(httplib::Response& res, uint64_t max_size);
+void ClearTusHeaders(httplib::Response& res);
 
 }  // namespace ingest::server
 

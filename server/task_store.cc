@@ -14,6 +14,7 @@
 #include "engine/unique_fd.h"
 #include "manifest/jsonl_encoder.h"
 #include "server/dir_files.h"
+#include "server/upload_names.h"
 #include "server/wire_text.h"
 
 namespace ingest::server {
@@ -72,6 +73,7 @@ std::string TaskJsonForDisk(const Task& t) {
   AppendIntField("stop_frame", t.stop_frame, &out);
   AppendStringField("frame_filter", t.frame_filter, &out);
   AppendIntField("jobs", t.jobs, &out);
+  if (t.has_data) AppendRawField("data_row", "true", &out);
   out += "}\n";
   return out;
 }
@@ -119,7 +121,7 @@ std::shared_ptr<Upload> UploadFromLine(int64_t task_id, const std::string& file_
   int owner = 0;
   if (!IsValidUploadId(file_id, &owner) || owner != u->user_id) {
     *why = "upload id \"" + file_id + "\" is not one the receiver makes";
-  } else if (!IsAllowedFileName(u->filename)) {
+  } else if (!IsStorableUploadName(u->filename)) {
     *why = "upload " + file_id + ": file name \"" + u->filename + "\" is not allowed";
   } else if (length <= 0 || offset < 0 || offset > length) {
     *why = "upload " + file_id + ": bad length or offset";
@@ -218,13 +220,15 @@ Status TaskStore::LoadTask(int64_t id) {
   t->stop_frame = GetInt(e, "stop_frame");
   t->frame_filter = GetString(e, "frame_filter");
   t->jobs = GetInt(e, "jobs");
+  bool data_row = false;
+  t->has_data = (e["data_row"].get(data_row) == simdjson::SUCCESS && data_row) || t->size > 0;
 
   simdjson::dom::document_stream lines;
   if (parser.load_many(TaskDir(id) + "/client_files.jsonl").get(lines) == simdjson::SUCCESS) {
     for (auto line : lines) {
       std::string_view name;
       if (line.get(name) != simdjson::SUCCESS) continue;
-      if (!IsAllowedFileName(name)) {
+      if (!IsClientFileKey(name)) {
         Warn("task " + std::to_string(id) + ": client_files.jsonl: file name \"" +
              std::string(name) + "\" is not allowed; skipped");
         continue;
@@ -543,11 +547,17 @@ Status TaskStore::SaveUploadOffset(const Upload& u) {
 
 Status TaskStore::CompleteUpload(Upload& u) {
   std::shared_ptr<Task> task = Find(u.task_id);
-  if (task && (!discard_ || IsManifestName(u.filename))) {
+  // CVAT renames to pathlib's form of the name; into a subdirectory that fails (no such
+  // directory) and the upload stays where it is.
+  std::string target = CompletedUploadName(u.filename);
+  if (!IsSingleComponent(target)) {
+    return Status::InvalidArgument("upload " + u.file_id + ": cannot store it as \"" +
+                                   u.filename + "\" (not a name inside the upload directory)");
+  }
+  if (task && (!discard_ || IsManifestName(target))) {
     // CVAT renames to name_1.ext, name_2.ext, ... when the name was taken meanwhile.
     const int raw = task->raw_dir.get();
-    std::string target = u.filename;
-    SplitName parts = SplitExt(u.filename);
+    SplitName parts = SplitExt(CompletedUploadName(u.filename));
     for (int i = 1; ExistsAt(raw, target); ++i) {
       target = std::string(parts.stem) + "_" + std::to_string(i) + std::string(parts.extension);
     }

@@ -16,7 +16,7 @@
 //
 // raw/ holds what clients upload, so nothing there is ever read as the receiver's own state
 // (the first receiver kept upload state as raw/<file_id>.meta: a client could plant one).
-// Every name loaded from disk passes the checks a live request applies (IsAllowedFileName,
+// Every name loaded from disk passes the checks a live request applies (upload_names.h,
 // IsValidUploadId) or is skipped with a warning, and every file under a task is created,
 // appended to or renamed relative to the task's open raw/ and tmp/ directories (dir_files.h).
 //
@@ -95,6 +95,8 @@ struct Task {
   int64_t stop_frame = 0;
   std::string frame_filter;
   int64_t jobs = 0;
+  // CVAT's Data row: made by the first POST or OPTIONS to /data/ (the task JSON's "data").
+  bool has_data = false;
   std::vector<std::string> client_files;  // registration order
   std::unordered_set<std::string> client_file_set;
   std::vector<Frame> frames;  // final order, after start/stop/step

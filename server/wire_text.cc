@@ -86,31 +86,6 @@ std::optional<uint64_t> ParseDecimal(std::string_view s) {
   return v;
 }
 
-std::optional<std::string> MetadataValue(std::string_view header, std::string_view key,
-                                         bool* bad_base64) {
-  std::optional<std::string> found;
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view pair = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    size_t space = pair.find(' ');
-    std::string_view k = pair.substr(0, space);
-    if (k != key) continue;
-    if (space == std::string_view::npos) {
-      found = std::string();
-      continue;
-    }
-    std::optional<std::string> v = Base64Decode(pair.substr(space + 1));
-    if (!v) {
-      *bad_base64 = true;
-      return std::nullopt;
-    }
-    found = std::move(v);
-  }
-  return found;
-}
-
 bool IsAllowedFileName(std::string_view name) {
   if (name.empty() || name.size() > 1024 || name == "." || name == "..") return false;
   // CVAT only refuses names that leave the upload directory once joined and resolved; on
@@ -126,9 +101,12 @@ bool IsValidUploadId(std::string_view id, int* user_id) {
   if (us == std::string_view::npos || us == 0 || id.size() - us - 1 != 36) return false;
   std::optional<uint64_t> uid = ParseDecimal(id.substr(0, us));
   if (!uid || *uid > 1u << 30) return false;
+  // CVAT's route: 8-4-4-4-12 lowercase hex digits.
   for (size_t i = us + 1; i < id.size(); ++i) {
     char c = id[i];
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+    size_t at = i - us - 1;
+    bool dash = at == 8 || at == 13 || at == 18 || at == 23;
+    bool ok = dash ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     if (!ok) return false;
   }
   *user_id = static_cast<int>(*uid);

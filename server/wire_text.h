@@ -27,15 +27,9 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix);
 // (including overflow).
 std::optional<uint64_t> ParseDecimal(std::string_view s);
 
-// TUS Upload-Metadata as CVAT parses it: split on ',', each pair on the first ' ', values
-// standard base64. Returns the value for `key` ("" for a key without value); nullopt if the
-// key is absent. *bad_base64 is set when any value of a kept key fails to decode.
-std::optional<std::string> MetadataValue(std::string_view header, std::string_view key,
-                                         bool* bad_base64);
-
-// CVAT's traversal check on an upload name: the name must be non-empty, not "." or "..",
-// and free of NUL. Names with '/' are refused too (CVAT would fail at the final rename; see
-// cvat_protocol.md 2.3). Backslashes and control characters are ordinary on Linux.
+// The check on a multipart file part's (base)name: non-empty, not "." or "..", no '/' and no
+// NUL. Backslashes and control characters are ordinary on Linux. (TUS names follow CVAT's
+// own rules: upload_names.h.)
 bool IsAllowedFileName(std::string_view name);
 
 // True for a TUS upload id as the receiver makes them, "<user id>_<uuid4>" (lowercase hex and

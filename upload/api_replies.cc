@@ -135,6 +135,34 @@ Result<std::string> ParseRqIdReply(const std::string& body, const std::string& w
   return std::string(rq_id);
 }
 
+std::string ParseAboutVersion(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::dom::element doc;
+  std::string_view v;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS ||
+      doc["version"].get(v) != simdjson::SUCCESS) {
+    return "";
+  }
+  return std::string(v);
+}
+
+Result<RequestState> ParseTaskStatusReply(const std::string& body, const std::string& what) {
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
+  std::string_view state;
+  if (doc["state"].get(state) != simdjson::SUCCESS) {
+    return Status::Remote(what + ": the reply has no state: " + ServerMessage(body));
+  }
+  RequestState s;
+  for (char c : state) s.status += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string_view text;
+  if (doc["message"].get(text) == simdjson::SUCCESS) s.message = std::string(text);
+  double progress = 0;
+  if (doc["progress"].get(progress) == simdjson::SUCCESS) s.progress = progress;
+  return s;
+}
+
 Result<RequestState> ParseRequestReply(const std::string& body, const std::string& what) {
   simdjson::dom::parser parser;
   INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));

@@ -24,6 +24,11 @@ std::string ServerMessage(const std::string& body);
 
 // A task object (POST /api/tasks, GET /api/tasks/<id>): an "id" is required.
 Result<TaskInfo> ParseTaskReply(const std::string& body, const std::string& what);
+// The "version" of GET /api/server/about; "" when absent or the body is not JSON.
+std::string ParseAboutVersion(const std::string& body);
+// GET /api/tasks/<id>/status: {"state": Queued|Started|Finished|Failed, "message", ...} as a
+// request's status (lower case).
+Result<RequestState> ParseTaskStatusReply(const std::string& body, const std::string& what);
 // A page of tasks (GET /api/tasks?...): the entries of "results" named exactly `name`, newest
 // (highest id) first.
 Result<std::vector<TaskInfo>> ParseTaskListReply(const std::string& body, const std::string& what,

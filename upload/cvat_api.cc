@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/cvat_version.h"
 #include "manifest/jsonl_encoder.h"
 #include "upload/api_replies.h"
 #include "upload/frame_names.h"
@@ -112,7 +113,20 @@ Result<std::vector<std::string>> SessionHeaders(CvatApi& api, const std::string&
 }
 
 Status CvatApi::CheckServer() {
-  return Call("GET", "/api/server/about", "", {}, {200}).status();
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", "/api/server/about", "", {}, {200}));
+  version_ = ParseAboutVersion(r.body);
+  return Status();
+}
+
+bool CvatApi::has_requests_api() const {
+  std::optional<CvatVersion> v = ParseCvatVersion(version_);
+  return !v || *v >= kCvatRequestsApi;
+}
+
+Result<RequestState> CvatApi::GetTaskStatus(int64_t task_id) {
+  std::string path = "/api/tasks/" + std::to_string(task_id) + "/status";
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+  return ParseTaskStatusReply(r.body, "GET " + path);
 }
 
 Result<TaskInfo> CvatApi::CreateTask(const std::string& json_body) {
@@ -146,15 +160,6 @@ Result<ServerLimits> CvatApi::DataLimits(int64_t task_id) {
   return limits;
 }
 
-Result<std::optional<ServerLimits>> CvatApi::ServerDataLimits() {
-  std::string path = "/api/tasks?page_size=1";
-  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
-  INGEST_ASSIGN_OR_RETURN(std::optional<int64_t> id, ParseFirstTaskId(r.body, "GET " + path));
-  if (!id) return std::optional<ServerLimits>();
-  INGEST_ASSIGN_OR_RETURN(ServerLimits limits, DataLimits(*id));
-  return std::optional<ServerLimits>(limits);
-}
-
 Status CvatApi::StartUpload(int64_t task_id) {
   return Call("POST", DataUrl(task_id), "", {"Upload-Start: true"}, {202}).status();
 }
@@ -162,6 +167,7 @@ Status CvatApi::StartUpload(int64_t task_id) {
 Result<std::string> CvatApi::FinishUpload(int64_t task_id, const std::string& json_body) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", DataUrl(task_id), json_body,
                                                {"Upload-Finish: true"}, {202, 409}));
+  if (!has_requests_api() && r.status == 202) return std::string();  // nothing to poll by id
   return ParseRqIdReply(r.body, "Upload-Finish");
 }
 

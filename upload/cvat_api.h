@@ -48,8 +48,14 @@ class CvatApi {
 
   // POST /api/auth/login -> the key for "Authorization: Token <key>".
   Result<std::string> Login(const std::string& user, const std::string& password);
-  // GET /api/server/about: a cheap check of the URL and the credentials.
+  // GET /api/server/about: a cheap check of the URL, and the server's version (kept; see
+  // server_version()).
   Status CheckServer();
+  // The version CheckServer read ("" before it, or when the server did not say).
+  const std::string& server_version() const { return version_; }
+  // True when the server tracks task creation as a request (CVAT 2.16.0 and later, or a
+  // version it did not tell): Upload-Finish answers an rq_id to poll.
+  bool has_requests_api() const;
   // POST /api/tasks with a TaskWriteSerializer JSON body.
   Result<TaskInfo> CreateTask(const std::string& json_body);
   Result<TaskInfo> GetTask(int64_t id);
@@ -57,19 +63,21 @@ class CvatApi {
   // up to 100), newest first.
   Result<std::vector<TaskInfo>> FindTasks(const std::string& name);
   Status DeleteTask(int64_t id);
-  // OPTIONS on the task's /data/ endpoint: TUS limits.
+  // OPTIONS on the task's /data/ endpoint: TUS limits. Only for a task the run created or
+  // was given: on CVAT this OPTIONS makes the task's Data row (and folders) when it has
+  // none, and answers 400 once the task has data.
   Result<ServerLimits> DataLimits(int64_t task_id);
-  // The server's TUS limits before a task of ours exists: CVAT answers OPTIONS only on an
-  // existing task's /data/, and its limits are server-wide, so any task the user can see
-  // will do. Nothing when the user sees no task.
-  Result<std::optional<ServerLimits>> ServerDataLimits();
   // POST /data/ with Upload-Start (expects 202).
   Status StartUpload(int64_t task_id);
   // POST /data/ with Upload-Finish and the data request as JSON. Returns the rq_id (also on
-  // 409, when a creation request for the task is already queued or running).
+  // 409, when a creation request for the task is already queued or running); "" from a
+  // server without the requests API (poll GetTaskStatus then).
   Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
   // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
   Result<RequestState> GetRequest(const std::string& rq_id);
+  // GET /api/tasks/<id>/status (CVAT before 2.16.0): its state as a request's status
+  // (queued, started, finished, failed).
+  Result<RequestState> GetTaskStatus(int64_t task_id);
   // GET /api/tasks/<id>/data/meta: calls `visit(i, name)` for the frames in the task's final
   // order, parsing as it goes (a million frames are not materialised); stops at the first
   // error `visit` returns (after a retried transfer, `visit` sees the frames again from 0).
@@ -84,6 +92,7 @@ class CvatApi {
 
   std::string base_;
   HttpClient* http_;
+  std::string version_;
 };
 
 // Logs in as `user` and returns the headers of the session: "Authorization: Token <key>",

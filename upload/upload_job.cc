@@ -9,6 +9,7 @@
 
 #include <simdjson.h>
 
+#include "engine/cvat_version.h"
 #include "engine/hasher.h"
 #include "engine/image_probe.h"
 #include "engine/media_kind.h"
@@ -381,6 +382,35 @@ Result<std::optional<TaskInfo>> FindInterruptedTask(CvatApi& api, const Journal&
 
 // Task, Upload-Start, transfer, finish, wait, order check: the part of an upload that is the
 // same for a fresh run and a resumed one. `task_body` is used when out.task_id is not set.
+// The server's Tus-Max-Size, learned from the task the run has just created (the plan
+// assumed CVAT's default): when a planned file is over it, the task is deleted again and the
+// run fails with each such file in out->refusals.
+Status CheckNewTaskLimit(CvatApi& api, int64_t task_id, const UploadPlan& plan,
+                         UploadOutcome* out) {
+  Result<ServerLimits> limits = api.DataLimits(task_id);
+  if (!limits) return Status();  // not answered: the default stands, as before the task
+  const uint64_t max = limits->tus_max_size;
+  std::vector<Refusal> over;
+  for (const PlannedFile& f : plan.files) {
+    if (f.size > max) {
+      over.push_back({std::string(f.name), "larger than the server's limit of " +
+                                               std::to_string(max) + " bytes (" +
+                                               std::to_string(f.size) + " bytes)"});
+    }
+  }
+  if (over.empty()) return Status();
+  std::string what = std::to_string(over.size()) + (over.size() == 1 ? " file is" : " files are") +
+                     " over the server's Tus-Max-Size of " + std::to_string(max) +
+                     " bytes, learned from task " + std::to_string(task_id) + " just created";
+  if (Status s = api.DeleteTask(task_id); s.ok()) {
+    what += "; the task was deleted";
+  } else {
+    what += "; the task could not be deleted (" + s.message() + "): delete it";
+  }
+  out->refusals.insert(out->refusals.end(), over.begin(), over.end());
+  return Status::InvalidArgument(what);
+}
+
 void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, FileSource& files,
              std::vector<FileStart> start, const std::string& task_body,
              const std::string& finish_body, std::string rq_id, UploadOutcome& out,
@@ -451,6 +481,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     }
     Result<TaskInfo> task = api.CreateTask(task_body);
     if (!task) return fail(task.error());
+    if (Status s = CheckNewTaskLimit(api, task->id, *out.plan, &out); !s.ok()) return fail(s);
     out.task_id = task->id;
     if (journal) {
       if (Status s = journal->SetTask(task->id); !s.ok()) return fail(s);
@@ -556,7 +587,18 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
                             SessionHeaders(api, job.login->first, job.login->second, job.org));
     *http = HttpClient(job.transfer.connection, headers);
   }
-  return api.CheckServer();
+  INGEST_RETURN_IF_ERROR(api.CheckServer());
+  // CVAT before 2.4.6 ignores upload_file_order and refuses a manifest with predefined
+  // sorting: the client could not make the server's frame order its own.
+  std::optional<CvatVersion> v = ParseCvatVersion(api.server_version());
+  if (v && *v < kCvatOldestSupported) {
+    return Status::InvalidArgument(
+        "the server is CVAT " + api.server_version() + "; cvat-ingest needs CVAT " +
+        kCvatOldestSupported.ToString() +
+        " or later (the first with the data request's upload_file_order, which fixes the "
+        "frame order); nothing was uploaded");
+  }
+  return Status();
 }
 
 Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
@@ -598,10 +640,9 @@ Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out) {
     if (Result<ServerLimits> limits = api.DataLimits(*job->task_id)) {
       job->plan.max_file_size = limits->tus_max_size;
     }
-  } else if (Result<std::optional<ServerLimits>> limits = api.ServerDataLimits();
-             limits && *limits) {
-    job->plan.max_file_size = (*limits)->tus_max_size;  // else CVAT's default is assumed
   }
+  // Else CVAT's default Tus-Max-Size (25 GiB) is assumed until the run's own task exists
+  // (CheckNewTaskLimit): no other task is asked.
   return Status();
 }
 

@@ -141,7 +141,8 @@ Result<TaskInfo> WaitForTask(CvatApi& api, int64_t task_id, const std::string& r
   auto interval = std::chrono::milliseconds(20);
   for (;;) {
     if (cancel && cancel->load()) return Status::Cancelled("stopped waiting for the task");
-    Result<RequestState> state = api.GetRequest(rq_id);
+    // A CVAT before 2.16.0 gives no request id: its task status endpoint tells.
+    Result<RequestState> state = rq_id.empty() ? api.GetTaskStatus(task_id) : api.GetRequest(rq_id);
     if (!state) {
       if (state.error().code() != Status::Code::kNotFound) return state.error();
       // Gone (expired, or a server that does not keep it): the task tells.

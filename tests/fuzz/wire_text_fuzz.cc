@@ -2,10 +2,11 @@
 // Upload-Metadata, strict decimals, header-value unquoting, Django's multipart file names,
 // CVAT's upload-name check and the JSON builders that echo client text back.
 //
-// Input: the first byte picks a key for MetadataValue; the rest is the text. Checks what each
-// helper promises: base64 round trips, ParseDecimal only accepts canonical digits, a kept
-// file name has no path separator or control character, and JSON built from valid UTF-8
-// parses back (simdjson) to the same text.
+// Input: the first byte picks a metadata key; the rest is the text. Checks what each helper
+// promises: base64 round trips, ParseDecimal only accepts canonical digits, a kept file name
+// has no path separator or control character, JSON built from valid UTF-8 parses back
+// (simdjson) to the same text, and python_text.h's readings of CVAT's Python (metadata values
+// are UTF-8, normpath is idempotent, a header value never holds CR or LF).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,6 +15,9 @@
 
 #include <simdjson.h>
 
+#include "engine/path_text.h"
+#include "server/python_text.h"
+#include "server/upload_names.h"
 #include "server/wire_text.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -109,10 +113,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view key = kKeys[static_cast<unsigned char>(in[0]) % 5];
   in.remove_prefix(1);
 
-  bool bad = false;
-  std::optional<std::string> value = ingest::server::MetadataValue(in, key, &bad);
-  if (bad) INGEST_FUZZ_CHECK(!value);
-  if (value) INGEST_FUZZ_CHECK(value->size() <= in.size());
+  if (auto meta = ingest::server::CvatTusMetadata(in)) {
+    auto it = meta->find(std::string(key));
+    if (it != meta->end()) {
+      INGEST_FUZZ_CHECK(it->second.size() <= in.size());
+      INGEST_FUZZ_CHECK(ingest::IsValidUtf8(it->second));
+    }
+  }
+  if (auto decoded = ingest::server::PythonB64Decode(in)) {
+    INGEST_FUZZ_CHECK(decoded->size() <= in.size() * 3 / 4);
+  }
+  (void)ingest::server::PythonInt(in);
+  std::string norm = ingest::server::PythonNormPath(in);
+  INGEST_FUZZ_CHECK(ingest::server::PythonNormPath(norm) == norm);
+  if (auto key_name = ingest::server::ClientFileKey(in)) {
+    INGEST_FUZZ_CHECK(ingest::server::IsClientFileKey(*key_name));
+  }
+  if (ingest::IsValidUtf8(in)) {
+    std::optional<std::string> shown = ingest::server::DjangoHeaderValue(in);
+    INGEST_FUZZ_CHECK(shown.has_value() == (in.find_first_of("\r\n") == std::string_view::npos));
+    if (shown) INGEST_FUZZ_CHECK(shown->find_first_of("\r\n") == std::string::npos);
+  }
 
   CheckBase64(in);
   CheckDecimal(in);

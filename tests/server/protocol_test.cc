@@ -84,9 +84,9 @@ TEST_F(ProtocolTest, EmptyValuedRoutingHeadersCountByPresence) {
       port, task, kToken, "Upload-Multiple:\r\nContent-Type: " + content_type + "\r\n", form);
   EXPECT_EQ(StatusLine(bulk), "HTTP/1.1 200 OK") << bulk;
   EXPECT_EQ(ReadFile(data_dir_ + "/tasks/" + std::to_string(task) + "/raw/a.png"), TinyPng(3, 2));
-  // An empty Upload-Length is a TUS creation that fails on the value, as in CVAT.
+  // An empty Upload-Length is a TUS creation that fails on the value (int("")), as in CVAT.
   std::string tus = RawDataPost(port, task, kToken, "Upload-Length:\r\nOrigin: http://x\r\n", "");
-  EXPECT_EQ(StatusLine(tus), "HTTP/1.1 400 Bad Request") << tus;
+  EXPECT_EQ(StatusLine(tus), "HTTP/1.1 500 Internal Server Error") << tus;
 }
 
 TEST_F(ProtocolTest, PipelinedRequestsOnOneConnectionAreAllAnswered) {
@@ -143,38 +143,26 @@ TEST_F(ProtocolTest, CreationOfACompletedNameIs409) {
   EXPECT_EQ(CreateUpload(task, "b.png", 5).status, 201);
 }
 
-TEST_F(ProtocolTest, CreationOverMaxSizeIs413AndZeroLengthIsRefused) {
+TEST_F(ProtocolTest, CreationOverMaxSizeIs413AndZeroLengthFails) {
   StartServer([](server::ServerOptions& o) { o.max_file_size = 1000; });
   int64_t task = CreateTask();
   HttpReply r = CreateUpload(task, "a.png", 1001);
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find("1000"), std::string::npos);
   EXPECT_EQ(CreateUpload(task, "a.png", 1000).status, 201);
-  EXPECT_EQ(CreateUpload(task, "z.png", 0).status, 400);
+  // CVAT preallocates with seek(length - 1): 500 for 0 and below (send empty files in bulk).
+  EXPECT_EQ(CreateUpload(task, "z.png", 0).status, 500);
   HttpReply bad_len = CreateUpload(task, "n.png", 0, {"Upload-Length: -5"});
-  EXPECT_EQ(bad_len.status, 400);
+  EXPECT_EQ(bad_len.status, 500);
 }
 
-TEST_F(ProtocolTest, PatchWithoutContentLengthOrChunkedIs400) {
+TEST_F(ProtocolTest, PatchWithoutContentLengthIs400) {
   int64_t task = CreateTask();
   std::string loc = CreateUpload(task, "a.png", 10).Header("location");
-  HttpReply chunked = Send({"PATCH", loc,
-                            Auth({"Content-Type: application/offset+octet-stream",
-                                  "Upload-Offset: 0"}),
-                            std::string("12345"), true});
-  EXPECT_EQ(chunked.status, 400);
   // Drop Content-Length (curl sends the body anyway; the connection is closed after).
   HttpReply no_len = Patch(loc, 0, "12345", {"Content-Length:"});
   EXPECT_EQ(no_len.status, 400);
   EXPECT_EQ(Head(loc).Header("upload-offset"), "0");
-}
-
-TEST_F(ProtocolTest, PatchWithWrongContentTypeIs415) {
-  int64_t task = CreateTask();
-  std::string loc = CreateUpload(task, "a.png", 10).Header("location");
-  HttpReply r = Send({"PATCH", loc, Auth({"Content-Type: application/octet-stream", "Upload-Offset: 0"}),
-                      std::string("12345")});
-  EXPECT_EQ(r.status, 415);
 }
 
 TEST_F(ProtocolTest, OffsetMismatchIs409WithoutOffset) {
@@ -185,7 +173,7 @@ TEST_F(ProtocolTest, OffsetMismatchIs409WithoutOffset) {
   EXPECT_EQ(r.status, 409);
   EXPECT_FALSE(r.Has("upload-offset"));
   EXPECT_EQ(Head(loc).Header("upload-offset"), "5");
-  EXPECT_EQ(Patch(loc, 5, "x", {"Upload-Offset: abc"}).status, 400);
+  EXPECT_EQ(Patch(loc, 5, "x", {"Upload-Offset: abc"}).status, 500);  // int("abc")
 }
 
 TEST_F(ProtocolTest, PatchPastTheLengthIs413) {
@@ -234,16 +222,17 @@ TEST_F(ProtocolTest, LastChunkMovesTheFileAndTheUploadVanishes) {
   EXPECT_EQ(Send({"GET", loc, Auth()}).status, 405);
 }
 
-TEST_F(ProtocolTest, BulkAppendsAndAResentBatchCorruptsTheFile) {
+TEST_F(ProtocolTest, BulkStoresBasenamesAndAResentBatchFails) {
   int64_t task = CreateTask();
   HttpReply first = Bulk(task, {{"dir/a.png", "AAAA"}, {"b.png", "BB"}});
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_TRUE(first.body.empty());
   std::string raw = data_dir_ + "/tasks/" + std::to_string(task) + "/raw/";
   EXPECT_EQ(ReadFile(raw + "a.png"), "AAAA");  // basename only
+  // CVAT's ClientFile rows are unique: a resent name fails (500) before a byte is appended.
   HttpReply again = Bulk(task, {{"dir/a.png", "AAAA"}});
-  EXPECT_EQ(again.status, 409);
-  EXPECT_EQ(ReadFile(raw + "a.png"), "AAAAAAAA");  // appended, as CVAT's 'ab+' does
+  EXPECT_EQ(again.status, 500);
+  EXPECT_EQ(ReadFile(raw + "a.png"), "AAAA");
   // image_quality is required on every bulk request; nothing is stored without it.
   EXPECT_EQ(Bulk(task, {{"c.png", "C"}}, false).status, 400);
   EXPECT_FALSE(std::filesystem::exists(raw + "c.png"));
@@ -443,15 +432,18 @@ TEST_F(ProtocolTest, TheJournalIsCompactedToTheLiveUploads) {
 
 TEST_F(ProtocolTest, TraversalAndBadNamesAreRefused) {
   int64_t task = CreateTask();
-  for (const char* name : {"../x.png", "/etc/passwd", "a/b.png", ".."}) {
+  for (const char* name : {"../x.png", "/etc/passwd", ".."}) {
     EXPECT_EQ(CreateUpload(task, name, 5).status, 400) << name;
   }
+  // "a/b.png" stays inside: CVAT creates it (and fails when it completes).
+  EXPECT_EQ(CreateUpload(task, "a/b.png", 5).status, 201);
   // On Linux a backslash or a tab is part of a file name: CVAT accepts them.
   for (const char* name : {"a\\b.png", "tab\tname.png"}) {
     EXPECT_EQ(CreateUpload(task, name, 5).status, 201) << name;
   }
   HttpReply nul = CreateUpload(task, std::string("a\0b.png", 7), 5);
-  EXPECT_EQ(nul.status, 400);
+  EXPECT_EQ(nul.status, 500);  // pathlib raises on NUL
+  // b64decode skips what is not base64: "!!!" is an empty name.
   HttpReply bad64 = Send({"POST", Url(DataUrl(*this, task)),
                           Auth({"Upload-Length: 5", "Upload-Metadata: filename !!!", "Origin: x"}), ""});
   EXPECT_EQ(bad64.status, 400);

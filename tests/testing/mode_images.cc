@@ -248,7 +248,7 @@ void SetBits(uint8_t* row, uint32_t x, int bits, uint32_t v) {
 
 std::string Tiff(const std::string& scratch, const std::string& name, bool big_endian,
                  uint16_t photometric, uint16_t spp, uint16_t bps, uint16_t compression,
-                 uint16_t extra = 0xFFFF) {
+                 uint16_t extra = 0xFFFF, uint16_t orientation = 0) {
   std::string path = scratch + "/" + name + ".tmp.tif";
   TIFF* tif = TIFFOpen(path.c_str(), big_endian ? "wb" : "wl");
   if (!tif) {
@@ -263,11 +263,14 @@ std::string Tiff(const std::string& scratch, const std::string& name, bool big_e
   TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
   TIFFSetField(tif, TIFFTAG_COMPRESSION, compression);
   TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 5);
+  if (orientation != 0) TIFFSetField(tif, TIFFTAG_ORIENTATION, orientation);
+  if (bps == 32) TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_IEEEFP);
   if (extra != 0xFFFF) {
     uint16_t e = extra;
     TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, 1, &e);
   }
-  std::vector<uint16_t> r(size_t{1} << bps), g(size_t{1} << bps), b(size_t{1} << bps);
+  const size_t colors = photometric == PHOTOMETRIC_PALETTE ? size_t{1} << bps : 0;
+  std::vector<uint16_t> r(colors), g(colors), b(colors);
   if (photometric == PHOTOMETRIC_PALETTE) {
     for (size_t i = 0; i < r.size(); ++i) {
       r[i] = static_cast<uint16_t>(i * 257);
@@ -284,7 +287,10 @@ std::string Tiff(const std::string& scratch, const std::string& name, bool big_e
       for (uint32_t c = 0; c < spp; ++c) {
         size_t i = size_t{x} * spp + c;
         uint32_t v = Sample(x, y, c);
-        if (bps == 16) {
+        if (bps == 32) {
+          float f = static_cast<float>(v) * 0.37f - 11.5f + static_cast<float>(y) / 7.0f;
+          std::memcpy(&row[4 * i], &f, 4);  // host order; libtiff swaps for big-endian files
+        } else if (bps == 16) {
           uint16_t v16 = static_cast<uint16_t>(v * 257 + x);
           std::memcpy(&row[2 * i], &v16, 2);  // host order; libtiff swaps for big-endian files
         } else if (bps == 8) {
@@ -410,6 +416,25 @@ std::vector<ModeImage> BuildModeImages(const std::string& scratch) {
   add("tiff_p8.tif", Tiff(scratch, "j", false, PHOTOMETRIC_PALETTE, 1, 8, COMPRESSION_NONE));
   add("tiff_p4.tif", Tiff(scratch, "k", false, PHOTOMETRIC_PALETTE, 1, 4, COMPRESSION_NONE));
   add("tiff_cmyk.tif", Tiff(scratch, "l", false, PHOTOMETRIC_SEPARATED, 4, 8, COMPRESSION_LZW));
+  // Mode F, and the Orientation tag (Pillow turns the image when it loads it).
+  add("tiff_f32.tif", Tiff(scratch, "m", false, PHOTOMETRIC_MINISBLACK, 1, 32, COMPRESSION_NONE));
+  add("tiff_f32_be.tif", Tiff(scratch, "v", true, PHOTOMETRIC_MINISBLACK, 1, 32, COMPRESSION_NONE));
+  add("tiff_f32_be_orient6.tif", Tiff(scratch, "n", true, PHOTOMETRIC_MINISBLACK, 1, 32,
+                                      COMPRESSION_ADOBE_DEFLATE, 0xFFFF, 6));
+  add("tiff_rgb_orient2.tif",
+      Tiff(scratch, "o", false, PHOTOMETRIC_RGB, 3, 8, COMPRESSION_NONE, 0xFFFF, 2));
+  add("tiff_rgb_orient3_lzw_be.tif",
+      Tiff(scratch, "p", true, PHOTOMETRIC_RGB, 3, 8, COMPRESSION_LZW, 0xFFFF, 3));
+  add("tiff_l8_orient4.tif",
+      Tiff(scratch, "q", false, PHOTOMETRIC_MINISBLACK, 1, 8, COMPRESSION_NONE, 0xFFFF, 4));
+  add("tiff_i16_orient5.tif",
+      Tiff(scratch, "r", false, PHOTOMETRIC_MINISBLACK, 1, 16, COMPRESSION_NONE, 0xFFFF, 5));
+  add("tiff_rgba_orient6.tif", Tiff(scratch, "s", false, PHOTOMETRIC_RGB, 4, 8,
+                                    COMPRESSION_NONE, EXTRASAMPLE_UNASSALPHA, 6));
+  add("tiff_p4_orient7.tif",
+      Tiff(scratch, "t", false, PHOTOMETRIC_PALETTE, 1, 4, COMPRESSION_NONE, 0xFFFF, 7));
+  add("tiff_cmyk_orient8.tif",
+      Tiff(scratch, "u", false, PHOTOMETRIC_SEPARATED, 4, 8, COMPRESSION_LZW, 0xFFFF, 8));
   // WebP.
   std::vector<uint8_t> rgb = Pixels(kW, kH, 3), rgba = Pixels(kW, kH, 4);
   uint8_t* enc = nullptr;

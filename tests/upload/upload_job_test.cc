@@ -11,6 +11,8 @@
 #include <iostream>
 #include <thread>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "engine/hasher.h"
 #include "tests/testing/archive_writer.h"
@@ -242,19 +244,68 @@ TEST_F(UploadJobTest, RefusalsComeBeforeAnyByteAndCreateNoTask) {
   EXPECT_EQ(ingest::testing::JsonField(tasks.body, "count"), "0") << tasks.body;
 }
 
-// The server's Tus-Max-Size is known before our task exists (read on any visible task):
-// a file over it is refused before anything is created.
-TEST_F(UploadJobTest, TheServersSizeLimitIsKnownBeforeTheTaskIsCreated) {
-  StartServer([](server::ServerOptions& o) { o.max_file_size = 4000; });
-  CreateTask("someone else's");
+// The server's Tus-Max-Size is learned from the run's own task right after it exists, never
+// from a task the run neither created nor was given (on CVAT, OPTIONS on /data/ makes the
+// Data row of a task that has none): a file over it deletes the new task again.
+TEST_F(UploadJobTest, TheServersSizeLimitIsLearnedFromTheRunsOwnTask) {
+  struct Log {
+    std::mutex mu;
+    std::vector<std::string> lines;
+  };
+  auto log = std::make_shared<Log>();
+  StartServer([log](server::ServerOptions& o) {
+    o.max_file_size = 4000;
+    o.on_request = [log](std::string_view line) {
+      std::lock_guard lock(log->mu);
+      log->lines.emplace_back(line);
+    };
+  });
+  const std::string other = std::to_string(CreateTask("someone else's"));
   WriteFile(work_.Join("src/small.png"), ingest::testing::WritePng(4, 4));
   WriteFile(work_.Join("src/big.png"), ingest::testing::WritePng(300, 300, {.noise = true}));
   UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  std::vector<std::string> run_requests;
+  {
+    std::lock_guard lock(log->mu);
+    run_requests = log->lines;
+  }
   ASSERT_FALSE(out.status.ok());
+  EXPECT_NE(out.status.message().find("4000"), std::string::npos) << out.status.message();
+  EXPECT_NE(out.status.message().find("deleted"), std::string::npos) << out.status.message();
   ASSERT_EQ(out.refusals.size(), 1u);
   EXPECT_NE(out.refusals[0].path.find("big.png"), std::string::npos);
   EXPECT_NE(out.refusals[0].reason.find("4000"), std::string::npos) << out.refusals[0].reason;
+  // Only the other task is left, and nothing of the run touched it.
   EXPECT_EQ(ingest::testing::JsonField(Get("/api/tasks").body, "count"), "1");
+  EXPECT_EQ(ingest::testing::JsonField(Get("/api/tasks/" + other).body, "data"), "null");
+  bool options_seen = false;
+  for (const std::string& line : run_requests) {
+    std::string path = line.substr(line.find(' ') + 1);
+    EXPECT_FALSE(path == "/api/tasks/" + other || path.starts_with("/api/tasks/" + other + "/") ||
+                 path.starts_with("/api/tasks/" + other + "?"))
+        << line;
+    options_seen |= line.starts_with("OPTIONS ");
+  }
+  EXPECT_TRUE(options_seen);  // the limit was asked, of the run's own task
+}
+
+// CVAT before 2.16.0 answers Upload-Finish without an rq_id: the task's status is polled.
+TEST_F(UploadJobTest, ACvatBeforeTheRequestsApiIsPolledThroughTheTaskStatus) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.10.0"; });
+  auto files = MakeCorpus(work_.Join("src"), 5, 0);
+  UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  ExpectIntact(out, files);
+}
+
+// CVAT before 2.4.6 has no upload_file_order: refused before anything is created.
+TEST_F(UploadJobTest, ACvatBeforeUploadFileOrderIsRefusedClearly) {
+  StartServer([](server::ServerOptions& o) { o.cvat_version = "2.4.5"; });
+  MakeCorpus(work_.Join("src"), 2, 0);
+  UploadOutcome out = Run(MakeJob({work_.Join("src")}));
+  ASSERT_FALSE(out.status.ok());
+  EXPECT_NE(out.status.message().find("CVAT 2.4.5"), std::string::npos) << out.status.message();
+  EXPECT_NE(out.status.message().find("2.4.6 or later"), std::string::npos);
+  EXPECT_EQ(ingest::testing::JsonField(Get("/api/tasks").body, "count"), "0");
 }
 
 TEST_F(UploadJobTest, IntoAnExistingEmptyTask) {
