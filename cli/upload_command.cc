@@ -89,6 +89,7 @@ constexpr OptionSpec kUploadOwnOptions[] = {
      "leave out files that cannot be read or probed (each listed, exit status 3) instead of "
      "refusing the upload; clashing base names are still refused"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"verify", "", kVerifyHelp},
     {"fresh", "", "ignore this upload's journal (kept, renamed *.retired-TIME) and start a new "
                   "task"},
 };
@@ -194,6 +195,24 @@ Status RetireJournal(const std::string& journal) {
   return Status();
 }
 
+// The notes on the files the plan leaves behind: files CVAT takes no data from, and context
+// images, which CVAT keeps only inside an archive (--pack zip builds one).
+void PrintLeftBehind(const UploadPlan& plan) {
+  const uint64_t context = plan.skipped_context_images;
+  const uint64_t other = plan.skipped_files - std::min(context, plan.skipped_files);
+  if (other) {
+    std::fprintf(stderr, "note: %s file%s not an image, video or archive and stay%s behind\n",
+                 WithCommas(other).c_str(), other == 1 ? " is" : "s are", other == 1 ? "s" : "");
+  }
+  if (context) {
+    std::fprintf(stderr,
+                 "note: %s context image%s (related_images folders) stay%s behind: CVAT keeps "
+                 "related images only inside an archive; add --pack zip to send the images as "
+                 "one zip that keeps them with their frames\n",
+                 WithCommas(context).c_str(), context == 1 ? "" : "s", context == 1 ? "s" : "");
+  }
+}
+
 // What ExecuteJob needs to report beyond the job: where the full problem list goes, and
 // how the printed resume command passes the credentials.
 struct JobReporting {
@@ -208,6 +227,7 @@ void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
   ProblemList problems = UploadProblems(out, skip_bad);
   std::string text = problems.FormatGrouped("", problems_file);
   std::fwrite(text.data(), 1, text.size(), stderr);
+  if (out.scan) std::fputs(UnverifiedNote(out.scan->unverified).c_str(), stderr);
   if (skip_bad && !out.scan_errors.empty() && out.status.ok()) {
     const size_t n = out.scan_errors.size();
     std::fprintf(stderr, "left out %s file%s that cannot be read or probed (--skip-bad)%s\n",
@@ -266,12 +286,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                    plan.zip->layout.member_count() == 1 ? "" : "s",
                    FormatBytes(plan.zip->layout.total_size()).c_str(), plan.zip->reason.c_str());
     }
-    if (plan.skipped_files) {
-      std::fprintf(stderr, "note: %llu file%s not media (or %s context images) and stay%s "
-                   "behind\n", static_cast<unsigned long long>(plan.skipped_files),
-                   plan.skipped_files == 1 ? " is" : "s are", plan.skipped_files == 1 ? "is" : "are",
-                   plan.skipped_files == 1 ? "s" : "");
-    }
+    PrintLeftBehind(plan);
   };
   events.on_task_created = [&](int64_t id) {
     std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), job.task.name.c_str());
@@ -535,6 +550,7 @@ int RunUpload(Args args) {
   job.temp_dir = temp.path();
   job.transfer = transfer;
   job.scan.follow_symlinks = opt.Has("follow-symlinks");
+  job.scan.verify_pixels = opt.Has("verify");
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("upload", workers.error());
   job.scan.workers = static_cast<unsigned>(*workers);

@@ -48,8 +48,12 @@ class CvatApi {
 
   // POST /api/auth/login -> the key for "Authorization: Token <key>".
   Result<std::string> Login(const std::string& user, const std::string& password);
-  // GET /api/server/about: a cheap check of the URL and the credentials.
+  // GET /api/server/about: a cheap check of the URL (CVAT answers it without credentials).
   Status CheckServer();
+  // GET /api/users/self: the credentials are accepted (401 says clearly that they are not).
+  Status CheckCredentials();
+  // GET /api/projects/<id>: the project exists and this user may see it.
+  Status CheckProject(int64_t id);
   // POST /api/tasks with a TaskWriteSerializer JSON body.
   Result<TaskInfo> CreateTask(const std::string& json_body);
   Result<TaskInfo> GetTask(int64_t id);

@@ -451,6 +451,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     Result<TaskInfo> task = api.CreateTask(task_body);
     if (!task) return fail(task.error());
     out.task_id = task->id;
+    out.created_task = true;
     if (journal) {
       if (Status s = journal->SetTask(task->id); !s.ok()) return fail(s);
     }
@@ -476,7 +477,13 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (!start.empty()) engine.SetStart(std::move(start));
     if (events.on_transfer_start) events.on_transfer_start();
     auto t_upload = Clock::now();
+    // Counters may be shared with other tasks of a run: what moved meanwhile may be theirs,
+    // and then this task is taken to hold data (it is never deleted on a guess).
+    const uint64_t files_before = counters->files_done.load();
+    const uint64_t bytes_before = counters->bytes_done.load();
     Status sent = engine.Run(cancel);
+    out.data_reached_task = counters->files_done.load() != files_before ||
+                            counters->bytes_done.load() != bytes_before;
     out.upload_seconds = Since(t_upload);
     out.failures = engine.failures();
     out.notes.insert(out.notes.end(), engine.notes().begin(), engine.notes().end());
@@ -486,6 +493,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
       if (sent.ok() && !flushed.ok()) sent = flushed;
     }
     if (!sent.ok()) return fail(sent);
+    out.data_reached_task = true;
     if (journal) {
       if (Status s = journal->SetState("finishing"); !s.ok()) return fail(s);
     }
@@ -502,6 +510,26 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
   Complete(api, journal, *task, out, t0);
+}
+
+// After a failure: the task this run created got no data, so it is deleted and the journal
+// set aside (*.failed), and out.status says so (or why the task could not be deleted).
+void DropEmptyTask(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
+  if (out.status.ok() || out.status.code() == Status::Code::kCancelled || !out.created_task ||
+      out.data_reached_task || !out.task_id) {
+    return;
+  }
+  const std::string id = std::to_string(*out.task_id);
+  std::string what = out.status.message();
+  if (Status s = api.DeleteTask(*out.task_id); s.ok()) {
+    what += "; task " + id + ", created by this run, got no data and was deleted";
+    if (!journal_path.empty()) RetireJournal(journal_path, ".failed");
+    out.task_id.reset();
+  } else {
+    what += "; task " + id + ", created by this run, got no data but could not be deleted (" +
+            s.message() + "): delete it in CVAT";
+  }
+  out.status = Status::Remote(what);
 }
 
 // The name of a packed task's zip: the task's name, with what is not a letter, a digit, '.',
@@ -525,7 +553,14 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
                             SessionHeaders(api, job.login->first, job.login->second, job.org));
     *http = HttpClient(job.transfer.connection, headers);
   }
-  return api.CheckServer();
+  INGEST_RETURN_IF_ERROR(api.CheckServer());
+  // Before the scan, so a wrong token fails in a second, not after scanning the corpus (and a
+  // dry run checks the credentials too).
+  INGEST_RETURN_IF_ERROR(api.CheckCredentials());
+  if (job.task.project_id && !job.task_id) {
+    INGEST_RETURN_IF_ERROR(api.CheckProject(*job.task.project_id));
+  }
+  return Status();
 }
 
 Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
@@ -574,6 +609,28 @@ Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out) {
   return Status();
 }
 
+namespace {
+
+// --verify on an archive that goes up whole: a member the decoders reject cannot be left out
+// (the archive is sent as it is), so the upload is refused, the members listed.
+Status RefuseUndecodableMembers(const UploadJob& job, const std::string& archive,
+                                UploadOutcome* out) {
+  if (!job.scan.verify_pixels) return Status();
+  size_t bad = 0;
+  for (const ScanProblem& p : out->members->problems) {
+    if (p.warning) continue;
+    out->scan_errors.push_back(p);
+    ++bad;
+  }
+  if (bad == 0) return Status();
+  return Status::InvalidArgument(
+      std::to_string(bad) + (bad == 1 ? " member of " : " members of ") + archive +
+      " cannot be read or decoded, and the archive goes up whole, so none can be left out: "
+      "fix the archive, or send its images as files with --extract (and --skip-bad)");
+}
+
+}  // namespace
+
 void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan_ptr,
              UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
              const std::atomic<bool>* cancel, Clock::time_point t0) {
@@ -594,6 +651,10 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
       return;
     }
     out.members = std::make_shared<const ScanResult>(std::move(*m));
+    if (Status bad = RefuseUndecodableMembers(job, FilesystemPath(*scan, f), &out); !bad.ok()) {
+      out.status = bad;
+      return;
+    }
     break;
   }
   if (!job.journal_path.empty()) {
@@ -645,6 +706,15 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
                                     : nullptr);
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
+  journal.reset();  // closed before it may be set aside
+  DropEmptyTask(api, job.journal_path, out);
+}
+
+void RetireJournal(const std::string& path, const std::string& suffix) {
+  std::error_code ec;
+  for (const char* part : {"-wal", "-shm", ".manifest.jsonl", ""}) {
+    std::filesystem::rename(path + part, path + suffix + part, ec);
+  }
 }
 
 UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
