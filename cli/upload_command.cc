@@ -21,6 +21,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resume_hint.h"
+#include "cli/run_log.h"
 #include "cli/run_output.h"
 #include "cli/run_record.h"
 #include "cli/scratch_dir.h"
@@ -71,7 +72,8 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
     {"tus-threshold", "SIZE", "files of this size or more go through TUS (default 8MiB)"},
     {"retries", "N", "retries per file after network errors, 5xx, stalls (default 5)"},
-    {"progress", "auto|bar|json|none", "progress display (default auto: bar on a terminal)"},
+    {"progress", "auto|bar|json|none",
+     "progress display (default auto: a bar on a terminal, else a plain line every 5 s)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
     {"dry-run", "", "do everything up to the first byte of data and print the plan"},
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
@@ -418,6 +420,16 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     std::printf("%lld\n", static_cast<long long>(*out.task_id));
   }
   if (!out.order.ok()) return kExitFailed;
+  // The upload is done: its journal goes, a line in the run log stays.
+  const std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
+  if (!journal.empty()) {
+    FinishedUpload done{*out.task_id, out.task.name, out.server, UserFiles(plan),
+                        plan.total_bytes};
+    if (Status s = RetireFinishedJournal(journal, done); !s.ok()) {
+      std::fprintf(stderr, "warning: the journal %s is kept: %s\n", journal.c_str(),
+                   s.message().c_str());
+    }
+  }
   return skipped_bad ? kExitPartial : kExitOk;
 }
 
@@ -626,6 +638,15 @@ int RunUpload(Args args) {
     if (opt.Has("fresh") && ::access(job.journal_path.c_str(), F_OK) == 0) {
       if (Status s = RetireJournal(job.journal_path); !s.ok()) return RunError("upload", s);
     }
+    if (::access(job.journal_path.c_str(), F_OK) != 0 && !opt.Has("fresh")) {
+      if (std::optional<std::string> line = FinishedLine(job.journal_path)) {
+        std::fprintf(stderr,
+                     "this upload was done before (%s):\n  %s\nto upload it again into a new "
+                     "task, run the same command with --fresh\n",
+                     RunLogPath(job.journal_path).c_str(), line->c_str());
+        return kExitOk;
+      }
+    }
     if (::access(job.journal_path.c_str(), F_OK) == 0) {
       std::string journal = job.journal_path;
       std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
@@ -644,6 +665,10 @@ constexpr OptionSpec kResumeOwnOptions[] = {
     {"allow-changed", "", "send files that changed since they were planned as they are now"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
     {"all-finished", "", "with --forget and no JOURNAL: delete every finished journal"},
+    {"prune", "",
+     "delete finished journals and runs and journals set aside (*.retired-*, *.failed, *.gone)"},
+    {"older-than", "AGE",
+     "with --prune: only those unchanged for AGE (7d, 12h, 30m), unfinished ones too"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
@@ -760,6 +785,23 @@ int RunResume(Args args) {
                   FormatBytes(bytes_done).c_str(), FormatBytes(bytes).c_str(), age / 3600,
                   age / 60 % 60);
     }
+    return kExitOk;
+  }
+  if (opt.Has("older-than") && !opt.Has("prune")) {
+    return UsageError("resume", Status::InvalidArgument("--older-than goes with --prune"));
+  }
+  if (opt.Has("prune")) {
+    if (!opt.positional.empty() || opt.Has("forget")) {
+      return UsageError("resume", Status::InvalidArgument(
+                                      "--prune cleans the journal folder: no JOURNAL, no --forget"));
+    }
+    std::optional<int64_t> age;
+    if (opt.Has("older-than")) {
+      Result<int64_t> parsed_age = ParseAge(opt.Get("older-than"));
+      if (!parsed_age) return UsageError("resume", parsed_age.error());
+      age = *parsed_age;
+    }
+    PruneJournals(dir, age);
     return kExitOk;
   }
   if (opt.Has("all-finished") && (!opt.Has("forget") || !opt.positional.empty())) {

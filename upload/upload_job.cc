@@ -895,6 +895,15 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     out.status = s;
     return out;
   }
+  if (h.task_id && h.state != "done") {
+    // A task deleted since (or of another --org) is said plainly (the CLI offers --fresh),
+    // not through whatever later request meets its absence first (a failed request's poll).
+    Result<TaskInfo> task = api.GetTask(h.task_id);
+    if (!task && task.error().code() == Status::Code::kNotFound) {
+      out.status = task.error();
+      return out;
+    }
+  }
   if (h.state == "done") {
     Result<TaskInfo> task = api.GetTask(h.task_id);
     if (!task) {
