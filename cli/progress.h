@@ -49,7 +49,9 @@ std::string Rate(double bytes_per_s);
 std::string Eta(double seconds);
 // A transfer's progress (cvat-ingest upload, resume and bench):
 //   "12/100 files, 1.2 MiB / 10 MiB, 3.4 MiB/s, ETA 0:00:03, 4 in flight"
-// The ETA (of the bytes left at `bytes_per_s`) only `with_eta`.
+// `bytes_sent` of `bytes`: upload and resume pass the bytes the server confirmed (bounded by
+// the plan; what went twice shows in the rate only). The ETA (of the bytes left at
+// `bytes_per_s`) only `with_eta`.
 std::string TransferProgressText(uint64_t files_done, uint64_t files, uint64_t bytes_sent,
                                  uint64_t bytes, double bytes_per_s, uint32_t in_flight,
                                  bool with_eta);

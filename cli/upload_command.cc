@@ -300,10 +300,12 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         uint64_t sent = counters.bytes_sent.load();
         double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
+        // Bytes the server confirmed, never more than the plan's (what was sent again after
+        // a failure counts in the rate only).
         std::string line = "uploading: " +
-                           TransferProgressText(counters.files_done.load(), total_files, sent,
-                                                total_bytes, rate, counters.in_flight.load(),
-                                                /*with_eta=*/true);
+                           TransferProgressText(counters.files_done.load(), total_files,
+                                                counters.bytes_done.load(), total_bytes, rate,
+                                                counters.in_flight.load(), /*with_eta=*/true);
         const uint64_t retries = counters.retries.load();
         if (retries) line += ", " + WithCommas(retries) + (retries == 1 ? " retry" : " retries");
         return line;
@@ -314,10 +316,11 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           std::fprintf(stderr,
                        "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
-                       "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
-                       "\"retries\":%llu}\n",
+                       "\"files\":%zu,\"bytes_done\":%llu,\"bytes_sent\":%llu,\"bytes\":%llu,"
+                       "\"in_flight\":%u,\"retries\":%llu}\n",
                        secs, static_cast<unsigned long long>(counters.files_done.load()),
-                       total_files, static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       total_files, static_cast<unsigned long long>(counters.bytes_done.load()),
+                       static_cast<unsigned long long>(counters.bytes_sent.load()),
                        static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
                        static_cast<unsigned long long>(counters.retries.load()));
           for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {

@@ -554,8 +554,9 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
     *http = HttpClient(job.transfer.connection, headers);
   }
   INGEST_RETURN_IF_ERROR(api.CheckServer());
-  // Before the scan, so a wrong token fails in a second, not after scanning the corpus (and a
-  // dry run checks the credentials too).
+  if (!job.dry_run) return Status();  // a real run meets bad credentials at its first request
+  // A dry run sends nothing else that needs them: it checks the credentials and the project
+  // (the task of --task is read for its limits anyway).
   INGEST_RETURN_IF_ERROR(api.CheckCredentials());
   if (job.task.project_id && !job.task_id) {
     INGEST_RETURN_IF_ERROR(api.CheckProject(*job.task.project_id));
