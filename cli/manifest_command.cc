@@ -39,6 +39,7 @@ constexpr OptionSpec kManifestOwnOptions[] = {
      "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"verify", "", kVerifyHelp},
 };
 constexpr auto kManifestOptions = JoinOptions(kManifestOwnOptions, kSelectionOptions);
 
@@ -98,6 +99,26 @@ Result<std::vector<std::string>> ReadOrder(const std::string& path) {
   return names;
 }
 
+// The error for sources without images: when they hold videos, how to get theirs (a video's
+// manifest is its own file: one per video, as create.py VIDEO writes it).
+Status NoImages(const ScanResult& scan, const Status& planned) {
+  size_t videos = 0;
+  std::string example;  // the first video by path (the scan's order is the workers')
+  for (const FileRecord& f : scan.files) {
+    if (f.kind == MediaKind::kImage) return planned;
+    if (f.kind != MediaKind::kVideo) continue;
+    std::string path = DisplayPath(scan, f);
+    if (++videos == 1 || path < example) example = std::move(path);
+  }
+  if (videos == 0) return planned;
+  return Status::NotFound(
+      "no images found in the sources, but " + std::to_string(videos) +
+      (videos == 1 ? " video" : " videos") +
+      ": a video gets a manifest of its own, one per video; write it with 'cvat-ingest "
+      "manifest VIDEO -o MANIFEST.jsonl' (e.g. cvat-ingest manifest " + example + " -o " +
+      example.substr(0, example.rfind('.')) + ".jsonl)");
+}
+
 }  // namespace
 
 int RunManifest(Args args) {
@@ -149,6 +170,7 @@ int RunManifest(Args args) {
   scan_options.hash = false;  // the manifest needs headers only (and pixels for checksums)
   scan_options.pixel_checksum = checksum == "pixels";
   scan_options.follow_symlinks = opt.Has("follow-symlinks");
+  scan_options.verify_pixels = opt.Has("verify");
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("manifest", workers.error());
   scan_options.workers = static_cast<unsigned>(*workers);
@@ -177,6 +199,7 @@ int RunManifest(Args args) {
   if (!scan) return RunError("manifest", scan.error());
   size_t errors = 0;
   if (!PrintProblems(*scan, opt.Get("problems"), &errors)) return kExitFailed;
+  std::fputs(UnverifiedNote(scan->unverified).c_str(), stderr);
   if (opt.Has("cache") && cache.NeedsRewrite(*scan, counters.cache_hits.load())) {
     Status saved = ScanCache::Save(opt.Get("cache"), *scan, ScanCacheOptionsOf(scan_options));
     if (!saved.ok()) {
@@ -185,7 +208,7 @@ int RunManifest(Args args) {
   }
 
   Result<manifest::ImageManifestPlan> plan = manifest::PlanImageManifest(*scan, plan_options);
-  if (!plan) return RunError("manifest", plan.error());
+  if (!plan) return RunError("manifest", NoImages(*scan, plan.error()));
 
   if (check) {
     std::string path = opt.Get("check");

@@ -13,10 +13,25 @@
 
 namespace ingest::cli {
 
-ProgressLine::ProgressLine(bool enabled, std::function<std::string()> render)
+ProgressLine::ProgressLine(bool enabled, std::function<std::string()> render,
+                           std::chrono::milliseconds plain_every)
     : render_(std::move(render)) {
-  active_ = enabled && ::isatty(STDERR_FILENO);
+  active_ = enabled;
+  terminal_ = ::isatty(STDERR_FILENO);
   if (!active_) return;
+  if (!terminal_) {
+    thread_ = std::jthread([this, plain_every](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      std::unique_lock lock(mu);
+      while (!cv.wait_for(lock, stop, plain_every, [] { return false; }) &&
+             !stop.stop_requested()) {
+        std::fprintf(stderr, "%s\n", render_().c_str());
+        std::fflush(stderr);
+      }
+    });
+    return;
+  }
   thread_ = std::jthread([this](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any cv;
@@ -36,6 +51,7 @@ ProgressLine::~ProgressLine() {
   if (!active_) return;
   thread_.request_stop();
   thread_.join();
+  if (!terminal_) return;
   std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
 }

@@ -42,4 +42,11 @@ const std::atomic<bool>* InstallInterruptFlag() {
 
 bool WasInterrupted() { return g_interrupted.load(); }
 
+std::string UnverifiedNote(uint64_t unverified) {
+  if (unverified == 0) return "";
+  return "not verified: " + std::to_string(unverified) +
+         (unverified == 1 ? " image" : " images") +
+         " in formats --verify does not decode (kept as they are)\n";
+}
+
 }  // namespace ingest::cli

@@ -3,6 +3,8 @@
 #define INGEST_CLI_REPORT_H_
 
 #include <atomic>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "engine/status.h"
@@ -19,6 +21,13 @@ int RunError(std::string_view command, const Status& status);
 // once with status 130). Safe to call more than once.
 const std::atomic<bool>* InstallInterruptFlag();
 bool WasInterrupted();
+
+// The --verify option of scan, manifest and upload (ScanOptions::verify_pixels).
+inline constexpr std::string_view kVerifyHelp =
+    "decode every image (as --checksum pixels does, without the md5) and treat the ones the "
+    "decoders reject (cut short after the header, damaged data) as bad files: CVAT fails on them";
+// "" or, when --verify kept `unverified` images without decoding them, a line saying so.
+std::string UnverifiedNote(uint64_t unverified);
 
 }  // namespace ingest::cli
 

@@ -162,7 +162,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
         uint64_t sent = counters.bytes_sent.load();
         return "tasks " + std::to_string(finished.load()) + "/" + std::to_string(total_tasks) +
                " (" + std::to_string(building.load()) + " building), " +
-               FormatBytes(sent) + " / " + FormatBytes(total_bytes) + ", " +
+               FormatBytes(counters.bytes_done.load()) + " / " + FormatBytes(total_bytes) + ", " +
                Rate(secs > 0 ? static_cast<double>(sent) / secs : 0);
       });
     }

@@ -30,6 +30,7 @@ constexpr OptionSpec kScanOwnOptions[] = {
      "scan cache: unchanged files (size, mtime, inode) are not read again; FILE is rewritten"},
     {"progress", "auto|none", "progress line on a terminal (default auto)"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"verify", "", kVerifyHelp},
 };
 constexpr auto kScanOptions = JoinOptions(kScanOwnOptions, kSelectionOptions);
 
@@ -88,6 +89,7 @@ int RunScan(Args args) {
   options.hash = !parsed->Has("no-hash");
   options.probe_images = !parsed->Has("no-probe");
   options.follow_symlinks = parsed->Has("follow-symlinks");
+  options.verify_pixels = parsed->Has("verify");
   Result<uint64_t> workers = parsed->GetUint("workers", 0);
   if (!workers) return UsageError("scan", workers.error());
   options.workers = static_cast<unsigned>(*workers);
@@ -159,6 +161,7 @@ int RunScan(Args args) {
     out += "},\"total\":{\"files\":" + std::to_string(total.files) +
            ",\"bytes\":" + std::to_string(total.bytes) + "}";
     if (!selection->empty()) out += ",\"filtered_out\":" + std::to_string(scan.filtered_out);
+    if (options.verify_pixels) out += ",\"unverified\":" + std::to_string(scan.unverified);
     out += ",\"errors\":" + std::to_string(errors) + ",\"warnings\":" + std::to_string(warnings);
     out += ",\"problems\":[";
     for (size_t i = 0; i < scan.problems.size(); ++i) {
@@ -245,6 +248,7 @@ int RunScan(Args args) {
                   errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     out += line;
     out += ScanProblems(scan, dups).FormatGrouped("  ", parsed->Get("problems"));
+    out += UnverifiedNote(scan.unverified);
   }
   if (parsed->Has("problems")) {
     if (Status s = ScanProblems(scan, dups).WriteJsonLines(parsed->Get("problems")); !s.ok()) {

@@ -21,6 +21,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/resume_hint.h"
+#include "cli/run_log.h"
 #include "cli/run_output.h"
 #include "cli/run_record.h"
 #include "cli/task_fields.h"
@@ -72,7 +73,8 @@ constexpr OptionSpec kUploadOwnOptions[] = {
     {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
     {"tus-threshold", "SIZE", "files of this size or more go through TUS (default 8MiB)"},
     {"retries", "N", "retries per file after network errors, 5xx, stalls (default 5)"},
-    {"progress", "auto|bar|json|none", "progress display (default auto: bar on a terminal)"},
+    {"progress", "auto|bar|json|none",
+     "progress display (default auto: a bar on a terminal, else a plain line every 5 s)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
     {"dry-run", "", "do everything up to the first byte of data and print the plan"},
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
@@ -90,6 +92,7 @@ constexpr OptionSpec kUploadOwnOptions[] = {
      "leave out files that cannot be read or probed (each listed, exit status 3) instead of "
      "refusing the upload; clashing base names are still refused"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
+    {"verify", "", kVerifyHelp},
     {"fresh", "", "ignore this upload's journal (kept, renamed *.retired-TIME) and start a new "
                   "task"},
 };
@@ -195,6 +198,24 @@ Status RetireJournal(const std::string& journal) {
   return Status();
 }
 
+// The notes on the files the plan leaves behind: files CVAT takes no data from, and context
+// images, which CVAT keeps only inside an archive (--pack zip builds one).
+void PrintLeftBehind(const UploadPlan& plan) {
+  const uint64_t context = plan.skipped_context_images;
+  const uint64_t other = plan.skipped_files - std::min(context, plan.skipped_files);
+  if (other) {
+    std::fprintf(stderr, "note: %s file%s not an image, video or archive and stay%s behind\n",
+                 WithCommas(other).c_str(), other == 1 ? " is" : "s are", other == 1 ? "s" : "");
+  }
+  if (context) {
+    std::fprintf(stderr,
+                 "note: %s context image%s (related_images folders) stay%s behind: CVAT keeps "
+                 "related images only inside an archive; add --pack zip to send the images as "
+                 "one zip that keeps them with their frames\n",
+                 WithCommas(context).c_str(), context == 1 ? "" : "s", context == 1 ? "s" : "");
+  }
+}
+
 // What ExecuteJob needs to report beyond the job: where the full problem list goes, and
 // how the printed resume command passes the credentials.
 struct JobReporting {
@@ -209,6 +230,7 @@ void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
   ProblemList problems = UploadProblems(out, skip_bad);
   std::string text = problems.FormatGrouped("", problems_file);
   std::fwrite(text.data(), 1, text.size(), stderr);
+  if (out.scan) std::fputs(UnverifiedNote(out.scan->unverified).c_str(), stderr);
   if (skip_bad && !out.scan_errors.empty() && out.status.ok()) {
     const size_t n = out.scan_errors.size();
     std::fprintf(stderr, "left out %s file%s that cannot be read or probed (--skip-bad)%s\n",
@@ -267,12 +289,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                    plan.zip->layout.member_count() == 1 ? "" : "s",
                    FormatBytes(plan.zip->layout.total_size()).c_str(), plan.zip->reason.c_str());
     }
-    if (plan.skipped_files) {
-      std::fprintf(stderr, "note: %llu file%s not media (or %s context images) and stay%s "
-                   "behind\n", static_cast<unsigned long long>(plan.skipped_files),
-                   plan.skipped_files == 1 ? " is" : "s are", plan.skipped_files == 1 ? "is" : "are",
-                   plan.skipped_files == 1 ? "s" : "");
-    }
+    PrintLeftBehind(plan);
   };
   events.on_task_created = [&](int64_t id) {
     std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), job.task.name.c_str());
@@ -284,10 +301,12 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         uint64_t sent = counters.bytes_sent.load();
         double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
+        // Bytes the server confirmed, never more than the plan's (what was sent again after
+        // a failure counts in the rate only).
         std::string line = "uploading: " +
-                           TransferProgressText(counters.files_done.load(), total_files, sent,
-                                                total_bytes, rate, counters.in_flight.load(),
-                                                /*with_eta=*/true);
+                           TransferProgressText(counters.files_done.load(), total_files,
+                                                counters.bytes_done.load(), total_bytes, rate,
+                                                counters.in_flight.load(), /*with_eta=*/true);
         const uint64_t retries = counters.retries.load();
         if (retries) line += ", " + WithCommas(retries) + (retries == 1 ? " retry" : " retries");
         return line;
@@ -298,10 +317,11 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           std::fprintf(stderr,
                        "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
-                       "\"files\":%zu,\"bytes_sent\":%llu,\"bytes\":%llu,\"in_flight\":%u,"
-                       "\"retries\":%llu}\n",
+                       "\"files\":%zu,\"bytes_done\":%llu,\"bytes_sent\":%llu,\"bytes\":%llu,"
+                       "\"in_flight\":%u,\"retries\":%llu}\n",
                        secs, static_cast<unsigned long long>(counters.files_done.load()),
-                       total_files, static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       total_files, static_cast<unsigned long long>(counters.bytes_done.load()),
+                       static_cast<unsigned long long>(counters.bytes_sent.load()),
                        static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
                        static_cast<unsigned long long>(counters.retries.load()));
           for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
@@ -404,6 +424,16 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     std::printf("%lld\n", static_cast<long long>(*out.task_id));
   }
   if (!out.order.ok()) return kExitFailed;
+  // The upload is done: its journal goes, a line in the run log stays.
+  const std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
+  if (!journal.empty()) {
+    FinishedUpload done{*out.task_id, out.task.name, out.server, UserFiles(plan),
+                        plan.total_bytes};
+    if (Status s = RetireFinishedJournal(journal, done); !s.ok()) {
+      std::fprintf(stderr, "warning: the journal %s is kept: %s\n", journal.c_str(),
+                   s.message().c_str());
+    }
+  }
   return skipped_bad ? kExitPartial : kExitOk;
 }
 
@@ -536,6 +566,7 @@ int RunUpload(Args args) {
   job.temp_dir = temp.path();
   job.transfer = transfer;
   job.scan.follow_symlinks = opt.Has("follow-symlinks");
+  job.scan.verify_pixels = opt.Has("verify");
   Result<uint64_t> workers = opt.GetUint("workers", 0);
   if (!workers) return UsageError("upload", workers.error());
   job.scan.workers = static_cast<unsigned>(*workers);
@@ -616,6 +647,15 @@ int RunUpload(Args args) {
     if (opt.Has("fresh") && ::access(job.journal_path.c_str(), F_OK) == 0) {
       if (Status s = RetireJournal(job.journal_path); !s.ok()) return RunError("upload", s);
     }
+    if (::access(job.journal_path.c_str(), F_OK) != 0 && !opt.Has("fresh")) {
+      if (std::optional<std::string> line = FinishedLine(job.journal_path)) {
+        std::fprintf(stderr,
+                     "this upload was done before (%s):\n  %s\nto upload it again into a new "
+                     "task, run the same command with --fresh\n",
+                     RunLogPath(job.journal_path).c_str(), line->c_str());
+        return kExitOk;
+      }
+    }
     if (::access(job.journal_path.c_str(), F_OK) == 0) {
       std::string journal = job.journal_path;
       std::fprintf(stderr, "resuming the upload recorded in %s\n", journal.c_str());
@@ -634,6 +674,10 @@ constexpr OptionSpec kResumeOwnOptions[] = {
     {"allow-changed", "", "send files that changed since they were planned as they are now"},
     {"forget", "", "delete JOURNAL (and its manifest) instead of resuming"},
     {"all-finished", "", "with --forget and no JOURNAL: delete every finished journal"},
+    {"prune", "",
+     "delete finished journals and runs and journals set aside (*.retired-*, *.failed, *.gone)"},
+    {"older-than", "AGE",
+     "with --prune: only those unchanged for AGE (7d, 12h, 30m), unfinished ones too"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
@@ -750,6 +794,23 @@ int RunResume(Args args) {
                   FormatBytes(bytes_done).c_str(), FormatBytes(bytes).c_str(), age / 3600,
                   age / 60 % 60);
     }
+    return kExitOk;
+  }
+  if (opt.Has("older-than") && !opt.Has("prune")) {
+    return UsageError("resume", Status::InvalidArgument("--older-than goes with --prune"));
+  }
+  if (opt.Has("prune")) {
+    if (!opt.positional.empty() || opt.Has("forget")) {
+      return UsageError("resume", Status::InvalidArgument(
+                                      "--prune cleans the journal folder: no JOURNAL, no --forget"));
+    }
+    std::optional<int64_t> age;
+    if (opt.Has("older-than")) {
+      Result<int64_t> parsed_age = ParseAge(opt.Get("older-than"));
+      if (!parsed_age) return UsageError("resume", parsed_age.error());
+      age = *parsed_age;
+    }
+    PruneJournals(dir, age);
     return kExitOk;
   }
   if (opt.Has("all-finished") && (!opt.Has("forget") || !opt.positional.empty())) {

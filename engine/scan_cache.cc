@@ -97,7 +97,8 @@ uint64_t CacheableFiles(const ScanResult& scan) {
 
 uint32_t ScanCacheOptionsOf(const ScanOptions& options) {
   return (options.hash ? kCacheHash : 0u) | (options.probe_images ? kCacheProbe : 0u) |
-         (options.pixel_checksum ? kCachePixels : 0u);
+         (options.pixel_checksum ? kCachePixels | kCacheVerified : 0u) |
+         (options.verify_pixels ? kCacheVerified : 0u);
 }
 
 ScanCache ScanCache::Load(const std::string& path, uint32_t options, std::string* warning) {

@@ -49,6 +49,7 @@ enum ScanCacheOption : uint32_t {
   kCacheHash = 1,
   kCacheProbe = 2,
   kCachePixels = 4,
+  kCacheVerified = 8,  // images decoded (verify_pixels, or pixel_checksum)
 };
 uint32_t ScanCacheOptionsOf(const ScanOptions& options);
 

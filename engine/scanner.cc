@@ -131,6 +131,7 @@ struct WorkerOutput {
   std::vector<FileRecord*> pixel_records;
   std::vector<PixelBuffer> pixel_buffers;  // [i] for pixel_records[i]; reused
   size_t pixel_bytes = 0;                           // decoded bytes waiting
+  PixelBuffer verify_buffer;  // verify_pixels alone: decoded, then dropped
 };
 
 // Decoded images up to this size wait for a batched md5; larger ones are hashed alone, as
@@ -201,6 +202,32 @@ class ScanJob {
     }
     *batched = true;
     return true;
+  }
+
+  // Decodes the image in `bytes` (verify_pixels without pixel_checksum). False (and a problem
+  // recorded) when the decoders reject it; true when it decodes or they do not cover it
+  // (counted unverified).
+  bool VerifyPixels(const std::string& display, std::span<const std::byte> bytes,
+                    WorkerOutput* out) {
+    Status decoded = DecodeChecksumPixels(bytes, &out->verify_buffer);
+    if (out->verify_buffer.storage.capacity() > kMaxBatchedImage) out->verify_buffer = {};
+    if (decoded.ok()) return true;
+    if (decoded.code() == Status::Code::kUnsupported) {
+      unverified.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    Problem(out, display,
+            Status::Corruption(display + ": cannot be decoded (" + decoded.message() +
+                               "); CVAT fails on it"));
+    return false;
+  }
+
+  // The pixel checks the options ask for on an image held whole: its checksum, else a decode.
+  bool CheckPixels(const std::string& display, std::span<const std::byte> bytes,
+                   FileRecord* rec, WorkerOutput* out, bool* batched) {
+    *batched = false;
+    if (options_.pixel_checksum) return PixelChecksum(display, bytes, rec, out, batched);
+    return VerifyPixels(display, bytes, out);
   }
 
   // Adds a record whose pixels PixelChecksum batched; flushes a full batch.
@@ -322,7 +349,7 @@ class ScanJob {
       rec.frame_count = static_cast<uint32_t>(std::min<uint64_t>(video->frame_count, UINT32_MAX));
       rec.duration = static_cast<float>(video->duration);
     }
-    if (is_image && options_.pixel_checksum) {
+    if (is_image && (options_.pixel_checksum || options_.verify_pixels)) {
       return ProcessWholeImage(path, fd.get(), std::move(rec), out);
     }
     if (!hash && !is_image) {
@@ -421,7 +448,7 @@ class ScanJob {
     rec.height = info->height;
     rec.orientation = info->orientation;
     bool batched = false;
-    if (!PixelChecksum(path, bytes, &rec, out, &batched)) return;
+    if (!CheckPixels(path, bytes, &rec, out, &batched)) return;
     Keep(path, std::move(rec), got, out, batched);
   }
 
@@ -525,13 +552,15 @@ class ScanJob {
           rec.width = info->width;
           rec.height = info->height;
           rec.orientation = info->orientation;
-          if (options_.pixel_checksum) {
-            if (member->size() != bytes) {
-              Problem(out, display,
-                      Status::Unsupported(display + ": too large to decode inside an archive"));
-              continue;
-            }
-            if (!PixelChecksum(display, *member, &rec, out, &batched)) continue;
+          if (options_.pixel_checksum && member->size() != bytes) {
+            Problem(out, display,
+                    Status::Unsupported(display + ": too large to decode inside an archive"));
+            continue;
+          }
+          if (options_.verify_pixels && member->size() != bytes) {
+            unverified.fetch_add(1, std::memory_order_relaxed);
+          } else if (options_.pixel_checksum || options_.verify_pixels) {
+            if (!CheckPixels(display, *member, &rec, out, &batched)) continue;
           }
         }
       }
@@ -545,6 +574,7 @@ class ScanJob {
 
  public:
   std::atomic<uint64_t> filtered_out{0};
+  std::atomic<uint64_t> unverified{0};  // see ScanResult::unverified
 };
 
 // Feeds the queue from a directory walk; records problems in `out`.
@@ -659,6 +689,7 @@ Result<ScanResult> Scan(std::span<const std::string> paths, const ScanOptions& o
     o = WorkerOutput();
   }
   result.filtered_out = job.filtered_out.load();
+  result.unverified = job.unverified.load();
   if (options.selection) {
     for (std::string& listed : options.selection->Unfound()) {
       Status missing = Status::NotFound(

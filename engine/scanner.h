@@ -68,6 +68,12 @@ struct ScanOptions {
   // Decode every image (not archive members over kMaxBufferedMember) for its pixel md5
   // (FileRecord::pixel_md5). Each image is read whole into a per-worker buffer.
   bool pixel_checksum = false;
+  // Decode every image as pixel_checksum does, without the md5 (--verify): an image the
+  // decoders reject (cut short after its header, damaged data; CVAT's tool and server fail
+  // on it too) becomes a problem and is left out. An image they do not decode (a format
+  // pixel checksums do not cover, an archive member over kMaxBufferedMember) is kept
+  // unverified and counted in ScanResult::unverified. Implied by pixel_checksum.
+  bool verify_pixels = false;
   bool follow_symlinks = false;  // descend into symlinked directories (loops detected)
   // A source that is an archive is expanded into its members; an archive found inside a
   // directory is always listed as one file, never expanded.
@@ -105,6 +111,8 @@ struct ScanResult {
   std::deque<FileRecord> files;
   std::vector<ScanProblem> problems;
   uint64_t filtered_out = 0;  // files and members ScanOptions::selection left out
+  // Images ScanOptions::verify_pixels kept without decoding them (see there).
+  uint64_t unverified = 0;
   // Storage of the records' names (one arena per worker).
   std::vector<std::unique_ptr<NameArena>> names;
 };

@@ -32,10 +32,12 @@ url="http://127.0.0.1:$(cat "$demo/port")"
 echo "receiver at $url (token in $demo/server/token)"
 echo
 
-echo "== cvat-ingest upload $demo/images --create 'demo images' --sorting-method natural"
+# --pack zip: the sample has a related_images folder, and CVAT keeps context images only
+# inside an archive (sent as loose files they would stay behind, with a note saying so).
+echo "== cvat-ingest upload $demo/images --create 'demo images' --sorting-method natural --pack zip"
 "$bin" upload "$demo/images" --server "$url" --token-file "$demo/server/token" \
   --create "demo images" --labels '[{"name":"car"},{"name":"person"}]' \
-  --sorting-method natural --progress none
+  --sorting-method natural --pack zip --progress none
 echo
 echo "== cvat-ingest upload $demo/clip.mp4 --create 'demo video'"
 "$bin" upload "$demo/clip.mp4" --server "$url" --token-file "$demo/server/token" \

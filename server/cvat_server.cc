@@ -435,6 +435,27 @@ void CvatServer::Impl::InstallRoutes() {
       SendJson(c, 200, out + "}");
     });
   });
+  h.Get("/api/users/self/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [](Call& c) {
+      std::string out = "{";
+      AppendIntField("id", c.user->id, &out);
+      AppendStringField("username", c.user->name, &out);
+      out += "}";
+      SendJson(c, 200, out);
+    });
+  });
+  // The receiver keeps no projects: it takes any project_id on task creation, so every
+  // project id exists here.
+  h.Get("/api/projects/(\\d+)/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [](Call& c) {
+      std::optional<int64_t> id = MatchId(c.req);
+      if (!id) return SendJson(c, 404, DetailJson("Not found."));
+      std::string out = "{";
+      AppendIntField("id", *id, &out);
+      out += "}";
+      SendJson(c, 200, out);
+    });
+  });
   h.Post("/api/auth/login/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
            Serve(req, res, &reader, false, [this](Call& c) { HandleLogin(c); });

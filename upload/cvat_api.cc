@@ -129,6 +129,19 @@ Result<RequestState> CvatApi::GetTaskStatus(int64_t task_id) {
   return ParseTaskStatusReply(r.body, "GET " + path);
 }
 
+Status CvatApi::CheckCredentials() {
+  return Call("GET", "/api/users/self", "", {}, {200}).status();
+}
+
+Status CvatApi::CheckProject(int64_t id) {
+  Result<HttpResponse> r = Call("GET", "/api/projects/" + std::to_string(id), "", {}, {200});
+  if (!r && r.error().code() == Status::Code::kNotFound) {
+    return Status::NotFound("--project-id " + std::to_string(id) + ": no such project on " +
+                            base_ + " (or it belongs to another --org)");
+  }
+  return r.status();
+}
+
 Result<TaskInfo> CvatApi::CreateTask(const std::string& json_body) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/api/tasks", json_body, {}, {201}));
   return ParseTaskReply(r.body, "POST /api/tasks");

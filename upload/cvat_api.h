@@ -56,6 +56,10 @@ class CvatApi {
   // True when the server tracks task creation as a request (CVAT 2.16.0 and later, or a
   // version it did not tell): Upload-Finish answers an rq_id to poll.
   bool has_requests_api() const;
+  // GET /api/users/self: the credentials are accepted (401 says clearly that they are not).
+  Status CheckCredentials();
+  // GET /api/projects/<id>: the project exists and this user may see it.
+  Status CheckProject(int64_t id);
   // POST /api/tasks with a TaskWriteSerializer JSON body.
   Result<TaskInfo> CreateTask(const std::string& json_body);
   Result<TaskInfo> GetTask(int64_t id);

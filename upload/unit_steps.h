@@ -16,7 +16,8 @@
 namespace ingest::upload {
 
 // With --auth USER (not Basic): logs in and makes `http` send the session's key. Then checks
-// that the server answers as CVAT.
+// that the server answers as CVAT, and for a dry run that it takes the credentials (GET
+// /api/users/self) and knows the project of task.project_id.
 Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http);
 
 // Scans job.sources as an upload needs them (archives stay one file unless --extract; small

@@ -483,6 +483,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (!task) return fail(task.error());
     if (Status s = CheckNewTaskLimit(api, task->id, *out.plan, &out); !s.ok()) return fail(s);
     out.task_id = task->id;
+    out.created_task = true;
     if (journal) {
       if (Status s = journal->SetTask(task->id); !s.ok()) return fail(s);
     }
@@ -508,7 +509,13 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     if (!start.empty()) engine.SetStart(std::move(start));
     if (events.on_transfer_start) events.on_transfer_start();
     auto t_upload = Clock::now();
+    // Counters may be shared with other tasks of a run: what moved meanwhile may be theirs,
+    // and then this task is taken to hold data (it is never deleted on a guess).
+    const uint64_t files_before = counters->files_done.load();
+    const uint64_t bytes_before = counters->bytes_done.load();
     Status sent = engine.Run(cancel);
+    out.data_reached_task = counters->files_done.load() != files_before ||
+                            counters->bytes_done.load() != bytes_before;
     out.upload_seconds = Since(t_upload);
     out.failures = engine.failures();
     out.notes.insert(out.notes.end(), engine.notes().begin(), engine.notes().end());
@@ -518,6 +525,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
       if (sent.ok() && !flushed.ok()) sent = flushed;
     }
     if (!sent.ok()) return fail(sent);
+    out.data_reached_task = true;
     if (journal) {
       if (Status s = journal->SetState("finishing"); !s.ok()) return fail(s);
     }
@@ -534,6 +542,26 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
   Complete(api, journal, *task, out, t0);
+}
+
+// After a failure: the task this run created got no data, so it is deleted and the journal
+// set aside (*.failed), and out.status says so (or why the task could not be deleted).
+void DropEmptyTask(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
+  if (out.status.ok() || out.status.code() == Status::Code::kCancelled || !out.created_task ||
+      out.data_reached_task || !out.task_id) {
+    return;
+  }
+  const std::string id = std::to_string(*out.task_id);
+  std::string what = out.status.message();
+  if (Status s = api.DeleteTask(*out.task_id); s.ok()) {
+    what += "; task " + id + ", created by this run, got no data and was deleted";
+    if (!journal_path.empty()) RetireJournal(journal_path, ".failed");
+    out.task_id.reset();
+  } else {
+    what += "; task " + id + ", created by this run, got no data but could not be deleted (" +
+            s.message() + "): delete it in CVAT";
+  }
+  out.status = Status::Remote(what);
 }
 
 // The name of a packed task's zip: the task's name, with what is not a letter, a digit, '.',
@@ -598,6 +626,13 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
         " or later (the first with the data request's upload_file_order, which fixes the "
         "frame order); nothing was uploaded");
   }
+  if (!job.dry_run) return Status();  // a real run meets bad credentials at its first request
+  // A dry run sends nothing else that needs them: it checks the credentials and the project
+  // (the task of --task is read for its limits anyway).
+  INGEST_RETURN_IF_ERROR(api.CheckCredentials());
+  if (job.task.project_id && !job.task_id) {
+    INGEST_RETURN_IF_ERROR(api.CheckProject(*job.task.project_id));
+  }
   return Status();
 }
 
@@ -646,6 +681,28 @@ Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out) {
   return Status();
 }
 
+namespace {
+
+// --verify on an archive that goes up whole: a member the decoders reject cannot be left out
+// (the archive is sent as it is), so the upload is refused, the members listed.
+Status RefuseUndecodableMembers(const UploadJob& job, const std::string& archive,
+                                UploadOutcome* out) {
+  if (!job.scan.verify_pixels) return Status();
+  size_t bad = 0;
+  for (const ScanProblem& p : out->members->problems) {
+    if (p.warning) continue;
+    out->scan_errors.push_back(p);
+    ++bad;
+  }
+  if (bad == 0) return Status();
+  return Status::InvalidArgument(
+      std::to_string(bad) + (bad == 1 ? " member of " : " members of ") + archive +
+      " cannot be read or decoded, and the archive goes up whole, so none can be left out: "
+      "fix the archive, or send its images as files with --extract (and --skip-bad)");
+}
+
+}  // namespace
+
 void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan_ptr,
              UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
              const std::atomic<bool>* cancel, Clock::time_point t0) {
@@ -666,6 +723,10 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
       return;
     }
     out.members = std::make_shared<const ScanResult>(std::move(*m));
+    if (Status bad = RefuseUndecodableMembers(job, FilesystemPath(*scan, f), &out); !bad.ok()) {
+      out.status = bad;
+      return;
+    }
     break;
   }
   if (!job.journal_path.empty()) {
@@ -733,6 +794,15 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
                                     : nullptr);
   Execute(api, http, job, journal.get(), files, {}, task_body, finish_body, "", out, events,
           counters, cancel, t0);
+  journal.reset();  // closed before it may be set aside
+  DropEmptyTask(api, job.journal_path, out);
+}
+
+void RetireJournal(const std::string& path, const std::string& suffix) {
+  std::error_code ec;
+  for (const char* part : {"-wal", "-shm", ".manifest.jsonl", ""}) {
+    std::filesystem::rename(path + part, path + suffix + part, ec);
+  }
 }
 
 UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
@@ -912,6 +982,15 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
     out.status = s;
     return out;
+  }
+  if (h.task_id && h.state != "done") {
+    // A task deleted since (or of another --org) is said plainly (the CLI offers --fresh),
+    // not through whatever later request meets its absence first (a failed request's poll).
+    Result<TaskInfo> task = api.GetTask(h.task_id);
+    if (!task && task.error().code() == Status::Code::kNotFound) {
+      out.status = task.error();
+      return out;
+    }
   }
   if (h.state == "done") {
     Result<TaskInfo> task = api.GetTask(h.task_id);

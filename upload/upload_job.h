@@ -88,9 +88,17 @@ struct UploadOutcome {
   double upload_seconds = 0;
   double total_seconds = 0;
   bool skipped = false;  // skip_existing found the task done
+  // This process created the task (POST /api/tasks), and whether any data reached it (a file
+  // completed, or bytes confirmed by the server); a failure with a task created and no data
+  // deletes the task (see RunUploadJob).
+  bool created_task = false;
+  bool data_reached_task = false;
 };
 
-// Runs the job. `counters` (optional) shows transfer progress to another thread.
+// Runs the job. `counters` (optional) shows transfer progress to another thread. A failure
+// (not an interruption) after this run created the task and before any data reached it
+// deletes the empty task and retires the journal (*.failed), so a failed run leaves nothing
+// behind; the status says so, or why the task could not be deleted.
 UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCounters* counters,
                            const std::atomic<bool>* cancel);
 
@@ -103,6 +111,9 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
 UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
                               const UploadEvents& events, TransferCounters* counters,
                               const std::atomic<bool>* cancel);
+
+// Moves an upload's journal (and its WAL, shared memory and manifest) aside under `suffix`.
+void RetireJournal(const std::string& path, const std::string& suffix);
 
 }  // namespace ingest::upload
 

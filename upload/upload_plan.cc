@@ -123,6 +123,7 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
   zip->identity = ZipIdentity(zip->layout.members(), zip->layout.total_size());
   plan.kind = TaskKind::kArchive;
   plan.skipped_files -= related.size();  // they travel inside the zip
+  plan.skipped_context_images -= related.size();
   plan.sorting_method =
       options.sorting == SortingMethod::kLexicographical ? "lexicographical" : "predefined";
   for (size_t i = 0; i < order.size(); ++i) plan.frame_order.push_back(zip->layout.member(i).name);
@@ -201,6 +202,7 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
       case MediaKind::kImage:
         if (IsInRelatedImagesFolder(f.rel_path)) {
           ++plan.skipped_files;  // context images only travel inside an archive
+          ++plan.skipped_context_images;
         } else {
           images.push_back(i);
         }
@@ -258,10 +260,18 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
                (options.pack == PackMode::kAuto && !clashes.empty()));
   if (!pack) {
     for (const std::vector<uint32_t>& group : clashes) {
-      refusals->push_back({std::string(BaseName(scan.files[group[0]].rel_path)),
-                           ClashText(scan, group) +
-                               ": CVAT keeps base names only; upload with --pack zip (or auto) "
-                               "to keep the folders, or rename them"});
+      // Members of an archive source (--extract): the archive itself keeps its folders.
+      const bool members = std::all_of(group.begin(), group.end(), [&](uint32_t i) {
+        return scan.files[i].in_archive;
+      });
+      refusals->push_back(
+          {std::string(BaseName(scan.files[group[0]].rel_path)),
+           ClashText(scan, group) +
+               (members ? ": CVAT keeps base names only; drop --extract to send the archive "
+                          "whole (CVAT extracts it and keeps its folders), or upload with "
+                          "--pack zip (or auto)"
+                        : ": CVAT keeps base names only; upload with --pack zip (or auto) "
+                          "to keep the folders, or rename them")});
     }
   }
   if (!refusals->empty()) {

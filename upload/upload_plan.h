@@ -76,6 +76,7 @@ struct UploadPlan {
   std::string manifest_path;                   // the manifest to send; "" when none
   uint64_t total_bytes = 0;
   uint64_t skipped_files = 0;                  // not media, or context images (reported)
+  uint64_t skipped_context_images = 0;         // of skipped_files: images of related_images/
   // Set when the images go up packed: plan.files holds the zip (record kGeneratedZip) and
   // the manifest, kind is kArchive and frame_order the members' relative paths.
   std::shared_ptr<const ZipPlan> zip;

@@ -106,14 +106,6 @@ UploadJob Run::UnitJob(size_t index) const {
   return uj;
 }
 
-// Moves a unit's journal (and its WAL, shared memory and manifest) aside under `suffix`.
-void RetireJournal(const std::string& path, const std::string& suffix) {
-  std::error_code ec;
-  for (const char* part : {"-wal", "-shm", ".manifest.jsonl", ""}) {
-    std::filesystem::rename(path + part, path + suffix + part, ec);
-  }
-}
-
 // The server could not build the unit's task: the task will never get data, so it is deleted
 // and the unit's journal set aside, and a rerun makes the unit again from the start.
 Status Retire(CvatApi& api, const UploadJob& uj, int64_t task_id, const Status& why) {

@@ -1,7 +1,8 @@
 # A journal whose task was deleted on the server: rerunning the command says so in plain
-# words and offers --fresh, which retires the old journal and starts a new task.
+# words and offers --fresh, which retires the old journal and starts a new task. (The first
+# build fails, so the upload is unfinished and its journal stays.)
 . "$DATA/../cli/lib.sh"
-start_serve srv
+start_serve srv --faults fail-build=1
 mkdir c
 png 4 3 c/a.png
 up() {

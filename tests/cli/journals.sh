@@ -33,7 +33,7 @@ cmd=$(sed -n 's/^the upload can go on where it stopped: //p' err2)
 eval "$cmd" --progress none 2> err2b
 grep -c 'no credentials' err2b
 grep 'cvat-ingest resume:' err2b
-echo "== resume --forget needs the journal"
+echo "== resume --forget needs the journal (the finished upload z left none, only runs.log)"
 cvat-ingest upload c --server "$url" --token-file srv/token --create z --labels '[{"name":"car"}]' --progress none \
   > /dev/null 2>&1
 echo "exit $?"

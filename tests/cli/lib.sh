@@ -50,3 +50,27 @@ data += chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + row(y) for y in range(h)
 open(path, "wb").write(data)
 PY
 }
+# avi W H FRAMES FILE: an uncompressed AVI (24-bit DIB frames, 25 fps, every frame a key
+# frame), written byte by byte: a real video FFmpeg opens, without an encoder.
+avi() {
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import struct, sys
+w, h, n, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+stride = (w * 3 + 3) // 4 * 4
+def chunk(fcc, data): return fcc + struct.pack("<I", len(data)) + data + (b"\0" if len(data) % 2 else b"")
+def lst(fcc, data): return b"LIST" + struct.pack("<I", len(data) + 4) + fcc + data
+frames = [bytes((x * 7 + y * 3 + i * 40) % 256 for y in range(h) for x in range(stride)) for i in range(n)]
+avih = struct.pack("<10I4I", 40000, 0, 0, 0x10, n, 0, 1, stride * h, w, h, 0, 0, 0, 0)
+strh = b"vids" + b"DIB " + struct.pack("<IHHIIIIIIiI4h", 0, 0, 0, 0, 1, 25, 0, n, stride * h, -1, 0, 0, 0, w, h)
+strf = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, stride * h, 0, 0, 0, 0)
+hdrl = lst(b"hdrl", chunk(b"avih", avih) + lst(b"strl", chunk(b"strh", strh) + chunk(b"strf", strf)))
+movi_body, idx, offset = b"", b"", 4
+for f in frames:
+    idx += b"00db" + struct.pack("<III", 0x10, offset, len(f))
+    c = chunk(b"00db", f)
+    movi_body += c
+    offset += len(c)
+body = b"AVI " + hdrl + lst(b"movi", movi_body) + chunk(b"idx1", idx)
+open(path, "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+}

@@ -110,6 +110,51 @@ TEST(ScannerTest, BadFilesAreReportedAndLeftOutWhileTheRestGoesOn) {
       << Problems(*r);
 }
 
+TEST(ScannerTest, VerifyLeavesOutImagesCutAfterTheirHeader) {
+  // A JPEG and a PNG cut after their headers pass the header probe; --verify decodes them and
+  // leaves them out (CVAT fails on them), in a directory and in a zip alike. A format the
+  // decoders do not cover (PGM) is kept and counted unverified.
+  ScopedTempDir dir;
+  const std::string jpeg = testing::WriteJpeg(256, 256);
+  const std::string png = testing::WritePng(64, 64, {.noise = true});
+  const std::string pgm = std::string("P5\n2 2\n255\n") + std::string(4, '\x40');
+  WriteFile(dir.Join("tree/good.jpg"), jpeg);
+  WriteFile(dir.Join("tree/cut.jpg"), jpeg.substr(0, jpeg.size() - 20));
+  WriteFile(dir.Join("tree/cut.png"), png.substr(0, png.size() / 2));
+  WriteFile(dir.Join("tree/grey.pgm"), pgm);
+  testing::WriteArchive(dir.Join("a.zip"), testing::ArchiveFormat::kZip,
+                        {{"good.jpg", jpeg}, {"cut.jpg", jpeg.substr(0, jpeg.size() - 20)}});
+  const std::vector<std::string> paths{dir.Join("tree"), dir.Join("a.zip")};
+  Result<ScanResult> plain = Scan(paths, {});
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->files.size(), 6u) << Problems(*plain);
+  EXPECT_EQ(plain->unverified, 0u);
+  for (bool pixels : {false, true}) {
+    SCOPED_TRACE(pixels);
+    ScanOptions options;
+    options.verify_pixels = !pixels;
+    options.pixel_checksum = pixels;
+    Result<ScanResult> r = Scan(paths, options);
+    ASSERT_TRUE(r.has_value());
+    auto m = ByPath(*r);
+    EXPECT_TRUE(m.count(dir.Join("tree/good.jpg")));
+    EXPECT_TRUE(m.count(dir.Join("a.zip") + ":good.jpg"));
+    EXPECT_FALSE(m.count(dir.Join("tree/cut.jpg")));
+    EXPECT_FALSE(m.count(dir.Join("tree/cut.png")));
+    EXPECT_FALSE(m.count(dir.Join("a.zip") + ":cut.jpg"));
+    EXPECT_EQ(m.count(dir.Join("tree/grey.pgm")), pixels ? 0u : 1u);
+    EXPECT_EQ(r->unverified, pixels ? 0u : 1u);
+    if (!pixels) {
+      EXPECT_EQ(r->problems.size(), 3u) << Problems(*r);
+      EXPECT_TRUE(HasProblem(*r, dir.Join("tree/cut.jpg"),
+                             "cannot be decoded (JPEG: image file is truncated); CVAT fails on it",
+                             false))
+          << Problems(*r);
+      EXPECT_TRUE(HasProblem(*r, dir.Join("a.zip") + ":cut.jpg", "cannot be decoded", false));
+    }
+  }
+}
+
 TEST(ScannerTest, ArchiveSourceMembersAreProbedAndHashedInPlace) {
   ScopedTempDir dir;
   std::string jpg = testing::WriteJpeg(40, 30);
