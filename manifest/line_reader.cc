@@ -12,8 +12,8 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(std::string path, size_t bu
                                                      size_t max_line) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return FromErrno("open " + path, errno);
-  return std::unique_ptr<LineReader>(new LineReader(
-      std::move(path), UniqueFd(fd), buffer_size < 16 ? 16 : buffer_size, max_line));
+  return std::unique_ptr<LineReader>(
+      new LineReader(std::move(path), UniqueFd(fd), buffer_size < 16 ? 16 : buffer_size, max_line));
 }
 
 LineReader::LineReader(std::string path, UniqueFd fd, size_t buffer_size, size_t max_line)

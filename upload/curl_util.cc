@@ -102,7 +102,8 @@ std::string OriginOf(CURLU* u) {
 // True when `ref` starts with a scheme ("http:", "x+y:"), as RFC 3986 section 3.1 spells it.
 bool HasScheme(std::string_view ref) {
   size_t colon = ref.find(':');
-  if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(ref[0]))) {
+  if (colon == std::string_view::npos || colon == 0 ||
+      !std::isalpha(static_cast<unsigned char>(ref[0]))) {
     return false;
   }
   return std::all_of(ref.begin(), ref.begin() + static_cast<long>(colon), [](char c) {

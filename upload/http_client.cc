@@ -145,8 +145,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   const std::string what = request.method + " " + request.url;
   if (sink.too_large) {
     size_t max = request.max_body;
-    std::string limit = max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB"
-                                             : std::to_string(max) + " bytes";
+    std::string limit =
+        max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB" : std::to_string(max) + " bytes";
     return Status::Remote(what + ": the reply is larger than " + limit +
                           ", more than any API reply (not a CVAT server?)");
   }

@@ -350,10 +350,13 @@ std::string CheckFileRow(sqlite3_stmt* st, uint32_t file_count) {
   if (size < 0) return row + "negative size";
   if (num(4) != 0 && num(4) != 1) return row + "unknown route " + std::to_string(num(4));
   // A plan has at most one batch per file.
-  if (batch < 0 || batch >= file_count) return row + "batch " + std::to_string(batch) + " out of range";
+  if (batch < 0 || batch >= file_count)
+    return row + "batch " + std::to_string(batch) + " out of range";
   if (num(6) < 0 || num(6) > 3) return row + "unknown state " + std::to_string(num(6));
-  if (offset < 0 || offset > size) return row + "offset " + std::to_string(offset) + " out of range";
-  if (hashed < 0 || hashed > size) return row + "hashed " + std::to_string(hashed) + " out of range";
+  if (offset < 0 || offset > size)
+    return row + "offset " + std::to_string(offset) + " out of range";
+  if (hashed < 0 || hashed > size)
+    return row + "hashed " + std::to_string(hashed) + " out of range";
   if (num(10) < 0) return row + "negative member ordinal";
   return "";
 }

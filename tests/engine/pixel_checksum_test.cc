@@ -4,8 +4,6 @@
 // recompute the table with Pillow after changing the generator).
 #include "engine/pixel_checksum.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include <span>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "engine/byte_source.h"
 #include "engine/image_probe.h"

@@ -147,8 +147,8 @@ TEST(ManifestReaderTest, LinesHaveALengthLimit) {
   testing::ScopedTempDir dir;
   std::string path = dir.Join("lines.txt");
   for (size_t buffer : {size_t{16}, LineReader::kDefaultBufferSize}) {
-    testing::WriteFile(path, "short\n" + std::string(100, 'x') + "\n" + std::string(101, 'y') +
-                                 "\nnever");
+    testing::WriteFile(
+        path, "short\n" + std::string(100, 'x') + "\n" + std::string(101, 'y') + "\nnever");
     auto r = LineReader::Open(path, buffer, 100);
     ASSERT_TRUE(r.has_value());
     std::string_view line;

@@ -1,8 +1,8 @@
 // Issue 15 point 11: the client's API replies have size limits (body and headers), with a
 // clear error past them, against a server (cpp-httplib on 127.0.0.1, port 0) that sends more.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "tests/upload/fake_tus_server.h"
 #include "upload/cvat_api.h"

@@ -5,8 +5,6 @@
 #ifndef INGEST_TESTS_UPLOAD_FAKE_TUS_SERVER_H_
 #define INGEST_TESTS_UPLOAD_FAKE_TUS_SERVER_H_
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -16,6 +14,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <httplib.h>
 
 #include "upload/transfer_engine.h"
 

@@ -59,7 +59,8 @@ TEST(FrameNameStreamTest, NestingAndStringsAreBounded) {
   Status st;
   const size_t deep = FrameNameStream::kMaxDepth;
   // At the limit: accepted (the top object and the frames list are two of the levels).
-  std::string ok = R"({"frames":[)" + std::string(deep - 2, '[') + std::string(deep - 2, ']') + "]}";
+  std::string ok =
+      R"({"frames":[)" + std::string(deep - 2, '[') + std::string(deep - 2, ']') + "]}";
   Parse(ok, 64, &st);
   EXPECT_TRUE(st.ok()) << st.ToString();
   std::string nested = R"({"frames":[)" + std::string(1 << 20, '[');

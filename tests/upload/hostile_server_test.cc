@@ -2,10 +2,10 @@
 // Location that names another server must get no request (and no token), and a server that
 // loses every upload or confirms no progress must end the file after a bounded number of
 // requests, with an error naming it.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tests/upload/fake_tus_server.h"
 #include "upload/curl_util.h"
@@ -20,9 +20,7 @@ using ingest::testing::MemorySource;
 // Records what a journal would be told.
 class RecordingObserver final : public UploadObserver {
  public:
-  void OnTusCreated(uint32_t, const std::string& location) override {
-    created.push_back(location);
-  }
+  void OnTusCreated(uint32_t, const std::string& location) override { created.push_back(location); }
   std::vector<std::string> created;
 };
 
@@ -54,7 +52,8 @@ FakeServer::Handler CreatesAt(const std::string& location, int* port) {
   return [location, port](const httplib::Request& req, httplib::Response& res) {
     if (req.method == "POST") {
       std::string l = location;
-      if (size_t at = l.find("PORT"); at != std::string::npos) l.replace(at, 4, std::to_string(*port));
+      if (size_t at = l.find("PORT"); at != std::string::npos)
+        l.replace(at, 4, std::to_string(*port));
       res.status = 201;
       res.set_header("Location", l);
       return;
@@ -96,7 +95,8 @@ TEST(HostileServerTest, ALocationOnAnotherServerGetsNoRequestAndIsNotJournaled) 
     Outcome out = Upload(server.url(), 2);
     EXPECT_EQ(other.requests(), 0) << location << ": requests reached the other port";
     EXPECT_TRUE(other.authorizations().empty()) << location << ": the token reached it";
-    ASSERT_EQ(out.status.code(), Status::Code::kRemote) << location << ": " << out.status.ToString();
+    ASSERT_EQ(out.status.code(), Status::Code::kRemote)
+        << location << ": " << out.status.ToString();
     ASSERT_EQ(out.failures.size(), 1u);
     std::string message = out.failures[0].status.message();
     std::string shown = location;

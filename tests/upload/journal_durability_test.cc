@@ -3,11 +3,11 @@
 // the batch again (CVAT appends it twice). The journal runs synchronous=NORMAL, under which a
 // WAL commit is not synced; the test watches the syncs SQLite asks of the WAL file through a
 // VFS that wraps the default one and counts them.
-#include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <atomic>
 #include <string>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "tests/testing/temp_dir.h"
 #include "upload/journal.h"
@@ -72,9 +72,25 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 at, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,        Close,    Read,   Write,      Truncate,   Sync,       FileSize,
-    Lock,     Unlock,   CheckReservedLock,  FileControl, SectorSize, DeviceCharacteristics,
-    ShmMap,   ShmLock,  ShmBarrier, ShmUnmap, Fetch,    Unfetch,
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
+    Unfetch,
 };
 
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out_flags) {
