@@ -72,14 +72,6 @@ std::string ClashText(const ScanResult& scan, const std::vector<uint32_t>& group
   return text;
 }
 
-// The name of member `f` in a packed zip: its path relative to its source, prefixed by the
-// source's folder name when the task has several sources.
-std::string MemberName(const ScanResult& scan, const FileRecord& f) {
-  if (scan.sources.size() <= 1) return std::string(f.rel_path);
-  std::string_view source = scan.sources[f.source].path;
-  return std::string(BaseName(source)) + "/" + std::string(f.rel_path);
-}
-
 // The plan of a packed task (see ZipPlan): `images` (records of `scan`, related images not
 // included) are ordered on their member names, the related images follow them in the zip.
 Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& images,
@@ -91,8 +83,8 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
     const FileRecord& f = scan.files[i];
     if (f.kind == MediaKind::kImage && IsInRelatedImagesFolder(f.rel_path)) related.push_back(i);
   }
-  for (uint32_t idx : images) names[idx] = MemberName(scan, scan.files[idx]);
-  for (uint32_t idx : related) names[idx] = MemberName(scan, scan.files[idx]);
+  for (uint32_t idx : images) names[idx] = ZipMemberName(scan, scan.files[idx]);
+  for (uint32_t idx : related) names[idx] = ZipMemberName(scan, scan.files[idx]);
   for (uint32_t idx : images) {
     if (std::string why = ZipNameProblem(names[idx]); !why.empty()) {
       refusals->push_back({DisplayPath(scan, scan.files[idx]), "cannot be packed: " + why});
@@ -163,6 +155,12 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
 }
 
 }  // namespace
+
+std::string ZipMemberName(const ScanResult& scan, const FileRecord& f) {
+  if (scan.sources.size() <= 1) return std::string(f.rel_path);
+  std::string_view source = scan.sources[f.source].path;
+  return std::string(BaseName(source)) + "/" + std::string(f.rel_path);
+}
 
 std::string ZipIdentity(const std::vector<ZipMember>& members, uint64_t total_size) {
   Hasher hasher;
