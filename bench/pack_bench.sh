@@ -21,13 +21,16 @@
 #   bench/pack_bench.sh [--files 20000] [--folders 200] [--kib 100] [--runs 1] [--crc]
 #                       [--bin PATH] [--record]
 #   bench/pack_bench.sh --big [--members 5] [--gib 1] [--runs 3] [--crc] [--record]
+# --corpus DIR keeps the generated files in DIR (made when missing, reused when there) instead
+# of a temp dir removed at exit; --journal keeps the upload's journal (the default of users;
+# without it every upload runs with --no-journal).
 # Needs a release build (cmake --preset release && cmake --build --preset release
 # --target cvat-ingest), Python 3 (to write the noisy PNGs), Info-ZIP zip (tree mode), GNU
 # time, and perf for --crc. --big writes 2 x M x G GiB under $TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=20000 folders=200 kib=100 record=0 bin=build/release/cli/cvat-ingest
-big=0 members=5 gib=1 runs= crc=0
+big=0 members=5 gib=1 runs= crc=0 corpus= journal=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2 ;;
@@ -38,6 +41,8 @@ while [ $# -gt 0 ]; do
     --gib) gib=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --crc) crc=1; shift ;;
+    --corpus) corpus=$2; shift 2 ;;
+    --journal) journal=1; shift ;;
     --bin) bin=$2; shift 2 ;;
     --record) record=1; shift ;;
     *) echo "pack_bench.sh: unknown option $1" >&2; exit 2 ;;
@@ -51,6 +56,8 @@ done
 
 . bench/lib.sh
 bench_workdir pack
+data=$work
+if [ -n "$corpus" ]; then mkdir -p "$corpus"; data=$(cd "$corpus" && pwd); fi
 
 # noisy_png FILE BYTES: a valid RGB PNG of about BYTES bytes whose pixels are noise (stored
 # deflate blocks: nothing compresses), written as it is made.
@@ -75,41 +82,50 @@ PY
 }
 
 if [ "$big" = 1 ]; then
-  echo "generating $members members of $gib GiB and one file of $((members * gib)) GiB..." >&2
-  mkdir -p "$work/one"
-  for m in $(seq 1 "$members"); do
-    mkdir -p "$work/tree/cam$m"
-    noisy_png "$work/tree/cam$m/000000.png" $((gib << 30))
-  done
-  noisy_png "$work/one/000000.png" $((members * gib << 30))
-  bytes=$(( $(du -sb "$work/tree" | cut -f1) ))
+  if [ ! -e "$data/done" ]; then
+    echo "generating $members members of $gib GiB and one file of $((members * gib)) GiB..." >&2
+    mkdir -p "$data/one"
+    for m in $(seq 1 "$members"); do
+      mkdir -p "$data/tree/cam$m"
+      noisy_png "$data/tree/cam$m/000000.png" $((gib << 30))
+    done
+    noisy_png "$data/one/000000.png" $((members * gib << 30))
+    touch "$data/done"
+  fi
+  bytes=$(( $(du -sb "$data/tree" | cut -f1) ))
   configs=(single pack)
 else
-  echo "generating $files files of ~$kib KiB in $folders folders..." >&2
-  noisy_png "$work/one.png" $((kib << 10))
-  per=$(( (files + folders - 1) / folders ))
-  mkdir -p "$work/tree" "$work/flat"
-  n=0
-  for f in $(seq -w 1 "$folders"); do
-    mkdir -p "$work/tree/cam$f"
-    for i in $(seq -w 0 $((per - 1))); do
-      [ "$n" -ge "$files" ] && break
-      cp "$work/one.png" "$work/tree/cam$f/$i.png"
-      ln "$work/tree/cam$f/$i.png" "$work/flat/cam${f}_$i.png"  # same bytes, unique names
-      n=$((n + 1))
+  if [ ! -e "$data/done" ]; then
+    echo "generating $files files of ~$kib KiB in $folders folders..." >&2
+    noisy_png "$data/one.png" $((kib << 10))
+    per=$(( (files + folders - 1) / folders ))
+    mkdir -p "$data/tree" "$data/flat"
+    n=0
+    for f in $(seq -w 1 "$folders"); do
+      mkdir -p "$data/tree/cam$f"
+      for i in $(seq -w 0 $((per - 1))); do
+        [ "$n" -ge "$files" ] && break
+        cp "$data/one.png" "$data/tree/cam$f/$i.png"
+        ln "$data/tree/cam$f/$i.png" "$data/flat/cam${f}_$i.png"  # same bytes, unique names
+        n=$((n + 1))
+      done
     done
-  done
-  bytes=$(( $(stat -c %s "$work/one.png") * files ))
+    touch "$data/done"
+  fi
+  files=$(find "$data/flat" -type f | wc -l)
+  bytes=$(( $(stat -c %s "$data/one.png") * files ))
   configs=(flat pack zip-0)
 fi
 
-common=(--labels '[{"name":"car"}]' --progress none --no-journal)
+common=(--labels '[{"name":"car"}]' --progress none)
+if [ "$journal" = 0 ]; then common+=(--no-journal); else common+=(--journal "$work/journal"); fi
 # upload NAME SOURCE [OPTIONS...]: one timed upload into a fresh receiver; appends
 # "wall user sys maxrss_kib" to $work/NAME.times.
 upload() {
   local name=$1 src=$2
   shift 2
   start_serve --discard
+  rm -f "$work"/journal*
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
     "$bin" upload "$src" --server "$url" --token-file "$work/srv/token" --create "$name" \
     "${common[@]}" "$@" >/dev/null 2>"$work/$name.err" || { cat "$work/$name.err" >&2; exit 1; }
@@ -119,12 +135,12 @@ upload() {
 # run_config CONFIG: one run of a configuration (the zip-0 line adds zip's own time).
 run_config() {
   case $1 in
-    flat) upload flat "$work/flat" ;;
-    single) upload single "$work/one" ;;
-    pack) upload pack "$work/tree" --pack zip ;;
+    flat) upload flat "$data/flat" ;;
+    single) upload single "$data/one" ;;
+    pack) upload pack "$data/tree" --pack zip ;;
     zip-0)
       rm -f "$work/tree.zip"
-      /usr/bin/time -f "%e %U %S %M" -o "$work/ztime" sh -c "cd '$work' && zip -0 -r -q tree.zip tree"
+      /usr/bin/time -f "%e %U %S %M" -o "$work/ztime" sh -c "cd '$data' && zip -0 -r -q '$work/tree.zip' tree"
       zip_bytes=$(stat -c %s "$work/tree.zip")
       cat "$work/ztime" >>"$work/zip.times"
       upload zip-0 "$work/tree.zip"
@@ -132,8 +148,8 @@ run_config() {
   esac
 }
 
-cat "$work/tree"/*/* >/dev/null  # warm the page cache for every configuration alike
-[ "$big" = 1 ] && cat "$work/one"/* >/dev/null
+cat "$data/tree"/*/* >/dev/null  # warm the page cache for every configuration alike
+if [ "$big" = 1 ]; then cat "$data/one"/* >/dev/null; fi
 for r in $(seq 1 "$runs"); do
   for c in "${configs[@]}"; do run_config "$c"; done
   echo "run $r of $runs done" >&2
@@ -182,12 +198,15 @@ PY
 if [ "$crc" = 1 ]; then
   # The CRC-32's share of one packed upload's client CPU, against cat reading the same bytes.
   start_serve --discard
-  perf record -q -F 499 -o "$work/perf.data" -- "$bin" upload "$work/tree" --server "$url" \
+  rm -f "$work"/journal*
+  perf record -q -F 499 -o "$work/perf.data" -- "$bin" upload "$data/tree" --server "$url" \
     --token-file "$work/srv/token" --create crc "${common[@]}" --pack zip >/dev/null 2>&1
   stop_serve
-  perf report -q -i "$work/perf.data" --sort sym --stdio 2>/dev/null >"$work/perf.txt"
-  crc_share=$(awk '/crc32/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }' "$work/perf.txt")
-  /usr/bin/time -f "%e %U %S" -o "$work/ctime" sh -c "cat '$work'/tree/*/* >/dev/null"
+  # The CRC is libdeflate's (its library has no symbols: count its whole dso) or zlib's.
+  perf report -q -i "$work/perf.data" --sort dso,sym --stdio 2>/dev/null >"$work/perf.txt"
+  crc_share=$(awk '/crc32|libdeflate/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }' \
+    "$work/perf.txt")
+  /usr/bin/time -f "%e %U %S" -o "$work/ctime" sh -c "cat '$data'/tree/*/* >/dev/null"
   read -r cat_wall cat_user cat_sys <"$work/ctime"
   cpu=$(python3 -c "import statistics; print(round(statistics.median([float(l.split()[1]) + float(l.split()[2]) for l in open('$work/pack.times')]), 2))")
   crc_s=$(python3 -c "print(round($crc_share / 100 * $cpu, 2))")
