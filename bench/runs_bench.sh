@@ -33,15 +33,8 @@ bin=build/release/cli/cvat-ingest
 make_video=build/release/bench/make_video
 [ -x "$bin" ] && [ -x "$make_video" ] || { echo "build the release preset first" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cvat-ingest-runs-XXXXXX")
-serve_pid=
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
+. bench/lib.sh
+bench_workdir runs
 common=(--labels '[{"name":"car"}]' --progress none --no-journal)
 
 if [ "$folders" = 1 ]; then
@@ -55,18 +48,13 @@ if [ "$folders" = 1 ]; then
   run_one() {  # LABEL ARGS...: a fresh receiver, one timed upload
     local label=$1
     shift
-    rm -rf "$work/srv" "$work/port"
-    "$bin" serve --data "$work/srv" --port 0 --port-file "$work/port" --discard \
-      >"$work/serve.log" 2>&1 &
-    serve_pid=$!
-    for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-    local url="http://127.0.0.1:$(cat "$work/port")" t0 secs
+    start_serve --discard
+    local t0 secs
     t0=$(now)
     "$bin" upload "$work/corpus" --server "$url" --token-file "$work/srv/token" \
       "${common[@]}" "$@" >/dev/null
     secs=$(echo "$(now) - $t0" | bc)
-    kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-    serve_pid=
+    stop_serve
     echo "$secs"
   }
   one=$(run_one single --create all)
@@ -92,20 +80,9 @@ done
 bytes=$(du -sb "$work/videos" | cut -f1)
 
 # A fresh receiver for each configuration (its task ids and disk start empty).
-start_serve() {
-  rm -rf "$work/srv" "$work/port"
-  "$bin" serve --data "$work/srv" --port 0 --port-file "$work/port" \
-    --build-delay "$delay" --build-workers "$workers" >"$work/serve.log" 2>&1 &
-  serve_pid=$!
-  for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
-  url="http://127.0.0.1:$(cat "$work/port")"
-}
-stop_serve() {
-  kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true
-  serve_pid=
-}
+slow_serve() { start_serve --build-delay "$delay" --build-workers "$workers"; }
 
-start_serve
+slow_serve
 t0=$(now)
 for f in "$work"/videos/*.mp4; do
   name=$(basename "$f" .mp4)
@@ -120,7 +97,7 @@ results=("{\"bench\":\"runs\",\"config\":\"loop\",\"videos\":$videos,\"bytes\":$
 
 IFS=, read -ra klist <<<"$ks"
 for k in "${klist[@]}"; do
-  start_serve
+  slow_serve
   t0=$(now)
   "$bin" upload "$work/videos" --server "$url" --token-file "$work/srv/token" \
     --create '{stem}' --task-per video --parallel-tasks "$k" "${common[@]}" >/dev/null 2>&1

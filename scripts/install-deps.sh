@@ -9,11 +9,11 @@ packages=(
   build-essential cmake pkg-config git
   # libraries (see third_party_notes.md)
   libcurl4-openssl-dev libarchive-dev libzstd-dev libxxhash-dev libsimdjson-dev zlib1g-dev
-  libsqlite3-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev
+  libsqlite3-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev libdeflate-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libdeflate-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
   curl python3 python3-pil python3-natsort xxhash bc time unzip
   # install and packaging: man pages checked with groff/man, `cpack -G DEB` runs dpkg-shlibdeps
   groff-base man-db dpkg-dev

@@ -60,6 +60,7 @@ class Grouper {
     d->unit.bytes += f.size;
     d->unit.frames += FramesOf(f);
   }
+  bool Packs(const std::vector<uint32_t>& records) const;
   Status Split(std::vector<TaskUnit>* out);
   Status Name(std::vector<TaskUnit>* units) const;
 
@@ -165,6 +166,17 @@ Result<std::vector<TaskUnit>> Grouper::Run() {
   return units;
 }
 
+// Whether a unit of these image records goes up packed: --pack zip, or --pack auto and two
+// of them share a base name (as PlanUpload decides).
+bool Grouper::Packs(const std::vector<uint32_t>& records) const {
+  if (opt_.pack != PackMode::kAuto) return opt_.pack == PackMode::kZip;
+  std::vector<std::string_view> names;
+  names.reserve(records.size());
+  for (uint32_t record : records) names.push_back(BaseName(scan_.files[record].rel_path));
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) != names.end();
+}
+
 // Cuts image units into parts of at most split_every frames, in the final order.
 Status Grouper::Split(std::vector<TaskUnit>* out) {
   bool keeps_order = opt_.sorting == SortingMethod::kRandom ||
@@ -175,9 +187,17 @@ Status Grouper::Split(std::vector<TaskUnit>* out) {
       out->push_back(std::move(u));
       continue;
     }
+    // A unit that packs is ordered on its member names, as its zip will be.
+    const bool packs = Packs(u.records);
+    std::vector<std::string> keys;
+    keys.reserve(u.records.size());
+    for (uint32_t record : u.records) {
+      const FileRecord& f = scan_.files[record];
+      keys.push_back(packs ? ZipMemberName(scan_, f) : std::string(BaseName(f.rel_path)));
+    }
     std::vector<uint32_t> order = OrderBy(
-        u.records.size(), [&](size_t i) { return BaseName(scan_.files[u.records[i]].rel_path); },
-        opt_.sorting, opt_.seed);
+        keys.size(), [&](size_t i) { return std::string_view(keys[i]); }, opt_.sorting,
+        opt_.seed);
     uint64_t parts = (order.size() + opt_.split_every - 1) / opt_.split_every;
     for (uint64_t p = 0; p < parts; ++p) {
       TaskUnit part;
@@ -187,6 +207,7 @@ Status Grouper::Split(std::vector<TaskUnit>* out) {
       part.part = static_cast<uint32_t>(p + 1);
       part.parts = static_cast<uint32_t>(parts);
       part.ordered = keeps_order;
+      part.packed = packs;
       uint64_t end = std::min<uint64_t>(order.size(), (p + 1) * opt_.split_every);
       for (uint64_t k = p * opt_.split_every; k < end; ++k) {
         uint32_t record = u.records[order[k]];

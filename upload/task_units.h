@@ -10,8 +10,11 @@
 //   archive  one unit per archive; the images in one unit; each video in its own;
 //   file     one unit per media file.
 // --split-every N cuts each image unit into parts of at most N frames, in the final order
-// (the sorting method's order of the base names); the last part may be smaller. Videos and
-// archives are never split.
+// (the sorting method's order of the base names; for a unit that packs, --pack zip or
+// --pack auto with clashing base names, of the zip's member names, the relative paths); the
+// last part may be smaller. Every part of a unit that packs is packed (TaskUnit::packed), so
+// the parts keep the folders and the order they were cut in. Videos and archives are never
+// split.
 //
 // The grouping is a pure function of the scan's records (paths, kinds) and the options: the
 // units come out ordered by source (command-line order), then by the unit's path (its folder,
@@ -57,7 +60,8 @@ struct UnitOptions {
   uint64_t split_every = 0;  // 0: no split
   SortingMethod sorting = SortingMethod::kLexicographical;  // the order --split-every cuts in
   uint64_t seed = 0;
-  std::string name_template;  // --create
+  PackMode pack = PackMode::kAuto;  // decides the order --split-every cuts in (see above)
+  std::string name_template;        // --create
 };
 
 struct TaskUnit {
@@ -66,6 +70,8 @@ struct TaskUnit {
   // order and must be planned with `predefined` (see `ordered`); otherwise in scan order.
   std::vector<uint32_t> records;
   bool ordered = false;
+  // A part of a unit that packs (--split-every): must be planned with --pack zip.
+  bool packed = false;
   uint64_t bytes = 0;    // of its media files
   uint64_t frames = 0;   // images, a video's probed frames; an archive's are known later (0)
   // Template fields.

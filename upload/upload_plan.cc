@@ -8,6 +8,7 @@
 #include "engine/path_text.h"
 #include "manifest/manifest_check.h"
 #include "manifest/manifest_writer.h"
+#include "manifest/related_images.h"
 
 namespace ingest::upload {
 namespace {
@@ -16,12 +17,16 @@ std::string Plural(size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// Writes an image manifest for `frames` (records of `scan`, in order) named by `name_of`.
+// Writes an image manifest for `frames` (records of `scan`, in order) named by `name_of`;
+// with `related`, frame k's line carries meta.related_images = (*related)[k].
 template <class NameOf>
 Status WriteManifest(const std::string& path, const ScanResult& scan,
-                     const std::vector<uint32_t>& frames, NameOf&& name_of) {
+                     const std::vector<uint32_t>& frames, NameOf&& name_of,
+                     const std::vector<std::vector<std::string>>* related = nullptr) {
   INGEST_ASSIGN_OR_RETURN(auto writer, manifest::ImageManifestWriter::Open(path));
-  for (uint32_t idx : frames) {
+  std::vector<std::string_view> context;
+  for (size_t k = 0; k < frames.size(); ++k) {
+    const uint32_t idx = frames[k];
     const FileRecord& f = scan.files[idx];
     std::string_view name = name_of(idx);
     SplitName split = SplitExt(name);
@@ -31,6 +36,10 @@ Status WriteManifest(const std::string& path, const ScanResult& scan,
     bool swap = f.orientation > 4;
     line.width = swap ? f.height : f.width;
     line.height = swap ? f.width : f.height;
+    if (related) {
+      context.assign((*related)[k].begin(), (*related)[k].end());
+      line.related_images = std::span<const std::string_view>(context);
+    }
     INGEST_RETURN_IF_ERROR(writer->Append(line));
   }
   return writer->Close();
@@ -72,12 +81,22 @@ std::string ClashText(const ScanResult& scan, const std::vector<uint32_t>& group
   return text;
 }
 
-// The name of member `f` in a packed zip: its path relative to its source, prefixed by the
-// source's folder name when the task has several sources.
-std::string MemberName(const ScanResult& scan, const FileRecord& f) {
-  if (scan.sources.size() <= 1) return std::string(f.rel_path);
-  std::string_view source = scan.sources[f.source].path;
-  return std::string(BaseName(source)) + "/" + std::string(f.rel_path);
+// Writes the manifest of packed `zip`, whose first `frames` members are the frames (`names`:
+// member names by record). It is the manifest CVAT writes for the extracted zip, and it
+// becomes the task's: every frame with meta.related_images, its context images as paths
+// from the zip's root (CVAT's 2D rule, manifest/related_images.h), an empty list for none.
+Status WritePackedManifest(const std::string& path, const ScanResult& scan, const ZipPlan& zip,
+                           size_t frames, const std::vector<std::string>& names) {
+  std::vector<uint32_t> ordered(zip.records.begin(),
+                                zip.records.begin() + static_cast<long>(frames));
+  std::vector<std::string_view> all_members, frame_members;
+  for (uint32_t idx : zip.records) all_members.push_back(names[idx]);
+  for (uint32_t idx : ordered) frame_members.push_back(names[idx]);
+  std::vector<std::vector<std::string>> related =
+      manifest::DetectRelatedImages(all_members, frame_members);
+  return WriteManifest(
+      path, scan, ordered, [&](uint32_t idx) { return std::string_view(names[idx]); },
+      &related);
 }
 
 // The plan of a packed task (see ZipPlan): `images` (records of `scan`, related images not
@@ -91,8 +110,8 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
     const FileRecord& f = scan.files[i];
     if (f.kind == MediaKind::kImage && IsInRelatedImagesFolder(f.rel_path)) related.push_back(i);
   }
-  for (uint32_t idx : images) names[idx] = MemberName(scan, scan.files[idx]);
-  for (uint32_t idx : related) names[idx] = MemberName(scan, scan.files[idx]);
+  for (uint32_t idx : images) names[idx] = ZipMemberName(scan, scan.files[idx]);
+  for (uint32_t idx : related) names[idx] = ZipMemberName(scan, scan.files[idx]);
   for (uint32_t idx : images) {
     if (std::string why = ZipNameProblem(names[idx]); !why.empty()) {
       refusals->push_back({DisplayPath(scan, scan.files[idx]), "cannot be packed: " + why});
@@ -135,11 +154,7 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
         "use --manifest auto or --manifest FILE");
   }
   if (options.given_manifest.empty()) {
-    std::vector<uint32_t> ordered(zip->records.begin(),
-                                  zip->records.begin() + static_cast<long>(order.size()));
-    INGEST_RETURN_IF_ERROR(WriteManifest(path, scan, ordered, [&](uint32_t idx) {
-      return std::string_view(names[idx]);
-    }));
+    INGEST_RETURN_IF_ERROR(WritePackedManifest(path, scan, *zip, order.size(), names));
   }
   plan.manifest_path = path;
   PlannedFile zf;
@@ -164,6 +179,12 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
 }
 
 }  // namespace
+
+std::string ZipMemberName(const ScanResult& scan, const FileRecord& f) {
+  if (scan.sources.size() <= 1) return std::string(f.rel_path);
+  std::string_view source = scan.sources[f.source].path;
+  return std::string(BaseName(source)) + "/" + std::string(f.rel_path);
+}
 
 std::string ZipIdentity(const std::vector<ZipMember>& members, uint64_t total_size) {
   Hasher hasher;

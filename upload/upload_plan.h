@@ -101,6 +101,10 @@ struct Refusal {
   std::string reason;  // what is wrong and what to do
 };
 
+// The name of member `f` of `scan` in a packed zip: its path relative to its source, prefixed
+// by the source's base name when the scan has several sources ("cam1/0001.jpg").
+std::string ZipMemberName(const ScanResult& scan, const FileRecord& f);
+
 // The identity of a zip of these members (ZipPlan::identity).
 std::string ZipIdentity(const std::vector<ZipMember>& members, uint64_t total_size);
 

@@ -97,6 +97,7 @@ UploadJob Run::UnitJob(size_t index) const {
   uj.task.name = unit.name;
   uj.transfer.connections = unit_connections;
   if (unit.ordered) uj.plan.sorting = SortingMethod::kPredefined;
+  if (unit.packed) uj.plan.pack = PackMode::kZip;
   if (!journal_dir.empty()) {
     uj.journal_path = journal_dir + "/" + UploadKey(job.server, job.sources, unit.name) + ".journal";
   }
@@ -258,6 +259,7 @@ RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvent
   unit_options.name_template = job.task.name;
   unit_options.sorting = job.plan.sorting;
   unit_options.seed = job.plan.seed;
+  unit_options.pack = job.plan.pack;
   Result<std::vector<TaskUnit>> units = GroupIntoUnits(**scan, unit_options);
   if (!units) return fail(units.error());
   if (job.task_id && units->size() > 1) {

@@ -102,6 +102,33 @@ TEST(TaskUnitsTest, SplitEveryCutsInTheFinalOrderAndNumbersParts) {
   EXPECT_TRUE((*units)[0].ordered);  // a shuffled part must keep its order as cut
 }
 
+TEST(TaskUnitsTest, SplitEveryCutsAUnitThatPacksOnItsRelativePaths) {
+  ScanResult scan = FakeScan({"b/1.png", "a/2.png", "b/0.png", "a/1.png"});
+  UnitOptions o;
+  o.split_every = 3;
+  o.name_template = "{part}";
+  Result<std::vector<TaskUnit>> units = GroupIntoUnits(scan, o);  // --pack auto: 1.png clashes
+  ASSERT_TRUE(units.has_value()) << units.error().ToString();
+  ASSERT_EQ(units->size(), 2u);
+  EXPECT_EQ(Paths(scan, (*units)[0]), (std::vector<std::string>{"a/1.png", "a/2.png", "b/0.png"}));
+  EXPECT_EQ(Paths(scan, (*units)[1]), (std::vector<std::string>{"b/1.png"}));
+  EXPECT_TRUE((*units)[0].packed && (*units)[1].packed);  // b/1.png alone still goes packed
+  o.pack = PackMode::kNone;  // base-name order (the plan then refuses the clash)
+  units = GroupIntoUnits(scan, o);
+  ASSERT_TRUE(units.has_value());
+  EXPECT_EQ(Paths(scan, (*units)[0])[0], "b/0.png");
+  EXPECT_EQ(Paths(scan, (*units)[1]), (std::vector<std::string>{"a/2.png"}));
+  EXPECT_FALSE((*units)[0].packed);
+  // --pack zip orders on the relative paths without clashes too.
+  ScanResult unique = FakeScan({"b/1.png", "a/2.png"});
+  o.pack = PackMode::kZip;
+  o.split_every = 1;
+  units = GroupIntoUnits(unique, o);
+  ASSERT_TRUE(units.has_value());
+  EXPECT_EQ(Paths(unique, (*units)[0]), (std::vector<std::string>{"a/2.png"}));
+  EXPECT_TRUE((*units)[0].packed);
+}
+
 TEST(TaskUnitsTest, SplitEveryPadsPartsAndIndices) {
   std::vector<std::string> paths;
   for (int i = 0; i < 12; ++i) paths.push_back("f" + std::to_string(100 + i) + ".png");

@@ -63,6 +63,39 @@ TEST(UploadPlanTest, RoutesBatchesAndOrder) {
   EXPECT_EQ(plan->files.back().record, kGeneratedManifest);
 }
 
+// A packed task's manifest (issue 14) is the manifest CVAT itself would write for the zip's
+// extracted tree, which becomes the task's manifest: the frames only (CVAT's extractor drops
+// related_images/ members before it matches the manifest), each with meta.related_images, its
+// context images as paths from the zip's root (empty when it has none), as CVAT's own
+// manifest and its manifest tool give every frame of a tree.
+TEST(UploadPlanTest, PackedManifestListsEachFramesRelatedImages) {
+  ScopedTempDir dir;
+  std::string png = ingest::testing::WritePng(4, 3);
+  WriteFile(dir.Join("s/cam1/0001.png"), png);
+  WriteFile(dir.Join("s/cam2/0001.png"), png);
+  WriteFile(dir.Join("s/cam2/0002.png"), png);
+  WriteFile(dir.Join("s/cam2/related_images/0001_png/right.png"), png);
+  WriteFile(dir.Join("s/cam2/related_images/0001_png/left.png"), png);
+  WriteFile(dir.Join("s/cam1/related_images/0001_png/ctx.png"), png);
+  ScanResult scan = ScanOf(dir.Join("s"));
+  UploadPlanOptions o;
+  o.generated_manifest_path = dir.Join("manifest.jsonl");
+  std::vector<Refusal> refusals;
+  Result<UploadPlan> plan = PlanUpload(scan, nullptr, o, &refusals);
+  ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
+  ASSERT_TRUE(plan->zip);  // 0001.png clashes
+  EXPECT_EQ(plan->zip->layout.member_count(), 6u);  // the context images travel in the zip
+  EXPECT_EQ(ingest::testing::ReadFile(dir.Join("manifest.jsonl")),
+            "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n"
+            "{\"name\":\"cam1/0001\",\"extension\":\".png\",\"width\":4,\"height\":3,"
+            "\"meta\":{\"related_images\":[\"cam1/related_images/0001_png/ctx.png\"]}}\n"
+            "{\"name\":\"cam2/0001\",\"extension\":\".png\",\"width\":4,\"height\":3,"
+            "\"meta\":{\"related_images\":[\"cam2/related_images/0001_png/left.png\","
+            "\"cam2/related_images/0001_png/right.png\"]}}\n"
+            "{\"name\":\"cam2/0002\",\"extension\":\".png\",\"width\":4,\"height\":3,"
+            "\"meta\":{\"related_images\":[]}}\n");
+}
+
 TEST(UploadPlanTest, LexicographicalIsLeftToTheServer) {
   ScopedTempDir dir;
   WriteFile(dir.Join("s/b.png"), ingest::testing::WritePng(2, 2));

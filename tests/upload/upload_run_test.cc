@@ -89,6 +89,18 @@ class UploadRunTest : public ingest::testing::ServerTest {
     return folders;
   }
 
+  // The task's frame names from data/meta, in frame order.
+  std::vector<std::string> MetaNames(int64_t task) {
+    ingest::testing::HttpReply meta = Get("/api/tasks/" + std::to_string(task) + "/data/meta");
+    EXPECT_EQ(meta.status, 200) << meta.body;
+    std::vector<std::string> names;
+    for (size_t at = 0; (at = meta.body.find("\"name\":\"", at)) != std::string::npos;) {
+      at += 8;
+      names.push_back(meta.body.substr(at, meta.body.find('"', at) - at));
+    }
+    return names;
+  }
+
   ingest::testing::ScopedTempDir work_;
 };
 
@@ -211,6 +223,35 @@ TEST_F(UploadRunTest, ManyVideosWithAServerThatBuildsSlowly) {
     EXPECT_EQ(out.units[i].name, "clip " + std::to_string(i + 1) + " of 8");
     EXPECT_EQ(out.units[i].state, UnitReport::State::kDone) << out.units[i].error.ToString();
     EXPECT_EQ(out.units[i].frames, static_cast<int64_t>(5 + i));
+  }
+}
+
+// --split-every over a tree that packs (issue 14): the parts are cut in the final order, the
+// packed zip's (relative paths in code-point order), not in base-name order; and every part
+// of a packed unit is packed, so its frames keep their folders even where the part alone has
+// no clashing names.
+TEST_F(UploadRunTest, SplitEveryCutsAPackedTreeInThePackedOrder) {
+  std::vector<std::string> all;
+  for (int d = 1; d <= 2; ++d) {
+    for (int i = 0; i < 4; ++i) {
+      std::string rel = "cam" + std::to_string(d) + "/00000" + std::to_string(i) + ".png";
+      WriteFile(work_.Join("src/" + rel), ingest::testing::WritePng(4 + i, 4 + d));
+      all.push_back(rel);
+    }
+  }
+  RunOptions o;
+  o.units.split_every = 3;
+  o.parallel_tasks = 2;
+  RunOutcome out = RunUploadRun(MakeJob("part {part}"), o, {}, nullptr, nullptr);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  ASSERT_EQ(out.units.size(), 3u);
+  std::vector<std::vector<std::string>> want = {
+      {all[0], all[1], all[2]}, {all[3], all[4], all[5]}, {all[6], all[7]}};
+  for (size_t p = 0; p < out.units.size(); ++p) {
+    const UnitReport& r = out.units[p];
+    ASSERT_EQ(r.state, UnitReport::State::kDone) << r.name << ": " << r.error.ToString();
+    EXPECT_TRUE(r.order_ok) << r.name;
+    EXPECT_EQ(MetaNames(r.task_id), want[p]) << r.name;
   }
 }
 
