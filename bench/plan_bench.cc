@@ -10,7 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include "tests/testing/temp_dir.h"
-#include "upload/plan_file.h"
+#include "upload/run_plan.h"
 
 namespace ingest::upload {
 namespace {

@@ -16,7 +16,7 @@
 #include "cli/selection_options.h"
 #include "cli/upload_options.h"
 #include "upload/plan_check.h"
-#include "upload/plan_file.h"
+#include "upload/run_plan.h"
 #include "upload/unit_steps.h"
 
 namespace ingest::cli {
@@ -104,7 +104,7 @@ int RunPlan(Args args) {
   if (Status st = ReadUploadSettings(opt, false, &s); !st.ok()) return UsageError("plan", st);
   for (const std::string& p : opt.positional) s.job.sources.push_back(AbsolutePath(p));
   if (Status st = CheckSelectionFits(*s.selection, s.job); !st.ok()) return UsageError("plan", st);
-  s.job.hash_small_files = true;  // the shards' change check
+  s.job.hash_small_files = opt.Has("output");  // for the shards' change check
 
   auto t0 = std::chrono::steady_clock::now();
   upload::UploadOutcome prep;

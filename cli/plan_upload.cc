@@ -23,7 +23,7 @@
 #include "cli/selection_options.h"
 #include "cli/upload_options.h"
 #include "upload/journal.h"
-#include "upload/plan_file.h"
+#include "upload/run_plan.h"
 #include "upload/shard_split.h"
 
 namespace ingest::cli {

@@ -1,4 +1,4 @@
-// The byte layer of a run's plan file (upload/plan_file.h): a fixed header, then one zstd
+// The byte layer of a run's plan file (upload/run_plan.h): a fixed header, then one zstd
 // frame of the payload, written and read as a stream so that neither side holds the payload
 // whole (a million files make a payload of about 100 MB; the records read back are what must
 // fit in memory, not a second copy of them).

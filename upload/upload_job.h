@@ -55,7 +55,7 @@ struct UploadJob {
   // Plan refusals (clashing base names, ...) are not affected.
   bool skip_bad = false;
   // Files small enough for batches are hashed by the scan even without a journal: a run's
-  // plan file (upload/plan_file.h) records their XXH3 for its shards' change check.
+  // plan file (upload/run_plan.h) records their XXH3 for its shards' change check.
   bool hash_small_files = false;
 };
 

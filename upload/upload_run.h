@@ -85,7 +85,7 @@ std::string RunJournalDir(const std::string& journal_path);
 RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvents& events,
                         TransferCounters* counters, const std::atomic<bool>* cancel);
 
-// Runs units planned earlier (upload --plan RUN.plan, upload/plan_file.h): `scan` and `units`
+// Runs units planned earlier (upload --plan RUN.plan, upload/run_plan.h): `scan` and `units`
 // come from the plan, without a scan; `plan_index[i]` is units[i]'s place in the plan (its
 // UnitReport::index). Before a unit without a journal is sent, its files are checked against
 // the plan (upload/plan_check.h): a unit whose files changed fails alone, unless

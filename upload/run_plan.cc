@@ -1,4 +1,4 @@
-#include "upload/plan_file.h"
+#include "upload/run_plan.h"
 
 #include "upload/plan_codec.h"
 

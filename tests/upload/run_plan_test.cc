@@ -1,4 +1,4 @@
-#include "upload/plan_file.h"
+#include "upload/run_plan.h"
 
 #include <algorithm>
 #include <cstring>
@@ -123,7 +123,7 @@ void ExpectSame(const Drawn& want, const RunPlan& got) {
   }
 }
 
-TEST(PlanFileTest, RoundTripsRandomPlans) {
+TEST(RunPlanTest, RoundTripsRandomPlans) {
   ScopedTempDir dir;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
@@ -147,7 +147,7 @@ TEST(PlanFileTest, RoundTripsRandomPlans) {
   }
 }
 
-TEST(PlanFileTest, RoundTripsPayloadsLargerThanOneChunk) {
+TEST(RunPlanTest, RoundTripsPayloadsLargerThanOneChunk) {
   // About 4 MB of payload: several 1 MiB chunks through the stream on both sides.
   ScopedTempDir dir;
   Drawn d = Draw(5);
@@ -193,7 +193,7 @@ std::string ReadError(const std::string& path) {
   return plan.error().message();
 }
 
-TEST(PlanFileTest, TruncationsAreErrorsThatSaySo) {
+TEST(RunPlanTest, TruncationsAreErrorsThatSaySo) {
   ScopedTempDir dir;
   std::string good = SmallPlan(dir);
   ASSERT_GT(good.size(), kPlanHeaderSize + 100);
@@ -206,7 +206,7 @@ TEST(PlanFileTest, TruncationsAreErrorsThatSaySo) {
   }
 }
 
-TEST(PlanFileTest, VersionMagicAndTrailingBytes) {
+TEST(RunPlanTest, VersionMagicAndTrailingBytes) {
   ScopedTempDir dir;
   std::string good = SmallPlan(dir);
   std::string path = dir.Join("bad.plan");
@@ -237,7 +237,7 @@ TEST(PlanFileTest, VersionMagicAndTrailingBytes) {
 
 // A damaged byte is an error, or (zstd leaves a few bits of its entropy-coded streams unread:
 // byte 17790 of this 18263-byte plan is one) the plan read back is exactly the one written.
-TEST(PlanFileTest, AFlippedByteIsAnErrorOrChangesNothing) {
+TEST(RunPlanTest, AFlippedByteIsAnErrorOrChangesNothing) {
   ScopedTempDir dir;
   std::string good = SmallPlan(dir);
   Drawn want = Draw(42);
@@ -277,7 +277,7 @@ std::string Crafted(const ScopedTempDir& dir, void (*payload)(PlanSink&)) {
   return ReadError(path);
 }
 
-TEST(PlanFileTest, ImpossibleCountsAndIndicesAreCorruption) {
+TEST(RunPlanTest, ImpossibleCountsAndIndicesAreCorruption) {
   ScopedTempDir dir;
   EXPECT_NE(Crafted(dir, [](PlanSink& s) { s.Put(uint32_t{1} << 30); }).find("options cannot fit"),
             std::string::npos);
@@ -342,7 +342,7 @@ TEST(PlanFileTest, ImpossibleCountsAndIndicesAreCorruption) {
             std::string::npos);
 }
 
-TEST(PlanFileTest, AMissingFileIsNotFoundNamingIt) {
+TEST(RunPlanTest, AMissingFileIsNotFoundNamingIt) {
   Result<RunPlan> plan = ReadPlanFile("/nonexistent/run.plan");
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code(), Status::Code::kNotFound);

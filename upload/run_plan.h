@@ -24,8 +24,8 @@
 //       u32 part, u32 parts, u64 bytes, u64 frames, u32 n_records, n x u32 record)
 // Reading checks every count against the bytes left, every enum, every index (sources of
 // files, files of units), and that units' bytes and frames add up to their files'.
-#ifndef INGEST_UPLOAD_PLAN_FILE_H_
-#define INGEST_UPLOAD_PLAN_FILE_H_
+#ifndef INGEST_UPLOAD_RUN_PLAN_H_
+#define INGEST_UPLOAD_RUN_PLAN_H_
 
 #include <cstdint>
 #include <deque>
@@ -69,4 +69,4 @@ Result<RunPlan> ReadPlanFile(const std::string& path);
 
 }  // namespace ingest::upload
 
-#endif  // INGEST_UPLOAD_PLAN_FILE_H_
+#endif  // INGEST_UPLOAD_RUN_PLAN_H_
