@@ -188,8 +188,8 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   };
   upload::RunOutcome out =
       planned ? upload::RunPlannedUnits(std::move(job), options, events, std::move(planned->scan),
-                                        std::move(planned->units),
-                                        std::move(planned->plan_index), &counters, cancel)
+                                        std::move(planned->units), std::move(planned->plan_index),
+                                        &counters, cancel)
               : upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
   bar.reset();
   // With --skip-bad the run goes on without them: they were skipped, not fatal.

@@ -268,8 +268,8 @@ void Run::Work() {
 RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& events,
                     TransferCounters* counters, const std::atomic<bool>* cancel, CvatApi& api,
                     HttpClient& http, RunOutcome result, std::shared_ptr<const ScanResult> scan,
-                    std::vector<TaskUnit> units, std::vector<size_t> plan_index,
-                    bool check_files, UploadOutcome& prep, Clock::time_point t0) {
+                    std::vector<TaskUnit> units, std::vector<size_t> plan_index, bool check_files,
+                    UploadOutcome& prep, Clock::time_point t0) {
   for (const TaskUnit& u : units) {
     result.total_bytes += u.bytes;
     result.total_files += u.records.size();
@@ -341,8 +341,8 @@ RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvent
         "--task " + std::to_string(*job.task_id) + " names one task, but the run has " +
         std::to_string(units->size()) + " units: use --create TEMPLATE for a run of many"));
   }
-  return RunUnits(std::move(job), options, events, counters, cancel, api, http,
-                  std::move(result), std::move(*scan), std::move(*units), {}, false, prep, t0);
+  return RunUnits(std::move(job), options, events, counters, cancel, api, http, std::move(result),
+                  std::move(*scan), std::move(*units), {}, false, prep, t0);
 }
 
 RunOutcome RunPlannedUnits(UploadJob job, const RunOptions& options, const RunEvents& events,
@@ -361,9 +361,8 @@ RunOutcome RunPlannedUnits(UploadJob job, const RunOptions& options, const RunEv
     result.seconds = Since(t0);
     return result;
   }
-  return RunUnits(std::move(job), options, events, counters, cancel, api, http,
-                  std::move(result), std::move(scan), std::move(units), std::move(plan_index),
-                  true, prep, t0);
+  return RunUnits(std::move(job), options, events, counters, cancel, api, http, std::move(result),
+                  std::move(scan), std::move(units), std::move(plan_index), true, prep, t0);
 }
 
 }  // namespace ingest::upload
