@@ -23,6 +23,7 @@ int RunScan(Args args);
 int RunManifest(Args args);
 int RunServe(Args args);
 int RunUpload(Args args);
+int RunPlan(Args args);
 int RunResume(Args args);
 int RunBench(Args args);
 

@@ -30,6 +30,7 @@ std::span<const Command> AllCommands() {
       {"scan", "list what the sources hold: counts, bytes, kinds and problems", RunScan},
       {"manifest", "write a CVAT manifest (.jsonl) for images, or check one", RunManifest},
       {"upload", "upload images, a video or an archive into a CVAT task", RunUpload},
+      {"plan", "scan once and list a run's tasks, or write its plan for shards (-o)", RunPlan},
       {"resume", "continue an interrupted upload from its journal", RunResume},
       {"serve", "run a local CVAT-compatible receiver (tasks, TUS, bulk uploads)", RunServe},
       {"bench", "measure upload throughput stage by stage (generated or real corpus)", RunBench},

@@ -48,7 +48,9 @@ const char* Plural(N n, const char* one, const char* many) {
   return n == 1 ? one : many;
 }
 
-void PrintPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
+}  // namespace
+
+void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
   uint64_t bytes = 0, files = 0, frames = 0;
   for (const upload::TaskUnit& u : units) {
     bytes += u.bytes;
@@ -71,6 +73,8 @@ void PrintPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
               Plural(files, "", "s"), static_cast<unsigned long long>(frames),
               Plural(frames, "", "s"), FormatBytes(bytes).c_str());
 }
+
+namespace {
 
 void PrintUnitEnd(const UnitReport& r, const upload::UploadOutcome& out, const std::string& server,
                   bool dry_run) {
@@ -138,7 +142,8 @@ void PrintJson(const upload::RunOutcome& out, const std::string& server) {
 }  // namespace
 
 int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
-               const std::string& progress_mode, bool json_summary, const std::string& run_dir) {
+               const std::string& progress_mode, bool json_summary, const std::string& run_dir,
+               PlannedUnits* planned) {
   const std::atomic<bool>* cancel = InstallInterruptFlag();
   upload::TransferCounters counters;
   std::atomic<uint64_t> total_bytes{0};
@@ -152,7 +157,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
 
   upload::RunEvents events;
   events.on_units = [&](const std::vector<upload::TaskUnit>& units) {
-    PrintPlan(units, dry_run);
+    PrintRunPlan(units, dry_run);
     total_tasks = units.size();
     for (const upload::TaskUnit& u : units) total_bytes += u.bytes;
     t0 = std::chrono::steady_clock::now();
@@ -181,7 +186,11 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
     std::lock_guard<std::mutex> lock(print_mu);
     PrintUnitEnd(r, out, server, dry_run);
   };
-  upload::RunOutcome out = upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
+  upload::RunOutcome out =
+      planned ? upload::RunPlannedUnits(std::move(job), options, events, std::move(planned->scan),
+                                        std::move(planned->units), std::move(planned->plan_index),
+                                        &counters, cancel)
+              : upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
   bar.reset();
   // With --skip-bad the run goes on without them: they were skipped, not fatal.
   for (const ScanProblem& p : out.scan_errors) {

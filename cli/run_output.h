@@ -6,15 +6,30 @@
 #ifndef INGEST_CLI_RUN_OUTPUT_H_
 #define INGEST_CLI_RUN_OUTPUT_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "upload/upload_run.h"
 
 namespace ingest::cli {
 
+// Units read from a plan file (upload --plan): run without a scan (upload::RunPlannedUnits).
+struct PlannedUnits {
+  std::shared_ptr<const ScanResult> scan;
+  std::vector<upload::TaskUnit> units;
+  std::vector<size_t> plan_index;  // each unit's place in the plan
+};
+
 // `run_dir`: the run's journal folder ("" without a journal), named in the resume hint.
+// With `planned`, its units are run (and moved from); else job.sources are scanned.
 int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
-               const std::string& progress_mode, bool json_summary, const std::string& run_dir);
+               const std::string& progress_mode, bool json_summary, const std::string& run_dir,
+               PlannedUnits* planned = nullptr);
+
+// The plan's summary line on stderr ("plan: 3 tasks, 40 files, 1.2 MiB"); with `listing`, a
+// line per task and the totals on stdout (as upload --dry-run and plan print them).
+void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool listing);
 
 }  // namespace ingest::cli
 

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
+
+#include "upload/upload_run.h"
 
 namespace ingest::cli {
 namespace {
@@ -99,6 +102,22 @@ Result<RunCommand> LoadRunCommand(const std::string& dir) {
 Status MarkRunDone(const std::string& dir) { return WriteAll(dir + "/done", "done\n"); }
 
 bool IsRunDone(const std::string& dir) { return ::access((dir + "/done").c_str(), F_OK) == 0; }
+
+Result<std::string> BeginRunRecord(const std::string& journal_path,
+                                   const std::vector<std::string>& args) {
+  std::string run_dir = upload::RunJournalDir(journal_path);
+  RunCommand record;
+  std::error_code ec;
+  record.cwd = std::filesystem::current_path(ec).string();
+  record.args = args;
+  INGEST_RETURN_IF_ERROR(SaveRunCommand(run_dir, record));
+  if (::access((run_dir + "/started").c_str(), F_OK) == 0) {
+    std::fprintf(stderr, "going on with the run recorded in %s\n", run_dir.c_str());
+  }
+  std::FILE* mark = std::fopen((run_dir + "/started").c_str(), "w");
+  if (mark) std::fclose(mark);
+  return run_dir;
+}
 
 bool IsRunDir(const std::string& path) {
   return ::access((path + "/command").c_str(), F_OK) == 0;

@@ -24,6 +24,10 @@ Result<RunCommand> LoadRunCommand(const std::string& dir);
 // DIR/done: every task of the run is done or skipped.
 Status MarkRunDone(const std::string& dir);
 bool IsRunDone(const std::string& dir);
+// The journal folder of a run whose journal_path is `journal_path`, with the command `args`
+// recorded and a started mark (when it was started before, says so on stderr).
+Result<std::string> BeginRunRecord(const std::string& journal_path,
+                                   const std::vector<std::string>& args);
 // True for a run's journal folder (it holds a command record).
 bool IsRunDir(const std::string& path);
 

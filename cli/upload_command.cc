@@ -17,6 +17,7 @@
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/plan_upload.h"
 #include "cli/problems.h"
 #include "cli/progress.h"
 #include "cli/report.h"
@@ -27,6 +28,7 @@
 #include "cli/task_fields.h"
 #include "cli/scratch_dir.h"
 #include "cli/selection_options.h"
+#include "cli/upload_options.h"
 #include "engine/media_kind.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
@@ -44,60 +46,35 @@ namespace {
 
 using upload::UploadPlan;
 
-constexpr OptionSpec kUploadOwnOptions[] = {
+// The options each host chooses; the ones a plan fixes are in cli/upload_options.h.
+constexpr OptionSpec kUploadHostOptions[] = {
     {"server", "URL", "CVAT server, e.g. https://cvat.example.com (required)"},
     {"task", "ID", "upload into this existing task (it must have no data yet)"},
-    {"create", "NAME", "create a task with this name"},
-    {"labels", "JSON|@FILE", "labels of the new task, a JSON list"},
-    {"project-id", "N", "put the new task in this project (instead of --labels)"},
-    {"segment-size", "N", "frames per job of the new task"},
-    {"overlap", "N", "frames shared by neighbouring jobs"},
-    {"image-quality", "Q", "0-100, CVAT's image quality for chunks (default 70)"},
-    {"sorting-method", "M", "lexicographical (default), natural, predefined or random"},
-    {"seed", "N", "seed for --sorting-method random"},
-    {"use-cache", "", "create chunks on the fly (use_cache)"},
-    {"copy-data", "", "copy_data (server-side sources only: refused for local files)"},
-    {"use-zip-chunks", "", "use_zip_chunks (video)"},
-    {"chunk-size", "N", "CVAT's frames per chunk"},
-    {"start-frame", "N", "start_frame"},
-    {"stop-frame", "N", "stop_frame"},
-    {"frame-step", "N", "keep every N-th frame (frame_filter step=N)"},
-    {"job-file-mapping", "FILE", "JSON list of lists of file names, one list per job"},
-    {"filename-pattern", "P", "filename_pattern (cloud storage only: refused for local files)"},
-    {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
-    {"extract", "", "send an archive's images as individual files, streamed out of it"},
-    {"pack", "auto|zip|none", "send the images as one zip generated on the fly, keeping the "
-                              "folders (auto, the default: when base names clash)"},
     {"connections", "N", "parallel connections (default 8)"},
     {"tus-chunk", "SIZE", "TUS PATCH size, at most 100MiB (default 64MiB)"},
-    {"batch", "SIZE", "Upload-Multiple batch size; smaller files are batched (default 32MiB)"},
-    {"tus-threshold", "SIZE", "files of this size or more go through TUS (default 8MiB)"},
     {"retries", "N", "retries per file after network errors, 5xx, stalls (default 5)"},
     {"progress", "auto|bar|json|none",
      "progress display (default auto: a bar on a terminal, else a plain line every 5 s)"},
     {"json", "", "print a machine-readable summary on stdout at the end"},
     {"dry-run", "", "do everything up to the first byte of data and print the plan"},
     {"limit-rate", "RATE", "per-transfer rate limit, e.g. 10MiB"},
-    {"workers", "N", "scan worker threads (default: all cores)"},
-    {"follow-symlinks", "", "descend into symlinked directories"},
     {"journal", "FILE", "the resume journal (default: one per upload under ~/.local/state)"},
     {"no-journal", "", "keep no journal (the upload cannot be resumed)"},
     {"allow-changed", "", "when resuming: send files that changed since as they are now"},
-    {"task-per", "video|folder|archive|file", "a run of many tasks: one task per video, folder, "
-                                              "archive or file (--create is then a template)"},
-    {"split-every", "N", "at most N frames per task (images, in the final order)"},
     {"parallel-tasks", "K", "tasks in flight at once in a run of many (default 4)"},
     {"skip-existing", "", "skip a task whose name exists with data; use one without data"},
-    {"skip-bad", "",
-     "leave out files that cannot be read or probed (each listed, exit status 3) instead of "
-     "refusing the upload; clashing base names are still refused"},
     {"problems", "FILE", "write every problem (path, severity, code, message) as JSON lines"},
     {"verify", "", kVerifyHelp},
     {"fresh", "", "ignore this upload's journal (kept, renamed *.retired-TIME) and start a new "
                   "task"},
+    {"plan", "RUN.plan", "run the units of a plan written by `cvat-ingest plan -o` (no PATH, "
+                         "no scan; the plan fixes the run's options; implies --skip-existing)"},
+    {"shard", "K/N|auto", "with --plan: run only shard K of N (balanced by bytes; the same split "
+                          "on every host); auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
+    {"shards", "N", "with --shard auto and JOB_COMPLETION_INDEX: the number of shards"},
 };
 constexpr auto kUploadOptions =
-    JoinOptions(kUploadOwnOptions, kTaskFieldOptions, kSelectionOptions, kServerAccessOptions);
+    JoinOptions(kUploadHostOptions, kRunPlanOptions, kSelectionOptions, kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -112,22 +89,6 @@ constexpr std::string_view kDescription =
     "password in PASS or typed at a prompt; never on the command line.\n"
     "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
     "(the upload was not finished), 130 interrupted.";
-
-// An archive named as a source goes up whole unless --extract: a selection cannot choose its
-// members then, and would silently not apply.
-Status CheckSelectionFits(const FileSelection& selection, const upload::UploadJob& job) {
-  if (selection.empty() || job.extract) return Status();
-  for (const std::string& source : job.sources) {
-    std::error_code ec;
-    if (ClassifyName(source) == MediaKind::kArchive &&
-        std::filesystem::is_regular_file(source, ec)) {
-      return Status::InvalidArgument(
-          source + " goes up whole, so --include, --exclude and --files-from cannot choose its "
-                   "members: add --extract to send the chosen members as files");
-    }
-  }
-  return Status();
-}
 
 // The plan's files without the manifest it generated (which is no file of the user's).
 uint64_t UserFiles(const UploadPlan& plan) {
@@ -242,11 +203,6 @@ void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
   }
 }
 
-Result<std::optional<int64_t>> OptInt(const ParsedArgs& a, std::string_view name) {
-  if (!a.Has(name)) return std::optional<int64_t>();
-  INGEST_ASSIGN_OR_RETURN(uint64_t v, a.GetUint(name, 0));
-  return std::optional<int64_t>(static_cast<int64_t>(v));
-}
 
 }  // namespace
 
@@ -452,94 +408,24 @@ int RunUpload(Args args) {
   auto usage = [](const std::string& msg) {
     return UsageError("upload", Status::InvalidArgument(msg));
   };
+  if (opt.Has("plan")) return RunPlannedUpload(args, opt, kUploadOptions);
+  if (opt.Has("shard") || opt.Has("shards")) return usage("--shard goes with --plan RUN.plan");
   if (opt.positional.empty()) return usage("no PATH given");
   if (!opt.Has("server")) return usage("--server URL is required");
   Result<std::string> server = upload::ParseServerUrl(opt.Get("server"));
   if (!server) return UsageError("upload", server.error());
   if (opt.Has("task") == opt.Has("create")) return usage("give --task ID or --create NAME");
-
-  // Task and data options.
-  upload::TaskSpec spec;
-  spec.name = opt.Get("create");
-  if (opt.Has("labels")) {
-    std::string labels = opt.Get("labels");
-    if (labels.starts_with("@")) {
-      Result<std::string> text = ReadWholeFile(labels.substr(1));
-      if (!text) return usage("--labels: " + text.error().message());
-      labels = *text;
-    }
-    spec.labels_json = labels;
+  UploadSettings settings;
+  if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
+    return UsageError("upload", s);
   }
-  upload::DataOptions data;
-  Result<uint64_t> quality = opt.GetUint("image-quality", 70);
-  if (!quality || *quality > 100) return usage("--image-quality: 0 to 100");
-  data.image_quality = static_cast<int>(*quality);
-  for (auto [name, field] : {std::pair{"project-id", &spec.project_id},
-                             std::pair{"segment-size", &spec.segment_size},
-                             std::pair{"overlap", &spec.overlap},
-                             std::pair{"chunk-size", &data.chunk_size},
-                             std::pair{"start-frame", &data.start_frame},
-                             std::pair{"stop-frame", &data.stop_frame},
-                             std::pair{"frame-step", &data.frame_step}}) {
-    Result<std::optional<int64_t>> v = OptInt(opt, name);
-    if (!v) return UsageError("upload", v.error());
-    *field = *v;
-  }
-  if (opt.Has("use-cache")) data.use_cache = true;
-  if (opt.Has("copy-data")) data.copy_data = true;
-  if (opt.Has("use-zip-chunks")) data.use_zip_chunks = true;
-  data.filename_pattern = opt.Get("filename-pattern");
-  if (opt.Has("job-file-mapping")) {
-    Result<std::string> text = ReadWholeFile(opt.Get("job-file-mapping"));
-    if (!text) return usage("--job-file-mapping: " + text.error().message());
-    data.job_file_mapping_json = Trim(*text);
-  }
-  if (opt.Has("create")) {
-    Result<std::string> task_body = upload::BuildTaskBody(spec);
-    if (!task_body) return UsageError("upload", task_body.error());
-  }
-
-  // Plan options.
-  upload::UploadPlanOptions plan_options;
-  Result<SortingMethod> method = ParseSortingMethod(opt.Get("sorting-method", "lexicographical"));
-  if (!method) return UsageError("upload", method.error());
-  plan_options.sorting = *method;
-  Result<uint64_t> seed = opt.GetUint("seed", 0);
-  if (!seed) return UsageError("upload", seed.error());
-  plan_options.seed = *seed;
-  upload::TransferOptions transfer;
-  for (auto [name, field, fallback] :
-       {std::tuple{"tus-chunk", &transfer.tus_chunk, uint64_t{64} << 20},
-        std::tuple{"batch", &plan_options.batch_bytes, uint64_t{32} << 20},
-        std::tuple{"tus-threshold", &plan_options.tus_threshold, uint64_t{8} << 20}}) {
-    if (!opt.Has(name)) {
-      *field = fallback;
-      continue;
-    }
-    Result<uint64_t> size = ParseSize(opt.Get(name));
-    if (!size || *size == 0) return usage(std::string("--") + name + ": a size like 32MiB");
-    *field = *size;
-  }
-  if (transfer.tus_chunk > (100ull << 20)) return usage("--tus-chunk: at most 100MiB (CVAT's limit)");
-  Result<uint64_t> connections = opt.GetUint("connections", 8);
-  if (!connections || *connections == 0 || *connections > 256) return usage("--connections: 1 to 256");
-  transfer.connections = static_cast<int>(*connections);
-  Result<uint64_t> retries = opt.GetUint("retries", 5);
-  if (!retries) return UsageError("upload", retries.error());
-  transfer.retries = static_cast<int>(*retries);
-  transfer.image_quality = data.image_quality;
-  if (Status c = ReadConnectionOptions(opt, &transfer.connection); !c.ok()) {
-    return UsageError("upload", c);
-  }
-  std::string progress_mode = opt.Get("progress", "auto");
-  if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "json" &&
-      progress_mode != "none") {
-    return usage("--progress: auto, bar, json or none");
-  }
-
   Credentials creds;
   if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("upload", c);
-  upload::UploadJob job;
+  upload::UploadJob& job = settings.job;
+  const upload::TaskSpec& spec = job.task;
+  upload::RunOptions& run = settings.run;
+  const std::string& selection_key = settings.selection_key;
+  const std::string& progress_mode = settings.progress_mode;
   job.server = *server;
   job.auth_headers = creds.headers;
   job.login = creds.login;
@@ -550,55 +436,11 @@ int RunUpload(Args args) {
     if (!id) return UsageError("upload", id.error());
     job.task_id = static_cast<int64_t>(*id);
   }
-  job.task = spec;
-  job.data = data;
-  job.plan = plan_options;
-  job.manifest_mode = opt.Get("manifest", "auto");
-  if (std::string pack = opt.Get("pack", "auto"); pack == "zip") {
-    job.plan.pack = upload::PackMode::kZip;
-  } else if (pack == "none") {
-    job.plan.pack = upload::PackMode::kNone;
-  } else if (pack != "auto") {
-    return UsageError("upload", Status::InvalidArgument("--pack takes auto, zip or none, not '" +
-                                                        pack + "'"));
+  if (Status s = CheckSelectionFits(*settings.selection, job); !s.ok()) {
+    return UsageError("upload", s);
   }
   ScratchDir temp(TempParent(), "cvat-ingest");  // a generated manifest
   job.temp_dir = temp.path();
-  job.transfer = transfer;
-  job.scan.follow_symlinks = opt.Has("follow-symlinks");
-  job.scan.verify_pixels = opt.Has("verify");
-  Result<uint64_t> workers = opt.GetUint("workers", 0);
-  if (!workers) return UsageError("upload", workers.error());
-  job.scan.workers = static_cast<unsigned>(*workers);
-  job.dry_run = opt.Has("dry-run");
-  job.extract = opt.Has("extract");
-  job.skip_bad = opt.Has("skip-bad");
-  Result<FileSelection> selection = ReadSelection(opt);
-  if (!selection) return UsageError("upload", selection.error());
-  if (Status s = CheckSelectionFits(*selection, job); !s.ok()) return UsageError("upload", s);
-  job.scan.selection = &*selection;
-  // Another selection is another upload: its own journal.
-  const std::string selection_key = selection->empty() ? "" : "\n" + selection->Describe();
-  job.allow_changed = opt.Has("allow-changed");
-
-  upload::RunOptions run;
-  if (opt.Has("task-per")) {
-    Result<upload::TaskPer> per = upload::ParseTaskPer(opt.Get("task-per"));
-    if (!per) return UsageError("upload", per.error());
-    run.units.per = *per;
-  }
-  Result<uint64_t> split = opt.GetUint("split-every", 0);
-  if (!split || (opt.Has("split-every") && *split == 0)) return usage("--split-every: N >= 1");
-  run.units.split_every = *split;
-  Result<uint64_t> parallel = opt.GetUint("parallel-tasks", 4);
-  if (!parallel || *parallel == 0 || *parallel > 64) return usage("--parallel-tasks: 1 to 64");
-  run.parallel_tasks = static_cast<int>(*parallel);
-  if (Status s = ReadTaskFields(opt, opt.Has("sorting-method") || opt.Has("seed"),
-                                upload::UsesTemplate(run.units), &job.task, &job.data);
-      !s.ok()) {
-    return UsageError("upload", s);
-  }
-  job.skip_existing = opt.Has("skip-existing");
   if (upload::UsesTemplate(run.units)) {
     if (opt.Has("task")) {
       return usage("--task ID names one task; --task-per and --split-every make a run of many "
@@ -615,17 +457,10 @@ int RunUpload(Args args) {
     std::string run_dir;
     if (!job.journal_path.empty()) {
       // The command, so that `cvat-ingest resume` can go on without it.
-      run_dir = upload::RunJournalDir(job.journal_path);
-      RunCommand record;
-      std::error_code ec;
-      record.cwd = std::filesystem::current_path(ec).string();
-      record.args.assign(args.begin(), args.end());
-      if (Status s = SaveRunCommand(run_dir, record); !s.ok()) return RunError("upload", s);
-      if (::access((run_dir + "/started").c_str(), F_OK) == 0) {
-        std::fprintf(stderr, "going on with the run recorded in %s\n", run_dir.c_str());
-      }
-      std::FILE* mark = std::fopen((run_dir + "/started").c_str(), "w");
-      if (mark) std::fclose(mark);
+      Result<std::string> dir =
+          BeginRunRecord(job.journal_path, std::vector<std::string>(args.begin(), args.end()));
+      if (!dir) return RunError("upload", dir.error());
+      run_dir = *dir;
     }
     int code = ExecuteRun(std::move(job), run, progress_mode, opt.Has("json"), run_dir);
     if (code == kExitOk && !run_dir.empty()) {

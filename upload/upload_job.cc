@@ -642,7 +642,7 @@ Result<std::shared_ptr<const ScanResult>> ScanForUpload(const UploadJob& job,
   ScanOptions options = job.scan;
   // With a journal, files small enough to go in batches are hashed now (the probe reads most
   // of them anyway), so a resume can tell a touched file from a changed one.
-  options.hash = !job.journal_path.empty();
+  options.hash = !job.journal_path.empty() || job.hash_small_files;
   options.hash_max_size = job.plan.tus_threshold > 0 ? job.plan.tus_threshold - 1 : 0;
   options.expand_archive_sources = job.extract;
   options.cancel = cancel;

@@ -54,6 +54,9 @@ struct UploadJob {
   // UploadOutcome::scan_errors) and the upload goes on; without it, one stops the upload.
   // Plan refusals (clashing base names, ...) are not affected.
   bool skip_bad = false;
+  // Files small enough for batches are hashed by the scan even without a journal: a run's
+  // plan file (upload/run_plan.h) records their XXH3 for its shards' change check.
+  bool hash_small_files = false;
 };
 
 struct UploadEvents {

@@ -12,6 +12,7 @@
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/journal.h"
+#include "upload/plan_check.h"
 #include "upload/unit_steps.h"
 #include "upload/uploader.h"
 
@@ -63,6 +64,7 @@ struct Run {
   std::shared_ptr<const ScanResult> scan;
   std::vector<TaskUnit> units;
   std::vector<UnitReport> reports;
+  bool check_files = false;  // a planned run: units' files are checked against the plan
   std::string journal_dir;
   std::vector<std::string> headers;  // after a login: the session's
   int unit_connections = 1;
@@ -88,6 +90,7 @@ struct Run {
   UploadJob UnitJob(size_t index) const;
   UploadEvents UnitEvents(size_t index, UnitReport& r, bool* finishing);
   bool FromJournal(UploadJob& uj, CvatApi& api, const UploadEvents& ev, UploadOutcome& out);
+  void Changed(CvatApi& api, const UploadJob& uj, Status why, UploadOutcome& out);
   void End(const UnitReport& r, const UploadOutcome& out, bool finishing);
 };
 
@@ -171,6 +174,26 @@ bool Run::FromJournal(UploadJob& uj, CvatApi& api, const UploadEvents& ev, Uploa
   return false;
 }
 
+// A planned unit whose files changed since the plan: it cannot be sent as planned, so it
+// fails, unless (skip_existing) its task exists with data already: then it is done.
+void Run::Changed(CvatApi& api, const UploadJob& uj, Status why, UploadOutcome& out) {
+  if (uj.skip_existing) {
+    Result<std::vector<TaskInfo>> tasks = api.FindTasks(uj.task.name);
+    if (!tasks) {
+      out.status = tasks.error();
+      return;
+    }
+    for (const TaskInfo& t : *tasks) {
+      if (t.size == 0) continue;
+      out.task_id = t.id;
+      out.task = t;
+      out.skipped = true;
+      return;
+    }
+  }
+  out.status = std::move(why);
+}
+
 void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
   const TaskUnit& unit = units[index];
   UnitReport& r = reports[index];
@@ -183,8 +206,13 @@ void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
   bool journaled = !uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0;
   if (!journaled || !FromJournal(uj, api, ev, out)) {
     if (job.task_id) out.task_id = job.task_id;
-    auto sub = std::make_shared<const ScanResult>(SubScan(*scan, unit.records));
-    RunUnit(api, http, uj, std::move(sub), out, ev, counters, cancel, t0);
+    Status same = check_files ? CheckPlannedFiles(*scan, unit.records) : Status();
+    if (!same.ok()) {
+      Changed(api, uj, std::move(same), out);
+    } else {
+      auto sub = std::make_shared<const ScanResult>(SubScan(*scan, unit.records));
+      RunUnit(api, http, uj, std::move(sub), out, ev, counters, cancel, t0);
+    }
   }
   turns.Pass(index);
   r.seconds = Since(t0);
@@ -228,6 +256,46 @@ void Run::Work() {
   }
 }
 
+// The common end of a run, once the units are known: the units' events, the server's limits,
+// then K workers over the units.
+RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& events,
+                    TransferCounters* counters, const std::atomic<bool>* cancel, CvatApi& api,
+                    HttpClient& http, RunOutcome result, std::shared_ptr<const ScanResult> scan,
+                    std::vector<TaskUnit> units, std::vector<size_t> plan_index, bool check_files,
+                    UploadOutcome& prep, Clock::time_point t0) {
+  for (const TaskUnit& u : units) {
+    result.total_bytes += u.bytes;
+    result.total_files += u.records.size();
+  }
+  if (events.on_units) events.on_units(units);
+  if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) {
+    result.status = s;
+    result.seconds = Since(t0);
+    return result;
+  }
+  Run run(job, options, events, counters, cancel, std::move(scan), std::move(units));
+  run.check_files = check_files;
+  if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
+  run.headers = http.common_headers();
+  for (size_t i = 0; i < run.units.size(); ++i) {
+    run.reports[i].index = i < plan_index.size() ? plan_index[i] : i;
+    run.reports[i].name = run.units[i].name;
+    run.reports[i].bytes = run.units[i].bytes;
+    run.reports[i].files = run.units[i].records.size();
+  }
+  int k = std::max(1, std::min<int>(options.parallel_tasks, static_cast<int>(run.units.size())));
+  if (job.dry_run) k = 1;
+  run.unit_connections = std::max(1, job.transfer.connections / k);
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < k; ++i) workers.emplace_back([&run] { run.Work(); });
+  workers.clear();  // joins
+  result.units = std::move(run.reports);
+  result.cancelled = cancel && cancel->load();
+  if (result.cancelled) result.status = Status::Cancelled("interrupted");
+  result.seconds = Since(t0);
+  return result;
+}
+
 }  // namespace
 
 std::string RunJournalDir(const std::string& journal_path) {
@@ -267,33 +335,28 @@ RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvent
         "--task " + std::to_string(*job.task_id) + " names one task, but the run has " +
         std::to_string(units->size()) + " units: use --create TEMPLATE for a run of many"));
   }
-  for (const TaskUnit& u : *units) {
-    result.total_bytes += u.bytes;
-    result.total_files += u.records.size();
-  }
-  if (events.on_units) events.on_units(*units);
-  if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) return fail(s);
+  return RunUnits(std::move(job), options, events, counters, cancel, api, http, std::move(result),
+                  std::move(*scan), std::move(*units), {}, false, prep, t0);
+}
 
-  Run run(job, options, events, counters, cancel, *scan, std::move(*units));
-  if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
-  run.headers = http.common_headers();
-  for (size_t i = 0; i < run.units.size(); ++i) {
-    run.reports[i].index = i;
-    run.reports[i].name = run.units[i].name;
-    run.reports[i].bytes = run.units[i].bytes;
-    run.reports[i].files = run.units[i].records.size();
+RunOutcome RunPlannedUnits(UploadJob job, const RunOptions& options, const RunEvents& events,
+                           std::shared_ptr<const ScanResult> scan, std::vector<TaskUnit> units,
+                           std::vector<size_t> plan_index, TransferCounters* counters,
+                           const std::atomic<bool>* cancel) {
+  RunOutcome result;
+  auto t0 = Clock::now();
+  TransferCounters own_counters;
+  if (counters == nullptr) counters = &own_counters;
+  HttpClient http(job.transfer.connection, job.auth_headers);
+  CvatApi api(job.server, &http);
+  UploadOutcome prep;
+  if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
+    result.status = s;
+    result.seconds = Since(t0);
+    return result;
   }
-  int k = std::max(1, std::min<int>(options.parallel_tasks, static_cast<int>(run.units.size())));
-  if (job.dry_run) k = 1;
-  run.unit_connections = std::max(1, job.transfer.connections / k);
-  std::vector<std::jthread> workers;
-  for (int i = 0; i < k; ++i) workers.emplace_back([&run] { run.Work(); });
-  workers.clear();  // joins
-  result.units = std::move(run.reports);
-  result.cancelled = cancel && cancel->load();
-  if (result.cancelled) result.status = Status::Cancelled("interrupted");
-  result.seconds = Since(t0);
-  return result;
+  return RunUnits(std::move(job), options, events, counters, cancel, api, http, std::move(result),
+                  std::move(scan), std::move(units), std::move(plan_index), true, prep, t0);
 }
 
 }  // namespace ingest::upload

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,16 @@ std::string RunJournalDir(const std::string& journal_path);
 // unset when the run has more than one unit (InvalidArgument).
 RunOutcome RunUploadRun(UploadJob job, const RunOptions& options, const RunEvents& events,
                         TransferCounters* counters, const std::atomic<bool>* cancel);
+
+// Runs units planned earlier (upload --plan RUN.plan, upload/run_plan.h): `scan` and `units`
+// come from the plan, without a scan; `plan_index[i]` is units[i]'s place in the plan (its
+// UnitReport::index). Before a unit without a journal is sent, its files are checked against
+// the plan (upload/plan_check.h): a unit whose files changed fails alone, unless
+// job.skip_existing finds its task with data (then it is skipped, as done).
+RunOutcome RunPlannedUnits(UploadJob job, const RunOptions& options, const RunEvents& events,
+                           std::shared_ptr<const ScanResult> scan, std::vector<TaskUnit> units,
+                           std::vector<size_t> plan_index, TransferCounters* counters,
+                           const std::atomic<bool>* cancel);
 
 }  // namespace ingest::upload
 
