@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/path_text.h"
+#include "server/wire_text.h"
 
 namespace ingest::server {
 namespace {
@@ -12,15 +13,6 @@ namespace {
 bool IsPythonSpace(unsigned char c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f) || c == 0x85 ||
          c == 0xa0;
-}
-
-int B64Value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -102,7 +94,7 @@ std::optional<std::string> PythonB64Decode(std::string_view s) {
       if (quad >= 2 && quad + ++pads >= 4) return out;
       continue;
     }
-    int v = B64Value(c);
+    int v = Base64Value(c);
     if (v < 0) continue;
     pads = 0;
     auto u = static_cast<unsigned>(v);

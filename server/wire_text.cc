@@ -11,15 +11,6 @@
 namespace ingest::server {
 namespace {
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 void FillRandom(unsigned char* buf, size_t n) {
   size_t done = 0;
   while (done < n) {
@@ -30,6 +21,15 @@ void FillRandom(unsigned char* buf, size_t n) {
 
 }  // namespace
 
+int Base64Value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
 std::optional<std::string> Base64Decode(std::string_view in) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
   if (in.size() % 4 == 1) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<std::string> Base64Decode(std::string_view in) {
   uint32_t acc = 0;
   int bits = 0;
   for (char c : in) {
-    int v = Base64Value(c);
+    int v = Base64Value(static_cast<unsigned char>(c));
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

@@ -51,6 +51,9 @@ void AppendStringField(std::string_view key, std::string_view value, std::string
 void AppendIntField(std::string_view key, int64_t value, std::string* out);
 // `raw` is inserted as-is (a JSON value written elsewhere).
 void AppendRawField(std::string_view key, std::string_view raw, std::string* out);
+// The value of a standard base64 digit (A-Z a-z 0-9 + /), or -1.
+int Base64Value(unsigned char c);
+
 // {"detail":"<msg>"}
 std::string DetailJson(std::string_view msg);
 // {"<field>":["<msg>"]}, a DRF field error's 400 body
