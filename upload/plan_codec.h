@@ -115,7 +115,6 @@ class PlanSource {
   uint64_t consumed_ = 0;  // payload bytes handed out
   uint64_t produced_ = 0;  // payload bytes decompressed
   bool frame_done_ = false;
-  bool file_done_ = false;
 };
 
 }  // namespace ingest::upload
