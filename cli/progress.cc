@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cli/options.h"
+#include "cli/problems.h"
 
 namespace ingest::cli {
 
@@ -116,6 +117,12 @@ std::string TransferProgressText(uint64_t files_done, uint64_t files, uint64_t b
     text += ", ETA " + Eta(bytes_per_s > 0 ? left / bytes_per_s : -1);
   }
   return text + ", " + std::to_string(in_flight) + " in flight";
+}
+
+std::string RetriesText(uint64_t retries, uint64_t resent_bytes) {
+  std::string text = WithCommas(retries) + (retries == 1 ? " retry" : " retries");
+  if (resent_bytes > 0) text += ", " + FormatBytes(resent_bytes) + " resent";
+  return text;
 }
 
 }  // namespace ingest::cli

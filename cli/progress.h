@@ -55,6 +55,9 @@ std::string Eta(double seconds);
 std::string TransferProgressText(uint64_t files_done, uint64_t files, uint64_t bytes_sent,
                                  uint64_t bytes, double bytes_per_s, uint32_t in_flight,
                                  bool with_eta);
+// What went again, apart: "1 retry", "12 retries, 3.1 MiB resent" (requests sent again after
+// a failure; the bytes that went to the network a second time).
+std::string RetriesText(uint64_t retries, uint64_t resent_bytes);
 
 }  // namespace ingest::cli
 

@@ -164,7 +164,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
     if (!dry_run && (progress_mode == "auto" || progress_mode == "bar")) {
       bar.emplace(true, [&] {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        uint64_t sent = counters.bytes_sent.load();
+        uint64_t sent = counters.bytes_sent.load() + counters.bytes_resent.load();
         return "tasks " + std::to_string(finished.load()) + "/" + std::to_string(total_tasks) +
                " (" + std::to_string(building.load()) + " building), " +
                FormatBytes(counters.bytes_done.load()) + " / " + FormatBytes(total_bytes) + ", " +
@@ -208,10 +208,10 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   }
   if (dry_run) return failed ? kExitPartial : kExitOk;
   if (json_summary) PrintJson(out, server);
-  std::fprintf(stderr, "%zu task%s: %zu done, %zu skipped, %zu failed%s in %.1f s, %llu retries\n",
+  std::fprintf(stderr, "%zu task%s: %zu done, %zu skipped, %zu failed%s in %.1f s, %s\n",
                out.units.size(), Plural(out.units.size(), "", "s"), done, skipped, failed,
                left ? (", " + std::to_string(left) + " not finished").c_str() : "", out.seconds,
-               static_cast<unsigned long long>(counters.retries.load()));
+               RetriesText(counters.retries.load(), counters.bytes_resent.load()).c_str());
   if (out.cancelled) {
     if (run_dir.empty()) {
       std::fprintf(stderr, "interrupted: the run kept no journal; run the same command with "

@@ -105,14 +105,13 @@ std::string SentSummary(const UploadPlan& plan, const upload::TransferCounters& 
   const uint64_t files = UserFiles(plan) - std::min(already, UserFiles(plan));
   const uint64_t bytes = plan.total_bytes - std::min(counters.bytes_already_done.load(),
                                                      plan.total_bytes);
-  const uint64_t retries = counters.retries.load();
   char line[512];
-  std::snprintf(line, sizeof(line), "%s%s file%s%s (%s) in %.1f s (%s)%s, %s retr%s",
+  std::snprintf(line, sizeof(line), "%s%s file%s%s (%s) in %.1f s (%s)%s, %s",
                 already ? "" : "sent ", WithCommas(files).c_str(), files == 1 ? "" : "s",
                 already ? " sent now" : "", FormatBytes(bytes).c_str(), seconds,
                 Rate(seconds > 0 ? static_cast<double>(bytes) / seconds : 0).c_str(),
                 already ? (", " + WithCommas(already) + " already on the server").c_str() : "",
-                WithCommas(retries).c_str(), retries == 1 ? "y" : "ies");
+                RetriesText(counters.retries.load(), counters.bytes_resent.load()).c_str());
   return line;
 }
 
@@ -255,7 +254,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     if (progress_mode == "auto" || progress_mode == "bar") {
       bar.emplace(true, [&] {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        uint64_t sent = counters.bytes_sent.load();
+        uint64_t sent = counters.bytes_sent.load() + counters.bytes_resent.load();
         double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
         // Bytes the server confirmed, never more than the plan's (what was sent again after
         // a failure counts in the rate only).
@@ -264,7 +263,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
                                                 counters.bytes_done.load(), total_bytes, rate,
                                                 counters.in_flight.load(), /*with_eta=*/true);
         const uint64_t retries = counters.retries.load();
-        if (retries) line += ", " + WithCommas(retries) + (retries == 1 ? " retry" : " retries");
+        if (retries) line += ", " + RetriesText(retries, counters.bytes_resent.load());
         return line;
       });
     } else if (progress_mode == "json") {
@@ -273,11 +272,12 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
           std::fprintf(stderr,
                        "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
-                       "\"files\":%zu,\"bytes_done\":%llu,\"bytes_sent\":%llu,\"bytes\":%llu,"
-                       "\"in_flight\":%u,\"retries\":%llu}\n",
+                       "\"files\":%zu,\"bytes_done\":%llu,\"bytes_sent\":%llu,\"bytes_resent\":%llu,"
+                       "\"bytes\":%llu,\"in_flight\":%u,\"retries\":%llu}\n",
                        secs, static_cast<unsigned long long>(counters.files_done.load()),
                        total_files, static_cast<unsigned long long>(counters.bytes_done.load()),
                        static_cast<unsigned long long>(counters.bytes_sent.load()),
+                       static_cast<unsigned long long>(counters.bytes_resent.load()),
                        static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
                        static_cast<unsigned long long>(counters.retries.load()));
           for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {

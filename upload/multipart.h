@@ -42,6 +42,8 @@ class MultipartBody {
   // The file being sent (after a Read error: the file that failed); files().size() once the
   // trailer is reached.
   size_t part() const { return part_; }
+  // The bytes of file part() read so far (0 before its header was sent).
+  uint64_t part_bytes() const { return in_file_ ? file_pos_ : 0; }
 
  private:
   // The text before file i's bytes (its part header), and after the last file.

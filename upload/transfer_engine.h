@@ -1,5 +1,7 @@
 // TransferEngine: sends the files of an UploadPlan to a CVAT task's /data/ endpoint, many
-// transfers at once, on one thread that owns a curl multi handle.
+// transfers at once, on one thread that owns a curl multi handle: its own, or the run's
+// TransferHub that carries the transfers of every task of a run of many tasks (the state
+// machine is upload/transfer_session.h).
 //
 // What it sends (CVAT's dialect, ../shared/reference/cvat_protocol.md sections 1-2):
 // - TUS uploads: a creation POST (Upload-Length, Upload-Metadata filename, Origin), then
@@ -38,6 +40,8 @@
 
 namespace ingest::upload {
 
+class TransferHub;
+
 struct TransferOptions {
   std::string data_url;   // "<base>/api/tasks/<id>/data/", with the trailing slash
   std::string origin;     // sent as Origin; also the scheme://host used for TUS locations
@@ -49,11 +53,19 @@ struct TransferOptions {
   int retries = 5;
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_cap{20000};
+  // The run's shared transfer thread (upload/transfer_hub.h), outliving the engine; null:
+  // the engine gets a thread and a multi handle of its own for its Run.
+  TransferHub* hub = nullptr;
 };
 
 // Progress, readable from any thread while Run() works.
 struct TransferCounters {
-  std::atomic<uint64_t> bytes_sent{0};   // handed to the network
+  // Handed to the network for the first time by this process: never more than the bytes of
+  // the files sent.
+  std::atomic<uint64_t> bytes_sent{0};
+  // Handed to the network again: the part of a cut or refused request that is sent once more
+  // (a PATCH from a lower offset, a batch's files settled through TUS or sent in halves).
+  std::atomic<uint64_t> bytes_resent{0};
   std::atomic<uint64_t> bytes_done{0};   // confirmed by the server
   std::atomic<uint64_t> files_done{0};  // includes files_already_done
   // Of files_done and bytes_done: the files a resume found on the server already (nothing
@@ -62,6 +74,7 @@ struct TransferCounters {
   std::atomic<uint64_t> bytes_already_done{0};
   std::atomic<uint32_t> in_flight{0};
   std::atomic<uint64_t> requests{0};
+  // Requests sent again after a failure (network error, stall, 5xx, 429, a lost upload).
   std::atomic<uint64_t> retries{0};
 };
 

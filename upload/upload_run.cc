@@ -13,6 +13,7 @@
 #include "upload/http_client.h"
 #include "upload/journal.h"
 #include "upload/plan_check.h"
+#include "upload/transfer_hub.h"
 #include "upload/unit_steps.h"
 #include "upload/uploader.h"
 
@@ -67,7 +68,7 @@ struct Run {
   bool check_files = false;  // a planned run: units' files are checked against the plan
   std::string journal_dir;
   std::vector<std::string> headers;  // after a login: the session's
-  int unit_connections = 1;
+  TransferHub* hub = nullptr;  // the run's transfer thread, shared by the units
   CreationTurns turns;
   std::atomic<size_t> next_unit{0};
   std::mutex events_mu;
@@ -98,7 +99,7 @@ UploadJob Run::UnitJob(size_t index) const {
   const TaskUnit& unit = units[index];
   UploadJob uj = job;
   uj.task.name = unit.name;
-  uj.transfer.connections = unit_connections;
+  uj.transfer.hub = hub;
   if (unit.ordered) uj.plan.sorting = SortingMethod::kPredefined;
   if (unit.packed) uj.plan.pack = PackMode::kZip;
   if (!journal_dir.empty()) {
@@ -285,7 +286,10 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
   }
   int k = std::max(1, std::min<int>(options.parallel_tasks, static_cast<int>(run.units.size())));
   if (job.dry_run) k = 1;
-  run.unit_connections = std::max(1, job.transfer.connections / k);
+  // One transfer thread and one set of connections for the whole run: the tasks uploading
+  // share them, the earliest first (a task the server is building holds none).
+  TransferHub hub(job.transfer.connections);
+  run.hub = &hub;
   std::vector<std::jthread> workers;
   for (int i = 0; i < k; ++i) workers.emplace_back([&run] { run.Work(); });
   workers.clear();  // joins

@@ -72,6 +72,7 @@ class Sampler {
 
 void ResetCounters(upload::TransferCounters& c) {
   c.bytes_sent = 0;
+  c.bytes_resent = 0;
   c.bytes_done = 0;
   c.files_done = 0;
   c.in_flight = 0;
