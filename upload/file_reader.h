@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/result.h"
 
@@ -27,6 +28,10 @@ class FileReader {
 
 // A reader of the regular file at `path` (IoError naming it when it cannot be opened).
 Result<std::unique_ptr<FileReader>> OpenFileReader(const std::string& path);
+
+// XXH3-128 (hex) of the first `n` bytes of `reader`, read through `buf` (the caller's, reused
+// from file to file); "" when the reader ends before `n` bytes (it is not the same file).
+Result<std::string> HashPrefix(FileReader& reader, uint64_t n, std::vector<char>* buf);
 
 }  // namespace ingest::upload
 

@@ -11,6 +11,8 @@
 #include "engine/scanner.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
+#include "upload/journal.h"
+#include "upload/transfer_engine.h"
 #include "upload/upload_job.h"
 
 namespace ingest::upload {
@@ -37,6 +39,16 @@ Status ApplyServerLimits(CvatApi& api, UploadJob* job, UploadOutcome* out);
 void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan,
              UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
              const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
+
+// Task, Upload-Start, transfer, finish, wait, order check: the part of an upload that is the
+// same for a fresh run (RunUnit) and a resumed one (ResumeUploadJob). `task_body` creates the
+// task when out.task_id is not set; `start` says where each file stands (empty: nothing sent);
+// `rq_id` is the finish request a resumed run polls again. Fills `out`.
+void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal,
+                 FileSource& files, std::vector<FileStart> start, const std::string& task_body,
+                 const std::string& finish_body, std::string rq_id, UploadOutcome& out,
+                 const UploadEvents& events, TransferCounters* counters,
+                 const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
 
 }  // namespace ingest::upload
 
