@@ -362,11 +362,13 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
     manifest::AppendJsonString(url, &u);
     std::printf("{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
                 "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
-                "\"requests\":%llu,\"order_ok\":%s}\n",
+                "\"bytes_sent\":%llu,\"bytes_resent\":%llu,\"requests\":%llu,\"order_ok\":%s}\n",
                 static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
                 plan.files.size(), static_cast<unsigned long long>(plan.total_bytes),
                 out.upload_seconds, out.total_seconds,
                 static_cast<unsigned long long>(counters.retries.load()),
+                static_cast<unsigned long long>(counters.bytes_sent.load()),
+                static_cast<unsigned long long>(counters.bytes_resent.load()),
                 static_cast<unsigned long long>(counters.requests.load()),
                 out.order.ok() ? "true" : "false");
   } else {

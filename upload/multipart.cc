@@ -51,6 +51,7 @@ std::string MultipartBody::Trailer() const {
 
 void MultipartBody::Rewind() {
   part_ = 0;
+  file_bytes_ = 0;
   file_.reset();
   in_file_ = false;
   file_pos_ = 0;
@@ -74,6 +75,7 @@ Result<size_t> MultipartBody::ReadFile(char* buf, size_t n) {
                              " bytes); it changed since, scan again");
     }
     file_pos_ += r;
+    file_bytes_ += r;
     return r;
   }
 }

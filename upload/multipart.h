@@ -44,6 +44,8 @@ class MultipartBody {
   size_t part() const { return part_; }
   // The bytes of file part() read so far (0 before its header was sent).
   uint64_t part_bytes() const { return in_file_ ? file_pos_ : 0; }
+  // The files' bytes read so far (the body less its multipart framing).
+  uint64_t file_bytes() const { return file_bytes_; }
 
  private:
   // The text before file i's bytes (its part header), and after the last file.
@@ -65,6 +67,7 @@ class MultipartBody {
   bool in_file_ = false;
   std::unique_ptr<FileReader> file_;
   uint64_t file_pos_ = 0;
+  uint64_t file_bytes_ = 0;
   bool done_ = false;
 };
 

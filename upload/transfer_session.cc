@@ -70,9 +70,12 @@ size_t OnReadMultipart(char* buf, size_t size, size_t n, void* user) noexcept {
     return CURL_READFUNC_ABORT;
   }
   t->sent += *got;
-  // A batch holding bytes that went out before (halves of a refused batch) is resent.
+  // The files' bytes count, not the framing. A batch holding bytes that went out before
+  // (halves of a refused batch) is resent.
+  uint64_t files_now = t->multipart->file_bytes();
   auto& counter = t->resent_below > 0 ? t->counters->bytes_resent : t->counters->bytes_sent;
-  counter.fetch_add(*got, std::memory_order_relaxed);
+  counter.fetch_add(files_now - t->counted, std::memory_order_relaxed);
+  t->counted = files_now;
   return *got;
 }
 

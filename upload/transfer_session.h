@@ -84,8 +84,9 @@ struct Transfer {
   // any such file (the halves of a refused batch) counts all its bytes as resent.
   uint64_t resent_below = 0;
   Status read_error;
-  // Batch body
+  // Batch body, and how many of its files' bytes the counters have
   std::unique_ptr<MultipartBody> multipart;
+  uint64_t counted = 0;
   TransferCounters* counters = nullptr;
 };
 
