@@ -25,11 +25,17 @@ Status FromCurlM(CURLMcode code, const std::string& what) {
   return Status::Internal(what + ": " + curl_multi_strerror(code));
 }
 
+// The upload buffer: what one read callback fills and one send() hands on. 256 KiB stays in
+// the CPU's cache between the read from the page cache and the copy into the socket; 2 MiB
+// (the first choice) made uploads of 5 x 1 GiB about 2x slower end to end with the same CPU
+// time, 200 x 10 MiB 1.9x and 5,000 x 100 KiB 1.5x (medians of 3, one session, load 12-14).
+constexpr long kUploadBuffer = 256L << 10;
+
 void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& o) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 2L << 20);
+  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, kUploadBuffer);
   curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 256L << 10);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
@@ -45,9 +51,9 @@ void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& o) {
   if (!o.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, o.proxy.c_str());
   if (o.limit_rate > 0) {
     curl_easy_setopt(easy, CURLOPT_MAX_SEND_SPEED_LARGE, static_cast<curl_off_t>(o.limit_rate));
-    // curl throttles between buffer fills: a 2 MiB buffer would go out in one burst, so keep
+    // curl throttles between buffer fills: a full buffer would go out in one burst, so keep
     // it to about 1/16 s of the rate (16 KiB at least, curl's minimum).
-    long buffer = static_cast<long>(std::clamp<uint64_t>(o.limit_rate / 16, 16 << 10, 2 << 20));
+    long buffer = static_cast<long>(std::clamp<uint64_t>(o.limit_rate / 16, 16 << 10, kUploadBuffer));
     curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, buffer);
   }
 }
