@@ -107,6 +107,12 @@ Status ReadTaskFields(const ParsedArgs& opt, bool sorting_given, bool units,
     spec->bug_tracker = opt.Get("bug-tracker");
     if (spec->bug_tracker.size() > 2000) return Bad("--bug-tracker: at most 2000 characters");
   }
+  if (opt.Has("assignee")) {
+    spec->assignee_name = opt.Get("assignee");
+    if (spec->assignee_name.empty() || spec->assignee_name.size() > 150) {
+      return Bad("--assignee: a username of 1 to 150 characters");  // Django's limit
+    }
+  }
   for (auto [name, field] : {std::pair{"source-storage", &spec->source_storage},
                              std::pair{"target-storage", &spec->target_storage}}) {
     if (!opt.Has(name)) continue;

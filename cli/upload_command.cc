@@ -415,6 +415,10 @@ int RunUpload(Args args) {
   Result<std::string> server = upload::ParseServerUrl(opt.Get("server"));
   if (!server) return UsageError("upload", server.error());
   if (opt.Has("task") == opt.Has("create")) return usage("give --task ID or --create NAME");
+  if (opt.Has("task") && opt.Has("assignee")) {
+    return usage("--assignee is a field of the task --create makes; --task ID names a task that "
+                 "exists (assign it in CVAT)");
+  }
   UploadSettings settings;
   if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
     return UsageError("upload", s);

@@ -48,6 +48,8 @@ inline constexpr OptionSpec kRunPlanOptions[] = {
     {"consensus-replicas", "N", "consensus replica jobs per job: 0, or 2 to 11"},
     {"subset", "NAME", "the task's subset in its project (Train, Test, Validation, ...)"},
     {"bug-tracker", "URL", "the task's bug tracker link"},
+    {"assignee", "USER", "assign the new task(s) to this username (its id is looked up through "
+                         "/api/users before anything is created)"},
     {"source-storage", "S", "where annotations are imported from: local or cloud_storage:ID"},
     {"target-storage", "S", "where annotations are exported to: local or cloud_storage:ID"},
     {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},

@@ -33,6 +33,9 @@ struct ServerOptions {
   std::string data_dir;   // required
   // Known users; the first one gets any generated token. Each must have a token.
   std::vector<User> users;
+  // Users GET /api/users lists besides `users` (possible assignees); they cannot sign in
+  // (their tokens are ignored). Their ids must differ from those of `users`.
+  std::vector<User> listed_users;
   bool discard = false;   // count and hash bodies instead of storing them (manifests are kept)
   std::string faults;     // FaultPlan spec, see fault_plan.h
   uint64_t max_file_size = kCvatTusMaxFileSize;

@@ -67,6 +67,11 @@ class CvatApi {
   // up to 100), newest first.
   Result<std::vector<TaskInfo>> FindTasks(const std::string& name);
   Status DeleteTask(int64_t id);
+  // The id of the user named exactly `username` (case-sensitive, as CVAT's usernames are):
+  // GET /api/users?search=USERNAME, page after page (search also matches parts of names and
+  // first/last names; at most 20 pages of 100). InvalidArgument when no user or several
+  // users have that name (naming the near matches seen).
+  Result<int64_t> FindUserId(const std::string& username);
   // OPTIONS on the task's /data/ endpoint: TUS limits. Only for a task the run created or
   // was given: on CVAT this OPTIONS makes the task's Data row (and folders) when it has
   // none, and answers 400 once the task has data.
