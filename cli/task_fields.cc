@@ -71,11 +71,13 @@ Status ReadValidation(const ParsedArgs& opt, upload::ValidationParams* v) {
 
 Status ReadTaskFields(const ParsedArgs& opt, bool sorting_given, bool units,
                       upload::TaskSpec* spec, upload::DataOptions* data) {
-  if (opt.Has("copy-data")) {
+  const bool server_sources =
+      opt.Has("share") || opt.Has("remote") || opt.Has("cloud-storage-id");
+  if (opt.Has("copy-data") && !server_sources) {
     return Bad("--copy-data applies to files on the server's share (server_files); these are "
                "local files, which CVAT always stores itself");
   }
-  if (opt.Has("filename-pattern")) {
+  if (opt.Has("filename-pattern") && !server_sources) {
     return Bad("--filename-pattern filters a cloud storage's manifest (server_files); it does "
                "nothing for local files (use --include/--exclude)");
   }

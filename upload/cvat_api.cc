@@ -224,6 +224,12 @@ Result<std::string> CvatApi::FinishUpload(int64_t task_id, const std::string& js
   return ParseRqIdReply(r.body, "Upload-Finish");
 }
 
+Result<std::string> CvatApi::SubmitData(int64_t task_id, const std::string& json_body) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", DataUrl(task_id), json_body, {}, {202}));
+  if (!has_requests_api()) return std::string();
+  return ParseRqIdReply(r.body, "POST data");
+}
+
 Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r,
                           Call("GET", "/api/requests/" + PercentEncode(rq_id), "", {}, {200}));

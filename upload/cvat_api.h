@@ -82,6 +82,9 @@ class CvatApi {
   // 409, when a creation request for the task is already queued or running); "" from a
   // server without the requests API (poll GetTaskStatus then).
   Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
+  // POST /data/ with the data request as JSON and no Upload headers (a single-request
+  // upload, as cvat-sdk sends share and remote files). Returns the rq_id, as FinishUpload.
+  Result<std::string> SubmitData(int64_t task_id, const std::string& json_body);
   // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
   Result<RequestState> GetRequest(const std::string& rq_id);
   // GET /api/tasks/<id>/status (CVAT before 2.16.0): its state as a request's status
