@@ -175,7 +175,7 @@ void BM_TransferLoop(benchmark::State& state) {
   opts.data_dir = data.path();
   opts.discard = true;
   const std::string token = "0123456789abcdef0123456789abcdef01234567";
-  opts.users = {{1, "admin", "", token}};
+  opts.users = {{1, "admin", "", token, "", ""}};
   auto srv = server::CvatServer::Start(opts);
   if (!srv) {
     state.SkipWithError(srv.error().ToString().c_str());

@@ -58,6 +58,14 @@ constexpr OptionSpec kServeOptions[] = {
     {"user", "NAME", "a user who may log in (POST /api/auth/login); default admin"},
     {"password-env", "VAR", "read that user's password from environment variable VAR"},
     {"password-file", "FILE", "read that user's password from FILE (first line)"},
+    {"share", "DIR",
+     "the share that data requests' server_files name (paths that leave it are refused)"},
+    {"cloud-storage", "ID=DIR",
+     "emulate cloud storage ID with the bucket DIR (its manifest among the files); "
+     "repeatable"},
+    {"list-user", "NAME[:FIRST[:LAST]]",
+     "one more user GET /api/users lists (ids 2, 3, ... in order; a possible --assignee), who "
+     "cannot sign in; repeatable"},
 };
 
 constexpr std::string_view kServeDescription =
@@ -158,6 +166,33 @@ Status ReadServeOptions(const ParsedArgs& opt, ServeSettings* s) {
   s->password_env = opt.Get("password-env");
   s->password_file = opt.Get("password-file");
   if (s->opts.data_dir.empty()) return Status::InvalidArgument("--data DIR is required");
+  s->opts.share_dir = opt.Get("share");
+  for (const std::string& spec : opt.GetAll("cloud-storage")) {
+    size_t eq = spec.find('=');
+    std::optional<uint64_t> id;
+    if (eq != std::string::npos) id = server::ParseDecimal(std::string_view(spec).substr(0, eq));
+    if (!id || *id == 0 || eq + 1 >= spec.size() || *id > (uint64_t{1} << 62)) {
+      return Status::InvalidArgument("--cloud-storage '" + spec + "': ID=DIR, ID from 1");
+    }
+    s->opts.cloud_dirs[static_cast<int64_t>(*id)] = spec.substr(eq + 1);
+  }
+  int64_t next_id = 2;
+  for (const std::string& spec : opt.GetAll("list-user")) {
+    server::User u;
+    u.id = next_id++;
+    size_t colon = spec.find(':');
+    u.name = spec.substr(0, colon);
+    if (colon != std::string::npos) {
+      std::string rest = spec.substr(colon + 1);
+      size_t second = rest.find(':');
+      u.first_name = rest.substr(0, second);
+      if (second != std::string::npos) u.last_name = rest.substr(second + 1);
+    }
+    if (u.name.empty() || u.name == s->user_name) {
+      return Status::InvalidArgument("--list-user '" + spec + "': a new, non-empty username");
+    }
+    s->opts.listed_users.push_back(std::move(u));
+  }
   return Status();
 }
 

@@ -71,11 +71,13 @@ Status ReadValidation(const ParsedArgs& opt, upload::ValidationParams* v) {
 
 Status ReadTaskFields(const ParsedArgs& opt, bool sorting_given, bool units,
                       upload::TaskSpec* spec, upload::DataOptions* data) {
-  if (opt.Has("copy-data")) {
+  const bool server_sources =
+      opt.Has("share") || opt.Has("remote") || opt.Has("cloud-storage-id");
+  if (opt.Has("copy-data") && !server_sources) {
     return Bad("--copy-data applies to files on the server's share (server_files); these are "
                "local files, which CVAT always stores itself");
   }
-  if (opt.Has("filename-pattern")) {
+  if (opt.Has("filename-pattern") && !server_sources) {
     return Bad("--filename-pattern filters a cloud storage's manifest (server_files); it does "
                "nothing for local files (use --include/--exclude)");
   }
@@ -106,6 +108,12 @@ Status ReadTaskFields(const ParsedArgs& opt, bool sorting_given, bool units,
   if (opt.Has("bug-tracker")) {
     spec->bug_tracker = opt.Get("bug-tracker");
     if (spec->bug_tracker.size() > 2000) return Bad("--bug-tracker: at most 2000 characters");
+  }
+  if (opt.Has("assignee")) {
+    spec->assignee_name = opt.Get("assignee");
+    if (spec->assignee_name.empty() || spec->assignee_name.size() > 150) {
+      return Bad("--assignee: a username of 1 to 150 characters");  // Django's limit
+    }
   }
   for (auto [name, field] : {std::pair{"source-storage", &spec->source_storage},
                              std::pair{"target-storage", &spec->target_storage}}) {

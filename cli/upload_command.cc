@@ -27,6 +27,7 @@
 #include "cli/run_record.h"
 #include "cli/task_fields.h"
 #include "cli/scratch_dir.h"
+#include "cli/server_source_command.h"
 #include "cli/selection_options.h"
 #include "cli/upload_execute.h"
 #include "cli/upload_options.h"
@@ -74,8 +75,9 @@ constexpr OptionSpec kUploadHostOptions[] = {
                           "on every host); auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
     {"shards", "N", "with --shard auto and JOB_COMPLETION_INDEX: the number of shards"},
 };
-constexpr auto kUploadOptions =
-    JoinOptions(kUploadHostOptions, kRunPlanOptions, kSelectionOptions, kServerAccessOptions);
+constexpr auto kUploadOptions = JoinOptions(kUploadHostOptions, kRunPlanOptions,
+                                            kServerSourceOptions, kSelectionOptions,
+                                            kServerAccessOptions);
 
 constexpr std::string_view kDescription =
     "Uploads images, a video or an archive into a CVAT task over CVAT's TUS dialect and\n"
@@ -404,11 +406,16 @@ int RunUpload(Args args) {
   };
   if (opt.Has("plan")) return RunPlannedUpload(args, opt, kUploadOptions);
   if (opt.Has("shard") || opt.Has("shards")) return usage("--shard goes with --plan RUN.plan");
-  if (opt.positional.empty()) return usage("no PATH given");
+  if (opt.positional.empty() && !HasServerSourceOptions(opt)) return usage("no PATH given");
   if (!opt.Has("server")) return usage("--server URL is required");
   Result<std::string> server = upload::ParseServerUrl(opt.Get("server"));
   if (!server) return UsageError("upload", server.error());
   if (opt.Has("task") == opt.Has("create")) return usage("give --task ID or --create NAME");
+  if (opt.Has("task") && opt.Has("assignee")) {
+    return usage("--assignee is a field of the task --create makes; --task ID names a task that "
+                 "exists (assign it in CVAT)");
+  }
+  if (HasServerSourceOptions(opt)) return RunServerSourceUpload(opt, *server);
   UploadSettings settings;
   if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
     return UsageError("upload", s);

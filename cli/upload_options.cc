@@ -52,7 +52,17 @@ Status ReadTaskAndData(const ParsedArgs& opt, bool inline_files, upload::UploadJ
         std::pair{"frame-step", &data.frame_step}}) {
     INGEST_ASSIGN_OR_RETURN(*field, OptInt(opt, name));
   }
-  if (opt.Has("use-cache")) data.use_cache = true;
+  // use_cache is on unless --no-use-cache (README: "use_cache: what it changes").
+  if (opt.Has("use-cache") && opt.Has("no-use-cache")) {
+    return Usage("--use-cache and --no-use-cache: one or the other");
+  }
+  data.use_cache = !opt.Has("no-use-cache");
+  if (opt.Has("no-use-cache") && opt.Get("manifest", "auto") != "none" &&
+      opt.Get("sorting-method", "lexicographical") == "lexicographical") {
+    return Usage("--no-use-cache: CVAT takes a manifest only with use_cache or predefined "
+                 "sorting, and lexicographical is sent as it is; add --manifest none, or a "
+                 "--sorting-method other than lexicographical (sent as predefined)");
+  }
   if (opt.Has("copy-data")) data.copy_data = true;
   if (opt.Has("use-zip-chunks")) data.use_zip_chunks = true;
   data.filename_pattern = opt.Get("filename-pattern");

@@ -21,6 +21,7 @@ struct User {
   std::string name = "admin";
   std::string password;  // empty: login refused for this user
   std::string token;     // empty: one is generated at start
+  std::string first_name, last_name;  // shown by GET /api/users
 };
 
 class Authenticator {

@@ -14,6 +14,7 @@
 #include "manifest/jsonl_encoder.h"
 #include "server/server_impl.h"
 #include "server/task_fields.h"
+#include "server/user_list.h"
 #include "server/wire_text.h"
 
 namespace ingest::server {
@@ -442,6 +443,16 @@ void CvatServer::Impl::InstallRoutes() {
       AppendStringField("username", c.user->name, &out);
       out += "}";
       SendJson(c, 200, out);
+    });
+  });
+  h.Get("/api/users/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      std::vector<const User*> users;
+      for (const User& u : auth_.users()) users.push_back(&u);
+      for (const User& u : opts_.listed_users) users.push_back(&u);
+      UserListReply r =
+          ListUsers(users, c.req.params, "http://" + c.req.get_header_value("Host"));
+      SendJson(c, r.status, std::move(r.body));
     });
   });
   // The receiver keeps no projects: it takes any project_id on task creation, so every

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,13 @@ struct ServerOptions {
   std::string data_dir;   // required
   // Known users; the first one gets any generated token. Each must have a token.
   std::vector<User> users;
+  // Users GET /api/users lists besides `users` (possible assignees); they cannot sign in
+  // (their tokens are ignored). Their ids must differ from those of `users`.
+  std::vector<User> listed_users;
+  // The share server_files name (server/server_sources.h); "" for none.
+  std::string share_dir;
+  // Emulated cloud storages: id -> the folder that plays the bucket.
+  std::map<int64_t, std::string> cloud_dirs;
   bool discard = false;   // count and hash bodies instead of storing them (manifests are kept)
   std::string faults;     // FaultPlan spec, see fault_plan.h
   uint64_t max_file_size = kCvatTusMaxFileSize;

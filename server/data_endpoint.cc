@@ -24,6 +24,7 @@
 #include "server/http_server.h"
 #include "server/multipart_parser.h"
 #include "server/server_impl.h"
+#include "server/server_sources.h"
 #include "server/task_builder.h"
 #include "server/wire_text.h"
 
@@ -332,6 +333,19 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     in.raw_dir = store_.RawDir(shared->id);
     in.discard = opts_.discard;
     in.request = request;
+    std::string storage = "local";
+    if (HasServerSources(request)) {
+      if (!in.client_files.empty()) {
+        return std::string("this receiver does not mix uploaded files with server_files or "
+                           "remote_files in one task");
+      }
+      Result<FetchedSources> fetched =
+          FetchServerSources(request, SourceRoots{opts_.share_dir, opts_.cloud_dirs}, in.raw_dir);
+      if (!fetched) return fetched.error().message();
+      in.client_files = std::move(fetched->files);
+      in.discard = false;  // the receiver holds these bytes whatever --discard says
+      storage = fetched->storage;
+    }
     // The manifest is kept as raw/manifest.jsonl, as CVAT copies it.
     for (std::string& f : in.client_files) {
       if (IsManifestName(f) && f != "manifest.jsonl") {
@@ -366,6 +380,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
     shared->start_frame = out->start_frame;
     shared->stop_frame = out->stop_frame;
     shared->frame_filter = request.frame_filter;
+    shared->storage = storage;
     shared->updated_date = IsoTimeNow();
     Status s = store_.SaveFrames(*shared);
     if (s.ok()) s = store_.Save(*shared);

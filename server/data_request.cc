@@ -174,6 +174,27 @@ Result<DataRequest> Validate(const RawFields& raw) {
   }
   req.server_files = list("server_files");
   req.remote_files = list("remote_files");
+  req.server_files_exclude = list("server_files_exclude");
+  for (const std::string& name : req.server_files_exclude) {
+    if (name.size() > kMaxFilenameLength) {
+      errors.Add("server_files_exclude", "Ensure this field has no more than 1024 characters.");
+      break;
+    }
+  }
+  get_int("cloud_storage_id", &req.cloud_storage_id);
+  if (Scalar p = scalar("filename_pattern"); p.present && !p.is_null) req.filename_pattern = p.text;
+  // DataSerializer.validate: the pattern picks files from a manifest.
+  if (!req.filename_pattern.empty()) {
+    bool only_manifests = true;
+    for (const std::string& f : req.server_files) only_manifests &= f.ends_with(".jsonl");
+    if (!only_manifests) {
+      errors.Add("non_field_errors", "The filename_pattern can only be used with specified "
+                                     "manifest or without server_files");
+    } else if (!req.server_files_exclude.empty()) {
+      errors.Add("non_field_errors",
+                 "The filename_pattern and server_files_exclude cannot be used together");
+    }
+  }
   if (raw.has_job_file_mapping) {
     req.job_file_mapping = raw.job_file_mapping;
     std::set<std::string> seen;
@@ -287,7 +308,8 @@ Result<DataRequest> ParseDataRequestForm(const FormFields& fields) {
       if (idx) indexed[key][static_cast<int64_t>(*idx)] = value;
       continue;
     }
-    if (name == "upload_file_order" || name == "server_files" || name == "remote_files") {
+    if (name == "upload_file_order" || name == "server_files" || name == "remote_files" ||
+        name == "server_files_exclude") {
       raw.lists[name].push_back(value);
       continue;
     }

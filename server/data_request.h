@@ -33,6 +33,9 @@ struct DataRequest {
   std::string storage_method = "file_system";
   std::vector<std::string> server_files;
   std::vector<std::string> remote_files;
+  std::vector<std::string> server_files_exclude;
+  std::optional<int64_t> cloud_storage_id;
+  std::string filename_pattern;  // fnmatch, "" for none
   std::optional<ValidationRequest> validation;  // validation_params, when given (JSON only)
 };
 

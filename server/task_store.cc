@@ -68,6 +68,7 @@ std::string TaskJsonForDisk(const Task& t) {
   AppendIntField("image_quality", t.image_quality, &out);
   AppendStringField("sorting_method", t.sorting_method, &out);
   AppendStringField("storage_method", t.storage_method, &out);
+  AppendStringField("storage", t.storage, &out);
   AppendIntField("chunk_size", t.chunk_size, &out);
   AppendIntField("start_frame", t.start_frame, &out);
   AppendIntField("stop_frame", t.stop_frame, &out);
@@ -215,6 +216,8 @@ Status TaskStore::LoadTask(int64_t id) {
   t->image_quality = GetInt(e, "image_quality");
   t->sorting_method = GetString(e, "sorting_method");
   t->storage_method = GetString(e, "storage_method");
+  t->storage = GetString(e, "storage");
+  if (t->storage.empty()) t->storage = "local";
   t->chunk_size = GetInt(e, "chunk_size");
   t->start_frame = GetInt(e, "start_frame");
   t->stop_frame = GetInt(e, "stop_frame");

@@ -90,6 +90,9 @@ struct Task {
   std::string sorting_method;
   std::string validation_mode;  // "", gt or gt_pool, from the data request's validation_params
   std::string storage_method = "file_system";
+  // Where the data lives, as CVAT's Data.storage: "local" (uploaded, downloaded or copied
+  // with copy_data), "share" (read in place from the share) or "cloud_storage".
+  std::string storage = "local";
   int64_t chunk_size = 0;
   int64_t start_frame = 0;
   int64_t stop_frame = 0;

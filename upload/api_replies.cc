@@ -115,6 +115,28 @@ Result<std::optional<int64_t>> ParseFirstTaskId(const std::string& body, const s
   return std::optional<int64_t>(id);
 }
 
+Result<UserPage> ParseUserListReply(const std::string& body, const std::string& what) {
+  simdjson::dom::parser parser;
+  INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));
+  simdjson::dom::array results;
+  if (doc["results"].get(results) != simdjson::SUCCESS) {
+    return Status::Remote(what + ": the reply has no results list");
+  }
+  UserPage page;
+  for (simdjson::dom::element e : results) {
+    UserEntry u;
+    std::string_view name;
+    if (e["id"].get(u.id) != simdjson::SUCCESS || e["username"].get(name) != simdjson::SUCCESS) {
+      return Status::Remote(what + ": a user without an id or a username");
+    }
+    u.username = std::string(name);
+    page.users.push_back(std::move(u));
+  }
+  simdjson::dom::element next;
+  page.has_next = doc["next"].get(next) == simdjson::SUCCESS && !next.is_null();
+  return page;
+}
+
 Result<std::string> ParseLoginReply(const std::string& body, const std::string& what) {
   simdjson::dom::parser parser;
   INGEST_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseJson(parser, body, what));

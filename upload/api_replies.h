@@ -35,6 +35,19 @@ Result<std::vector<TaskInfo>> ParseTaskListReply(const std::string& body, const 
                                                  const std::string& name);
 // The id of the first task of a page of tasks; nullopt when the page has none.
 Result<std::optional<int64_t>> ParseFirstTaskId(const std::string& body, const std::string& what);
+// One user of a page of GET /api/users (CVAT's BasicUserSerializer: id, username, first and
+// last name).
+struct UserEntry {
+  int64_t id = 0;
+  std::string username;
+};
+// A page of users: every entry of "results" (an "id" and a "username" required), and whether
+// the page says there is a next one ("next" not null).
+struct UserPage {
+  std::vector<UserEntry> users;
+  bool has_next = false;
+};
+Result<UserPage> ParseUserListReply(const std::string& body, const std::string& what);
 // The "key" of a login reply.
 Result<std::string> ParseLoginReply(const std::string& body, const std::string& what);
 // The "rq_id" of an Upload-Finish reply.

@@ -159,6 +159,46 @@ Result<std::vector<TaskInfo>> CvatApi::FindTasks(const std::string& name) {
   return ParseTaskListReply(r.body, "GET " + path, name);
 }
 
+Result<int64_t> CvatApi::FindUserId(const std::string& username) {
+  constexpr int kMaxPages = 20;
+  std::vector<int64_t> exact;
+  std::vector<std::string> near;
+  bool more = false;
+  for (int page = 1; page <= kMaxPages; ++page) {
+    std::string path = "/api/users?search=" + PercentEncode(username) +
+                       "&page_size=100&page=" + std::to_string(page);
+    INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "", {}, {200}));
+    INGEST_ASSIGN_OR_RETURN(UserPage p, ParseUserListReply(r.body, "GET " + path));
+    for (UserEntry& u : p.users) {
+      if (u.username == username) {
+        exact.push_back(u.id);
+      } else if (near.size() < 5) {
+        near.push_back(std::move(u.username));
+      }
+    }
+    more = p.has_next;
+    if (!more) break;
+  }
+  const std::string what = "--assignee " + username + ": ";
+  if (exact.size() == 1) return exact[0];
+  if (exact.size() > 1) {
+    std::string ids;
+    for (int64_t id : exact) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    return Status::InvalidArgument(what + std::to_string(exact.size()) +
+                                   " users of " + base_ + " have this username (ids " + ids +
+                                   "); nothing was created");
+  }
+  std::string msg = what + "no user of " + base_ + " has this username";
+  if (!near.empty()) {
+    msg += " (the search also found: ";
+    for (size_t i = 0; i < near.size(); ++i) msg += (i ? ", " : "") + near[i];
+    msg += more ? ", ...)" : ")";
+  } else if (more) {
+    msg += " among the first " + std::to_string(kMaxPages * 100) + " matches";
+  }
+  return Status::InvalidArgument(msg + "; nothing was created");
+}
+
 Status CvatApi::DeleteTask(int64_t id) {
   return Call("DELETE", "/api/tasks/" + std::to_string(id), "", {}, {200, 204}).status();
 }
@@ -182,6 +222,12 @@ Result<std::string> CvatApi::FinishUpload(int64_t task_id, const std::string& js
                                                {"Upload-Finish: true"}, {202, 409}));
   if (!has_requests_api() && r.status == 202) return std::string();  // nothing to poll by id
   return ParseRqIdReply(r.body, "Upload-Finish");
+}
+
+Result<std::string> CvatApi::SubmitData(int64_t task_id, const std::string& json_body) {
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, Call("POST", DataUrl(task_id), json_body, {}, {202}));
+  if (!has_requests_api()) return std::string();
+  return ParseRqIdReply(r.body, "POST data");
 }
 
 Result<RequestState> CvatApi::GetRequest(const std::string& rq_id) {

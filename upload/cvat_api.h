@@ -67,6 +67,11 @@ class CvatApi {
   // up to 100), newest first.
   Result<std::vector<TaskInfo>> FindTasks(const std::string& name);
   Status DeleteTask(int64_t id);
+  // The id of the user named exactly `username` (case-sensitive, as CVAT's usernames are):
+  // GET /api/users?search=USERNAME, page after page (search also matches parts of names and
+  // first/last names; at most 20 pages of 100). InvalidArgument when no user or several
+  // users have that name (naming the near matches seen).
+  Result<int64_t> FindUserId(const std::string& username);
   // OPTIONS on the task's /data/ endpoint: TUS limits. Only for a task the run created or
   // was given: on CVAT this OPTIONS makes the task's Data row (and folders) when it has
   // none, and answers 400 once the task has data.
@@ -77,6 +82,9 @@ class CvatApi {
   // 409, when a creation request for the task is already queued or running); "" from a
   // server without the requests API (poll GetTaskStatus then).
   Result<std::string> FinishUpload(int64_t task_id, const std::string& json_body);
+  // POST /data/ with the data request as JSON and no Upload headers (a single-request
+  // upload, as cvat-sdk sends share and remote files). Returns the rq_id, as FinishUpload.
+  Result<std::string> SubmitData(int64_t task_id, const std::string& json_body);
   // GET /api/requests/<rq_id>. NotFound when the server no longer knows the request.
   Result<RequestState> GetRequest(const std::string& rq_id);
   // GET /api/tasks/<id>/status (CVAT before 2.16.0): its state as a request's status

@@ -19,8 +19,11 @@ namespace ingest::upload {
 
 // With --auth USER (not Basic): logs in and makes `http` send the session's key. Then checks
 // that the server answers as CVAT, and for a dry run that it takes the credentials (GET
-// /api/users/self) and knows the project of task.project_id.
-Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http);
+// /api/users/self) and knows the project of task.project_id. Resolves task.assignee_name to
+// task.assignee_id (GET /api/users?search=) before anything is created; a dry run adds a note
+// saying which id it is to `notes` (when given).
+Status ConnectToServer(UploadJob& job, CvatApi& api, HttpClient* http,
+                       std::vector<std::string>* notes = nullptr);
 
 // Scans job.sources as an upload needs them (archives stay one file unless --extract; small
 // files hashed when there is a journal). Files that cannot be read or probed go to

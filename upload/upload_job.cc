@@ -385,7 +385,8 @@ std::string ZipNameFor(std::string_view task_name) {
 
 }  // namespace
 
-Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
+Status ConnectToServer(UploadJob& job, CvatApi& api, HttpClient* http,
+                       std::vector<std::string>* notes) {
   if (job.login) {
     INGEST_ASSIGN_OR_RETURN(std::vector<std::string> headers,
                             SessionHeaders(api, job.login->first, job.login->second, job.org));
@@ -401,6 +402,14 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
         kCvatOldestSupported.ToString() +
         " or later (the first with the data request's upload_file_order, which fixes the "
         "frame order); nothing was uploaded");
+  }
+  if (!job.task.assignee_name.empty() && !job.task_id) {
+    INGEST_ASSIGN_OR_RETURN(int64_t id, api.FindUserId(job.task.assignee_name));
+    job.task.assignee_id = id;
+    if (job.dry_run && notes) {
+      notes->push_back("--assignee " + job.task.assignee_name + " is user " + std::to_string(id) +
+                       " (assignee_id of the new task)");
+    }
   }
   if (!job.dry_run) return Status();  // a real run meets bad credentials at its first request
   // A dry run sends nothing else that needs them: it checks the credentials and the project
@@ -590,7 +599,7 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
   auto t0 = Clock::now();
   HttpClient http(job.transfer.connection, job.auth_headers);
   CvatApi api(job.server, &http);
-  if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
+  if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) {
     out.status = s;
     return out;
   }

@@ -26,6 +26,7 @@ struct TaskSpec {
   std::optional<int64_t> overlap;
   std::optional<int64_t> consensus_replicas;
   std::optional<int64_t> assignee_id;  // --assignee, resolved through /api/users
+  std::string assignee_name;           // --assignee USER, until ConnectToServer resolves it
   std::string bug_tracker;
   std::string subset;                 // Train, Test, Validation or any name (in a project)
   std::optional<StorageSpec> source_storage;

@@ -27,7 +27,7 @@ void CheckError(const ingest::Result<T>& r) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in = ingest::fuzz::AsText(data, size);
   if (in.empty()) return 0;
-  const unsigned kind = static_cast<unsigned char>(in[0]) % 7;
+  const unsigned kind = static_cast<unsigned char>(in[0]) % 8;
   const std::string body(in.substr(1));
   namespace up = ingest::upload;
   switch (kind) {
@@ -55,6 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 5:
       CheckError(up::ParseRequestReply(body, kWhat));
+      break;
+    case 6:
+      CheckError(up::ParseUserListReply(body, kWhat));
       break;
     default: {
       std::string message = up::ServerMessage(body);

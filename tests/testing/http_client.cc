@@ -215,7 +215,8 @@ void ServerTest::StartServer(const std::function<void(server::ServerOptions&)>& 
   StopServer();
   server::ServerOptions opts;
   opts.data_dir = data_dir_;
-  opts.users = {{1, "admin", "s3cret-pass", kToken}, {2, "bob", "", kOtherToken}};
+  opts.users = {{1, "admin", "s3cret-pass", kToken, "", ""},
+                {2, "bob", "", kOtherToken, "", ""}};
   opts.idle_timeout_seconds = 5;
   opts.log = [this](std::string_view line) {
     std::lock_guard lock(log_mu_);

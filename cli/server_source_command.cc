@@ -1,0 +1,140 @@
+#include "cli/server_source_command.h"
+
+#include <cstdio>
+
+#include "cli/credentials.h"
+#include "cli/exit_codes.h"
+#include "cli/report.h"
+#include "cli/upload_options.h"
+#include "upload/server_sources.h"
+
+namespace ingest::cli {
+namespace {
+
+// upload's options that are about local files: refused with server-side sources.
+constexpr const char* kLocalOnly[] = {
+    "manifest", "pack", "extract", "task-per", "split-every", "include", "exclude",
+    "files-from", "skip-bad", "verify", "skip-existing", "allow-changed", "journal", "fresh",
+    "batch", "tus-threshold", "tus-chunk", "problems"};
+
+Status ReadSources(const ParsedArgs& opt, upload::ServerSources* src) {
+  src->share = opt.GetAll("share");
+  src->share_exclude = opt.GetAll("share-exclude");
+  src->cloud_files = opt.GetAll("cloud-file");
+  for (const std::string& r : opt.GetAll("remote")) {
+    if (!r.starts_with("@")) {
+      src->remote.push_back(r);
+      continue;
+    }
+    Result<std::string> text = ReadWholeFile(r.substr(1));
+    if (!text) return text.error().WithPrefix("--remote");
+    size_t start = 0;
+    while (start < text->size()) {
+      size_t end = text->find('\n', start);
+      if (end == std::string::npos) end = text->size();
+      std::string line = text->substr(start, end - start);
+      start = end + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty() && line[0] != '#') src->remote.push_back(line);
+    }
+  }
+  if (opt.Has("cloud-storage-id")) {
+    INGEST_ASSIGN_OR_RETURN(uint64_t id, opt.GetUint("cloud-storage-id", 0));
+    if (id == 0 || id > (uint64_t{1} << 62)) {
+      return Status::InvalidArgument("--cloud-storage-id: an id from 1");
+    }
+    src->cloud_storage_id = static_cast<int64_t>(id);
+  }
+  if (opt.Has("manifest-in-bucket")) {
+    if (!src->cloud_storage_id) {
+      return Status::InvalidArgument("--manifest-in-bucket goes with --cloud-storage-id");
+    }
+    src->bucket_manifest = opt.Get("manifest-in-bucket");
+    if (!src->bucket_manifest.ends_with(".jsonl")) {
+      return Status::InvalidArgument("--manifest-in-bucket: a .jsonl file of the bucket");
+    }
+  }
+  src->sorting_method = opt.Get("sorting-method", "lexicographical");
+  src->sorting_given = opt.Has("sorting-method");
+  src->seed_given = opt.Has("seed");
+  if (!opt.positional.empty()) {
+    return Status::InvalidArgument("'" + opt.positional[0] +
+                                   "' is a local PATH; --share, --remote and --cloud-storage-id "
+                                   "name files CVAT reads itself: one or the other");
+  }
+  for (const char* name : kLocalOnly) {
+    if (opt.Has(name)) {
+      return Status::InvalidArgument(std::string("--") + name +
+                                     " is about local files; these are files CVAT reads itself");
+    }
+  }
+  return Status();
+}
+
+int Report(const upload::ServerSourceOutcome& out, const upload::UploadJob& job,
+           const std::string& server) {
+  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  if (!out.status.ok()) {
+    int code = RunError("upload", out.status);
+    if (out.task_deleted) {
+      std::fprintf(stderr, "task %lld was deleted again (CVAT gives a task its data once)\n",
+                   static_cast<long long>(*out.task_id));
+    }
+    return code;
+  }
+  if (job.dry_run) {
+    std::printf("dry run: would create %s, then send the data request\n  %s\n",
+                job.task_id ? ("nothing (task " + std::to_string(*job.task_id) + ")").c_str()
+                            : ("a new task '" + job.task.name + "'").c_str(),
+                out.request_json.c_str());
+    return kExitOk;
+  }
+  std::string url = server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::fprintf(stderr, "task %lld is ready: %lld frame%s, %s/tasks/%lld\n",
+               static_cast<long long>(out.task.id), static_cast<long long>(out.task.size),
+               out.task.size == 1 ? "" : "s", url.c_str(), static_cast<long long>(out.task.id));
+  std::printf("%lld\n", static_cast<long long>(out.task.id));
+  return kExitOk;
+}
+
+}  // namespace
+
+bool HasServerSourceOptions(const ParsedArgs& opt) {
+  for (const OptionSpec& spec : kServerSourceOptions) {
+    if (opt.Has(spec.name)) return true;
+  }
+  return false;
+}
+
+int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server) {
+  UploadSettings settings;
+  if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
+    return UsageError("upload", s);
+  }
+  upload::ServerSources src;
+  if (Status s = ReadSources(opt, &src); !s.ok()) return UsageError("upload", s);
+  upload::UploadJob& job = settings.job;
+  if (Status s = upload::CheckServerSources(&src, &job.data); !s.ok()) {
+    return UsageError("upload", s);
+  }
+  Credentials creds;
+  if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("upload", c);
+  job.server = server;
+  job.auth_headers = creds.headers;
+  job.login = creds.login;
+  job.org = opt.Get("org");
+  if (opt.Has("task")) {
+    Result<uint64_t> id = opt.GetUint("task", 0);
+    if (!id) return UsageError("upload", id.error());
+    job.task_id = static_cast<int64_t>(*id);
+  }
+  std::fprintf(stderr, "plan: files CVAT reads itself (%s), sorting %s by the server\n",
+               src.cloud_storage_id ? "cloud storage" : (src.share.empty() ? "remote" : "share"),
+               src.sorting_method.c_str());
+  upload::ServerSourceOutcome out = upload::RunServerSourceJob(
+      job, src, [](const upload::RequestState&) {}, InstallInterruptFlag());
+  return Report(out, job, server);
+}
+
+}  // namespace ingest::cli

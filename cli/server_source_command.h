@@ -1,0 +1,35 @@
+// `upload --share PATH... | --remote URL... | --cloud-storage-id N`: a task from files CVAT
+// reads itself (upload/server_sources.h).
+#ifndef INGEST_CLI_SERVER_SOURCE_COMMAND_H_
+#define INGEST_CLI_SERVER_SOURCE_COMMAND_H_
+
+#include <string>
+
+#include "cli/options.h"
+
+namespace ingest::cli {
+
+// upload's options for server-side sources (joined into upload's table).
+inline constexpr OptionSpec kServerSourceOptions[] = {
+    {"share", "PATH",
+     "a file or folder on CVAT's share, instead of local PATHs (server_files); repeatable"},
+    {"share-exclude", "PATH", "leave out this share or bucket path (server_files_exclude); "
+                              "repeatable"},
+    {"remote", "URL|@FILE", "a URL CVAT downloads (remote_files); @FILE: one URL a line; "
+                            "repeatable"},
+    {"cloud-storage-id", "N",
+     "take the files from CVAT's cloud storage N (--cloud-file or --filename-pattern)"},
+    {"cloud-file", "PATH", "a file or folder of that bucket (server_files); repeatable"},
+    {"manifest-in-bucket", "NAME", "the bucket's manifest (default manifest.jsonl)"},
+};
+
+// True when one of the options above was given.
+bool HasServerSourceOptions(const ParsedArgs& opt);
+
+// Runs the upload of server-side sources with `opt` (upload's parsed options) to `server`;
+// returns the exit status.
+int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server);
+
+}  // namespace ingest::cli
+
+#endif  // INGEST_CLI_SERVER_SOURCE_COMMAND_H_
