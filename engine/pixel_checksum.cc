@@ -384,6 +384,8 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashTiffPixels(file, &sink);
       break;
     case ImageFormat::kPpm:
+      st = pixels::HashPnmPixels(file, &sink);
+      break;
     case ImageFormat::kSun:
     case ImageFormat::kSgi:
     case ImageFormat::kPcx:

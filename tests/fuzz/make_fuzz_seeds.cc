@@ -62,6 +62,13 @@ std::vector<std::pair<std::string, std::string>> Images(const std::string& scrat
   out.emplace_back("extended.webp", t::WriteWebp(7, 5, t::WebpKind::kExtended, 5));
   out.emplace_back("be.tiff", t::WriteTiff(scratch, 6, 4, {.big_endian = true, .orientation = 8}));
   out.emplace_back("big.tiff", t::WriteTiff(scratch, 6, 4, {.big_tiff = true}));
+  // PNM: raw and plain, the scaled (maxval not 255) and 16-bit paths.
+  out.emplace_back("raw.pbm", std::string("P4\n11 2\n") + std::string(4, '\x5a'));
+  out.emplace_back("plain.pbm", std::string("P1\n3 2\n0 1 1\n1 0 0\n"));
+  out.emplace_back("scaled.pgm", std::string("P5\n3 2\n100\n") + std::string("\x01\x32\x64\x00\x10\x20"));
+  out.emplace_back("wide.pgm", std::string("P5 2 2 1000 ") + std::string("\x03\xe8\x00\x01\x01\x00\x00\x00", 8));
+  out.emplace_back("plain.ppm", std::string("P3\n2 1\n7\n1 2 3 4 5 6\n"));
+  out.emplace_back("cut.pgm", std::string("P2\n3 2\n7\n3 4"));
   return out;
 }
 

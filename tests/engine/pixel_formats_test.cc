@@ -1,0 +1,212 @@
+// Pixel checksums of the formats beyond the first six, against Pillow 9.4 run at test time:
+// the inputs are built here, written to a temporary folder, and Debian's /usr/bin/python3 with
+// python3-pil prints, for each, hashlib.md5(Image.open(p).tobytes()).hexdigest() (what CVAT's
+// manifest tool writes) and the mode, or the error Pillow raised. For each file:
+//  - Pillow gives a checksum: ours is the same, or the file is one we are expected to refuse
+//    (Unsupported, named in the case);
+//  - Pillow fails: so do we (no checksum where CVAT's tool has none).
+#include <cstdio>
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/pixel_checksum.h"
+#include "tests/testing/image_writer.h"
+#include "tests/testing/temp_dir.h"
+
+namespace ingest {
+namespace {
+
+struct PillowResult {
+  bool ok = false;
+  std::string md5;   // when ok
+  std::string mode;  // when ok
+  std::string error;
+};
+
+// Runs Pillow over every file of `dir` named in `names`.
+std::map<std::string, PillowResult> RunPillow(const std::string& dir,
+                                              const std::vector<std::string>& names) {
+  std::string script = dir + "/pillow_md5.py";
+  ingest::testing::WriteFile(
+      script,
+      "import hashlib, sys\n"
+      "from PIL import Image\n"
+      "for name in sys.stdin.read().split('\\n'):\n"
+      "    if not name: continue\n"
+      "    try:\n"
+      "        im = Image.open(sys.argv[1] + '/' + name)\n"
+      "        print(name, 'OK', hashlib.md5(im.tobytes()).hexdigest(), im.mode)\n"
+      "    except Exception as e:\n"
+      "        print(name, 'ERR', type(e).__name__, str(e).replace('\\n', ' ')[:100])\n");
+  std::string list = dir + "/names.txt";
+  std::string text;
+  for (const std::string& n : names) text += n + "\n";
+  ingest::testing::WriteFile(list, text);
+  std::string cmd = "/usr/bin/python3 '" + script + "' '" + dir + "' < '" + list + "'";
+  std::map<std::string, PillowResult> out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char line[4096];
+  while (fgets(line, sizeof line, p)) {
+    std::string s(line);
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    size_t a = s.find(' ');
+    size_t b = s.find(' ', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    PillowResult r;
+    r.ok = s.substr(a + 1, b - a - 1) == "OK";
+    std::string rest = s.substr(b + 1);
+    if (r.ok) {
+      r.md5 = rest.substr(0, rest.find(' '));
+      r.mode = rest.substr(rest.find(' ') + 1);
+    } else {
+      r.error = rest;
+    }
+    out[s.substr(0, a)] = r;
+  }
+  pclose(p);
+  return out;
+}
+
+struct Case {
+  std::string name;
+  std::string bytes;
+  bool may_refuse = false;  // we answer Unsupported where Pillow has a checksum
+};
+
+// Checks every case against Pillow; `min_modes` is how many distinct Pillow modes the cases
+// must cover (so a generator that drifts is noticed).
+void ExpectLikePillow(const std::vector<Case>& cases, size_t min_modes) {
+  ingest::testing::ScopedTempDir dir;
+  std::vector<std::string> names;
+  for (const Case& c : cases) {
+    ingest::testing::WriteFile(dir.Join(c.name), c.bytes);
+    names.push_back(c.name);
+  }
+  std::map<std::string, PillowResult> pillow = RunPillow(dir.path(), names);
+  ASSERT_EQ(pillow.size(), cases.size()) << "python3 with PIL did not answer for every file";
+  std::set<std::string> modes;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const PillowResult& want = pillow[c.name];
+    Result<PixelMd5> ours = ComputePixelChecksum(
+        {reinterpret_cast<const std::byte*>(c.bytes.data()), c.bytes.size()});
+    if (!want.ok) {
+      EXPECT_FALSE(ours.has_value()) << "Pillow fails (" << want.error << "), we gave "
+                                     << ours->Hex();
+      continue;
+    }
+    modes.insert(want.mode);
+    if (!ours.has_value()) {
+      EXPECT_TRUE(c.may_refuse && ours.error().code() == Status::Code::kUnsupported)
+          << "Pillow: " << want.md5 << " (" << want.mode << "); ours: "
+          << ours.error().ToString();
+      continue;
+    }
+    EXPECT_EQ(ours->Hex(), want.md5) << "mode " << want.mode;
+  }
+  EXPECT_GE(modes.size(), min_modes);
+}
+
+// Deterministic sample bytes.
+std::string Noise(size_t n, uint32_t seed, uint32_t modulo = 256) {
+  std::string s(n, '\0');
+  uint32_t x = seed * 2654435761u + 1;
+  for (char& c : s) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x % modulo);
+  }
+  return s;
+}
+
+std::string RawPnm(const std::string& magic, int w, int h, int maxval, int bands, uint32_t seed) {
+  std::string head = magic + "\n" + std::to_string(w) + " " + std::to_string(h) + "\n";
+  if (maxval > 0) head += std::to_string(maxval) + "\n";
+  if (maxval == 0) return head + Noise(static_cast<size_t>((w + 7) / 8 * h), seed);
+  size_t samples = static_cast<size_t>(w) * h * bands;
+  if (maxval < 256) return head + Noise(samples, seed, static_cast<uint32_t>(maxval) + 1);
+  std::string wide = Noise(samples * 2, seed);
+  for (size_t i = 0; i < samples; ++i) {  // big-endian values up to maxval (some above)
+    uint32_t v = (uint8_t(wide[2 * i]) << 8 | uint8_t(wide[2 * i + 1])) % (maxval + 2);
+    wide[2 * i] = static_cast<char>(v >> 8);
+    wide[2 * i + 1] = static_cast<char>(v & 255);
+  }
+  return head + wide;
+}
+
+std::string PlainPnm(const std::string& magic, int w, int h, int maxval, int bands,
+                     uint32_t seed, const std::string& sep = " ") {
+  std::string out = magic + "\n" + std::to_string(w) + " " + std::to_string(h) + "\n";
+  if (maxval > 0) out += std::to_string(maxval) + "\n";
+  std::string noise = Noise(static_cast<size_t>(w) * h * bands * 2, seed);
+  for (size_t i = 0; i < static_cast<size_t>(w) * h * bands; ++i) {
+    if (maxval == 0) {
+      out += (noise[i] & 1) ? '1' : '0';
+      if (i % 7 == 0) out += sep;
+    } else {
+      uint32_t v = (uint8_t(noise[2 * i]) << 8 | uint8_t(noise[2 * i + 1])) % (maxval + 1);
+      out += std::to_string(v) + sep;
+    }
+  }
+  return out;
+}
+
+TEST(PixelFormatsTest, PnmMatchesPillow) {
+  std::vector<Case> cases = {
+      {"p4_13x5.pbm", RawPnm("P4", 13, 5, 0, 1, 1)},
+      {"p4_16x3.pbm", RawPnm("P4", 16, 3, 0, 1, 2)},
+      {"p5_255.pgm", RawPnm("P5", 11, 7, 255, 1, 3)},
+      {"p5_100.pgm", RawPnm("P5", 11, 7, 100, 1, 4)},
+      {"p5_1.pgm", RawPnm("P5", 11, 7, 1, 1, 5)},
+      {"p5_1000.pgm", RawPnm("P5", 9, 4, 1000, 1, 6)},
+      {"p5_65535.pgm", RawPnm("P5", 9, 4, 65535, 1, 7)},
+      {"p5_256.pgm", RawPnm("P5", 9, 4, 256, 1, 8)},
+      {"p6_255.ppm", RawPnm("P6", 10, 6, 255, 3, 9)},
+      {"p6_31.ppm", RawPnm("P6", 10, 6, 31, 3, 10)},
+      {"p6_4095.ppm", RawPnm("P6", 10, 6, 4095, 3, 11)},
+      {"p6_65535.ppm", RawPnm("P6", 10, 6, 65535, 3, 12)},
+      {"pyp_255.pnm", RawPnm("PyP", 5, 5, 255, 1, 13)},
+      {"pyrgba_255.pnm", RawPnm("PyRGBA", 5, 5, 255, 4, 14)},
+      {"pyrgba_77.pnm", RawPnm("PyRGBA", 5, 5, 77, 4, 15)},
+      {"pycmyk_255.pnm", RawPnm("PyCMYK", 5, 5, 255, 4, 16)},
+      {"p0cmyk_255.pnm", RawPnm("P0CMYK", 5, 5, 255, 4, 17)},
+      {"p1.pbm", PlainPnm("P1", 13, 5, 0, 1, 18)},
+      {"p1_newlines.pbm", PlainPnm("P1", 9, 9, 0, 1, 19, "\n\t")},
+      {"p2_255.pgm", PlainPnm("P2", 11, 7, 255, 1, 20)},
+      {"p2_7.pgm", PlainPnm("P2", 11, 7, 7, 1, 21, "\r\n")},
+      {"p2_1000.pgm", PlainPnm("P2", 6, 4, 1000, 1, 22)},
+      {"p3_255.ppm", PlainPnm("P3", 6, 4, 255, 3, 23)},
+      {"p3_3.ppm", PlainPnm("P3", 6, 4, 3, 3, 24, "\v")},
+      {"comment_in_header.pgm", "P5 #c\n3#x\n 2 255\n" + Noise(6, 25)},
+      // Errors Pillow raises: truncated raw data, a value over maxval, a bad bitmap byte,
+      // a 16-bit raw file one byte short.
+      {"p5_truncated.pgm", RawPnm("P5", 11, 7, 255, 1, 26).substr(0, 40)},
+      {"p6_4095_short.ppm", RawPnm("P6", 10, 6, 4095, 3, 27).substr(0, 200)},
+      {"p2_over_maxval.pgm", "P2\n2 1\n7\n3 8\n"},
+      {"p1_bad_byte.pbm", "P1\n3 1\n0 1 0\n2\n"},
+      {"p2_short.pgm", "P2\n3 1\n7\n3 4\n"},
+      // Pillow's quirk: the last token, cut by the end of the file, is read until the image
+      // is full.
+      {"p2_last_token_repeats.pgm", "P2\n3 2\n7\n3 4"},
+      {"p1_long.pbm", PlainPnm("P1", 300, 300, 0, 1, 28, "\n")},
+      // Refused here, where Pillow reads them: comments in plain data, signed tokens.
+      {"p2_comment_in_data.pgm", "P2\n2 1\n7\n3 #x\n4\n", true},
+      {"p2_signed_token.pgm", "P2\n2 1\n7\n+3 4\n", true},
+      {"header_underscore.pgm", "P5\n1_0 1\n255\n" + Noise(10, 29), true},
+  };
+  // A plain file over one SAFEBLOCK (1 MiB), with tokens cut at the block boundary.
+  std::string big = PlainPnm("P2", 700, 400, 65535, 1, 30);
+  cases.push_back({"p2_big.pgm", big});
+  cases.push_back({"p2_big_cut.pgm", big.substr(0, (1 << 20) + 3)});
+  ExpectLikePillow(cases, 6);
+}
+
+}  // namespace
+}  // namespace ingest
