@@ -387,14 +387,24 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashPnmPixels(file, &sink);
       break;
     case ImageFormat::kSun:
-    case ImageFormat::kSgi:
+      st = pixels::HashSunPixels(file, &sink);
+      break;
     case ImageFormat::kPcx:
+      st = pixels::HashPcxPixels(file, &sink);
+      break;
+    case ImageFormat::kWmf:
+      // Pillow opens a WMF/EMF for its size, but only Windows has a loader for its pixels:
+      // on Linux load() raises "cannot find loader for this WMF file", so CVAT's tool has no
+      // checksum for it either.
+      return Status::Unsupported(
+          "WMF: Pillow cannot load a metafile's pixels outside Windows (\"cannot find loader "
+          "for this WMF file\"): no checksum");
+    case ImageFormat::kSgi:
     case ImageFormat::kXbm:
     case ImageFormat::kXpm:
     case ImageFormat::kFits:
     case ImageFormat::kJpeg2000:
     case ImageFormat::kIco:
-    case ImageFormat::kWmf:
     case ImageFormat::kPsd:
       return Status::Unsupported(std::string(ImageFormatName(DetectImageFormat(file))) +
                                  ": no pixel checksum for this format yet");

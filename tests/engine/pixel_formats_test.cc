@@ -208,5 +208,121 @@ TEST(PixelFormatsTest, PnmMatchesPillow) {
   ExpectLikePillow(cases, 6);
 }
 
+std::string Be32(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+std::string Le16(uint32_t v) { return {static_cast<char>(v & 255), static_cast<char>(v >> 8)}; }
+
+// A Sun raster: header, colour map of `palette` bytes, `rows` rows of full stride.
+std::string Sun(uint32_t w, uint32_t h, uint32_t depth, uint32_t type, uint32_t palette,
+                uint32_t seed, int64_t cut = 0) {
+  uint32_t stride = ((w * depth + 15) / 16) * 2;
+  std::string out = Be32(0x59a66a95) + Be32(w) + Be32(h) + Be32(depth) + Be32(stride * h) +
+                    Be32(type) + Be32(palette ? 1 : 0) + Be32(palette);
+  out += Noise(palette, seed + 100);
+  out += Noise(static_cast<size_t>(stride) * h, seed, depth == 4 && palette ? 16 : 256);
+  if (cut) out.resize(out.size() - static_cast<size_t>(cut));
+  return out;
+}
+
+TEST(PixelFormatsTest, SunRasterMatchesPillow) {
+  std::vector<Case> cases = {
+      {"d1.ras", Sun(13, 5, 1, 1, 0, 1)},
+      {"d4.ras", Sun(9, 4, 4, 1, 0, 2)},
+      {"d4_palette.ras", Sun(9, 4, 4, 1, 48, 3)},
+      {"d8.ras", Sun(7, 3, 8, 1, 0, 4)},
+      {"d8_palette.ras", Sun(7, 3, 8, 1, 768, 5)},
+      {"d24_bgr.ras", Sun(5, 3, 24, 1, 0, 6)},
+      {"d24_rgb.ras", Sun(5, 3, 24, 3, 0, 7)},
+      {"d32_bgrx.ras", Sun(5, 3, 32, 0, 0, 8)},
+      {"d32_rgbx.ras", Sun(5, 3, 32, 3, 0, 9)},
+      {"d24_type4.ras", Sun(6, 2, 24, 4, 0, 10)},
+      // The last row's padding may be missing; one more byte is not.
+      {"d24_no_last_pad.ras", Sun(5, 3, 24, 1, 0, 11, 1)},
+      {"d24_truncated.ras", Sun(5, 3, 24, 1, 0, 12, 2)},
+      {"rle.ras", Sun(5, 3, 8, 2, 0, 13), true},
+  };
+  ExpectLikePillow(cases, 4);
+}
+
+// PCX run-length encoding of `line`s (runs never cross a line, as PCX writers do).
+std::string PcxEncode(const std::string& data, size_t line) {
+  std::string out;
+  for (size_t at = 0; at < data.size(); at += line) {
+    for (size_t i = at; i < at + line;) {
+      size_t n = 1;
+      while (i + n < at + line && n < 63 && data[i + n] == data[i]) ++n;
+      auto b = static_cast<uint8_t>(data[i]);
+      if (n > 1 || (b & 0xC0) == 0xC0) {
+        out += static_cast<char>(0xC0 | n);
+        out += data[i];
+      } else {
+        out += data[i];
+      }
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string Pcx(uint32_t w, uint32_t h, unsigned version, unsigned bits, unsigned planes,
+                int stride_delta, uint32_t seed, const std::string& tail = "") {
+  size_t stride = (w * bits + 7) / 8;
+  size_t header_stride = stride + stride_delta;
+  size_t real = header_stride != stride ? stride + stride % 2 : stride;
+  std::string head(128, '\0');
+  head[0] = 10;
+  head[1] = static_cast<char>(version);
+  head[2] = 1;
+  head[3] = static_cast<char>(bits);
+  head.replace(8, 2, Le16(w - 1));
+  head.replace(10, 2, Le16(h - 1));
+  head.replace(16, 48, Noise(48, seed + 50));
+  head[65] = static_cast<char>(planes);
+  head.replace(66, 2, Le16(static_cast<uint32_t>(header_stride)));
+  // Runs of equal bytes as well as noise.
+  std::string data = Noise(real * planes * h, seed, seed % 2 ? 4 : 256);
+  return head + PcxEncode(data, real * planes) + tail;
+}
+
+TEST(PixelFormatsTest, PcxMatchesPillow) {
+  std::string palette = std::string(1, '\x0c') + Noise(768, 77);
+  std::string grey(1, '\x0c');
+  for (int i = 0; i < 256; ++i) grey += std::string(3, static_cast<char>(i));
+  std::vector<Case> cases = {
+      {"bits1.pcx", Pcx(13, 5, 5, 1, 1, 0, 1)},
+      {"bits1_stride.pcx", Pcx(13, 5, 5, 1, 1, 1, 2)},
+      {"p2l.pcx", Pcx(11, 4, 5, 1, 2, 0, 3)},
+      {"p4l.pcx", Pcx(11, 4, 2, 1, 4, 0, 4)},
+      {"p4l_narrow.pcx", Pcx(3, 4, 5, 1, 4, 1, 5)},
+      {"l8.pcx", Pcx(9, 4, 5, 8, 1, 0, 6, grey)},
+      {"p8.pcx", Pcx(9, 4, 5, 8, 1, 1, 7, palette)},
+      {"rgb.pcx", Pcx(5, 4, 5, 8, 3, 1, 8, palette)},
+      {"rgb_even.pcx", Pcx(6, 4, 5, 8, 3, 0, 9)},
+      {"rgb_w1.pcx", Pcx(1, 4, 5, 8, 3, 1, 10)},
+      {"rgb_w2.pcx", Pcx(2, 3, 5, 8, 3, 3, 11)},
+      {"rgb_truncated.pcx", Pcx(6, 4, 5, 8, 3, 0, 12).substr(0, 140)},
+      {"l8_short_file.pcx", Pcx(4, 2, 5, 8, 1, 0, 13)},
+  };
+  // A run crossing the end of the scanline (width 4, 1 plane, 8 bits: 4-byte lines).
+  std::string crossing = Pcx(4, 2, 5, 8, 1, 0, 14).substr(0, 128) +
+                         std::string("\xC6\x11\x22\x33", 4) + palette;
+  cases.push_back({"run_across_lines.pcx", crossing});
+  ExpectLikePillow(cases, 4);
+}
+
+TEST(PixelFormatsTest, WmfIsRefusedAsPillowFailsOnLinux) {
+  // A placeable WMF header (1440 units per inch) and the metafile header after it.
+  std::string wmf = std::string("\xD7\xCD\xC6\x9A\0\0", 6) + Le16(0) + Le16(0) + Le16(1440) +
+                    Le16(720) + Le16(1440) + std::string(4, '\0') + Le16(0) +
+                    std::string("\x01\x00\x09\x00\x00\x03", 6) + std::string(30, '\0');
+  ExpectLikePillow({{"a.wmf", wmf}}, 0);
+  Result<PixelMd5> ours = ComputePixelChecksum(
+      {reinterpret_cast<const std::byte*>(wmf.data()), wmf.size()});
+  ASSERT_FALSE(ours.has_value());
+  EXPECT_NE(ours.error().message().find("cannot find loader"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ingest
