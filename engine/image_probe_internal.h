@@ -101,8 +101,10 @@ Result<ImageInfo> ProbePnm(ByteSource& src);
 Result<ImageInfo> ProbeSun(ByteSource& src);
 Result<ImageInfo> ProbeSgi(ByteSource& src);
 Result<ImageInfo> ProbePcx(ByteSource& src);
-Result<ImageInfo> ProbeXbm(ByteSource& src);
-Result<ImageInfo> ProbeXpm(ByteSource& src);
+// With `data_offset`, XBM and XPM also tell where Pillow starts reading the pixels (the end
+// of the header pattern; the line after the last colour line).
+Result<ImageInfo> ProbeXbm(ByteSource& src, uint64_t* data_offset = nullptr);
+Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
 Result<ImageInfo> ProbeFits(ByteSource& src);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
 Result<ImageInfo> ProbeIco(ByteSource& src);

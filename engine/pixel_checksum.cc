@@ -399,9 +399,13 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       return Status::Unsupported(
           "WMF: Pillow cannot load a metafile's pixels outside Windows (\"cannot find loader "
           "for this WMF file\"): no checksum");
-    case ImageFormat::kSgi:
     case ImageFormat::kXbm:
+      st = pixels::HashXbmPixels(file, &sink);
+      break;
     case ImageFormat::kXpm:
+      st = pixels::HashXpmPixels(file, &sink);
+      break;
+    case ImageFormat::kSgi:
     case ImageFormat::kFits:
     case ImageFormat::kJpeg2000:
     case ImageFormat::kIco:

@@ -86,7 +86,7 @@ bool PythonHexInt(std::string_view s) {
 // XBM: Pillow matches its header pattern against the first 512 bytes: two #define lines
 // ending in _width and _height with decimal values, an optional hotspot pair, then "_bits[]"
 // somewhere later within those bytes.
-Result<ImageInfo> ProbeXbm(ByteSource& src) {
+Result<ImageInfo> ProbeXbm(ByteSource& src, uint64_t* data_offset) {
   // Python's pattern with `.` spelt [^\n] and [\000-\377] spelt [\s\S] (same meaning).
   static const std::regex kHead(
       "[ \\t\\n\\r\\f\\v]*#define[ \\t]+[^\\n]*_width[ \\t]+([0-9]+)[\\r\\n]+"
@@ -104,13 +104,14 @@ Result<ImageInfo> ProbeXbm(ByteSource& src) {
   if (!Digits(m.str(1), &w) || !Digits(m.str(2), &h)) {
     return Status::Unsupported("XBM: width or height too large");
   }
+  if (data_offset) *data_offset = static_cast<uint64_t>(m.position(0) + m.length(0));
   return Sized(ImageFormat::kXbm, w, h, "XBM");
 }
 
 // XPM: after "/* XPM */", the first line that starts with '"W H NCOLORS CPP' gives the
 // size; Pillow then reads the colour lines and refuses more than 256 colours, more than one
 // character per pixel, and colours other than "None" or "#hex".
-Result<ImageInfo> ProbeXpm(ByteSource& src) {
+Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset) {
   ByteCursor in(src, 9);
   auto read_line = [&in](std::string* line) {  // Python's readline(): up to and with '\n'
     line->clear();
@@ -162,6 +163,7 @@ Result<ImageInfo> ProbeXpm(ByteSource& src) {
     }
     if (!found) return Status::Corruption("XPM: cannot read this XPM file (no colour)");
   }
+  if (data_offset) *data_offset = in.pos();
   return Sized(ImageFormat::kXpm, v[0], v[1], "XPM");
 }
 

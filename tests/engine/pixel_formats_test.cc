@@ -324,5 +324,54 @@ TEST(PixelFormatsTest, WmfIsRefusedAsPillowFailsOnLinux) {
   EXPECT_NE(ours.error().message().find("cannot find loader"), std::string::npos);
 }
 
+std::string Xbm(uint32_t w, uint32_t h, uint32_t seed, const std::string& extra_head = "",
+                bool upper = false) {
+  std::string out = "#define im_width " + std::to_string(w) + "\n#define im_height " +
+                    std::to_string(h) + "\n" + extra_head + "static char im_bits[] = {\n";
+  std::string bytes = Noise(static_cast<size_t>((w + 7) / 8) * h, seed);
+  char buf[8];
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::snprintf(buf, sizeof buf, upper ? "0X%02X" : "0x%02x", uint8_t(bytes[i]));
+    out += std::string(buf) + (i + 1 < bytes.size() ? (i % 12 == 11 ? ",\n" : ", ") : "");
+  }
+  return out + "};\n";
+}
+
+TEST(PixelFormatsTest, XbmMatchesPillow) {
+  std::string xbm = Xbm(13, 5, 1);
+  std::string bad_hex = xbm;
+  bad_hex.replace(bad_hex.find("0x", bad_hex.find("{")) + 2, 2, "g!");
+  std::vector<Case> cases = {
+      {"w13.xbm", xbm},
+      {"w8.xbm", Xbm(8, 3, 2)},
+      {"w1.xbm", Xbm(1, 4, 3)},
+      {"hotspot.xbm", Xbm(9, 3, 4, "#define im_x_hot 1\n#define im_y_hot 2\n")},
+      {"upper.xbm", Xbm(9, 3, 5, "", true)},
+      {"bad_hex.xbm", bad_hex},
+      {"x_in_comment.xbm", "#define a_width 8\n#define a_height 1\nstatic char a_bits[] = "
+                           "{ /* box */ 0x41 };\n"},
+      {"truncated.xbm", xbm.substr(0, xbm.size() - 30)},
+      {"cut_in_byte.xbm", "#define a_width 8\n#define a_height 1\nstatic char a_bits[] = {0x4"},
+  };
+  ExpectLikePillow(cases, 1);
+}
+
+TEST(PixelFormatsTest, XpmMatchesPillow) {
+  const std::string head = "/* XPM */\nstatic char *x[] = {\n\"5 3 3 1\",\n\"a c #ff0000\",\n"
+                           "\"b c None\",\n\". c #00ff00\",\n";
+  std::vector<Case> cases = {
+      {"plain.xpm", head + "\"ab.ab\",\n\"bbbbb\",\n\".....\"\n};\n"},
+      {"short_line.xpm", head + "\"ab\",\n\"bbbbb\",\n\".....\"\n};\n"},
+      {"crlf.xpm", "/* XPM */\r\nstatic char *x[] = {\r\n\"3 2 2 1\",\r\n\"a c #ff0000\",\r\n"
+                   "\"b c None\",\r\n\"aba\",\r\n\"bab\"\r\n};\r\n"},
+      {"eof.xpm", head + "\"ab.ab\",\n"},
+      {"no_pixels.xpm", head},
+      {"long_line.xpm", head + "\"ab.ab.....\",\n\"b\",\n\"...\"\n"},
+      {"bad_colour.xpm", "/* XPM */\n\"2 1 1 1\",\n\"a c red\",\n\"aa\"\n"},
+      {"two_chars.xpm", "/* XPM */\n\"2 1 1 2\",\n\"aa c #000000\",\n\"aaaa\"\n"},
+  };
+  ExpectLikePillow(cases, 1);
+}
+
 }  // namespace
 }  // namespace ingest
