@@ -406,6 +406,8 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashXpmPixels(file, &sink);
       break;
     case ImageFormat::kSgi:
+      st = pixels::HashSgiPixels(file, &sink);
+      break;
     case ImageFormat::kFits:
     case ImageFormat::kJpeg2000:
     case ImageFormat::kIco:

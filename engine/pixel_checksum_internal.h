@@ -50,6 +50,7 @@ Status HashTiffPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashPnmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashSunPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashPcxPixels(std::span<const std::byte> file, Md5Sink* sink);
+Status HashSgiPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashXbmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashXpmPixels(std::span<const std::byte> file, Md5Sink* sink);
 

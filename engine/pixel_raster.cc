@@ -7,6 +7,11 @@
 // 32 "RGB" (BGR / BGRX unless the file type is 3, RGB / RGBX). File type 2 (RLE) is
 // Unsupported here.
 //
+// SGI (SgiImagePlugin), uncompressed only: planes of width * height samples after the
+// 512-byte header, one per band (L, RGB or RGBA), rows bottom-up; 16-bit samples (big-endian)
+// give their high byte ("L;16B"). Pillow needs every plane whole. RLE (storage 1) is
+// Unsupported here.
+//
 // PCX (PcxImagePlugin + PcxDecode.c): run-length data from offset 128, one scanline of
 // planes * stride bytes at a time, where stride = (width * bits + 7) / 8, made even when the
 // header's own stride differs. A run longer than what is left of its scanline is cut there
@@ -124,6 +129,35 @@ Status HashSunPixels(std::span<const std::byte> file, Md5Sink* sink) {
       }
     }
     sink->Update(row.data(), n);
+  }
+  return Status();
+}
+
+Status HashSgiPixels(std::span<const std::byte> file, Md5Sink* sink) {
+  const auto* s = reinterpret_cast<const uint8_t*>(file.data());
+  if (file.size() < 512) return Status::Corruption("SGI: truncated header");
+  const unsigned storage = s[2], bpc = s[3];
+  const unsigned dimension = static_cast<unsigned>(s[4] << 8 | s[5]);
+  const uint32_t width = static_cast<uint32_t>(s[6] << 8 | s[7]);
+  const uint32_t height = static_cast<uint32_t>(s[8] << 8 | s[9]);
+  const unsigned zsize = static_cast<unsigned>(s[10] << 8 | s[11]);
+  const bool known = (bpc == 1 || bpc == 2) && (((dimension == 1 || dimension == 2) && zsize == 1) ||
+                                                (dimension == 3 && (zsize == 3 || zsize == 4)));
+  if (!known) return Status::Corruption("SGI: unsupported image mode");
+  if (storage == 1) return Status::Unsupported("SGI: RLE-compressed image (no pixel checksum here)");
+  if (storage != 0) return Status::Unsupported("SGI: unknown storage " + std::to_string(storage));
+  if (width == 0 || height == 0) return Status::Unsupported("SGI: width or height is 0");
+  INGEST_RETURN_IF_ERROR(CheckPixelCount("SGI", width, height));
+  const uint64_t page = uint64_t{width} * height * bpc;
+  if (file.size() - 512 < page * zsize) return Status::Corruption("SGI: image file is truncated");
+  std::vector<uint8_t> row(size_t{width} * zsize);
+  for (uint32_t y = 0; y < height; ++y) {
+    const uint64_t plane_row = uint64_t{height - 1 - y} * width * bpc;
+    for (unsigned z = 0; z < zsize; ++z) {
+      const uint8_t* in = s + 512 + z * page + plane_row;
+      for (uint32_t x = 0; x < width; ++x) row[size_t{x} * zsize + z] = in[size_t{x} * bpc];
+    }
+    sink->Update(row.data(), row.size());
   }
   return Status();
 }

@@ -373,5 +373,34 @@ TEST(PixelFormatsTest, XpmMatchesPillow) {
   ExpectLikePillow(cases, 1);
 }
 
+std::string Be16(uint32_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 255)}; }
+
+std::string Sgi(unsigned storage, unsigned bpc, unsigned dimension, uint32_t w, uint32_t h,
+                unsigned z, uint32_t seed, int64_t cut = 0) {
+  std::string head = Be16(474) + std::string(1, static_cast<char>(storage)) +
+                     std::string(1, static_cast<char>(bpc)) + Be16(dimension) + Be16(w) +
+                     Be16(h) + Be16(z);
+  head.resize(512, '\0');
+  std::string out = head + Noise(static_cast<size_t>(w) * h * z * bpc, seed);
+  if (cut) out.resize(out.size() - static_cast<size_t>(cut));
+  return out;
+}
+
+TEST(PixelFormatsTest, SgiMatchesPillow) {
+  std::vector<Case> cases = {
+      {"l.sgi", Sgi(0, 1, 2, 7, 5, 1, 1)},
+      {"l_dim1.sgi", Sgi(0, 1, 1, 7, 1, 1, 2)},
+      {"rgb.sgi", Sgi(0, 1, 3, 6, 4, 3, 3)},
+      {"rgba.rgb", Sgi(0, 1, 3, 6, 4, 4, 4)},
+      {"l16.sgi", Sgi(0, 2, 2, 5, 3, 1, 5)},
+      {"rgb16.sgi", Sgi(0, 2, 3, 5, 3, 3, 6)},
+      {"rgba16.sgi", Sgi(0, 2, 3, 5, 3, 4, 7)},
+      {"rgb_truncated.sgi", Sgi(0, 1, 3, 6, 4, 3, 8, 1)},
+      {"rgb16_truncated.sgi", Sgi(0, 2, 3, 5, 3, 3, 9, 1)},
+      {"rle.sgi", Sgi(1, 1, 3, 6, 4, 3, 10), true},
+  };
+  ExpectLikePillow(cases, 3);
+}
+
 }  // namespace
 }  // namespace ingest
