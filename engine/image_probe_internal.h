@@ -105,7 +105,10 @@ Result<ImageInfo> ProbePcx(ByteSource& src);
 // of the header pattern; the line after the last colour line).
 Result<ImageInfo> ProbeXbm(ByteSource& src, uint64_t* data_offset = nullptr);
 Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
-Result<ImageInfo> ProbeFits(ByteSource& src);
+// With `data_offset` and `bitpix`, FITS also tells where its data starts (the END card's
+// 2880-byte record rounded up, as Pillow computes it) and its BITPIX.
+Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
+                            int* bitpix = nullptr);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
 Result<ImageInfo> ProbeIco(ByteSource& src);
 Result<ImageInfo> ProbeWmf(ByteSource& src);

@@ -409,6 +409,8 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashSgiPixels(file, &sink);
       break;
     case ImageFormat::kFits:
+      st = pixels::HashFitsPixels(file, &sink);
+      break;
     case ImageFormat::kJpeg2000:
     case ImageFormat::kIco:
     case ImageFormat::kPsd:

@@ -7,6 +7,11 @@
 // significant bit first, the pad bits clear. The file ending before the last byte is an error
 // ("image file is truncated").
 //
+// FITS (FitsImageFile in 9.4): the raw decoder in the image's mode with the rows bottom-up,
+// from the header's end rounded up to a 2880-byte record: BITPIX 8 is "L" (bytes as stored),
+// 16 and 32 are "I" and -32 and -64 are "F", all read as 4 native (little-endian) bytes a
+// pixel whatever the file holds, so the bytes are copied as they are. Every row must be there.
+//
 // XPM (XpmImageFile.load_read): mode "P", and the pixel bytes are the characters themselves:
 // for each row, Python's readline() from the line after the last colour line, bytes 1 to
 // width, padded with spaces to the width (so a short or missing line never fails: the quote,
@@ -55,6 +60,21 @@ Status HashXbmPixels(std::span<const std::byte> file, Md5Sink* sink) {
     PackBitsRow(raw.data(), info.width, false, row.data());
     sink->Update(row.data(), row.size());
   }
+  return Status();
+}
+
+Status HashFitsPixels(std::span<const std::byte> file, Md5Sink* sink) {
+  SpanByteSource src(file);
+  uint64_t offset = 0;
+  int bitpix = 0;
+  INGEST_ASSIGN_OR_RETURN(ImageInfo info, probe_internal::ProbeFits(src, &offset, &bitpix));
+  INGEST_RETURN_IF_ERROR(CheckPixelCount("FITS", info.width, info.height));
+  const uint64_t row = uint64_t{info.width} * (bitpix == 8 ? 1 : 4);
+  if (offset > file.size() || file.size() - offset < row * info.height) {
+    return Status::Corruption("FITS: image file is truncated");
+  }
+  const auto* s = reinterpret_cast<const uint8_t*>(file.data()) + offset;
+  for (uint32_t y = info.height; y > 0; --y) sink->Update(s + (y - 1) * row, row);
   return Status();
 }
 

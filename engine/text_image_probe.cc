@@ -201,9 +201,10 @@ bool PythonInt(std::string_view s, int64_t* value) {
 // card with a comment after T is not a FITS file for Pillow); NAXIS, NAXIS1, NAXIS2 and
 // BITPIX are read with int() (no comments allowed either); NAXIS 0 is refused and NAXIS 1
 // gives the size (1, NAXIS1); BITPIX must be 8, 16, 32, -32 or -64.
-Result<ImageInfo> ProbeFits(ByteSource& src) {
+Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset, int* bitpix_out) {
   ByteCursor in(src, 0);
   std::string naxis, naxis1, naxis2, bitpix;
+  uint64_t end_of_header = 0;
   bool first = true;
   char card[80];
   for (;;) {
@@ -212,7 +213,10 @@ Result<ImageInfo> ProbeFits(ByteSource& src) {
     if (!in.status().ok()) return in.status();
     if (n == 0) return Status::Corruption("FITS: truncated FITS file (no END card)");
     std::string_view keyword = Strip(std::string_view(card, n < 8 ? n : 8));
-    if (keyword == "END") break;
+    if (keyword == "END") {
+      end_of_header = in.pos();
+      break;
+    }
     std::string_view value = n > 8 ? Strip(std::string_view(card + 8, n - 8)) : "";
     if (value.starts_with("=")) value = Strip(value.substr(1));
     if (first && (!keyword.starts_with("SIMPLE") || value != "T")) {
@@ -240,6 +244,8 @@ Result<ImageInfo> ProbeFits(ByteSource& src) {
   if (bits != 8 && bits != 16 && bits != 32 && bits != -32 && bits != -64) {
     return Status::Unsupported("FITS: unsupported BITPIX " + std::to_string(bits));
   }
+  if (data_offset) *data_offset = (end_of_header + 2879) / 2880 * 2880;
+  if (bitpix_out) *bitpix_out = static_cast<int>(bits);
   return Sized(ImageFormat::kFits, w, h, "FITS");
 }
 

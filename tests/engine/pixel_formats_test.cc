@@ -6,6 +6,7 @@
 //    (Unsupported, named in the case);
 //  - Pillow fails: so do we (no checksum where CVAT's tool has none).
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <span>
@@ -398,6 +399,44 @@ TEST(PixelFormatsTest, SgiMatchesPillow) {
       {"rgb_truncated.sgi", Sgi(0, 1, 3, 6, 4, 3, 8, 1)},
       {"rgb16_truncated.sgi", Sgi(0, 2, 3, 5, 3, 3, 9, 1)},
       {"rle.sgi", Sgi(1, 1, 3, 6, 4, 3, 10), true},
+  };
+  ExpectLikePillow(cases, 3);
+}
+
+std::string FitsCard(const std::string& key, const std::string& value) {
+  std::string card = key;
+  card.resize(8, ' ');
+  card += value.empty() ? "" : "= " + value;
+  card.resize(80, ' ');
+  return card;
+}
+
+std::string Fits(int bitpix, int naxis, uint32_t w, uint32_t h, uint32_t seed, int64_t cut = 0,
+                 bool pad = true) {
+  std::string head = FitsCard("SIMPLE", "T") + FitsCard("BITPIX", std::to_string(bitpix)) +
+                     FitsCard("NAXIS", std::to_string(naxis)) +
+                     FitsCard("NAXIS1", std::to_string(w));
+  if (naxis > 1) head += FitsCard("NAXIS2", std::to_string(h));
+  head += FitsCard("END", "");
+  if (pad) head.resize((head.size() + 2879) / 2880 * 2880, ' ');
+  size_t bytes = static_cast<size_t>(w) * (naxis > 1 ? h : 1) * (std::abs(bitpix) / 8);
+  std::string out = head + Noise(bytes, seed) + std::string(4 * w * h, '\x11');
+  if (cut) out.resize(head.size() + static_cast<size_t>(cut));
+  return out;
+}
+
+TEST(PixelFormatsTest, FitsMatchesPillow) {
+  std::vector<Case> cases = {
+      {"b8.fits", Fits(8, 2, 7, 5, 1)},
+      {"b16.fits", Fits(16, 2, 6, 4, 2)},
+      {"b32.fits", Fits(32, 2, 6, 4, 3)},
+      {"bm32.fits", Fits(-32, 2, 6, 4, 4)},
+      {"bm64.fits", Fits(-64, 2, 6, 4, 5)},
+      {"naxis1.fits", Fits(8, 1, 9, 1, 6)},
+      {"naxis3.fits", Fits(8, 3, 4, 3, 7)},
+      {"unpadded_header.fits", Fits(8, 2, 7, 5, 8, 0, false)},
+      {"b8_truncated.fits", Fits(8, 2, 7, 5, 9, 34)},
+      {"bm32_truncated.fits", Fits(-32, 2, 6, 4, 10, 95)},
   };
   ExpectLikePillow(cases, 3);
 }
