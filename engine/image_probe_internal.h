@@ -110,7 +110,8 @@ Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
 Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
                             int* bitpix = nullptr);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
-Result<ImageInfo> ProbeIco(ByteSource& src);
+// With `image_offset`, ICO also tells where the image Pillow loads starts (a PNG or a DIB).
+Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset = nullptr);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
 Result<ImageInfo> ProbePsd(ByteSource& src);
 

@@ -441,5 +441,59 @@ TEST(PixelFormatsTest, FitsMatchesPillow) {
   ExpectLikePillow(cases, 3);
 }
 
+std::string Le32(uint32_t v) { return Le16(v & 0xFFFF) + Le16(v >> 16); }
+
+// An icon of `images` (each with the directory's width and height bytes and bpp).
+struct IconImage {
+  uint8_t w, h;
+  uint16_t bpp;
+  std::string bytes;
+};
+
+std::string Ico(const std::vector<IconImage>& images) {
+  std::string out = Le16(0) + Le16(1) + Le16(static_cast<uint32_t>(images.size()));
+  uint32_t offset = 6 + 16 * static_cast<uint32_t>(images.size());
+  std::string data;
+  for (const IconImage& i : images) {
+    out += std::string{static_cast<char>(i.w), static_cast<char>(i.h), 0, 0} + Le16(1) +
+           Le16(i.bpp) + Le32(static_cast<uint32_t>(i.bytes.size())) + Le32(offset);
+    offset += static_cast<uint32_t>(i.bytes.size());
+    data += i.bytes;
+  }
+  return out + data;
+}
+
+TEST(PixelFormatsTest, IcoMatchesPillow) {
+  using ingest::testing::WritePng;
+  std::string bmp = ingest::testing::WriteBmp(8, 8, ingest::testing::BmpHeader::kInfo40);
+  std::string dib = bmp.substr(14);  // without the file header
+  dib.replace(8, 4, Le32(16));       // height counts the AND mask
+  dib += std::string(8 * 4, '\0');   // the AND mask: 8 rows of 4 bytes
+  std::vector<Case> cases = {
+      {"one_png.ico", Ico({{16, 16, 32, WritePng(16, 16, {.noise = true, .seed = 1})}})},
+      {"two_png.ico", Ico({{16, 16, 32, WritePng(16, 16, {.noise = true, .seed = 2})},
+                           {32, 32, 32, WritePng(32, 32, {.noise = true, .seed = 3})},
+                           {8, 8, 32, WritePng(8, 8, {.noise = true, .seed = 4})}})},
+      {"png_size_differs.ico", Ico({{16, 16, 32, WritePng(12, 10, {.noise = true, .seed = 5})}})},
+      {"dib.ico", Ico({{8, 8, 24, dib}}), true},
+      {"png_beside_dib.ico", Ico({{8, 8, 24, dib}, {16, 16, 32, WritePng(16, 16)}})},
+  };
+  ExpectLikePillow(cases, 1);
+}
+
+// JPEG 2000 and PSD get no checksum (Pillow's decoding is not reproduced): refused, saying why.
+TEST(PixelFormatsTest, Jpeg2000AndPsdAreRefusedClearly) {
+  const std::string j2k = std::string("\xFF\x4F\xFF\x51", 4) + std::string(60, '\0');
+  const std::string psd = std::string("8BPS\0\x01", 6) + std::string(60, '\0');
+  for (const std::string* file : {&j2k, &psd}) {
+    Result<PixelMd5> ours = ComputePixelChecksum(
+        {reinterpret_cast<const std::byte*>(file->data()), file->size()});
+    ASSERT_FALSE(ours.has_value());
+    EXPECT_EQ(ours.error().code(), Status::Code::kUnsupported);
+    EXPECT_NE(ours.error().message().find("no pixel checksum here"), std::string::npos)
+        << ours.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace ingest
