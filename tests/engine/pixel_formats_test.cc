@@ -495,5 +495,28 @@ TEST(PixelFormatsTest, Jpeg2000AndPsdAreRefusedClearly) {
   }
 }
 
+// Each new decoder refuses an image over Pillow's decompression bomb limit before reading a
+// pixel (Pillow refuses to open it).
+TEST(PixelFormatsTest, NewDecodersRefuseBombs) {
+  std::string fits = FitsCard("SIMPLE", "T") + FitsCard("BITPIX", "8") + FitsCard("NAXIS", "2") +
+                     FitsCard("NAXIS1", "20000") + FitsCard("NAXIS2", "20000") + FitsCard("END", "");
+  const std::vector<std::string> files = {
+      "P5\n20000 20000\n255\n",
+      "P1\n20000 20000\n0 1",
+      Sun(1, 1, 8, 1, 0, 1).replace(4, 8, Be32(20000) + Be32(20000)),
+      "#define a_width 20000\n#define a_height 20000\nstatic char a_bits[] = { 0x00 };\n",
+      "/* XPM */\n\"20000 20000 1 1\",\n\"a c #000000\",\n",
+      fits,
+  };
+  for (const std::string& f : files) {
+    Result<PixelMd5> ours =
+        ComputePixelChecksum({reinterpret_cast<const std::byte*>(f.data()), f.size()});
+    ASSERT_FALSE(ours.has_value()) << f.substr(0, 12);
+    EXPECT_EQ(ours.error().code(), Status::Code::kUnsupported) << ours.error().ToString();
+    EXPECT_NE(ours.error().message().find("decompression bomb"), std::string::npos)
+        << ours.error().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace ingest
