@@ -82,8 +82,8 @@ Status ReadHeader(std::span<const std::byte> file, PnmHeader* h) {
     if (IsSpace(c)) break;
     h->magic.push_back(static_cast<char>(c));
   }
-  static constexpr std::string_view kMagics[] = {"P1", "P2", "P3", "P4", "P5", "P6",
-                                                 "P0CMYK", "PyP", "PyRGBA", "PyCMYK"};
+  static constexpr std::string_view kMagics[] = {"P1", "P2",     "P3",  "P4",     "P5",
+                                                 "P6", "P0CMYK", "PyP", "PyRGBA", "PyCMYK"};
   bool known = false;
   for (std::string_view m : kMagics) known |= h->magic == m;
   if (!known) return Status::Unsupported("PPM: not a PPM file (unknown magic number)");

@@ -141,10 +141,12 @@ Status HashSgiPixels(std::span<const std::byte> file, Md5Sink* sink) {
   const uint32_t width = static_cast<uint32_t>(s[6] << 8 | s[7]);
   const uint32_t height = static_cast<uint32_t>(s[8] << 8 | s[9]);
   const unsigned zsize = static_cast<unsigned>(s[10] << 8 | s[11]);
-  const bool known = (bpc == 1 || bpc == 2) && (((dimension == 1 || dimension == 2) && zsize == 1) ||
-                                                (dimension == 3 && (zsize == 3 || zsize == 4)));
+  const bool known =
+      (bpc == 1 || bpc == 2) && (((dimension == 1 || dimension == 2) && zsize == 1) ||
+                                 (dimension == 3 && (zsize == 3 || zsize == 4)));
   if (!known) return Status::Corruption("SGI: unsupported image mode");
-  if (storage == 1) return Status::Unsupported("SGI: RLE-compressed image (no pixel checksum here)");
+  if (storage == 1)
+    return Status::Unsupported("SGI: RLE-compressed image (no pixel checksum here)");
   if (storage != 0) return Status::Unsupported("SGI: unknown storage " + std::to_string(storage));
   if (width == 0 || height == 0) return Status::Unsupported("SGI: width or height is 0");
   INGEST_RETURN_IF_ERROR(CheckPixelCount("SGI", width, height));

@@ -95,18 +95,17 @@ void ExpectLikePillow(const std::vector<Case>& cases, size_t min_modes) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     const PillowResult& want = pillow[c.name];
-    Result<PixelMd5> ours = ComputePixelChecksum(
-        {reinterpret_cast<const std::byte*>(c.bytes.data()), c.bytes.size()});
+    Result<PixelMd5> ours =
+        ComputePixelChecksum({reinterpret_cast<const std::byte*>(c.bytes.data()), c.bytes.size()});
     if (!want.ok) {
-      EXPECT_FALSE(ours.has_value()) << "Pillow fails (" << want.error << "), we gave "
-                                     << ours->Hex();
+      EXPECT_FALSE(ours.has_value())
+          << "Pillow fails (" << want.error << "), we gave " << ours->Hex();
       continue;
     }
     modes.insert(want.mode);
     if (!ours.has_value()) {
       EXPECT_TRUE(c.may_refuse && ours.error().code() == Status::Code::kUnsupported)
-          << "Pillow: " << want.md5 << " (" << want.mode << "); ours: "
-          << ours.error().ToString();
+          << "Pillow: " << want.md5 << " (" << want.mode << "); ours: " << ours.error().ToString();
       continue;
     }
     EXPECT_EQ(ours->Hex(), want.md5) << "mode " << want.mode;
@@ -142,8 +141,8 @@ std::string RawPnm(const std::string& magic, int w, int h, int maxval, int bands
   return head + wide;
 }
 
-std::string PlainPnm(const std::string& magic, int w, int h, int maxval, int bands,
-                     uint32_t seed, const std::string& sep = " ") {
+std::string PlainPnm(const std::string& magic, int w, int h, int maxval, int bands, uint32_t seed,
+                     const std::string& sep = " ") {
   std::string out = magic + "\n" + std::to_string(w) + " " + std::to_string(h) + "\n";
   if (maxval > 0) out += std::to_string(maxval) + "\n";
   std::string noise = Noise(static_cast<size_t>(w) * h * bands * 2, seed);
@@ -307,8 +306,8 @@ TEST(PixelFormatsTest, PcxMatchesPillow) {
       {"l8_short_file.pcx", Pcx(4, 2, 5, 8, 1, 0, 13)},
   };
   // A run crossing the end of the scanline (width 4, 1 plane, 8 bits: 4-byte lines).
-  std::string crossing = Pcx(4, 2, 5, 8, 1, 0, 14).substr(0, 128) +
-                         std::string("\xC6\x11\x22\x33", 4) + palette;
+  std::string crossing =
+      Pcx(4, 2, 5, 8, 1, 0, 14).substr(0, 128) + std::string("\xC6\x11\x22\x33", 4) + palette;
   cases.push_back({"run_across_lines.pcx", crossing});
   ExpectLikePillow(cases, 4);
 }
@@ -319,8 +318,8 @@ TEST(PixelFormatsTest, WmfIsRefusedAsPillowFailsOnLinux) {
                     Le16(720) + Le16(1440) + std::string(4, '\0') + Le16(0) +
                     std::string("\x01\x00\x09\x00\x00\x03", 6) + std::string(30, '\0');
   ExpectLikePillow({{"a.wmf", wmf}}, 0);
-  Result<PixelMd5> ours = ComputePixelChecksum(
-      {reinterpret_cast<const std::byte*>(wmf.data()), wmf.size()});
+  Result<PixelMd5> ours =
+      ComputePixelChecksum({reinterpret_cast<const std::byte*>(wmf.data()), wmf.size()});
   ASSERT_FALSE(ours.has_value());
   EXPECT_NE(ours.error().message().find("cannot find loader"), std::string::npos);
 }
@@ -349,8 +348,9 @@ TEST(PixelFormatsTest, XbmMatchesPillow) {
       {"hotspot.xbm", Xbm(9, 3, 4, "#define im_x_hot 1\n#define im_y_hot 2\n")},
       {"upper.xbm", Xbm(9, 3, 5, "", true)},
       {"bad_hex.xbm", bad_hex},
-      {"x_in_comment.xbm", "#define a_width 8\n#define a_height 1\nstatic char a_bits[] = "
-                           "{ /* box */ 0x41 };\n"},
+      {"x_in_comment.xbm",
+       "#define a_width 8\n#define a_height 1\nstatic char a_bits[] = "
+       "{ /* box */ 0x41 };\n"},
       {"truncated.xbm", xbm.substr(0, xbm.size() - 30)},
       {"cut_in_byte.xbm", "#define a_width 8\n#define a_height 1\nstatic char a_bits[] = {0x4"},
   };
@@ -358,13 +358,15 @@ TEST(PixelFormatsTest, XbmMatchesPillow) {
 }
 
 TEST(PixelFormatsTest, XpmMatchesPillow) {
-  const std::string head = "/* XPM */\nstatic char *x[] = {\n\"5 3 3 1\",\n\"a c #ff0000\",\n"
-                           "\"b c None\",\n\". c #00ff00\",\n";
+  const std::string head =
+      "/* XPM */\nstatic char *x[] = {\n\"5 3 3 1\",\n\"a c #ff0000\",\n"
+      "\"b c None\",\n\". c #00ff00\",\n";
   std::vector<Case> cases = {
       {"plain.xpm", head + "\"ab.ab\",\n\"bbbbb\",\n\".....\"\n};\n"},
       {"short_line.xpm", head + "\"ab\",\n\"bbbbb\",\n\".....\"\n};\n"},
-      {"crlf.xpm", "/* XPM */\r\nstatic char *x[] = {\r\n\"3 2 2 1\",\r\n\"a c #ff0000\",\r\n"
-                   "\"b c None\",\r\n\"aba\",\r\n\"bab\"\r\n};\r\n"},
+      {"crlf.xpm",
+       "/* XPM */\r\nstatic char *x[] = {\r\n\"3 2 2 1\",\r\n\"a c #ff0000\",\r\n"
+       "\"b c None\",\r\n\"aba\",\r\n\"bab\"\r\n};\r\n"},
       {"eof.xpm", head + "\"ab.ab\",\n"},
       {"no_pixels.xpm", head},
       {"long_line.xpm", head + "\"ab.ab.....\",\n\"b\",\n\"...\"\n"},
@@ -379,8 +381,8 @@ std::string Be16(uint32_t v) { return {static_cast<char>(v >> 8), static_cast<ch
 std::string Sgi(unsigned storage, unsigned bpc, unsigned dimension, uint32_t w, uint32_t h,
                 unsigned z, uint32_t seed, int64_t cut = 0) {
   std::string head = Be16(474) + std::string(1, static_cast<char>(storage)) +
-                     std::string(1, static_cast<char>(bpc)) + Be16(dimension) + Be16(w) +
-                     Be16(h) + Be16(z);
+                     std::string(1, static_cast<char>(bpc)) + Be16(dimension) + Be16(w) + Be16(h) +
+                     Be16(z);
   head.resize(512, '\0');
   std::string out = head + Noise(static_cast<size_t>(w) * h * z * bpc, seed);
   if (cut) out.resize(out.size() - static_cast<size_t>(cut));
@@ -486,8 +488,8 @@ TEST(PixelFormatsTest, Jpeg2000AndPsdAreRefusedClearly) {
   const std::string j2k = std::string("\xFF\x4F\xFF\x51", 4) + std::string(60, '\0');
   const std::string psd = std::string("8BPS\0\x01", 6) + std::string(60, '\0');
   for (const std::string* file : {&j2k, &psd}) {
-    Result<PixelMd5> ours = ComputePixelChecksum(
-        {reinterpret_cast<const std::byte*>(file->data()), file->size()});
+    Result<PixelMd5> ours =
+        ComputePixelChecksum({reinterpret_cast<const std::byte*>(file->data()), file->size()});
     ASSERT_FALSE(ours.has_value());
     EXPECT_EQ(ours.error().code(), Status::Code::kUnsupported);
     EXPECT_NE(ours.error().message().find("no pixel checksum here"), std::string::npos)
@@ -499,7 +501,8 @@ TEST(PixelFormatsTest, Jpeg2000AndPsdAreRefusedClearly) {
 // pixel (Pillow refuses to open it).
 TEST(PixelFormatsTest, NewDecodersRefuseBombs) {
   std::string fits = FitsCard("SIMPLE", "T") + FitsCard("BITPIX", "8") + FitsCard("NAXIS", "2") +
-                     FitsCard("NAXIS1", "20000") + FitsCard("NAXIS2", "20000") + FitsCard("END", "");
+                     FitsCard("NAXIS1", "20000") + FitsCard("NAXIS2", "20000") +
+                     FitsCard("END", "");
   const std::vector<std::string> files = {
       "P5\n20000 20000\n255\n",
       "P1\n20000 20000\n0 1",
