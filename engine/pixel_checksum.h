@@ -28,9 +28,9 @@
 //    them) and ICO whose loaded icon is a PNG (engine/pixel_text.cc).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK, Sun and SGI RLE, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum rather than a wrong one. So is an image over Pillow's
-// decompression bomb limit (more than 178,956,970 pixels by its header), which Pillow refuses
-// to open.
+// CMYK, Sun and SGI RLE, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum
+// rather than a wrong one. So is an image over Pillow's decompression bomb limit (more than
+// 178,956,970 pixels by its header), which Pillow refuses to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_
 #define INGEST_ENGINE_PIXEL_CHECKSUM_H_
 

@@ -341,8 +341,7 @@ TEST_P(ManifestVersionTest, AManifestNeedsWhatThatVersionNeeds) {
     EXPECT_EQ(JsonField(status.body, "state"), "Finished") << status.body;
   } else {
     EXPECT_EQ(JsonField(status.body, "state"), "Failed") << status.body;
-    EXPECT_NE(JsonField(status.body, "message").find(c.failure), std::string::npos)
-        << status.body;
+    EXPECT_NE(JsonField(status.body, "message").find(c.failure), std::string::npos) << status.body;
   }
 }
 
@@ -356,27 +355,26 @@ constexpr char kNeedsCacheOld[] = "can be uploaded if 'Use cache' option is also
 constexpr char kNeedsCacheOrPredefined[] =
     "can only be used with the 'use cache' option or when 'sorting_method' is 'predefined'";
 
-INSTANTIATE_TEST_SUITE_P(
-    Versions, ManifestVersionTest,
-    ::testing::Values(
-        // Before 2.4.6: use_cache, and neither predefined nor random sorting.
-        ManifestCase{"2.4.5", kLexicographical, kNeedsCacheOld},
-        ManifestCase{"2.4.5", kLexicographicalCached, nullptr},
-        ManifestCase{"2.4.5", kPredefined, kNeedsCacheOld},
-        // From 2.4.6: use_cache or predefined sorting.
-        ManifestCase{"2.4.6", kLexicographical, kNeedsCacheOrPredefined},
-        ManifestCase{"2.4.6", kLexicographicalCached, nullptr},
-        ManifestCase{"2.4.6", kPredefined, nullptr},
-        ManifestCase{"2.19.9", kLexicographical, kNeedsCacheOrPredefined},
-        // From 2.20.0 (engine/cvat_version.h): any sorting but random.
-        ManifestCase{"2.20.0", kLexicographical, nullptr},
-        ManifestCase{"2.20.0", kPredefined, nullptr}),
-    [](const ::testing::TestParamInfo<ManifestCase>& p) {
-      std::string name = std::string("cvat_") + p.param.version + "_" +
-                         std::to_string(p.index);
-      for (char& ch : name) ch = ch == '.' ? '_' : ch;
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Versions, ManifestVersionTest,
+                         ::testing::Values(
+                             // Before 2.4.6: use_cache, and neither predefined nor random sorting.
+                             ManifestCase{"2.4.5", kLexicographical, kNeedsCacheOld},
+                             ManifestCase{"2.4.5", kLexicographicalCached, nullptr},
+                             ManifestCase{"2.4.5", kPredefined, kNeedsCacheOld},
+                             // From 2.4.6: use_cache or predefined sorting.
+                             ManifestCase{"2.4.6", kLexicographical, kNeedsCacheOrPredefined},
+                             ManifestCase{"2.4.6", kLexicographicalCached, nullptr},
+                             ManifestCase{"2.4.6", kPredefined, nullptr},
+                             ManifestCase{"2.19.9", kLexicographical, kNeedsCacheOrPredefined},
+                             // From 2.20.0 (engine/cvat_version.h): any sorting but random.
+                             ManifestCase{"2.20.0", kLexicographical, nullptr},
+                             ManifestCase{"2.20.0", kPredefined, nullptr}),
+                         [](const ::testing::TestParamInfo<ManifestCase>& p) {
+                           std::string name = std::string("cvat_") + p.param.version + "_" +
+                                              std::to_string(p.index);
+                           for (char& ch : name) ch = ch == '.' ? '_' : ch;
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace ingest::testing

@@ -305,7 +305,8 @@ TEST_F(UploadJobTest, AManifestGoesWithPredefinedSortingOnEveryVersion) {
     StartServer([&](server::ServerOptions& o) { o.cvat_version = version; });
     std::string src = work_.Join(std::string("src-") + version);
     std::string png = ingest::testing::WritePng(4, 4);
-    for (const char* name : {"b/f_10.png", "a/f_2.png", "a/f_1.png"}) WriteFile(src + "/" + name, png);
+    for (const char* name : {"b/f_10.png", "a/f_2.png", "a/f_1.png"})
+      WriteFile(src + "/" + name, png);
     for (PackMode pack : {PackMode::kNone, PackMode::kZip}) {
       UploadJob job = MakeJob({src}, std::string("lex-") + version);
       job.plan.sorting = SortingMethod::kLexicographical;
