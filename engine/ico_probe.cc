@@ -52,7 +52,7 @@ struct IconEntry {
 
 }  // namespace
 
-Result<ImageInfo> ProbeIco(ByteSource& src) {
+Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset) {
   uint8_t h[6];
   INGEST_RETURN_IF_ERROR(ReadExact(src, 0, h, 6, "ICO: header"));
   unsigned count = Le16(h + 4);
@@ -111,6 +111,7 @@ Result<ImageInfo> ProbeIco(ByteSource& src) {
     info.width = inner->width;
     info.height = inner_height;
   }
+  if (image_offset) *image_offset = best.offset;
   return info;
 }
 

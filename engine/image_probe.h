@@ -41,8 +41,8 @@
 
 namespace ingest {
 
-// Pillow's formats that we read sizes of. kPpm and later have no EXIF (orientation 1) and no
-// pixel checksum yet.
+// Pillow's formats that we read sizes of. kPpm and later have no EXIF (orientation 1); which
+// of them get a pixel checksum is in engine/pixel_checksum.h.
 enum class ImageFormat : uint8_t {
   kUnknown,
   kJpeg,

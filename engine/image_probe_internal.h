@@ -101,11 +101,17 @@ Result<ImageInfo> ProbePnm(ByteSource& src);
 Result<ImageInfo> ProbeSun(ByteSource& src);
 Result<ImageInfo> ProbeSgi(ByteSource& src);
 Result<ImageInfo> ProbePcx(ByteSource& src);
-Result<ImageInfo> ProbeXbm(ByteSource& src);
-Result<ImageInfo> ProbeXpm(ByteSource& src);
-Result<ImageInfo> ProbeFits(ByteSource& src);
+// With `data_offset`, XBM and XPM also tell where Pillow starts reading the pixels (the end
+// of the header pattern; the line after the last colour line).
+Result<ImageInfo> ProbeXbm(ByteSource& src, uint64_t* data_offset = nullptr);
+Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
+// With `data_offset` and `bitpix`, FITS also tells where its data starts (the END card's
+// 2880-byte record rounded up, as Pillow computes it) and its BITPIX.
+Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
+                            int* bitpix = nullptr);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
-Result<ImageInfo> ProbeIco(ByteSource& src);
+// With `image_offset`, ICO also tells where the image Pillow loads starts (a PNG or a DIB).
+Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset = nullptr);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
 Result<ImageInfo> ProbePsd(ByteSource& src);
 

@@ -384,18 +384,46 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashTiffPixels(file, &sink);
       break;
     case ImageFormat::kPpm:
+      st = pixels::HashPnmPixels(file, &sink);
+      break;
     case ImageFormat::kSun:
-    case ImageFormat::kSgi:
+      st = pixels::HashSunPixels(file, &sink);
+      break;
     case ImageFormat::kPcx:
-    case ImageFormat::kXbm:
-    case ImageFormat::kXpm:
-    case ImageFormat::kFits:
-    case ImageFormat::kJpeg2000:
-    case ImageFormat::kIco:
+      st = pixels::HashPcxPixels(file, &sink);
+      break;
     case ImageFormat::kWmf:
+      // Pillow opens a WMF/EMF for its size, but only Windows has a loader for its pixels:
+      // on Linux load() raises "cannot find loader for this WMF file", so CVAT's tool has no
+      // checksum for it either.
+      return Status::Unsupported(
+          "WMF: Pillow cannot load a metafile's pixels outside Windows (\"cannot find loader "
+          "for this WMF file\"): no checksum");
+    case ImageFormat::kXbm:
+      st = pixels::HashXbmPixels(file, &sink);
+      break;
+    case ImageFormat::kXpm:
+      st = pixels::HashXpmPixels(file, &sink);
+      break;
+    case ImageFormat::kSgi:
+      st = pixels::HashSgiPixels(file, &sink);
+      break;
+    case ImageFormat::kFits:
+      st = pixels::HashFitsPixels(file, &sink);
+      break;
+    case ImageFormat::kIco:
+      st = pixels::HashIcoPixels(file, &sink);
+      break;
+    case ImageFormat::kJpeg2000:
+      // Pillow decodes through OpenJPEG and its own unpackers (precision shifts, signed
+      // samples, subsampled components, tiles); none of that is reproduced here yet.
+      return Status::Unsupported(
+          "JPEG2000: no pixel checksum here (Pillow's OpenJPEG decoding is not reproduced)");
     case ImageFormat::kPsd:
-      return Status::Unsupported(std::string(ImageFormatName(DetectImageFormat(file))) +
-                                 ": no pixel checksum for this format yet");
+      // Pillow composes a PSD from its channel planes (raw or PackBits) per its mode; not
+      // reproduced here yet.
+      return Status::Unsupported(
+          "PSD: no pixel checksum here (Pillow's channel composition is not reproduced)");
     case ImageFormat::kUnknown:
       return Status::Unsupported("not a known image format");
   }

@@ -86,7 +86,7 @@ bool PythonHexInt(std::string_view s) {
 // XBM: Pillow matches its header pattern against the first 512 bytes: two #define lines
 // ending in _width and _height with decimal values, an optional hotspot pair, then "_bits[]"
 // somewhere later within those bytes.
-Result<ImageInfo> ProbeXbm(ByteSource& src) {
+Result<ImageInfo> ProbeXbm(ByteSource& src, uint64_t* data_offset) {
   // Python's pattern with `.` spelt [^\n] and [\000-\377] spelt [\s\S] (same meaning).
   static const std::regex kHead(
       "[ \\t\\n\\r\\f\\v]*#define[ \\t]+[^\\n]*_width[ \\t]+([0-9]+)[\\r\\n]+"
@@ -104,13 +104,14 @@ Result<ImageInfo> ProbeXbm(ByteSource& src) {
   if (!Digits(m.str(1), &w) || !Digits(m.str(2), &h)) {
     return Status::Unsupported("XBM: width or height too large");
   }
+  if (data_offset) *data_offset = static_cast<uint64_t>(m.position(0) + m.length(0));
   return Sized(ImageFormat::kXbm, w, h, "XBM");
 }
 
 // XPM: after "/* XPM */", the first line that starts with '"W H NCOLORS CPP' gives the
 // size; Pillow then reads the colour lines and refuses more than 256 colours, more than one
 // character per pixel, and colours other than "None" or "#hex".
-Result<ImageInfo> ProbeXpm(ByteSource& src) {
+Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset) {
   ByteCursor in(src, 9);
   auto read_line = [&in](std::string* line) {  // Python's readline(): up to and with '\n'
     line->clear();
@@ -162,6 +163,7 @@ Result<ImageInfo> ProbeXpm(ByteSource& src) {
     }
     if (!found) return Status::Corruption("XPM: cannot read this XPM file (no colour)");
   }
+  if (data_offset) *data_offset = in.pos();
   return Sized(ImageFormat::kXpm, v[0], v[1], "XPM");
 }
 
@@ -199,9 +201,10 @@ bool PythonInt(std::string_view s, int64_t* value) {
 // card with a comment after T is not a FITS file for Pillow); NAXIS, NAXIS1, NAXIS2 and
 // BITPIX are read with int() (no comments allowed either); NAXIS 0 is refused and NAXIS 1
 // gives the size (1, NAXIS1); BITPIX must be 8, 16, 32, -32 or -64.
-Result<ImageInfo> ProbeFits(ByteSource& src) {
+Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset, int* bitpix_out) {
   ByteCursor in(src, 0);
   std::string naxis, naxis1, naxis2, bitpix;
+  uint64_t end_of_header = 0;
   bool first = true;
   char card[80];
   for (;;) {
@@ -210,7 +213,10 @@ Result<ImageInfo> ProbeFits(ByteSource& src) {
     if (!in.status().ok()) return in.status();
     if (n == 0) return Status::Corruption("FITS: truncated FITS file (no END card)");
     std::string_view keyword = Strip(std::string_view(card, n < 8 ? n : 8));
-    if (keyword == "END") break;
+    if (keyword == "END") {
+      end_of_header = in.pos();
+      break;
+    }
     std::string_view value = n > 8 ? Strip(std::string_view(card + 8, n - 8)) : "";
     if (value.starts_with("=")) value = Strip(value.substr(1));
     if (first && (!keyword.starts_with("SIMPLE") || value != "T")) {
@@ -238,6 +244,8 @@ Result<ImageInfo> ProbeFits(ByteSource& src) {
   if (bits != 8 && bits != 16 && bits != 32 && bits != -32 && bits != -64) {
     return Status::Unsupported("FITS: unsupported BITPIX " + std::to_string(bits));
   }
+  if (data_offset) *data_offset = (end_of_header + 2879) / 2880 * 2880;
+  if (bitpix_out) *bitpix_out = static_cast<int>(bits);
   return Sized(ImageFormat::kFits, w, h, "FITS");
 }
 

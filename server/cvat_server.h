@@ -47,7 +47,8 @@ struct ServerOptions {
   // The CVAT release to behave as ("X.Y.Z", reported by /api/server/about). Before 2.16.0
   // Upload-Finish answers 202 without an rq_id and /api/requests does not exist (poll
   // /api/tasks/<id>/status); before 2.4.6 upload_file_order is ignored and a manifest with
-  // predefined or random sorting fails the task (engine/cvat_version.h).
+  // predefined or random sorting, or without use_cache, fails the task; before 2.20.0 a
+  // manifest needs use_cache or predefined sorting (engine/cvat_version.h).
   std::string cvat_version = "2.40.0";
   int64_t request_ttl_seconds = 500;
   // A real server's build time after Upload-Finish, modelled: each finish's request stays

@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
 
 #include "engine/path_text.h"
@@ -39,6 +41,32 @@ std::string MediaType(const httplib::Request& req) {
   if (semi != std::string::npos) ct.resize(semi);
   while (!ct.empty() && ct.back() == ' ') ct.pop_back();
   return AsciiLower(ct);
+}
+
+// Why the CVAT release `version` fails a task whose files hold a manifest (task.py's
+// _create_thread, images uploaded by the client), or nullopt when it takes it:
+//  - before 2.4.6: the manifest needs use_cache ("File with meta information ..."), and then
+//    neither predefined nor random sorting;
+//  - 2.4.6 up to kCvatManifestAnySorting: use_cache or predefined sorting (_validate_manifest);
+//  - later: any sorting but random (refused by the task build, as CVAT does for all).
+std::optional<std::string> ManifestRefusal(const CvatVersion& version, const DataRequest& request,
+                                           bool has_manifest) {
+  if (!has_manifest) return std::nullopt;
+  const bool cached = request.storage_method == "cache";
+  const bool predefined = request.sorting_method == "predefined";
+  if (version < kCvatUploadFileOrder) {
+    if (!cached) {
+      return std::string("File with meta information can be uploaded if 'Use cache' option is "
+                         "also selected");
+    }
+    if (predefined || request.sorting_method == "random") {
+      return std::string("It isn't supported to upload manifest file and use random sorting");
+    }
+  } else if (version < kCvatManifestAnySorting && !cached && !predefined) {
+    return std::string("A manifest file can only be used with the 'use cache' option or when "
+                       "'sorting_method' is 'predefined'");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -321,7 +349,7 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
   }
 
   std::shared_ptr<Task> shared = store_.Find(task.id);
-  auto job = [this, shared, request, old_ordering](const RequestRegistry::Progress& progress)
+  auto job = [this, shared, request](const RequestRegistry::Progress& progress)
       -> std::optional<std::string> {
     BuildInput in;
     {
@@ -355,12 +383,10 @@ void CvatServer::Impl::Finish(Call& call, Task& task) {
         }
       }
     }
-    if (old_ordering && (request.sorting_method == "predefined" || request.sorting_method == "random")) {
-      for (const std::string& f : in.client_files) {
-        if (IsManifestName(f)) {
-          return std::string("It isn't supported to upload manifest file and use random sorting");
-        }
-      }
+    const bool has_manifest = std::any_of(in.client_files.begin(), in.client_files.end(),
+                                          [](const std::string& f) { return IsManifestName(f); });
+    if (std::optional<std::string> refusal = ManifestRefusal(version_, request, has_manifest)) {
+      return refusal;
     }
     if (!faults_->empty() && faults_->DrawBuildFailure()) {
       return std::string("fault injected (fail-build): the task could not be built");

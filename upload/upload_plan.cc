@@ -17,6 +17,16 @@ std::string Plural(size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+// A plan whose data carries a manifest sends `predefined` sorting (loose images with their
+// upload_file_order): CVAT 2.4.6 up to 2.19 refuses a manifest with any other sorting unless
+// use_cache is on, and every release from 2.4.6 takes it (engine/cvat_version.h). The frame
+// order is the plan's own either way, so a lexicographical plan loses nothing.
+void SortPredefinedWithManifest(UploadPlan* plan) {
+  if (plan->manifest_path.empty() || plan->sorting_method != "lexicographical") return;
+  plan->sorting_method = "predefined";
+  if (plan->kind == TaskKind::kImages) plan->send_upload_file_order = true;
+}
+
 // Writes an image manifest for `frames` (records of `scan`, in order) named by `name_of`;
 // with `related`, frame k's line carries meta.related_images = (*related)[k].
 template <class NameOf>
@@ -157,6 +167,7 @@ Result<UploadPlan> PlanZip(const ScanResult& scan, const std::vector<uint32_t>& 
     INGEST_RETURN_IF_ERROR(WritePackedManifest(path, scan, *zip, order.size(), names));
   }
   plan.manifest_path = path;
+  SortPredefinedWithManifest(&plan);
   PlannedFile zf;
   zf.record = kGeneratedZip;
   zf.name = zip->name;
@@ -386,6 +397,8 @@ Result<UploadPlan> PlanUpload(const ScanResult& scan, const ScanResult* archive_
     }
     plan.manifest_path = path;
   }
+
+  SortPredefinedWithManifest(&plan);
 
   // Routes and batches: big files through TUS, small ones packed in frame order.
   auto add_file = [&](uint32_t record, std::string_view name, uint64_t size) {

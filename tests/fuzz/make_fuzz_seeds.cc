@@ -62,6 +62,50 @@ std::vector<std::pair<std::string, std::string>> Images(const std::string& scrat
   out.emplace_back("extended.webp", t::WriteWebp(7, 5, t::WebpKind::kExtended, 5));
   out.emplace_back("be.tiff", t::WriteTiff(scratch, 6, 4, {.big_endian = true, .orientation = 8}));
   out.emplace_back("big.tiff", t::WriteTiff(scratch, 6, 4, {.big_tiff = true}));
+  // PNM: raw and plain, the scaled (maxval not 255) and 16-bit paths.
+  out.emplace_back("raw.pbm", std::string("P4\n11 2\n") + std::string(4, '\x5a'));
+  out.emplace_back("plain.pbm", std::string("P1\n3 2\n0 1 1\n1 0 0\n"));
+  out.emplace_back("scaled.pgm",
+                   std::string("P5\n3 2\n100\n") + std::string("\x01\x32\x64\x00\x10\x20"));
+  out.emplace_back(
+      "wide.pgm", std::string("P5 2 2 1000 ") + std::string("\x03\xe8\x00\x01\x01\x00\x00\x00", 8));
+  out.emplace_back("plain.ppm", std::string("P3\n2 1\n7\n1 2 3 4 5 6\n"));
+  out.emplace_back("cut.pgm", std::string("P2\n3 2\n7\n3 4"));
+  // Sun raster (8-bit, colour map), PCX (RGB runs), SGI (RGB), XBM, XPM, FITS, ICO (PNG).
+  out.emplace_back("map.ras",
+                   std::string("\x59\xa6\x6a\x95\0\0\0\x03\0\0\0\x02\0\0\0\x08"
+                               "\0\0\0\x08\0\0\0\x01\0\0\0\x01\0\0\0\x06",
+                               32) +
+                       std::string("\x10\x20\x30\x40\x50\x60\x00\x01\x00\x00\x01\x00\x00\x01", 14));
+  std::string pcx(128, '\0');
+  pcx[0] = 10, pcx[1] = 5, pcx[2] = 1, pcx[3] = 8, pcx[8] = 2, pcx[10] = 1, pcx[65] = 3,
+  pcx[66] = 4;
+  out.emplace_back("rgb.pcx", pcx + std::string("\xC3\x11\x05\xC2\x22\x33\x44\x55\xC4\x66"
+                                                "\x01\x02\x03\x04\x05\x06\x07\x08\x09",
+                                                19));
+  std::string sgi = std::string("\x01\xda\x00\x01\x00\x03\x00\x02\x00\x02\x00\x03", 12);
+  sgi.resize(512, '\0');
+  out.emplace_back("rgb.sgi", sgi + std::string(12, '\x7f'));
+  out.emplace_back("a.xbm",
+                   std::string("#define a_width 9\n#define a_height 2\nstatic char a_bits[] = "
+                               "{ 0x41, 0x01, 0xff, 0x00 };\n"));
+  out.emplace_back("a.xpm", std::string("/* XPM */\n\"3 2 2 1\",\n\"a c #ff0000\",\n\"b c None\",\n"
+                                        "\"aba\",\n\"b\"\n"));
+  std::string fits = "SIMPLE  = T";
+  fits.resize(80, ' ');
+  for (const char* card : {"BITPIX  = -32", "NAXIS   = 2", "NAXIS1  = 2", "NAXIS2  = 2", "END"}) {
+    std::string c = card;
+    c.resize(80, ' ');
+    fits += c;
+  }
+  fits.resize(2880, ' ');
+  out.emplace_back("f.fits", fits + std::string(16, '\x3f'));
+  std::string ico_png = t::WritePng(4, 4);
+  std::string ico = std::string("\0\0\x01\0\x01\0\x04\x04\0\0\x01\0\x20\0", 14);
+  uint32_t n = static_cast<uint32_t>(ico_png.size());
+  ico +=
+      std::string{static_cast<char>(n & 255), static_cast<char>(n >> 8 & 255), 0, 0, 22, 0, 0, 0};
+  out.emplace_back("png.ico", ico + ico_png);
   return out;
 }
 

@@ -305,7 +305,7 @@ TEST_F(CvatExactTest, BeforeUploadFileOrderAManifestWithPredefinedSortingFails) 
   // upload_file_order is not a field yet: even a wrong one is no 400.
   HttpReply fin = Finish(task,
                          "{\"image_quality\":70,\"sorting_method\":\"predefined\","
-                         "\"upload_file_order\":[\"zzz.png\"]}");
+                         "\"use_cache\":true,\"upload_file_order\":[\"zzz.png\"]}");
   ASSERT_EQ(fin.status, 202) << fin.body;
   HttpReply status = WaitTaskStatus(task);
   EXPECT_EQ(JsonField(status.body, "state"), "Failed");
@@ -313,6 +313,68 @@ TEST_F(CvatExactTest, BeforeUploadFileOrderAManifestWithPredefinedSortingFails) 
             std::string::npos)
       << status.body;
 }
+
+// The manifest and use_cache across CVAT's versions: which finish each accepts with a
+// manifest among the files (images, no cloud storage).
+struct ManifestCase {
+  const char* version;
+  const char* finish;
+  const char* failure;  // a piece of the task's failure message, or nullptr: it is built
+};
+
+class ManifestVersionTest : public CvatExactTest,
+                            public ::testing::WithParamInterface<ManifestCase> {};
+
+TEST_P(ManifestVersionTest, AManifestNeedsWhatThatVersionNeeds) {
+  const ManifestCase& c = GetParam();
+  StartServer([&](server::ServerOptions& o) { o.cvat_version = c.version; });
+  int64_t task = CreateTask();
+  std::string manifest =
+      "{\"version\":\"1.1\"}\n{\"type\":\"images\"}\n"
+      "{\"name\":\"a\",\"extension\":\".png\",\"width\":3,\"height\":2,"
+      "\"meta\":{\"related_images\":[]}}\n";
+  ASSERT_EQ(Bulk(task, {{"a.png", TinyPng(3, 2)}, {"manifest.jsonl", manifest}}).status, 200);
+  HttpReply fin = Finish(task, c.finish);
+  ASSERT_EQ(fin.status, 202) << fin.body;
+  HttpReply status = WaitTaskStatus(task);
+  if (c.failure == nullptr) {
+    EXPECT_EQ(JsonField(status.body, "state"), "Finished") << status.body;
+  } else {
+    EXPECT_EQ(JsonField(status.body, "state"), "Failed") << status.body;
+    EXPECT_NE(JsonField(status.body, "message").find(c.failure), std::string::npos) << status.body;
+  }
+}
+
+constexpr char kLexicographical[] = "{\"image_quality\":70,\"sorting_method\":\"lexicographical\"}";
+constexpr char kLexicographicalCached[] =
+    "{\"image_quality\":70,\"sorting_method\":\"lexicographical\",\"use_cache\":true}";
+constexpr char kPredefined[] =
+    "{\"image_quality\":70,\"sorting_method\":\"predefined\","
+    "\"upload_file_order\":[\"a.png\",\"manifest.jsonl\"]}";
+constexpr char kNeedsCacheOld[] = "can be uploaded if 'Use cache' option is also selected";
+constexpr char kNeedsCacheOrPredefined[] =
+    "can only be used with the 'use cache' option or when 'sorting_method' is 'predefined'";
+
+INSTANTIATE_TEST_SUITE_P(Versions, ManifestVersionTest,
+                         ::testing::Values(
+                             // Before 2.4.6: use_cache, and neither predefined nor random sorting.
+                             ManifestCase{"2.4.5", kLexicographical, kNeedsCacheOld},
+                             ManifestCase{"2.4.5", kLexicographicalCached, nullptr},
+                             ManifestCase{"2.4.5", kPredefined, kNeedsCacheOld},
+                             // From 2.4.6: use_cache or predefined sorting.
+                             ManifestCase{"2.4.6", kLexicographical, kNeedsCacheOrPredefined},
+                             ManifestCase{"2.4.6", kLexicographicalCached, nullptr},
+                             ManifestCase{"2.4.6", kPredefined, nullptr},
+                             ManifestCase{"2.19.9", kLexicographical, kNeedsCacheOrPredefined},
+                             // From 2.20.0 (engine/cvat_version.h): any sorting but random.
+                             ManifestCase{"2.20.0", kLexicographical, nullptr},
+                             ManifestCase{"2.20.0", kPredefined, nullptr}),
+                         [](const ::testing::TestParamInfo<ManifestCase>& p) {
+                           std::string name = std::string("cvat_") + p.param.version + "_" +
+                                              std::to_string(p.index);
+                           for (char& ch : name) ch = ch == '.' ? '_' : ch;
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace ingest::testing

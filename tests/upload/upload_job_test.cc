@@ -297,6 +297,30 @@ TEST_F(UploadJobTest, ACvatBeforeTheRequestsApiIsPolledThroughTheTaskStatus) {
   ExpectIntact(out, files);
 }
 
+// From 2.4.6 until kCvatManifestAnySorting CVAT takes an uploaded manifest only with use_cache
+// or predefined sorting: a lexicographical run (loose or packed) sends predefined, in the same
+// order, so it needs no use_cache there (nor on later releases, which take either).
+TEST_F(UploadJobTest, AManifestGoesWithPredefinedSortingOnEveryVersion) {
+  for (const char* version : {"2.4.6", "2.19.9", "2.20.0"}) {
+    StartServer([&](server::ServerOptions& o) { o.cvat_version = version; });
+    std::string src = work_.Join(std::string("src-") + version);
+    std::string png = ingest::testing::WritePng(4, 4);
+    for (const char* name : {"b/f_10.png", "a/f_2.png", "a/f_1.png"})
+      WriteFile(src + "/" + name, png);
+    for (PackMode pack : {PackMode::kNone, PackMode::kZip}) {
+      UploadJob job = MakeJob({src}, std::string("lex-") + version);
+      job.plan.sorting = SortingMethod::kLexicographical;
+      job.plan.pack = pack;
+      job.manifest_mode = "auto";
+      UploadOutcome out = Run(job);
+      ASSERT_TRUE(out.status.ok()) << version << ": " << out.status.ToString();
+      EXPECT_TRUE(out.order.ok()) << version << ": " << out.order.ToString();
+      EXPECT_EQ(out.task.size, 3);
+      EXPECT_EQ(out.plan->sorting_method, "predefined") << version;
+    }
+  }
+}
+
 // CVAT before 2.4.6 has no upload_file_order: refused before anything is created.
 TEST_F(UploadJobTest, ACvatBeforeUploadFileOrderIsRefusedClearly) {
   StartServer([](server::ServerOptions& o) { o.cvat_version = "2.4.5"; });
