@@ -56,13 +56,9 @@ Status ReadTaskAndData(const ParsedArgs& opt, bool inline_files, upload::UploadJ
   if (opt.Has("use-cache") && opt.Has("no-use-cache")) {
     return Usage("--use-cache and --no-use-cache: one or the other");
   }
+  // Without use_cache CVAT (2.4.6 to 2.19) takes a manifest only with predefined sorting:
+  // the client sends predefined with every manifest (upload_job.cc), so no refusal here.
   data.use_cache = !opt.Has("no-use-cache");
-  if (opt.Has("no-use-cache") && opt.Get("manifest", "auto") != "none" &&
-      opt.Get("sorting-method", "lexicographical") == "lexicographical") {
-    return Usage("--no-use-cache: CVAT takes a manifest only with use_cache or predefined "
-                 "sorting, and lexicographical is sent as it is; add --manifest none, or a "
-                 "--sorting-method other than lexicographical (sent as predefined)");
-  }
   if (opt.Has("copy-data")) data.copy_data = true;
   if (opt.Has("use-zip-chunks")) data.use_zip_chunks = true;
   data.filename_pattern = opt.Get("filename-pattern");
