@@ -349,13 +349,18 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
   return created;
 }
 
-// The task is ready: check its frame order and record the end.
-void Complete(CvatApi& api, Journal* journal, const TaskInfo& task, UploadOutcome& out,
+// The task is ready: check its frame order, import its annotations, record the end.
+void Complete(CvatApi& api, Journal* journal, const UploadJob& job, const UploadEvents& events,
+              const std::atomic<bool>* cancel, const TaskInfo& task, UploadOutcome& out,
               Clock::time_point t0) {
   out.task = task;
   out.order = CheckFrameOrder(api, task.id, *out.plan);
-  if (journal) {
-    if (Status s = journal->SetState("done"); !s.ok()) out.status = s;
+  if (Status s = ImportOnArrival(api, journal, job.annotations, task.id, events.on_request,
+                                 cancel, &out.notes);
+      !s.ok()) {
+    out.status = s;
+  } else if (journal) {
+    if (Status d = journal->SetState("done"); !d.ok()) out.status = d;
   }
   out.total_seconds = Since(t0);
 }
@@ -495,7 +500,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
     // a task with data means the finish was accepted and the task is ready.
     Result<TaskInfo> task = api.GetTask(*out.task_id);
     if (!task) return fail(task.error());
-    if (task->size > 0) return Complete(api, journal, *task, out, t0);
+    if (task->size > 0) return Complete(api, journal, job, events, cancel, *task, out, t0);
   } else if (rq_id.empty()) {
     if (Status s = api.StartUpload(*out.task_id); !s.ok()) return fail(s);
     if (journal) {
@@ -541,7 +546,7 @@ void Execute(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal, F
   if (events.on_finishing) events.on_finishing();
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
-  Complete(api, journal, *task, out, t0);
+  Complete(api, journal, job, events, cancel, *task, out, t0);
 }
 
 // After a failure: the task this run created got no data, so it is deleted and the journal
@@ -625,6 +630,13 @@ Status ConnectToServer(const UploadJob& job, CvatApi& api, HttpClient* http) {
         kCvatOldestSupported.ToString() +
         " or later (the first with the data request's upload_file_order, which fixes the "
         "frame order); nothing was uploaded");
+  }
+  if (job.annotations) {
+    // Before anything is sent: a format the server does not import, or a missing file.
+    INGEST_RETURN_IF_ERROR(CheckImportFormat(api, job.annotations->format));
+    if (!IsAnnotationTemplate(job.annotations->path)) {
+      INGEST_RETURN_IF_ERROR(CheckAnnotationFile(job.annotations->path).status());
+    }
   }
   if (!job.dry_run) return Status();  // a real run meets bad credentials at its first request
   // A dry run sends nothing else that needs them: it checks the credentials and the project
@@ -787,6 +799,12 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
       return;
     }
     journal = std::move(*created);
+    if (job.annotations) {
+      if (Status s = RecordAnnotations(*journal, *job.annotations); !s.ok()) {
+        out.status = s;
+        return;
+      }
+    }
   }
   Journal* j = journal.get();
   PlanFiles files(*scan, *out.plan, j ? std::function<void(size_t, uint32_t)>(
@@ -817,6 +835,14 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
   if (Status s = ConnectToServer(job, api, &http); !s.ok()) {
     out.status = s;
     return out;
+  }
+  if (job.annotations) {  // one task: the path is a file (absolute in the journal)
+    Result<std::string> path = CheckAnnotationFile(job.annotations->path);
+    if (!path) {
+      out.status = path.error();
+      return out;
+    }
+    job.annotations->path = *path;
   }
   Result<std::shared_ptr<const ScanResult>> scan = ScanForUpload(job, cancel, &out);
   if (!scan) {
@@ -992,10 +1018,15 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       return out;
     }
   }
-  if (h.state == "done") {
+  if (h.state == "done" || h.state == "annotating") {
     Result<TaskInfo> task = api.GetTask(h.task_id);
     if (!task) {
       out.status = task.error();
+      return out;
+    }
+    // Ready, its annotations not imported yet: the import continues.
+    if (h.state == "annotating") {
+      Complete(api, &journal, job, events, cancel, *task, out, t0);
       return out;
     }
     out.task = *task;
