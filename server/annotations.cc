@@ -249,9 +249,13 @@ void CvatServer::Impl::FinishAnnotations(Call& call, int64_t task_id) {
     if (!log) return std::string("cannot record the import");
     return std::nullopt;
   };
+  const std::string what = "annotations: import of " + filename + " (" + format + ") into task " +
+                           std::to_string(task_id);
   if (!registry_->EnqueueRecord(rec, job)) {
+    if (opts_.log) opts_.log(what + " refused: one runs already (409)");
     return SendJson(call, 409, DetailJson("Import request is being processed"));
   }
+  if (opts_.log) opts_.log(what + " queued");
   std::string out = "{";
   AppendStringField("rq_id", rec.id, &out);
   SendJson(call, 202, out + "}");
