@@ -290,6 +290,10 @@ Status Importer::Run(const std::function<void(const RequestState&)>& on_state,
   if (state == "finishing" && rq_id.empty()) {
     // Stopped after Upload-Finish was sent: the server may have taken it.
     INGEST_ASSIGN_OR_RETURN(rq_id, FindRequest());
+    if (!rq_id.empty()) {
+      INGEST_RETURN_IF_ERROR(Set("annotations_rq_id", rq_id));
+      INGEST_RETURN_IF_ERROR(Set("annotations_state", "accepted"));
+    }
   }
   if (rq_id.empty()) {
     if (state != "finishing") {
