@@ -195,6 +195,7 @@ void CvatServer::Impl::HandleAnnotationsTus(Call& call, int64_t task_id,
                          static_cast<ssize_t>(body.size())) {
     return SendServerError(call);
   }
+  body_bytes_ += body.size();
   up->offset += body.size();
   if (up->offset == up->length) {
     std::error_code ec;

@@ -3,6 +3,7 @@
 #include "upload/annotation_import.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <ctime>
@@ -138,6 +139,63 @@ TEST_F(AnnotationImportTest, AnInterruptedFinishIsFoundAmongTheTasksRequests) {
   EXPECT_EQ((*j)->GetValue("annotations_rq_id"),
             "action=import&target=task&target_id=" + std::to_string(task) +
                 "&subresource=annotations");
+}
+
+// Stopped in the middle of the file's TUS upload: the resume asks the server for its offset
+// (HEAD) and sends the rest only; a file that changed since is refused, named.
+TEST_F(AnnotationImportTest, AnInterruptedUploadContinuesAtTheServersOffset) {
+  UploadOutcome made = RunUploadJob(MakeJob("t"), {}, nullptr, nullptr);
+  ASSERT_TRUE(made.status.ok()) << made.status.ToString();
+  const int64_t task = *made.task_id;
+  const std::string file = work_.Join("big.json");
+  std::string bytes(1 << 20, 'a');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 26);
+  WriteFile(file, bytes);
+  HttpClient http(ConnectionOptions{}, Auth());
+  const std::string base = server_->url() + "/api/tasks/" + std::to_string(task) + "/annotations/";
+  HttpRequest create;
+  create.method = "POST";
+  create.url = base;
+  create.headers = {"Tus-Resumable: 1.0.0", "Upload-Length: " + std::to_string(bytes.size()),
+                    "Upload-Metadata: filename " + Base64("big.json")};
+  Result<HttpResponse> c = http.Send(create);
+  ASSERT_TRUE(c.has_value());
+  ASSERT_EQ(c->status, 201);
+  const std::string location = c->Header("location");
+  HttpRequest patch;
+  patch.method = "PATCH";
+  patch.url = Origin() + location;
+  patch.headers = {"Tus-Resumable: 1.0.0", "Upload-Offset: 0",
+                   "Content-Type: application/offset+octet-stream"};
+  patch.body = bytes.substr(0, 300000);
+  Result<HttpResponse> p = http.Send(patch);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->status, 204);
+  Result<std::unique_ptr<Journal>> j = EmptyJournal(work_.Join("j.journal"));
+  ASSERT_TRUE(j.has_value());
+  AnnotationSpec spec{file, "COCO 1.0"};
+  struct stat st;
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  const std::string identity =
+      std::to_string(st.st_size) + ":" +
+      std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  ASSERT_TRUE(RecordAnnotations(**j, spec).ok());
+  ASSERT_TRUE((*j)->SetValue("annotations_state", "uploading").ok());
+  ASSERT_TRUE((*j)->SetValue("annotations_location", location).ok());
+  ASSERT_TRUE((*j)->SetValue("annotations_identity", "1:1").ok());  // another file's
+  CvatApi api(server_->url(), &http);
+  ASSERT_TRUE(api.CheckServer().ok());
+  Status changed = ImportAnnotations(api, j->get(), task, spec, {}, nullptr, nullptr);
+  ASSERT_EQ(changed.code(), Status::Code::kInvalidArgument) << changed.ToString();
+  EXPECT_NE(changed.message().find(file + " changed since its upload"), std::string::npos);
+  ASSERT_TRUE((*j)->SetValue("annotations_identity", identity).ok());
+  const uint64_t before = server_->BodyBytesReceived();
+  Status s = ImportAnnotations(api, j->get(), task, spec, {}, nullptr, nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ReadFile(data_dir_ + "/tasks/" + std::to_string(task) + "/annotations/big.json"),
+            bytes);
+  EXPECT_EQ(Imports(task), "COCO 1.0\tbig.json\t" + std::to_string(bytes.size()) + "\n");
+  EXPECT_EQ(server_->BodyBytesReceived() - before, bytes.size() - 300000);  // the rest only
 }
 
 // CVAT before 2.16.0 has no requests API: the import is polled with PUT (201 once done).
