@@ -226,29 +226,8 @@ Result<std::string> Importer::FindRequest() {
   const std::string path = "/api/requests?action=import&target=task&subresource=annotations"
                            "&task_id=" + std::to_string(task_id_);
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, api_.Request("GET", path, "", {}, {200}));
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(r.body);
-  simdjson::dom::element doc;
-  simdjson::dom::array results;
-  if (parser.parse(padded).get(doc) != simdjson::SUCCESS ||
-      doc["results"].get(results) != simdjson::SUCCESS) {
-    return Status::Remote("GET " + path + ": the reply is not a page of requests");
-  }
   const int64_t since = std::atoll(Get("annotations_finish_unix").c_str()) - kClockMargin;
-  std::string best;
-  int64_t best_time = 0;
-  for (simdjson::dom::element e : results) {
-    std::string_view id, type, created;
-    if (e["id"].get(id) != simdjson::SUCCESS) continue;
-    if (e["operation"]["type"].get(type) == simdjson::SUCCESS && type != "import:annotations") {
-      continue;
-    }
-    int64_t t = e["created_date"].get(created) == simdjson::SUCCESS ? ParseIsoTime(created) : 0;
-    if (t < since || t < best_time) continue;
-    best = std::string(id);
-    best_time = t;
-  }
-  return best;
+  return ParseImportRequests(r.body, "GET " + path, since);
 }
 
 Result<RequestState> Importer::PollOld(const std::string& rq_id) {
@@ -335,16 +314,15 @@ Status Importer::Run(const std::function<void(const RequestState&)>& on_state,
 
 }  // namespace
 
-Result<std::vector<ImportFormat>> ListImportFormats(CvatApi& api) {
-  const std::string path = "/api/server/annotation/formats";
-  INGEST_ASSIGN_OR_RETURN(HttpResponse r, api.Request("GET", path, "", {}, {200}));
+Result<std::vector<ImportFormat>> ParseImportFormats(const std::string& body,
+                                                     const std::string& what) {
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(r.body);
+  simdjson::padded_string padded(body);
   simdjson::dom::element doc;
   simdjson::dom::array importers;
   if (parser.parse(padded).get(doc) != simdjson::SUCCESS ||
       doc["importers"].get(importers) != simdjson::SUCCESS) {
-    return Status::Remote("GET " + path + ": the reply has no list of importers");
+    return Status::Remote(what + ": the reply has no list of importers");
   }
   std::vector<ImportFormat> out;
   for (simdjson::dom::element e : importers) {
@@ -357,6 +335,38 @@ Result<std::vector<ImportFormat>> ListImportFormats(CvatApi& api) {
     out.push_back(std::move(f));
   }
   return out;
+}
+
+Result<std::string> ParseImportRequests(const std::string& body, const std::string& what,
+                                        int64_t since_unix) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::dom::element doc;
+  simdjson::dom::array results;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS ||
+      doc["results"].get(results) != simdjson::SUCCESS) {
+    return Status::Remote(what + ": the reply is not a page of requests");
+  }
+  std::string best;
+  int64_t best_time = 0;
+  for (simdjson::dom::element e : results) {
+    std::string_view id, type, created;
+    if (e["id"].get(id) != simdjson::SUCCESS) continue;
+    if (e["operation"]["type"].get(type) == simdjson::SUCCESS && type != "import:annotations") {
+      continue;
+    }
+    int64_t t = e["created_date"].get(created) == simdjson::SUCCESS ? ParseIsoTime(created) : 0;
+    if (t < since_unix || t < best_time) continue;
+    best = std::string(id);
+    best_time = t;
+  }
+  return best;
+}
+
+Result<std::vector<ImportFormat>> ListImportFormats(CvatApi& api) {
+  const std::string path = "/api/server/annotation/formats";
+  INGEST_ASSIGN_OR_RETURN(HttpResponse r, api.Request("GET", path, "", {}, {200}));
+  return ParseImportFormats(r.body, "GET " + path);
 }
 
 Status CheckImportFormat(CvatApi& api, const std::string& format) {

@@ -54,6 +54,14 @@ struct ImportFormat {
 // GET /api/server/annotation/formats: the server's importers, in its order.
 Result<std::vector<ImportFormat>> ListImportFormats(CvatApi& api);
 
+// The parsing of those replies, apart from the calls (fuzzed: tests/fuzz/api_replies_fuzz.cc):
+// the importers of a formats reply, and the id of the newest import:annotations request of a
+// page of requests created at or after `since_unix` ("" when none). Errors name `what`.
+Result<std::vector<ImportFormat>> ParseImportFormats(const std::string& body,
+                                                     const std::string& what);
+Result<std::string> ParseImportRequests(const std::string& body, const std::string& what,
+                                        int64_t since_unix);
+
 // Checks that `format` names an importer of the server, enabled. InvalidArgument naming the
 // format and listing those the server offers (with the one that differs only in case, when
 // there is one).
