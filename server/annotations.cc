@@ -2,12 +2,12 @@
 // folder, then an import request on the registry's workers.
 #include "server/annotations.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "engine/unique_fd.h"
 #include "server/server_impl.h"
@@ -56,7 +56,8 @@ std::string FormatJson(const FormatRow& f) {
   std::string out = "{";
   AppendStringField("name", f.name, &out);
   AppendStringField("ext", f.ext, &out);
-  AppendStringField("version", std::string_view(f.name).substr(std::string_view(f.name).rfind(' ') + 1), &out);
+  AppendStringField("version",
+                    std::string_view(f.name).substr(std::string_view(f.name).rfind(' ') + 1), &out);
   AppendRawField("enabled", "true", &out);
   const bool three_d = std::string_view(f.name).find("Point Cloud") != std::string_view::npos ||
                        std::string_view(f.name).starts_with("Kitti Raw");
@@ -155,8 +156,9 @@ void CvatServer::Impl::HandleAnnotationsPost(Call& call, int64_t task_id) {
   std::optional<uint64_t> length = ParseDecimal(req.get_header_value("Upload-Length"));
   if (!length) return SendServerError(call);
   if (*length > opts_.max_file_size) {
-    return SendText(call, 413, "File size exceeds max limit of " +
-                                   std::to_string(opts_.max_file_size) + " bytes");
+    return SendText(
+        call, 413,
+        "File size exceeds max limit of " + std::to_string(opts_.max_file_size) + " bytes");
   }
   const std::string file_id = std::to_string(call.user->id) + "_" + NewUuid4();
   auto up = std::make_shared<AnnotationUpload>();
@@ -190,8 +192,7 @@ void CvatServer::Impl::HandleAnnotationsTus(Call& call, int64_t task_id,
   std::string body;
   if (!ReadSmallBody(call, up->length - up->offset, &body)) return;
   UniqueFd fd(::open(up->path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd.valid() || ::pwrite(fd.get(), body.data(), body.size(),
-                              static_cast<off_t>(up->offset)) !=
+  if (!fd.valid() || ::pwrite(fd.get(), body.data(), body.size(), static_cast<off_t>(up->offset)) !=
                          static_cast<ssize_t>(body.size())) {
     return SendServerError(call);
   }
@@ -268,8 +269,9 @@ void CvatServer::Impl::HandleAnnotationsPut(Call& call, int64_t task_id) {
     return SendJson(call, 405, DetailJson("Replacing annotations is not served here"));
   }
   if (version_ >= kCvatRequestsApi) {
-    return SendJson(call, 410, DetailJson("This endpoint no longer handles import status "
-                                          "checking; use GET /api/requests/<rq_id>"));
+    return SendJson(call, 410,
+                    DetailJson("This endpoint no longer handles import status "
+                               "checking; use GET /api/requests/<rq_id>"));
   }
   std::optional<RequestRecord> r = registry_->Get(AnnotationImportId(task_id));
   if (!r) return SendJson(call, 404, DetailJson("Unknown request id"));
@@ -296,16 +298,16 @@ void CvatServer::Impl::HandleRequestList(Call& call) {
   size_t count = 0;
   for (const RequestRecord& r : registry_->List(task_id)) {
     const std::string r_action = r.type.substr(0, r.type.find(':'));
-    const std::string r_sub = r.type.find(':') == std::string::npos
-                                  ? std::string()
-                                  : r.type.substr(r.type.find(':') + 1);
+    const std::string r_sub =
+        r.type.find(':') == std::string::npos ? std::string() : r.type.substr(r.type.find(':') + 1);
     if (!action.empty() && action != r_action) continue;
     if (!subresource.empty() && subresource != r_sub) continue;
     if (r.owner_id != call.user->id) continue;
     results += (count++ ? "," : "") + RequestJson(r);
   }
-  SendJson(call, 200, "{\"count\":" + std::to_string(count) +
-                          ",\"next\":null,\"previous\":null,\"results\":[" + results + "]}");
+  SendJson(call, 200,
+           "{\"count\":" + std::to_string(count) +
+               ",\"next\":null,\"previous\":null,\"results\":[" + results + "]}");
 }
 
 }  // namespace ingest::server

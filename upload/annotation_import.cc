@@ -1,18 +1,18 @@
 #include "upload/annotation_import.h"
 
-#include <simdjson.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <thread>
+
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/cvat_version.h"
 #include "upload/api_replies.h"
@@ -47,8 +47,8 @@ std::optional<uint64_t> ParseOffset(const std::string& text) {
 Status ReadFull(FileReader& reader, const std::string& path, uint64_t offset, std::string* buf) {
   size_t done = 0;
   while (done < buf->size()) {
-    INGEST_ASSIGN_OR_RETURN(size_t n, reader.ReadAt(offset + done, buf->data() + done,
-                                                    buf->size() - done));
+    INGEST_ASSIGN_OR_RETURN(size_t n,
+                            reader.ReadAt(offset + done, buf->data() + done, buf->size() - done));
     if (n == 0) return Status::IoError("read " + path + ": the file is shorter than it was");
     done += n;
   }
@@ -66,8 +66,8 @@ class Importer {
            const std::atomic<bool>* cancel)
       : api_(api), journal_(journal), task_id_(task_id), spec_(spec), cancel_(cancel) {
     base_ = "/api/tasks/" + std::to_string(task_id) + "/annotations/";
-    query_ = "?format=" + PercentEncode(spec.format) +
-             "&filename=" + PercentEncode(Basename(spec.path));
+    query_ =
+        "?format=" + PercentEncode(spec.format) + "&filename=" + PercentEncode(Basename(spec.path));
   }
 
   Status Run(const std::function<void(const RequestState&)>& on_state,
@@ -109,8 +109,8 @@ class Importer {
   int64_t task_id_;
   const AnnotationSpec& spec_;
   const std::atomic<bool>* cancel_;
-  std::string base_;   // /api/tasks/<id>/annotations/
-  std::string query_;  // ?format=...&filename=...
+  std::string base_;                           // /api/tasks/<id>/annotations/
+  std::string query_;                          // ?format=...&filename=...
   std::map<std::string, std::string> memory_;  // the state without a journal
 };
 
@@ -216,15 +216,17 @@ Status Importer::Upload() {
 Result<std::string> Importer::Finish() {
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, api_.Request("POST", base_ + query_, "",
                                                        {"Upload-Finish: true"}, {201, 202, 409}));
-  if (r.status == 409) return std::string();  // an import of this task runs already
+  if (r.status == 409) return std::string();        // an import of this task runs already
   if (r.status == 201) return std::string("done");  // an old server that imported at once
   return ParseRqIdReply(r.body, "POST " + base_ + " (Upload-Finish)");
 }
 
 Result<std::string> Importer::FindRequest() {
   if (!api_.has_requests_api()) return std::string();
-  const std::string path = "/api/requests?action=import&target=task&subresource=annotations"
-                           "&task_id=" + std::to_string(task_id_);
+  const std::string path =
+      "/api/requests?action=import&target=task&subresource=annotations"
+      "&task_id=" +
+      std::to_string(task_id_);
   INGEST_ASSIGN_OR_RETURN(HttpResponse r, api_.Request("GET", path, "", {}, {200}));
   const int64_t since = std::atoll(Get("annotations_finish_unix").c_str()) - kClockMargin;
   return ParseImportRequests(r.body, "GET " + path, since);
@@ -288,7 +290,8 @@ Status Importer::Run(const std::function<void(const RequestState&)>& on_state,
       INGEST_ASSIGN_OR_RETURN(rq_id, FindRequest());
     }
     if (rq_id.empty()) {
-      return Status::Remote(What() + ": the server says an import runs already, and it is not "
+      return Status::Remote(What() +
+                            ": the server says an import runs already, and it is not "
                             "among the task's requests");
     }
     INGEST_RETURN_IF_ERROR(Set("annotations_rq_id", rq_id));
@@ -304,8 +307,7 @@ Status Importer::Run(const std::function<void(const RequestState&)>& on_state,
   }
   INGEST_RETURN_IF_ERROR(polled);
   INGEST_RETURN_IF_ERROR(Set("annotations_state", "done"));
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char line[64];
   std::snprintf(line, sizeof line, " in %.1f s", secs);
   if (notes) notes->push_back(What() + ": imported" + line);
@@ -387,9 +389,7 @@ Status CheckImportFormat(CvatApi& api, const std::string& format) {
   return Status::InvalidArgument(msg + "; it imports: " + (offered.empty() ? "none" : offered));
 }
 
-bool IsAnnotationTemplate(const std::string& path) {
-  return path.find('{') != std::string::npos;
-}
+bool IsAnnotationTemplate(const std::string& path) { return path.find('{') != std::string::npos; }
 
 Result<std::string> CheckAnnotationFile(const std::string& path) {
   struct stat st;
@@ -450,8 +450,9 @@ Status ImportAnnotations(CvatApi& api, Journal* journal, int64_t task_id,
   return Importer(api, journal, task_id, spec, cancel).Run(on_state, notes);
 }
 
-Status ImportOnArrival(CvatApi& api, Journal* journal, const std::optional<AnnotationSpec>& requested,
-                       int64_t task_id, const std::function<void(const RequestState&)>& on_state,
+Status ImportOnArrival(CvatApi& api, Journal* journal,
+                       const std::optional<AnnotationSpec>& requested, int64_t task_id,
+                       const std::function<void(const RequestState&)>& on_state,
                        const std::atomic<bool>* cancel, std::vector<std::string>* notes) {
   AnnotationSpec spec = journal ? JournalAnnotations(*journal) : AnnotationSpec();
   if (spec.path.empty() && requested) {

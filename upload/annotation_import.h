@@ -100,8 +100,9 @@ Status ImportAnnotations(CvatApi& api, Journal* journal, int64_t task_id,
 // the file was fixed when the upload was planned), else `requested`, else nothing. With a
 // journal, its state becomes "annotating" first (a resume then goes straight to the import;
 // the caller marks it done after). See ImportAnnotations for the rest.
-Status ImportOnArrival(CvatApi& api, Journal* journal, const std::optional<AnnotationSpec>& requested,
-                       int64_t task_id, const std::function<void(const RequestState&)>& on_state,
+Status ImportOnArrival(CvatApi& api, Journal* journal,
+                       const std::optional<AnnotationSpec>& requested, int64_t task_id,
+                       const std::function<void(const RequestState&)>& on_state,
                        const std::atomic<bool>* cancel, std::vector<std::string>* notes);
 
 }  // namespace ingest::upload

@@ -2,13 +2,13 @@
 // itself, its journal record, a resume that must not import twice, old servers, failures.
 #include "upload/annotation_import.h"
 
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/image_writer.h"
@@ -108,8 +108,10 @@ TEST_F(AnnotationImportTest, AnInterruptedFinishIsFoundAmongTheTasksRequests) {
     return r ? *r : HttpResponse{};
   };
   EXPECT_EQ(send("POST", base + query, {"Upload-Start: true"}, "").status, 202);
-  HttpResponse created = send("POST", base, {"Tus-Resumable: 1.0.0", "Upload-Length: 14",
-                                             "Upload-Metadata: filename " + Base64("a.xml")}, "");
+  HttpResponse created = send(
+      "POST", base,
+      {"Tus-Resumable: 1.0.0", "Upload-Length: 14", "Upload-Metadata: filename " + Base64("a.xml")},
+      "");
   ASSERT_EQ(created.status, 201);
   EXPECT_EQ(send("PATCH", Origin() + created.Header("location"),
                  {"Tus-Resumable: 1.0.0", "Upload-Offset: 0",
@@ -136,9 +138,9 @@ TEST_F(AnnotationImportTest, AnInterruptedFinishIsFoundAmongTheTasksRequests) {
   EXPECT_EQ(LogCount("queued"), 1u);
   EXPECT_EQ(LogCount("refused"), 0u);  // no second Upload-Finish
   EXPECT_EQ((*j)->GetValue("annotations_state"), "done");
-  EXPECT_EQ((*j)->GetValue("annotations_rq_id"),
-            "action=import&target=task&target_id=" + std::to_string(task) +
-                "&subresource=annotations");
+  EXPECT_EQ(
+      (*j)->GetValue("annotations_rq_id"),
+      "action=import&target=task&target_id=" + std::to_string(task) + "&subresource=annotations");
 }
 
 // Stopped in the middle of the file's TUS upload: the resume asks the server for its offset
@@ -259,8 +261,7 @@ TEST_F(AnnotationImportTest, ARunChecksEveryUnitsFileBeforeAnythingIsSent) {
   Result<std::vector<std::string>> paths =
       UnitAnnotationPaths(work_.Join("labels/{name}.json"), units);
   ASSERT_FALSE(paths.has_value());
-  EXPECT_NE(paths.error().message().find("1 of 2 tasks have no annotation file"),
-            std::string::npos)
+  EXPECT_NE(paths.error().message().find("1 of 2 tasks have no annotation file"), std::string::npos)
       << paths.error().ToString();
   EXPECT_NE(paths.error().message().find("task 'rig cam2'"), std::string::npos);
   WriteFile(work_.Join("labels/cam2.json"), "{}");
