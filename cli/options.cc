@@ -15,6 +15,9 @@ std::string Normalize(std::string_view name) {
   for (char& c : out) {
     if (c == '_') c = '-';
   }
+  // cvat-cli's names for the annotation import.
+  if (out == "annotation-path") return "annotations";
+  if (out == "annotation-format") return "annotations-format";
   return out;
 }
 

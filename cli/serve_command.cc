@@ -46,6 +46,9 @@ constexpr OptionSpec kServeOptions[] = {
      "model a real server's build time: each finish's request stays 'started' S seconds plus "
      "F seconds per frame (default 0)"},
     {"build-workers", "N", "requests built at once, as a CVAT's import workers (default 1)"},
+    {"import-delay", "S",
+     "model a real server's annotation import: each import request stays 'started' S seconds "
+     "(default 0)"},
     {"idle-timeout", "SECONDS", "read/write timeout of a connection (default 30)"},
     {"head-timeout", "SECONDS",
      "time a client has to send a request's whole head, from its first byte (default 10); "
@@ -157,6 +160,15 @@ Status ReadServeOptions(const ParsedArgs& opt, ServeSettings* s) {
   if (Status st = ReadServeNumbers(opt, &s->opts); !st.ok()) return st;
   if (opt.Has("build-delay")) {
     if (Status st = ReadBuildDelay(opt.Get("build-delay"), &s->opts); !st.ok()) return st;
+  }
+  if (opt.Has("import-delay")) {
+    std::string text = opt.Get("import-delay");
+    char* end = nullptr;
+    double seconds = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !(seconds >= 0 && seconds <= 3600)) {
+      return BadValue("import-delay", text, " (SECONDS, 0 to 3600)");
+    }
+    s->opts.import_delay_seconds = seconds;
   }
   s->opts.data_dir = opt.Get("data");
   s->opts.faults = opt.Get("faults");

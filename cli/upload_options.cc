@@ -72,6 +72,26 @@ Status ReadTaskAndData(const ParsedArgs& opt, bool inline_files, upload::UploadJ
   return Status();
 }
 
+// --annotations FILE|TEMPLATE and --annotations-format NAME (cvat-cli's --annotation_path and
+// --annotation_format, with its default format).
+Status ReadAnnotations(const ParsedArgs& opt, bool units, upload::UploadJob* job) {
+  if (!opt.Has("annotations")) {
+    if (opt.Has("annotations-format")) return Usage("--annotations-format needs --annotations FILE");
+    return Status();
+  }
+  upload::AnnotationSpec spec;
+  spec.path = opt.Get("annotations");
+  spec.format = opt.Get("annotations-format", upload::kDefaultAnnotationFormat);
+  if (spec.path.empty()) return Usage("--annotations: a file (or a {name}-style template)");
+  if (spec.format.empty()) return Usage("--annotations-format: a format name (\"COCO 1.0\")");
+  if (upload::IsAnnotationTemplate(spec.path) && !units) {
+    return Usage("--annotations '" + spec.path + "' is a template, which only a run of many "
+                 "tasks fills (--task-per, --split-every); one task takes one file");
+  }
+  job->annotations = std::move(spec);
+  return Status();
+}
+
 // Sorting, sizes, connections, retries: the plan's and the transfer's options.
 Status ReadPlanAndTransfer(const ParsedArgs& opt, upload::UploadJob* job) {
   upload::UploadPlanOptions& plan = job->plan;
@@ -148,6 +168,7 @@ Status ReadUploadSettings(const ParsedArgs& opt, bool inline_files, UploadSettin
   if (!parallel || *parallel == 0 || *parallel > 64) return Usage("--parallel-tasks: 1 to 64");
   run.parallel_tasks = static_cast<int>(*parallel);
   job.skip_existing = opt.Has("skip-existing");
+  INGEST_RETURN_IF_ERROR(ReadAnnotations(opt, upload::UsesTemplate(run.units), &job));
   return ReadTaskFields(opt, opt.Has("sorting-method") || opt.Has("seed"),
                         upload::UsesTemplate(run.units), &job.task, &job.data);
 }

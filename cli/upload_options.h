@@ -54,6 +54,11 @@ inline constexpr OptionSpec kRunPlanOptions[] = {
                          "/api/users before anything is created)"},
     {"source-storage", "S", "where annotations are imported from: local or cloud_storage:ID"},
     {"target-storage", "S", "where annotations are exported to: local or cloud_storage:ID"},
+    {"annotations", "FILE|TEMPLATE",
+     "import this annotation file once the task is ready (a template such as "
+     "'labels/{name}.json' picks one per task in a run of many)"},
+    {"annotations-format", "NAME",
+     "the annotation file's format, one the server imports (default 'CVAT 1.1')"},
     {"manifest", "auto|none|FILE", "send a manifest in the final order (default auto)"},
     {"extract", "", "send an archive's images as individual files, streamed out of it"},
     {"pack", "auto|zip|none",

@@ -558,6 +558,50 @@ void CvatServer::Impl::InstallRoutes() {
   h.Delete(kUpload, not_allowed);
   h.Put(kUpload, not_allowed);
   h.Post(kUpload, not_allowed);
+  h.Get("/api/server/annotation/formats/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true,
+          [](Call& c) { SendJson(c, 200, AnnotationFormatsJson()); });
+  });
+  h.Post("/api/tasks/(\\d+)/annotations/?",
+         [this](const Request& req, Response& res, const ContentReader& reader) {
+           Serve(req, res, &reader, true, [this](Call& c) {
+             std::optional<int64_t> id = MatchId(c.req);
+             if (!id) return SendJson(c, 404, DetailJson("Not found."));
+             HandleAnnotationsPost(c, *id);
+           });
+         });
+  h.Put("/api/tasks/(\\d+)/annotations/?",
+        [this](const Request& req, Response& res, const ContentReader& reader) {
+          Serve(req, res, &reader, true, [this](Call& c) {
+            std::optional<int64_t> id = MatchId(c.req);
+            if (!id) return SendJson(c, 404, DetailJson("Not found."));
+            HandleAnnotationsPut(c, *id);
+          });
+        });
+  static const char kAnnotationUpload[] = "/api/tasks/(\\d+)/annotations/([^/]+)";
+  h.Get(kAnnotationUpload, [this](const Request& req, Response& res) {
+    const bool route = IsUploadRoute(req);
+    Serve(req, res, nullptr, route, [this, route](Call& c) {
+      if (!route) return RouteNotFound(c);
+      if (c.req.method != "HEAD") return MethodNotAllowed(c);
+      std::optional<int64_t> id = MatchId(c.req);
+      if (!id) return RouteNotFound(c);
+      HandleAnnotationsTus(c, *id, c.req.matches[2].str());
+    });
+  });
+  h.Patch(kAnnotationUpload,
+          [this](const Request& req, Response& res, const ContentReader& reader) {
+            const bool route = IsUploadRoute(req);
+            Serve(req, res, &reader, route, [this, route](Call& c) {
+              if (!route) return RouteNotFound(c);
+              std::optional<int64_t> id = MatchId(c.req);
+              if (!id) return RouteNotFound(c);
+              HandleAnnotationsTus(c, *id, c.req.matches[2].str());
+            });
+          });
+  h.Get("/api/requests/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [this](Call& c) { HandleRequestList(c); });
+  });
   h.Post("/api/requests/(.+)/cancel/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
            Serve(req, res, &reader, true, [this](Call& c) {
@@ -779,38 +823,46 @@ void CvatServer::Impl::HandleGetRequest(Call& call, const std::string& rq_id) {
   std::optional<RequestRecord> r = registry_->Get(rq_id);
   if (!r) return SendJson(call, 404, DetailJson("There is no request with specified id"));
   if (opts_.on_milestone) opts_.on_milestone("request-read");
+  SendJson(call, 200, RequestJson(*r));
+}
+
+std::string CvatServer::Impl::RequestJson(const RequestRecord& r) const {
   auto date = [](int64_t us) { return us ? "\"" + IsoTime(us) + "\"" : std::string("null"); };
   std::string out = "{";
-  AppendStringField("status", r->status, &out);
-  AppendStringField("message", r->message, &out);
-  AppendStringField("id", r->id, &out);
+  AppendStringField("status", r.status, &out);
+  AppendStringField("message", r.message, &out);
+  AppendStringField("id", r.id, &out);
   std::string op = "{";
-  AppendStringField("type", "create:task", &op);
+  AppendStringField("type", r.type, &op);
   AppendStringField("target", "task", &op);
   AppendRawField("project_id", "null", &op);
-  AppendIntField("task_id", r->task_id, &op);
+  AppendIntField("task_id", r.task_id, &op);
   AppendRawField("job_id", "null", &op);
-  AppendRawField("format", "null", &op);
+  if (r.format.empty()) {
+    AppendRawField("format", "null", &op);
+  } else {
+    AppendStringField("format", r.format, &op);
+  }
   op += "}";
   AppendRawField("operation", op, &out);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", r->progress);
+  std::snprintf(buf, sizeof buf, "%.4f", r.progress);
   AppendRawField("progress", buf, &out);
-  AppendRawField("created_date", date(r->created_us), &out);
-  AppendRawField("started_date", date(r->started_us), &out);
-  AppendRawField("finished_date", date(r->finished_us), &out);
+  AppendRawField("created_date", date(r.created_us), &out);
+  AppendRawField("started_date", date(r.started_us), &out);
+  AppendRawField("finished_date", date(r.finished_us), &out);
   int64_t ttl_us = opts_.request_ttl_seconds * 1000000;
-  AppendRawField("expiry_date", date(r->finished_us ? r->finished_us + ttl_us : 0), &out);
+  AppendRawField("expiry_date", date(r.finished_us ? r.finished_us + ttl_us : 0), &out);
   std::string owner = "{";
-  AppendIntField("id", r->owner_id, &owner);
-  AppendStringField("username", r->owner_name, &owner);
+  AppendIntField("id", r.owner_id, &owner);
+  AppendStringField("username", r.owner_name, &owner);
   owner += "}";
   AppendRawField("owner", owner, &out);
   AppendRawField("result_url", "null", &out);
-  AppendRawField("result_id", r->status == "finished" ? std::to_string(r->task_id) : "null",
-                 &out);
+  const bool created = r.status == "finished" && r.type == "create:task";
+  AppendRawField("result_id", created ? std::to_string(r.task_id) : "null", &out);
   out += "}";
-  SendJson(call, 200, out);
+  return out;
 }
 
 void CvatServer::Impl::HandleCancelRequest(Call& call, const std::string& rq_id) {

@@ -57,6 +57,9 @@ struct ServerOptions {
   double build_delay_seconds = 0;
   double build_delay_per_frame = 0;
   int build_workers = 1;
+  // A real server's annotation import time, modelled: each import request stays `started`
+  // this long (on the build workers) before it finishes.
+  double import_delay_seconds = 0;
   int idle_timeout_seconds = 30;      // read/write timeout of a connection
   int keep_alive_timeout_seconds = 5;
   size_t max_threads = 512;           // one thread per live connection, grown on demand

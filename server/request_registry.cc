@@ -38,24 +38,42 @@ std::string RequestRegistry::TaskCreationId(int64_t task_id) {
 bool RequestRegistry::Enqueue(int64_t task_id, int owner_id, const std::string& owner_name,
                               Job job, std::string* id) {
   *id = TaskCreationId(task_id);
-  std::lock_guard lock(mu_);
-  ExpireLocked(UnixMicrosNow());
-  auto it = records_.find(*id);
-  if (it != records_.end() &&
-      (it->second.status == "queued" || it->second.status == "started")) {
-    return false;
-  }
   RequestRecord rec;
   rec.id = *id;
   rec.task_id = task_id;
   rec.owner_id = owner_id;
   rec.owner_name = owner_name;
+  return EnqueueRecord(std::move(rec), std::move(job));
+}
+
+bool RequestRegistry::EnqueueRecord(RequestRecord rec, Job job) {
+  std::lock_guard lock(mu_);
+  ExpireLocked(UnixMicrosNow());
+  auto it = records_.find(rec.id);
+  if (it != records_.end() &&
+      (it->second.status == "queued" || it->second.status == "started")) {
+    return false;
+  }
   rec.status = "queued";
   rec.created_us = UnixMicrosNow();
-  records_[*id] = rec;  // a finished or failed old one is replaced, as CVAT does
-  queue_.emplace_back(*id, std::move(job));
+  const std::string id = rec.id;
+  records_[id] = std::move(rec);  // a finished or failed old one is replaced, as CVAT does
+  queue_.emplace_back(id, std::move(job));
   cv_.notify_all();
   return true;
+}
+
+std::vector<RequestRecord> RequestRegistry::List(int64_t task_id) {
+  std::lock_guard lock(mu_);
+  ExpireLocked(UnixMicrosNow());
+  std::vector<RequestRecord> out;
+  for (const auto& [id, rec] : records_) {
+    if (task_id == 0 || rec.task_id == task_id) out.push_back(rec);
+  }
+  std::sort(out.begin(), out.end(), [](const RequestRecord& a, const RequestRecord& b) {
+    return a.created_us > b.created_us;
+  });
+  return out;
 }
 
 std::optional<RequestRecord> RequestRegistry::Get(const std::string& id) {

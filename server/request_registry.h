@@ -24,6 +24,8 @@ namespace ingest::server {
 
 struct RequestRecord {
   std::string id;
+  std::string type = "create:task";  // operation.type: create:task, import:annotations
+  std::string format;                // operation.format ("" for none)
   int64_t task_id = 0;
   int owner_id = 0;
   std::string owner_name;
@@ -52,6 +54,11 @@ class RequestRegistry {
   // returns false and leaves *existing_id set.
   bool Enqueue(int64_t task_id, int owner_id, const std::string& owner_name, Job job,
                std::string* id);
+  // Queues `job` under rec.id (with rec's type, task, owner and format) unless a request of
+  // that id is queued or started; then returns false.
+  bool EnqueueRecord(RequestRecord rec, Job job);
+  // The live records of task `task_id` (every task when 0), newest first.
+  std::vector<RequestRecord> List(int64_t task_id);
   enum class CancelResult { kCancelled, kNotFound, kNotQueued };
   // Cancels a queued request: it never runs and is forgotten (CVAT cancels and deletes the
   // RQ job, so a later GET is 404). A started or ended request is left alone (kNotQueued).

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/cvat_version.h"
+#include "server/annotations.h"
 #include "server/auth.h"
 #include "server/client_limits.h"
 #include "server/cvat_server.h"
@@ -68,6 +69,8 @@ class CvatServer::Impl {
   void HandleTaskStatus(Call& call, int64_t id);
   void HandleDataMeta(Call& call, int64_t id);
   void HandleGetRequest(Call& call, const std::string& rq_id);
+  // A request as GET /api/requests/{rq_id} shows it.
+  std::string RequestJson(const RequestRecord& r) const;
   // POST /api/requests/{rq_id}/cancel: 200 while queued, 400 once started or ended.
   void HandleCancelRequest(Call& call, const std::string& rq_id);
 
@@ -79,6 +82,16 @@ class CvatServer::Impl {
   void HandleDataOptions(Call& call, int64_t task_id);
   void HandleTusHead(Call& call, int64_t task_id, const std::string& file_id);
   void HandleTusPatch(Call& call, int64_t task_id, const std::string& file_id);
+
+  // --- annotations.cc ---
+  // POST /api/tasks/{id}/annotations/: Upload-Start, TUS creation or Upload-Finish.
+  void HandleAnnotationsPost(Call& call, int64_t task_id);
+  // HEAD or PATCH of an annotation file's TUS upload.
+  void HandleAnnotationsTus(Call& call, int64_t task_id, const std::string& file_id);
+  // PUT /api/tasks/{id}/annotations/?format=..&rq_id=..: the import's status (CVAT < 2.16).
+  void HandleAnnotationsPut(Call& call, int64_t task_id);
+  // GET /api/requests?task_id=&action=&subresource=: this user's requests, newest first.
+  void HandleRequestList(Call& call);
 
   // Reads a whole (small) body into *out: 413 past `limit`; no Content-Length and not chunked
   // means an empty body (never wait for the peer to close). False when a reply was set.
@@ -102,6 +115,8 @@ class CvatServer::Impl {
   // Stores the offset reached, completes the upload at its end, replies. REQUIRES: up.mu.
   void EndChunk(Call& call, Upload& up, uint64_t pos, Status write_status, bool complete_body);
   void BulkAppend(Call& call, Task& task);
+  // Upload-Finish of an annotation file: queues its import.
+  void FinishAnnotations(Call& call, int64_t task_id);
   void Finish(Call& call, Task& task);
   // Streams multipart parts: client_files[i] go to temp files, fields to *fields. Returns the
   // temp files by index; false when a reply was set.
@@ -129,6 +144,7 @@ class CvatServer::Impl {
   std::unique_ptr<MediaInspector> own_inspector_;
   MediaInspector* inspector_ = nullptr;
   std::unique_ptr<RequestRegistry> registry_;
+  std::unique_ptr<AnnotationUploads> annotation_uploads_ = std::make_unique<AnnotationUploads>();
   HttpServer http_;
   std::thread listen_thread_;
   int port_ = 0;

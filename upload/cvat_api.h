@@ -97,6 +97,16 @@ class CvatApi {
   Result<size_t> VisitFrameNames(int64_t task_id,
                                  const std::function<Status(size_t, std::string_view)>& visit);
 
+ // A call of the API: `path` below the base URL (or a whole URL), a JSON `body` when not
+  // empty, `headers` added; retried on network errors and 5xx unless it is a POST (but
+  // Upload-Start and Upload-Finish). Any status but `ok` is an error (HttpError).
+  Result<HttpResponse> Request(const std::string& method, const std::string& path,
+                               const std::string& body, std::vector<std::string> headers,
+                               std::initializer_list<long> ok) {
+    return Call(method, path, body, std::move(headers), ok);
+  }
+  HttpClient* http() const { return http_; }
+
  private:
   Result<HttpResponse> Call(const std::string& method, const std::string& path,
                             const std::string& body, std::vector<std::string> headers,

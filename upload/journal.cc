@@ -308,10 +308,15 @@ Status Journal::ReadHeader() {
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) meta[st.Text(0)] = st.Text(1);
   if (rc != SQLITE_DONE) return DbError(db_, path_, "read");
-  if (meta["format"] != std::to_string(kJournalFormat) && meta["format"] != "2") {
-    return Status::Corruption("journal " + path_ + ": format " + meta["format"] +
-                              ", this cvat-ingest reads format " +
-                              std::to_string(kJournalFormat));
+  const std::string& format = meta["format"];
+  if (format != std::to_string(kJournalFormat) && format != "2" &&
+      format != std::to_string(kJournalFormatAnnotations)) {
+    return Status::Corruption("journal " + path_ + ": format " + format +
+                              ", this cvat-ingest reads formats 2 to " +
+                              std::to_string(kJournalFormatAnnotations));
+  }
+  for (const auto& [k, v] : meta) {
+    if (k.starts_with("annotations")) values_[k] = v;
   }
   header_.server = std::move(meta["server"]);
   header_.key = std::move(meta["key"]);
@@ -469,6 +474,19 @@ Status Journal::SetState(const std::string& state) {
   INGEST_RETURN_IF_ERROR(Flush());
   header_.state = state;
   return SetMeta("state", state);
+}
+
+Status Journal::SetValue(std::string_view key, std::string_view value, int format) {
+  INGEST_RETURN_IF_ERROR(Flush());
+  if (format != 0) INGEST_RETURN_IF_ERROR(SetMeta("format", std::to_string(format)));
+  INGEST_RETURN_IF_ERROR(SetMeta(key, value));
+  values_[std::string(key)] = std::string(value);
+  return Status();
+}
+
+std::string Journal::GetValue(std::string_view key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
 }
 
 Status Journal::SetRequest(const std::string& rq_id) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,7 +36,11 @@ struct sqlite3_stmt;
 namespace ingest::upload {
 
 // Format 3 added the members of a packed zip (format 2 journals, which have none, still open).
+// Format 4 is a format 3 journal that also records an annotation import (SetValue keys
+// "annotations*", upload/annotation_import.h): older cvat-ingest refuses it rather than
+// finishing the task without the import; format 2 and 3 journals still open.
 inline constexpr int kJournalFormat = 3;
+inline constexpr int kJournalFormatAnnotations = 4;
 
 struct JournalHeader {
   std::string server;
@@ -137,6 +142,11 @@ class Journal final : public UploadObserver {
   Status Replan(uint32_t id, const JournalFile& f);
   Status SetState(const std::string& state);
   Status SetRequest(const std::string& rq_id);
+  // A value other code keeps in the journal's meta table (the annotation import's state):
+  // written at once, like SetState. `format` raises the journal's format number when given.
+  Status SetValue(std::string_view key, std::string_view value, int format = 0);
+  // The value SetValue wrote (or the journal held when opened) under `key`; "" when none.
+  std::string GetValue(std::string_view key) const;
   // Commits what is buffered.
   Status Flush();
   // The first write error (observer calls cannot return one); OK when none.
@@ -174,6 +184,7 @@ class Journal final : public UploadObserver {
   std::string path_;
   sqlite3* db_;
   JournalHeader header_;
+  std::map<std::string, std::string, std::less<>> values_;  // meta keys of SetValue
   sqlite3_stmt* offset_stmt_ = nullptr;
   sqlite3_stmt* done_stmt_ = nullptr;
   sqlite3_stmt* hash_stmt_ = nullptr;

@@ -394,10 +394,15 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       return out;
     }
   }
-  if (h.state == "done") {
+  if (h.state == "done" || h.state == "annotating") {
     Result<TaskInfo> task = api.GetTask(h.task_id);
     if (!task) {
       out.status = task.error();
+      return out;
+    }
+    // Ready, its annotations not imported yet: the import continues.
+    if (h.state == "annotating") {
+      CompleteTask(api, &journal, job, events, cancel, *task, out, t0);
       return out;
     }
     out.task = *task;

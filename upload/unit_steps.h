@@ -53,6 +53,12 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
                  const UploadEvents& events, TransferCounters* counters,
                  const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
 
+// The task is ready: checks its frame order, imports its annotations (--annotations), and
+// records the end in the journal. Fills out.task, out.order, out.status, out.total_seconds.
+void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
+                  const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
+                  UploadOutcome& out, std::chrono::steady_clock::time_point t0);
+
 }  // namespace ingest::upload
 
 #endif  // INGEST_UPLOAD_UNIT_STEPS_H_

@@ -123,16 +123,24 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
   return created;
 }
 
-// The task is ready: check its frame order and record the end.
-void Complete(CvatApi& api, Journal* journal, const TaskInfo& task, UploadOutcome& out,
-              Clock::time_point t0) {
+}  // namespace
+
+void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
+                  const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
+                  UploadOutcome& out, Clock::time_point t0) {
   out.task = task;
   out.order = CheckFrameOrder(api, task.id, *out.plan);
-  if (journal) {
-    if (Status s = journal->SetState("done"); !s.ok()) out.status = s;
+  if (Status s = ImportOnArrival(api, journal, job.annotations, task.id, events.on_request,
+                                 cancel, &out.notes);
+      !s.ok()) {
+    out.status = s;
+  } else if (journal) {
+    if (Status d = journal->SetState("done"); !d.ok()) out.status = d;
   }
   out.total_seconds = Since(t0);
 }
+
+namespace {
 
 // A task this upload created before it was interrupted, between POST /api/tasks and the
 // journal's record of the reply: the newest task with the planned name that has no data and
@@ -269,7 +277,7 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     // a task with data means the finish was accepted and the task is ready.
     Result<TaskInfo> task = api.GetTask(*out.task_id);
     if (!task) return fail(task.error());
-    if (task->size > 0) return Complete(api, journal, *task, out, t0);
+    if (task->size > 0) return CompleteTask(api, journal, job, events, cancel, *task, out, t0);
   } else if (rq_id.empty()) {
     if (Status s = api.StartUpload(*out.task_id); !s.ok()) return fail(s);
     if (journal) {
@@ -315,7 +323,7 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
   if (events.on_finishing) events.on_finishing();
   Result<TaskInfo> task = WaitForTask(api, *out.task_id, rq_id, events.on_request, cancel);
   if (!task) return fail(task.error());
-  Complete(api, journal, *task, out, t0);
+  CompleteTask(api, journal, job, events, cancel, *task, out, t0);
 }
 
 namespace {
@@ -409,6 +417,13 @@ Status ConnectToServer(UploadJob& job, CvatApi& api, HttpClient* http,
     if (job.dry_run && notes) {
       notes->push_back("--assignee " + job.task.assignee_name + " is user " + std::to_string(id) +
                        " (assignee_id of the new task)");
+    }
+  }
+  if (job.annotations) {
+    // Before anything is sent: a format the server does not import, or a missing file.
+    INGEST_RETURN_IF_ERROR(CheckImportFormat(api, job.annotations->format));
+    if (!IsAnnotationTemplate(job.annotations->path)) {
+      INGEST_RETURN_IF_ERROR(CheckAnnotationFile(job.annotations->path).status());
     }
   }
   if (!job.dry_run) return Status();  // a real run meets bad credentials at its first request
@@ -572,6 +587,12 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
       return;
     }
     journal = std::move(*created);
+    if (job.annotations) {
+      if (Status s = RecordAnnotations(*journal, *job.annotations); !s.ok()) {
+        out.status = s;
+        return;
+      }
+    }
   }
   Journal* j = journal.get();
   PlanFiles files(*scan, *out.plan, j ? std::function<void(size_t, uint32_t)>(
@@ -602,6 +623,14 @@ UploadOutcome RunUploadJob(UploadJob job, const UploadEvents& events, TransferCo
   if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) {
     out.status = s;
     return out;
+  }
+  if (job.annotations) {  // one task: the path is a file (absolute in the journal)
+    Result<std::string> path = CheckAnnotationFile(job.annotations->path);
+    if (!path) {
+      out.status = path.error();
+      return out;
+    }
+    job.annotations->path = *path;
   }
   Result<std::shared_ptr<const ScanResult>> scan = ScanForUpload(job, cancel, &out);
   if (!scan) {

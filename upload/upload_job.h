@@ -15,6 +15,7 @@
 
 #include "engine/name_arena.h"
 #include "engine/scanner.h"
+#include "upload/annotation_import.h"
 #include "upload/journal.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_plan.h"
@@ -57,6 +58,9 @@ struct UploadJob {
   // Files small enough for batches are hashed by the scan even without a journal: a run's
   // plan file (upload/run_plan.h) records their XXH3 for its shards' change check.
   bool hash_small_files = false;
+  // --annotations: imported once the task is ready (upload/annotation_import.h). The path is
+  // a {field} template in a run of many tasks until the run expands it for each unit.
+  std::optional<AnnotationSpec> annotations;
 };
 
 struct UploadEvents {

@@ -66,6 +66,7 @@ struct Run {
   std::vector<TaskUnit> units;
   std::vector<UnitReport> reports;
   bool check_files = false;  // a planned run: units' files are checked against the plan
+  std::vector<std::string> annotation_paths;  // --annotations of each unit (none: empty)
   std::string journal_dir;
   std::vector<std::string> headers;  // after a login: the session's
   TransferHub* hub = nullptr;  // the run's transfer thread, shared by the units
@@ -100,6 +101,9 @@ UploadJob Run::UnitJob(size_t index) const {
   UploadJob uj = job;
   uj.task.name = unit.name;
   uj.transfer.hub = hub;
+  if (uj.annotations && index < annotation_paths.size()) {
+    uj.annotations->path = annotation_paths[index];
+  }
   if (unit.ordered) uj.plan.sorting = SortingMethod::kPredefined;
   if (unit.packed) uj.plan.pack = PackMode::kZip;
   if (!journal_dir.empty()) {
@@ -269,12 +273,23 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
     result.total_files += u.records.size();
   }
   if (events.on_units) events.on_units(units);
+  std::vector<std::string> annotation_paths;
+  if (job.annotations) {  // every unit's file, before any task is made
+    Result<std::vector<std::string>> paths = UnitAnnotationPaths(job.annotations->path, units);
+    if (!paths) {
+      result.status = paths.error();
+      result.seconds = Since(t0);
+      return result;
+    }
+    annotation_paths = std::move(*paths);
+  }
   if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) {
     result.status = s;
     result.seconds = Since(t0);
     return result;
   }
   Run run(job, options, events, counters, cancel, std::move(scan), std::move(units));
+  run.annotation_paths = std::move(annotation_paths);
   run.check_files = check_files;
   if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
   run.headers = http.common_headers();

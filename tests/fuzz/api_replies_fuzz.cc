@@ -1,6 +1,6 @@
 // libFuzzer harness: the client's parsing of CVAT's API replies (upload/api_replies.h): task
 // objects and pages, login keys, Upload-Finish's rq_id, request states, the message of an
-// error body and CVAT's dates. A server (or anything posing as one) may answer any bytes: the
+// error body and CVAT's dates, the annotation formats and a page of import requests. A server (or anything posing as one) may answer any bytes: the
 // client must give an error naming the request, never crash.
 //
 // Input: a byte picking the reply kind, then the body.
@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tests/fuzz/fuzz_util.h"
+#include "upload/annotation_import.h"
 #include "upload/api_replies.h"
 #include "upload/cvat_api.h"
 
@@ -27,7 +28,7 @@ void CheckError(const ingest::Result<T>& r) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in = ingest::fuzz::AsText(data, size);
   if (in.empty()) return 0;
-  const unsigned kind = static_cast<unsigned char>(in[0]) % 8;
+  const unsigned kind = static_cast<unsigned char>(in[0]) % 10;
   const std::string body(in.substr(1));
   namespace up = ingest::upload;
   switch (kind) {
@@ -58,6 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 6:
       CheckError(up::ParseUserListReply(body, kWhat));
+      break;
+    case 7:
+      CheckError(up::ParseImportFormats(body, kWhat));
+      break;
+    case 8:
+      CheckError(up::ParseImportRequests(body, kWhat, static_cast<int64_t>(body.size())));
       break;
     default: {
       std::string message = up::ServerMessage(body);
