@@ -25,11 +25,12 @@ Status FromCurlM(CURLMcode code, const std::string& what) {
   return Status::Internal(what + ": " + curl_multi_strerror(code));
 }
 
-// The upload buffer: what one read callback fills and one send() hands on. 256 KiB stays in
-// the CPU's cache between the read from the page cache and the copy into the socket; 2 MiB
-// (the first choice) made uploads of 5 x 1 GiB about 2x slower end to end with the same CPU
-// time, 200 x 10 MiB 1.9x and 5,000 x 100 KiB 1.5x (medians of 3, one session, load 12-14).
-constexpr long kUploadBuffer = 256L << 10;
+// The upload buffer: what one read callback fills and one send() hands on. Measured on 5 x
+// 1 GiB into `serve --discard` (medians of 3, interleaved): on a quiet machine 2 MiB 2.87 s,
+// 1 MiB 3.08 s, 256 KiB 3.38 s; with six CPU hogs beside it 9.5, 10.4 and 11.9 s. (A first
+// series under compile load had favoured 256 KiB, with 2 MiB always run right after it; the
+// interleaved series did not confirm it.)
+constexpr long kUploadBuffer = 2L << 20;
 
 void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& o) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);

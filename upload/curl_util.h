@@ -45,7 +45,7 @@ struct ConnectionOptions {
 };
 
 // Applies ConnectionOptions and the project's fixed choices: HTTP/1.1, no signals, TCP
-// keep-alive, a 256 KiB upload buffer, no redirects (TUS Location is followed explicitly).
+// keep-alive, a 2 MiB upload buffer, no redirects (TUS Location is followed explicitly).
 void ApplyConnectionOptions(CURL* easy, const ConnectionOptions& options);
 
 // Appends a header line ("Name: value") to a list, returning the new head.
