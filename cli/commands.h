@@ -24,6 +24,7 @@ int RunManifest(Args args);
 int RunServe(Args args);
 int RunUpload(Args args);
 int RunPlan(Args args);
+int RunStatus(Args args);
 int RunResume(Args args);
 int RunBench(Args args);
 

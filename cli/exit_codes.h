@@ -8,6 +8,7 @@ inline constexpr int kExitOk = 0;           // everything done
 inline constexpr int kExitFailed = 1;       // the run failed (nothing useful produced)
 inline constexpr int kExitUsage = 2;        // bad command line
 inline constexpr int kExitPartial = 3;      // done, but some files failed (each reported)
+inline constexpr int kExitDuplicated = 4;   // status: some task of a run exists twice
 inline constexpr int kExitInterrupted = 130;
 
 }  // namespace ingest::cli

@@ -19,7 +19,8 @@ namespace ingest::cli {
 inline constexpr std::string_view kTagline =
     "Gets image and video corpora into CVAT fast, safely and resumably.";
 inline constexpr std::string_view kExitStatusLine =
-    "Exit status: 0 ok, 1 failed, 2 usage error, 3 some files failed, 130 interrupted.";
+    "Exit status: 0 ok, 1 failed, 2 usage error, 3 some files failed, 4 a task made twice\n"
+    "(status), 130 interrupted.";
 
 // What `command --help` prints, captured (runs the command with --help and nothing else).
 HelpPage CollectHelp(const Command& command);

@@ -31,6 +31,8 @@ std::span<const Command> AllCommands() {
       {"manifest", "write a CVAT manifest (.jsonl) for images, or check one", RunManifest},
       {"upload", "upload images, a video or an archive into a CVAT task", RunUpload},
       {"plan", "scan once and list a run's tasks, or write its plan for shards (-o)", RunPlan},
+      {"status", "the server's view of a planned run: each task done, missing, failed or twice",
+       RunStatus},
       {"resume", "continue an interrupted upload from its journal", RunResume},
       {"serve", "run a local CVAT-compatible receiver (tasks, TUS, bulk uploads)", RunServe},
       {"bench", "measure upload throughput stage by stage (generated or real corpus)", RunBench},

@@ -5,7 +5,8 @@
 // pure function of the plan and N (upload/shard_split.h), so hosts agree without talking.
 // Shards always behave as with --skip-existing: a shard the scheduler starts again elsewhere,
 // without its journal, skips the units whose task exists with data and takes over one that
-// exists without data, so no task is made twice.
+// exists without data (deleted and made again), so no task is made twice; the claim is safe
+// against the same shard running twice at once (upload/task_claim.h).
 #include "cli/plan_upload.h"
 
 #include <cstdio>
@@ -125,6 +126,7 @@ int RunPlannedUpload(Args args, const ParsedArgs& opt, std::span<const OptionSpe
   job.org = opt.Get("org");
   for (const ScanSource& s : plan->scan.sources) job.sources.push_back(s.path);
   job.skip_existing = true;
+  job.claim_tasks = true;
   ScratchDir temp(TempParent(), "cvat-ingest");
   job.temp_dir = temp.path();
 

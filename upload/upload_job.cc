@@ -16,6 +16,7 @@
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/unit_steps.h"
+#include "upload/task_claim.h"
 
 namespace ingest::upload {
 namespace {
@@ -219,8 +220,22 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     }
     ~Turn() { Release(); }
   } turn(events);
-  if (!out.task_id && job.skip_existing &&
-      !(journal && journal->header().state == "creating")) {
+  const bool no_journal_state = !(journal && journal->header().state == "creating");
+  if (!out.task_id && job.skip_existing && job.claim_tasks && no_journal_state) {
+    // A shard without its journal: claim the task so that a twin cannot make it too.
+    Result<Claim> claim = ClaimByName(api, job.task.name, cancel, &out.notes);
+    if (!claim) return fail(claim.error());
+    if (claim->done) {
+      out.task_id = claim->task.id;
+      out.task = claim->task;
+      out.skipped = true;
+      if (journal) {
+        if (Status s = journal->SetTask(claim->task.id); !s.ok()) return fail(s);
+        if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
+      }
+      return;
+    }
+  } else if (!out.task_id && job.skip_existing && no_journal_state) {
     // A rerun without the journal: a task of this name with data is this unit, done; one
     // without data is used rather than duplicated.
     Result<std::vector<TaskInfo>> tasks = api.FindTasks(job.task.name);
@@ -263,6 +278,9 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     }
     Result<TaskInfo> task = api.CreateTask(task_body);
     if (!task) return fail(task.error());
+    if (job.claim_tasks && job.skip_existing) {
+      if (Status s = ConfirmCreated(api, job.task.name, task->id); !s.ok()) return fail(s);
+    }
     if (Status s = CheckNewTaskLimit(api, task->id, *out.plan, &out); !s.ok()) return fail(s);
     out.task_id = task->id;
     out.created_task = true;

@@ -51,6 +51,10 @@ struct UploadJob {
   // A task of the same name that already has data means this upload is done (a rerun without
   // the journal): nothing is sent (UploadOutcome::skipped). One without data is used.
   bool skip_existing = false;
+  // With skip_existing: claim the unit's task by name safely against a twin (the same shard
+  // running twice at once, upload/task_claim.h) instead of using a task without data as it
+  // is. A task without data is deleted and made again; a twin's claim fails the unit.
+  bool claim_tasks = false;
   // Files that cannot be read or probed are left out (each stays in
   // UploadOutcome::scan_errors) and the upload goes on; without it, one stops the upload.
   // Plan refusals (clashing base names, ...) are not affected.

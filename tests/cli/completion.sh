@@ -25,7 +25,7 @@ echo "scan ti<TAB>: $(complete_words cvat-ingest scan ti)"
 echo "frob --x<TAB>: $(complete_words cvat-ingest frob --x)"
 echo "== zsh"
 head -1 _cvat-ingest
-for c in scan manifest upload resume serve bench; do
+for c in scan manifest upload plan status resume serve bench; do
   grep -q "^    ($c)" _cvat-ingest || echo "zsh: no $c"
 done
 grep -q -- "'\*--connections\[" _cvat-ingest && echo "zsh: --connections is there"

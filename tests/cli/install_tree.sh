@@ -5,7 +5,7 @@ DESTDIR=$PWD/dest cmake --install "$INGEST_BUILD_DIR" --prefix /usr > install.lo
   { echo "install failed"; cat install.log; }
 (cd dest && find . -type f | sort)
 dest/usr/bin/cvat-ingest --version | sed 's/[0-9.]*$/VERSION/'
-for c in scan manifest plan upload resume serve bench; do
+for c in scan manifest plan upload status resume serve bench; do
   HOME='~' XDG_STATE_HOME= "$CVAT_INGEST" help-man "$c" | cmp - "dest/usr/share/man/man1/cvat-ingest-$c.1" ||
     echo "$c: the installed page differs from help-man $c"
 done

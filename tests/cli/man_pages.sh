@@ -1,7 +1,7 @@
 # Every command's man page (cvat-ingest help-man COMMAND, what the build installs) names every
 # option its --help lists, and groff renders every page without a warning. The check itself is
 # shown to fail on a page with one option taken out.
-commands="scan manifest plan upload resume serve bench"
+commands="scan manifest plan upload status resume serve bench"
 # options_of COMMAND: the --long options in the options section of COMMAND --help.
 options_of() {
   "$CVAT_INGEST" "$1" --help | sed -n '/^options:/,$p' | grep -oE '^  (-[a-zA-Z], )? *--[a-z0-9-]+' |
