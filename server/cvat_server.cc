@@ -422,6 +422,14 @@ void CvatServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
   }
 }
 
+std::function<void(Call&)> CvatServer::Impl::TaskRoute(void (Impl::*method)(Call&, int64_t)) {
+  return [this, method](Call& c) {
+    std::optional<int64_t> id = MatchId(c.req);
+    if (!id) return SendJson(c, 404, DetailJson("Not found."));
+    (this->*method)(c, *id);
+  };
+}
+
 void CvatServer::Impl::InstallRoutes() {
   using httplib::ContentReader;
   using httplib::Request;
@@ -478,48 +486,24 @@ void CvatServer::Impl::InstallRoutes() {
     Serve(req, res, nullptr, true, [this](Call& c) { HandleListTasks(c); });
   });
   h.Get("/api/tasks/(\\d+)/?", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true, [this](Call& c) {
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return SendJson(c, 404, DetailJson("Not found."));
-      HandleGetTask(c, *id);
-    });
+    Serve(req, res, nullptr, true, TaskRoute(&Impl::HandleGetTask));
   });
   h.Delete("/api/tasks/(\\d+)/?",
            [this](const Request& req, Response& res, const ContentReader& reader) {
-             Serve(req, res, &reader, true, [this](Call& c) {
-               std::optional<int64_t> id = MatchId(c.req);
-               if (!id) return SendJson(c, 404, DetailJson("Not found."));
-               HandleDeleteTask(c, *id);
-             });
+             Serve(req, res, &reader, true, TaskRoute(&Impl::HandleDeleteTask));
            });
   h.Get("/api/tasks/(\\d+)/status/?", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true, [this](Call& c) {
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return SendJson(c, 404, DetailJson("Not found."));
-      HandleTaskStatus(c, *id);
-    });
+    Serve(req, res, nullptr, true, TaskRoute(&Impl::HandleTaskStatus));
   });
   h.Get("/api/tasks/(\\d+)/data/meta/?", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true, [this](Call& c) {
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return SendJson(c, 404, DetailJson("Not found."));
-      HandleDataMeta(c, *id);
-    });
+    Serve(req, res, nullptr, true, TaskRoute(&Impl::HandleDataMeta));
   });
   h.Post("/api/tasks/(\\d+)/data/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
-           Serve(req, res, &reader, true, [this](Call& c) {
-             std::optional<int64_t> id = MatchId(c.req);
-             if (!id) return SendJson(c, 404, DetailJson("Not found."));
-             HandleDataPost(c, *id);
-           });
+           Serve(req, res, &reader, true, TaskRoute(&Impl::HandleDataPost));
          });
   h.Options("/api/tasks/(\\d+)/data/?", [this](const Request& req, Response& res) {
-    Serve(req, res, nullptr, true, [this](Call& c) {
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return SendJson(c, 404, DetailJson("Not found."));
-      HandleDataOptions(c, *id);
-    });
+    Serve(req, res, nullptr, true, TaskRoute(&Impl::HandleDataOptions));
   });
   h.Delete("/api/tasks/(\\d+)/data/?",
            [this](const Request& req, Response& res, const ContentReader& reader) {
@@ -564,19 +548,11 @@ void CvatServer::Impl::InstallRoutes() {
   });
   h.Post("/api/tasks/(\\d+)/annotations/?",
          [this](const Request& req, Response& res, const ContentReader& reader) {
-           Serve(req, res, &reader, true, [this](Call& c) {
-             std::optional<int64_t> id = MatchId(c.req);
-             if (!id) return SendJson(c, 404, DetailJson("Not found."));
-             HandleAnnotationsPost(c, *id);
-           });
+           Serve(req, res, &reader, true, TaskRoute(&Impl::HandleAnnotationsPost));
          });
   h.Put("/api/tasks/(\\d+)/annotations/?",
         [this](const Request& req, Response& res, const ContentReader& reader) {
-          Serve(req, res, &reader, true, [this](Call& c) {
-            std::optional<int64_t> id = MatchId(c.req);
-            if (!id) return SendJson(c, 404, DetailJson("Not found."));
-            HandleAnnotationsPut(c, *id);
-          });
+          Serve(req, res, &reader, true, TaskRoute(&Impl::HandleAnnotationsPut));
         });
   static const char kAnnotationUpload[] = "/api/tasks/(\\d+)/annotations/([^/]+)";
   h.Get(kAnnotationUpload, [this](const Request& req, Response& res) {

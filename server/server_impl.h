@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,9 @@ class CvatServer::Impl {
 
   // --- cvat_server.cc ---
   void InstallRoutes();
+  // The handler of a /api/tasks/<id>/... route: `method` with the task id, or CVAT's 404 when
+  // the id is no number it can hold.
+  std::function<void(Call&)> TaskRoute(void (Impl::*method)(Call&, int64_t));
   // Runs `fn` with auth (unless !need_auth), pre-faults, post-faults and body clean-up.
   template <class Fn>
   void Serve(const httplib::Request& req, httplib::Response& res,
