@@ -430,6 +430,17 @@ std::function<void(Call&)> CvatServer::Impl::TaskRoute(void (Impl::*method)(Call
   };
 }
 
+std::function<void(Call&)> CvatServer::Impl::UploadRoute(
+    bool route, bool head_only, void (Impl::*method)(Call&, int64_t, const std::string&)) {
+  return [this, route, head_only, method](Call& c) {
+    if (!route) return RouteNotFound(c);
+    if (head_only && c.req.method != "HEAD") return MethodNotAllowed(c);
+    std::optional<int64_t> id = MatchId(c.req);
+    if (!id) return RouteNotFound(c);
+    (this->*method)(c, *id, c.req.matches[2].str());
+  };
+}
+
 void CvatServer::Impl::InstallRoutes() {
   using httplib::ContentReader;
   using httplib::Request;
@@ -515,22 +526,11 @@ void CvatServer::Impl::InstallRoutes() {
   static const char kUpload[] = "/api/tasks/(\\d+)/data/([^/]+)";
   h.Get(kUpload, [this](const Request& req, Response& res) {
     const bool route = IsUploadRoute(req);
-    Serve(req, res, nullptr, route, [this, route](Call& c) {
-      if (!route) return RouteNotFound(c);
-      if (c.req.method != "HEAD") return MethodNotAllowed(c);
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return RouteNotFound(c);
-      HandleTusHead(c, *id, c.req.matches[2].str());
-    });
+    Serve(req, res, nullptr, route, UploadRoute(route, true, &Impl::HandleTusHead));
   });
   h.Patch(kUpload, [this](const Request& req, Response& res, const ContentReader& reader) {
     const bool route = IsUploadRoute(req);
-    Serve(req, res, &reader, route, [this, route](Call& c) {
-      if (!route) return RouteNotFound(c);
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return RouteNotFound(c);
-      HandleTusPatch(c, *id, c.req.matches[2].str());
-    });
+    Serve(req, res, &reader, route, UploadRoute(route, false, &Impl::HandleTusPatch));
   });
   auto not_allowed = [this](const Request& req, Response& res, const ContentReader& reader) {
     const bool route = IsUploadRoute(req);
@@ -557,23 +557,13 @@ void CvatServer::Impl::InstallRoutes() {
   static const char kAnnotationUpload[] = "/api/tasks/(\\d+)/annotations/([^/]+)";
   h.Get(kAnnotationUpload, [this](const Request& req, Response& res) {
     const bool route = IsUploadRoute(req);
-    Serve(req, res, nullptr, route, [this, route](Call& c) {
-      if (!route) return RouteNotFound(c);
-      if (c.req.method != "HEAD") return MethodNotAllowed(c);
-      std::optional<int64_t> id = MatchId(c.req);
-      if (!id) return RouteNotFound(c);
-      HandleAnnotationsTus(c, *id, c.req.matches[2].str());
-    });
+    Serve(req, res, nullptr, route, UploadRoute(route, true, &Impl::HandleAnnotationsTus));
   });
   h.Patch(kAnnotationUpload,
           [this](const Request& req, Response& res, const ContentReader& reader) {
             const bool route = IsUploadRoute(req);
-            Serve(req, res, &reader, route, [this, route](Call& c) {
-              if (!route) return RouteNotFound(c);
-              std::optional<int64_t> id = MatchId(c.req);
-              if (!id) return RouteNotFound(c);
-              HandleAnnotationsTus(c, *id, c.req.matches[2].str());
-            });
+            Serve(req, res, &reader, route,
+                  UploadRoute(route, false, &Impl::HandleAnnotationsTus));
           });
   h.Get("/api/requests/?", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true, [this](Call& c) { HandleRequestList(c); });

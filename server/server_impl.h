@@ -58,6 +58,11 @@ class CvatServer::Impl {
   // The handler of a /api/tasks/<id>/... route: `method` with the task id, or CVAT's 404 when
   // the id is no number it can hold.
   std::function<void(Call&)> TaskRoute(void (Impl::*method)(Call&, int64_t));
+  // The handler of a TUS upload's URL (/api/tasks/<id>/<resource>/<upload id>): CVAT's 404
+  // unless `route` (the upload id has CVAT's form) and the task id is a number, 405 for a
+  // GET where only HEAD is served (`head_only`), else `method` with the task and upload ids.
+  std::function<void(Call&)> UploadRoute(
+      bool route, bool head_only, void (Impl::*method)(Call&, int64_t, const std::string&));
   // Runs `fn` with auth (unless !need_auth), pre-faults, post-faults and body clean-up.
   template <class Fn>
   void Serve(const httplib::Request& req, httplib::Response& res,
