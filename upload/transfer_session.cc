@@ -150,13 +150,18 @@ void TransferSession::StartPatch(Transfer& t, uint32_t file) {
   const PlannedFile& f = plan_.files[file];
   TusState& s = tus_[file];
   t.file = std::move(s.reader);
-  if (s.offset == 0 && !s.hasher && observer_ != &null_observer_) {
-    s.hasher = std::make_unique<Hasher>();  // only a journal wants it
-  }
-  t.hasher = s.hasher && s.hashed_to == s.offset ? s.hasher.get() : nullptr;
-  t.hashed_to = &s.hashed_to;
   t.offset = s.offset;
   t.length = std::min(tus_chunk_, f.size - s.offset);
+  // Only a journal wants the hash, and only while the upload is unfinished (a resume checks
+  // a touched file's part on the server against it; finished files and the generated zip,
+  // which a resume regenerates from its members, are never checked): the PATCH that ends the
+  // file is not hashed.
+  if (s.offset == 0 && !s.hasher && observer_ != &null_observer_ && f.record != kGeneratedZip) {
+    s.hasher = std::make_unique<Hasher>();
+  }
+  bool ends_file = t.offset + t.length == f.size;
+  t.hasher = s.hasher && s.hashed_to == s.offset && !ends_file ? s.hasher.get() : nullptr;
+  t.hashed_to = &s.hashed_to;
   t.resent_below = sent_before_[file];
   curl_slist* h = Setup(&t, opt_.origin + s.location);
   h = AddHeader(h, "Tus-Resumable: 1.0.0");
