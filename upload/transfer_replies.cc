@@ -91,6 +91,7 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
       } else {
         s.hasher.reset();
       }
+      if (s.side) PostSideHash(file);
     }
     if (s.offset == f.size) {
       s.done = true;
