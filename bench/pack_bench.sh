@@ -21,6 +21,9 @@
 #   bench/pack_bench.sh [--files 20000] [--folders 200] [--kib 100] [--runs 1] [--crc]
 #                       [--bin PATH] [--record]
 #   bench/pack_bench.sh --big [--members 5] [--gib 1] [--runs 3] [--crc] [--record]
+#                       [--base-bin PATH]
+# --base-bin (with --big) adds single@base and pack@base: the same two uploads by another
+# build of cvat-ingest (an earlier commit), interleaved with the others, for before/after.
 # --corpus DIR keeps the generated files in DIR (made when missing, reused when there) instead
 # of a temp dir removed at exit; --journal keeps the upload's journal (the default of users;
 # without it every upload runs with --no-journal).
@@ -30,7 +33,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=20000 folders=200 kib=100 record=0 bin=build/release/cli/cvat-ingest
-big=0 members=5 gib=1 runs= crc=0 corpus= journal=0
+big=0 members=5 gib=1 runs= crc=0 corpus= journal=0 base_bin=
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2 ;;
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --corpus) corpus=$2; shift 2 ;;
     --journal) journal=1; shift ;;
     --bin) bin=$2; shift 2 ;;
+    --base-bin) base_bin=$2; shift 2 ;;
     --record) record=1; shift ;;
     *) echo "pack_bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -94,6 +98,7 @@ if [ "$big" = 1 ]; then
   fi
   bytes=$(( $(du -sb "$data/tree" | cut -f1) ))
   configs=(single pack)
+  [ -z "$base_bin" ] || configs+=(single@base pack@base)
 else
   if [ ! -e "$data/done" ]; then
     echo "generating $files files of ~$kib KiB in $folders folders..." >&2
@@ -122,12 +127,13 @@ if [ "$journal" = 0 ]; then common+=(--no-journal); else common+=(--journal "$wo
 # upload NAME SOURCE [OPTIONS...]: one timed upload into a fresh receiver; appends
 # "wall user sys maxrss_kib" to $work/NAME.times.
 upload() {
-  local name=$1 src=$2
+  local name=$1 src=$2 exe=$bin
   shift 2
+  [ "${name%@base}" = "$name" ] || exe=$base_bin
   start_serve --discard
   rm -f "$work"/journal*
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
-    "$bin" upload "$src" --server "$url" --token-file "$work/srv/token" --create "$name" \
+    "$exe" upload "$src" --server "$url" --token-file "$work/srv/token" --create "$name" \
     "${common[@]}" "$@" >/dev/null 2>"$work/$name.err" || { cat "$work/$name.err" >&2; exit 1; }
   stop_serve
   cat "$work/time" >>"$work/$name.times"
@@ -136,8 +142,8 @@ upload() {
 run_config() {
   case $1 in
     flat) upload flat "$data/flat" ;;
-    single) upload single "$data/one" ;;
-    pack) upload pack "$data/tree" --pack zip ;;
+    single | single@base) upload "$1" "$data/one" ;;
+    pack | pack@base) upload "$1" "$data/tree" --pack zip ;;
     zip-0)
       rm -f "$work/tree.zip"
       /usr/bin/time -f "%e %U %S %M" -o "$work/ztime" sh -c "cd '$data' && zip -0 -r -q '$work/tree.zip' tree"

@@ -43,6 +43,15 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
              UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
              const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
 
+// Creates the journal of a fresh upload (journal_setup.cc): the header, then the plan's rows
+// one at a time. Takes *finish_body for the header and gives it back (not copied: 15 MB for
+// 1M files).
+Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanResult& scan,
+                                               const UploadPlan& plan,
+                                               std::optional<int64_t> task_id,
+                                               const std::string& task_body,
+                                               std::string* finish_body);
+
 // Task, Upload-Start, transfer, finish, wait, order check: the part of an upload that is the
 // same for a fresh run (RunUnit) and a resumed one (ResumeUploadJob). `task_body` creates the
 // task when out.task_id is not set; `start` says where each file stands (empty: nothing sent);
