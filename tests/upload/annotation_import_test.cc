@@ -13,6 +13,7 @@
 #include "tests/testing/http_client.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/upload/job_fixture.h"
 #include "upload/http_client.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_job.h"
@@ -35,15 +36,7 @@ class AnnotationImportTest : public ingest::testing::ServerTest {
   UploadJob MakeJob(const std::string& name) {
     WriteFile(work_.Join("src/a.png"), ingest::testing::WritePng(8, 6));
     WriteFile(work_.Join("src/b.png"), ingest::testing::WritePng(9, 6));
-    UploadJob job;
-    job.server = server_->url();
-    job.auth_headers = {std::string("Authorization: Token ") + kToken};
-    job.sources = {work_.Join("src")};
-    job.task.name = name;
-    job.task.labels_json = R"([{"name":"car"}])";
-    job.temp_dir = work_.Join("tmp");
-    fs::create_directories(job.temp_dir);
-    return job;
+    return testing::BaseJob(server_->url(), kToken, {work_.Join("src")}, name, work_.Join("tmp"));
   }
   // The lines of the receiver's log that contain `text`.
   size_t LogCount(const std::string& text) {

@@ -14,6 +14,7 @@
 #include "tests/testing/http_client.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/upload/job_fixture.h"
 #include "tests/upload/zip_test_util.h"
 #include "upload/plan_files.h"
 #include "upload/upload_job.h"
@@ -27,17 +28,8 @@ using ingest::testing::WriteFile;
 class PackTest : public ingest::testing::ServerTest {
  protected:
   UploadJob MakeJob(std::vector<std::string> sources, const std::string& name = "packed") {
-    UploadJob job;
-    job.server = server_->url();
-    job.auth_headers = {std::string("Authorization: Token ") + kToken};
-    job.sources = std::move(sources);
-    job.task.name = name;
-    job.task.labels_json = R"([{"name":"car"}])";
-    job.temp_dir = work_.Join("tmp-" + name);
-    fs::create_directories(job.temp_dir);
-    job.transfer.connections = 4;
-    job.transfer.backoff_base = std::chrono::milliseconds(5);
-    job.transfer.backoff_cap = std::chrono::milliseconds(50);
+    UploadJob job =
+        testing::BaseJob(server_->url(), kToken, std::move(sources), name, work_.Join("tmp-" + name));
     job.transfer.retries = 8;
     return job;
   }

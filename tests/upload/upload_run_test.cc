@@ -13,6 +13,7 @@
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/video_writer.h"
+#include "tests/upload/job_fixture.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 
@@ -26,18 +27,9 @@ using ingest::testing::WriteFile;
 class UploadRunTest : public ingest::testing::ServerTest {
  protected:
   UploadJob MakeJob(const std::string& name_template) {
-    UploadJob job;
-    job.server = server_->url();
-    job.auth_headers = {std::string("Authorization: Token ") + kToken};
-    job.sources = {work_.Join("src")};
-    job.task.name = name_template;
-    job.task.labels_json = R"([{"name":"car"}])";
-    job.temp_dir = work_.Join("tmp");
-    fs::create_directories(job.temp_dir);
+    UploadJob job =
+        testing::BaseJob(server_->url(), kToken, {work_.Join("src")}, name_template, work_.Join("tmp"));
     job.journal_path = work_.Join("journals/run.journal");
-    job.transfer.connections = 4;
-    job.transfer.backoff_base = std::chrono::milliseconds(5);
-    job.transfer.backoff_cap = std::chrono::milliseconds(50);
     return job;
   }
 
