@@ -22,25 +22,7 @@ std::unique_ptr<FileReader> OpenZipStream(
     crcs->crc[i] = crc;
     if (crcs->on_crc) crcs->on_crc(i, crc);
   };
-  source.ahead = crcs->ahead.get();
   return std::make_unique<ZipStream>(layout, std::move(source));
-}
-
-std::unique_ptr<CrcAhead> MakeCrcAhead(
-    const ZipLayout& layout, const ZipCrcs& crcs,
-    const std::function<std::optional<PlainFile>(size_t)>& plain) {
-  std::vector<CrcAhead::Member> members(layout.member_count());
-  bool any = false;
-  for (size_t i = 0; i < members.size(); ++i) {
-    const uint64_t size = layout.member(i).size;
-    if (size < CrcAhead::kMinSize || (i < crcs.crc.size() && crcs.crc[i])) continue;
-    std::optional<PlainFile> p = plain(i);
-    if (!p) continue;
-    members[i] = {p->path, size, p->mtime_ns};
-    any = true;
-  }
-  // 256 MiB ahead at most: the page cache keeps them until the stream reads them.
-  return any ? std::make_unique<CrcAhead>(std::move(members), 256ull << 20) : nullptr;
 }
 
 PlanFiles::PlanFiles(const ScanResult& scan, const UploadPlan& plan,
@@ -54,24 +36,10 @@ Result<std::unique_ptr<FileReader>> PlanFiles::Open(const PlannedFile& f) {
   if (f.record == kGeneratedZip) {
     if (!plan_.zip) return Status::Internal("the plan has no zip to send");
     const ZipPlan* zip = plan_.zip.get();
-    if (!crcs_.ahead) {
-      crcs_.ahead = MakeCrcAhead(zip->layout, crcs_, [&](size_t i) -> std::optional<PlainFile> {
-        const FileRecord& r = scan_.files[zip->records[i]];
-        if (r.in_archive) return std::nullopt;
-        return PlainFile{FilesystemPath(scan_, r), r.mtime_ns};
-      });
-    }
     return OpenZipStream(
         zip->layout, [this, zip](size_t i) { return OpenRecord(zip->records[i]); }, &crcs_);
   }
   return OpenRecord(f.record);
-}
-
-std::optional<PlainFile> PlanFiles::Plain(const PlannedFile& f) {
-  if (f.record == kGeneratedManifest || f.record == kGeneratedZip) return std::nullopt;
-  const FileRecord& r = scan_.files[f.record];
-  if (r.in_archive) return std::nullopt;
-  return PlainFile{FilesystemPath(scan_, r), r.mtime_ns};
 }
 
 Result<std::unique_ptr<FileReader>> PlanFiles::OpenRecord(uint32_t record) {

@@ -13,7 +13,6 @@
 
 #include "engine/scanner.h"
 #include "upload/archive_members.h"
-#include "upload/crc_ahead.h"
 #include "upload/transfer_engine.h"
 #include "upload/upload_plan.h"
 #include "upload/zip_stream.h"
@@ -36,15 +35,7 @@ class ArchiveFiles {
 struct ZipCrcs {
   std::vector<std::optional<uint32_t>> crc;  // by member index
   std::function<void(size_t index, uint32_t crc)> on_crc;
-  // Computes the CRCs of the large plain-file members apart (made by the first open).
-  std::unique_ptr<CrcAhead> ahead;
 };
-
-// A CrcAhead for the members of `layout` that are plain files (plain(i), nullopt for an
-// archive member) of at least CrcAhead::kMinSize whose CRC `crcs` does not know yet; nullptr
-// when no member is.
-std::unique_ptr<CrcAhead> MakeCrcAhead(const ZipLayout& layout, const ZipCrcs& crcs,
-                                       const std::function<std::optional<PlainFile>(size_t)>& plain);
 
 // A ZipStream of `layout` whose member i opens with open_member(i), its CRCs in *crcs
 // (which must outlive the stream).
@@ -60,7 +51,6 @@ class PlanFiles final : public FileSource {
   PlanFiles(const ScanResult& scan, const UploadPlan& plan,
             std::function<void(size_t index, uint32_t crc)> on_crc = nullptr);
   Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override;
-  std::optional<PlainFile> Plain(const PlannedFile& f) override;
 
  private:
   Result<std::unique_ptr<FileReader>> OpenRecord(uint32_t record);

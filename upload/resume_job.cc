@@ -36,11 +36,6 @@ class JournalSource final : public FileSource {
     crcs_.crc.assign(members_.size(), std::nullopt);
     for (size_t i = 0; i < members_.size(); ++i) crcs_.crc[i] = members_[i].crc;
     crcs_.on_crc = [this](size_t i, uint32_t crc) { journal_.OnZipCrc(i, crc); };
-    crcs_.ahead = MakeCrcAhead(zip_->layout, crcs_, [this](size_t i) -> std::optional<PlainFile> {
-      const JournalZipMember& m = members_[i];
-      if (!m.member.empty()) return std::nullopt;
-      return PlainFile{m.path, m.mtime_ns};
-    });
   }
   Result<std::unique_ptr<FileReader>> Open(const PlannedFile& f) override {
     if (zip_ && static_cast<int64_t>(f.record) == journal_.header().zip_file) {
@@ -53,23 +48,9 @@ class JournalSource final : public FileSource {
           },
           &crcs_);
     }
-    INGEST_ASSIGN_OR_RETURN(const JournalFile* j, Row(f.record));
-    if (!j->member.empty()) return archives_.Open(j->path, j->ordinal, j->member);
-    return OpenFileReader(j->path);
-  }
-  std::optional<PlainFile> Plain(const PlannedFile& f) override {
-    if (zip_ && static_cast<int64_t>(f.record) == journal_.header().zip_file) return std::nullopt;
-    Result<const JournalFile*> j = Row(f.record);
-    if (!j || !(*j)->member.empty()) return std::nullopt;
-    return PlainFile{(*j)->path, (*j)->mtime_ns};
-  }
-
- private:
-  // The journal's row `id`, read with the window around it when it is not held.
-  Result<const JournalFile*> Row(uint32_t id) {
-    if (id < first_ || id - first_ >= rows_.size()) {
+    if (f.record < first_ || f.record - first_ >= rows_.size()) {
       rows_.clear();
-      first_ = id;
+      first_ = f.record;
       INGEST_RETURN_IF_ERROR(journal_.ForEachFile(
           [&](uint32_t, const JournalFile& j) {
             rows_.push_back(j);
@@ -77,12 +58,16 @@ class JournalSource final : public FileSource {
           },
           first_, first_ + std::min<uint32_t>(kWindow, UINT32_MAX - first_)));
       if (rows_.empty()) {
-        return Status::Corruption("journal " + journal_.path() + ": no file " + std::to_string(id));
+        return Status::Corruption("journal " + journal_.path() + ": no file " +
+                                  std::to_string(f.record));
       }
     }
-    return &rows_[id - first_];
+    const JournalFile& j = rows_[f.record - first_];
+    if (!j.member.empty()) return archives_.Open(j.path, j.ordinal, j.member);
+    return OpenFileReader(j.path);
   }
 
+ private:
   static constexpr uint32_t kWindow = 1024;
   Journal& journal_;
   ArchiveFiles archives_;

@@ -30,7 +30,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,20 +80,10 @@ struct TransferCounters {
 
 // Opens a planned file for reading: a regular file, or an archive member (upload/file_reader.h).
 // Called on the transfer thread.
-// A planned file that is a regular file on disk, read as it is: a second reader may hash it
-// beside the transfer (upload/side_hasher.h).
-struct PlainFile {
-  std::string path;
-  int64_t mtime_ns = 0;  // as planned
-};
-
 class FileSource {
  public:
   virtual ~FileSource() = default;
   virtual Result<std::unique_ptr<FileReader>> Open(const PlannedFile& file) = 0;
-  // The file's path and planned modification time when it is a plain file; nullopt for an
-  // archive member, a generated file, or when the source cannot tell.
-  virtual std::optional<PlainFile> Plain(const PlannedFile& /*file*/) { return std::nullopt; }
 };
 
 // One finished HTTP request of the transfer (for benchmarks: latency percentiles).

@@ -38,8 +38,6 @@ struct TransferHub::Impl : transfer::EasyPool {
   std::vector<Entry*> pending;  // GUARDED_BY(mu): handed in, not begun
   bool stop = false;            // GUARDED_BY(mu)
   std::vector<Entry*> running;  // the thread's own: in the order they were handed in
-  // Declared after the multi handle, so it stops (and can no longer wake it) first.
-  std::unique_ptr<SideHasher> hashes;
   std::thread thread;
 
   explicit Impl(int n) : connections(std::max(1, n)), multi(curl_multi_init()) {
@@ -67,30 +65,10 @@ struct TransferHub::Impl : transfer::EasyPool {
     return mc == CURLM_OK ? Status() : FromCurlM(mc, "curl_multi_add_handle");
   }
   void Remove(CURL* easy) override { curl_multi_remove_handle(multi.get(), easy); }
-  SideHasher* Hashes() override {
-    if (!hashes && multi) {
-      hashes = std::make_unique<SideHasher>([m = multi.get()] { curl_multi_wakeup(m); });
-    }
-    return hashes.get();
-  }
-
-  // Hands the side digests that came to the sessions that asked for them.
-  void DeliverDigests() {
-    if (!hashes) return;
-    for (SideHasher::Digest& d : hashes->Take()) {
-      for (Entry* e : running) {
-        if (e->session->id() == d.owner) {
-          e->session->OnSideDigest(std::move(d));
-          break;
-        }
-      }
-    }
-  }
 
   // Ends a session: its requests are cut, its caller wakes with `outcome`.
   void Complete(Entry* e, Status outcome) {
     e->session->Abort();
-    if (hashes) hashes->Forget(e->session->id());
     running.erase(std::find(running.begin(), running.end(), e));
     std::lock_guard<std::mutex> lock(mu);
     e->outcome = std::move(outcome);
@@ -116,7 +94,6 @@ struct TransferHub::Impl : transfer::EasyPool {
   // Cancels, wakes due retries, starts requests on the free connections, and ends the
   // sessions that are done. Returns the earliest retry still waiting.
   std::optional<Clock::time_point> Schedule() {
-    DeliverDigests();
     auto now = Clock::now();
     std::optional<Clock::time_point> next;
     int free = connections;

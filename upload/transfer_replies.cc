@@ -91,7 +91,6 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
       } else {
         s.hasher.reset();
       }
-      if (s.side) PostSideHash(file);
     }
     if (s.offset == f.size) {
       s.done = true;

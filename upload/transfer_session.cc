@@ -10,11 +10,6 @@ namespace {
 
 constexpr size_t kMaxReplyBody = 64 << 10;
 
-uint64_t NextSessionId() {
-  static std::atomic<uint64_t> next{1};
-  return next.fetch_add(1, std::memory_order_relaxed);
-}
-
 size_t OnHeader(char* data, size_t size, size_t n, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * n);
@@ -93,7 +88,6 @@ TransferSession::TransferSession(TransferOptions o, const UploadPlan& p, FileSou
       source_(s),
       observer_(obs ? obs : &null_observer_),
       counters_(c),
-      id_(NextSessionId()),
       retry_(opt_.retries, opt_.backoff_base, opt_.backoff_cap),
       tus_chunk_(std::clamp<uint64_t>(opt_.tus_chunk, kMinChunk, 100ull << 20)) {}
 
@@ -158,7 +152,16 @@ void TransferSession::StartPatch(Transfer& t, uint32_t file) {
   t.file = std::move(s.reader);
   t.offset = s.offset;
   t.length = std::min(tus_chunk_, f.size - s.offset);
-  ChoosePrefixHash(t, file);
+  // Only a journal wants the hash, and only while the upload is unfinished (a resume checks
+  // a touched file's part on the server against it; finished files and the generated zip,
+  // which a resume regenerates from its members, are never checked): the PATCH that ends the
+  // file is not hashed.
+  if (s.offset == 0 && !s.hasher && observer_ != &null_observer_ && f.record != kGeneratedZip) {
+    s.hasher = std::make_unique<Hasher>();
+  }
+  bool ends_file = t.offset + t.length == f.size;
+  t.hasher = s.hasher && s.hashed_to == s.offset && !ends_file ? s.hasher.get() : nullptr;
+  t.hashed_to = &s.hashed_to;
   t.resent_below = sent_before_[file];
   curl_slist* h = Setup(&t, opt_.origin + s.location);
   h = AddHeader(h, "Tus-Resumable: 1.0.0");
@@ -170,62 +173,6 @@ void TransferSession::StartPatch(Transfer& t, uint32_t file) {
   curl_easy_setopt(t.easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.length));
   curl_easy_setopt(t.easy, CURLOPT_READFUNCTION, OnReadFile);
   curl_easy_setopt(t.easy, CURLOPT_READDATA, &t);
-}
-
-// Only a journal wants the prefix hash, and only while the upload is unfinished (a resume
-// checks a touched file's part on the server against it; finished files and the generated
-// zip, which a resume regenerates from its members, are never checked): the PATCH that ends
-// the file is not hashed. A plain file is hashed apart, on the SideHasher's thread; anything
-// else (an archive member, the manifest) as its bytes go out.
-void TransferSession::ChoosePrefixHash(Transfer& t, uint32_t file) {
-  const PlannedFile& f = plan_.files[file];
-  TusState& s = tus_[file];
-  if (s.offset == 0 && !s.hasher && !s.side && observer_ != &null_observer_ &&
-      f.record != kGeneratedZip) {
-    std::optional<PlainFile> plain = side_ ? source_->Plain(f) : std::nullopt;
-    if (plain) {
-      s.side = true;
-      s.plain = std::move(*plain);
-    } else {
-      s.hasher = std::make_unique<Hasher>();
-    }
-  }
-  const uint64_t end = t.offset + t.length;
-  const bool ends_file = end == f.size;
-  t.hasher = s.hasher && s.hashed_to == s.offset && !ends_file ? s.hasher.get() : nullptr;
-  t.hashed_to = &s.hashed_to;
-  if (!s.side || ends_file || end == s.side_asked) return;  // a retry: already asked
-  if (t.offset != s.side_asked) {
-    s.side = false;  // a chunk that does not continue the chain
-    s.side_digests.clear();
-    return;
-  }
-  side_->Want(id_, file, s.plain.path, f.size, s.plain.mtime_ns, end);
-  s.side_asked = end;
-  ++side_pending_;
-}
-
-// Journals the side digest of exactly what the server confirmed, when it came.
-void TransferSession::PostSideHash(uint32_t file) {
-  TusState& s = tus_[file];
-  auto it = s.side_digests.find(s.offset);
-  if (it != s.side_digests.end()) observer_->OnTusHash(file, it->first, it->second);
-  s.side_digests.erase(s.side_digests.begin(), s.side_digests.upper_bound(s.offset));
-}
-
-void TransferSession::OnSideDigest(SideHasher::Digest d) {
-  --side_pending_;
-  auto it = tus_.find(d.file);
-  if (it == tus_.end() || !it->second.side) return;
-  TusState& s = it->second;
-  if (d.hex.empty()) {  // unreadable, or changed since the plan: no hash at all
-    s.side = false;
-    s.side_digests.clear();
-    return;
-  }
-  if (d.upto < s.offset) return;  // the server is past it already
-  s.side_digests[d.upto] = std::move(d.hex);
-  PostSideHash(d.file);
 }
 
 void TransferSession::StartBatch(Transfer& t, uint32_t batch) {
@@ -361,7 +308,6 @@ void TransferSession::QueueFile(uint32_t i) {
 
 void TransferSession::Begin(EasyPool* pool) {
   pool_ = pool;
-  side_ = pool->Hashes();
   batches_ = plan_.batches;
   batch_attempts_.assign(batches_.size(), 0);
   via_tus_.assign(plan_.files.size(), false);
@@ -431,7 +377,6 @@ std::optional<Clock::time_point> TransferSession::WakeDue(Clock::time_point now)
 }
 
 bool TransferSession::Finished() const {
-  if (side_pending_ > 0) return false;  // the hashes of a file that failed still count
   if (files_left_ == 0) return true;
   return active_.empty() && delayed_.empty() && posts_.empty() && ready_.empty();
 }

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +20,6 @@
 #include "upload/curl_util.h"
 #include "upload/multipart.h"
 #include "upload/retry_policy.h"
-#include "upload/side_hasher.h"
 #include "upload/transfer_engine.h"
 
 namespace ingest::upload::transfer {
@@ -41,14 +39,6 @@ struct TusState {
   // not worth it.
   std::unique_ptr<Hasher> hasher;
   uint64_t hashed_to = 0;
-  // Or, for a plain file (FileSource::Plain), the same hash computed apart by the hub's
-  // SideHasher: asked for up to `side_asked` (the end of the last PATCH asked for), and the
-  // digests that came before the server confirmed their offset. `side` goes false for good
-  // when the file changed or the PATCHes left the chain (a retry with a smaller chunk).
-  bool side = false;
-  PlainFile plain;
-  uint64_t side_asked = 0;
-  std::map<uint64_t, std::string> side_digests;
   // The file's reader, kept from PATCH to PATCH (an archive member's stream then goes on
   // where the last PATCH stopped instead of decompressing up to it again); lent to the
   // Transfer of each PATCH. Dropped when the file is done or failed.
@@ -108,8 +98,6 @@ class EasyPool {
   virtual void Give(CURL* easy) = 0;    // back to the pool (not in the multi handle)
   virtual Status Add(CURL* easy) = 0;   // curl_multi_add_handle
   virtual void Remove(CURL* easy) = 0;  // curl_multi_remove_handle
-  // The hub's hasher of plain files (made on first use); nullptr when there is none.
-  virtual SideHasher* Hashes() { return nullptr; }
 };
 
 class TransferSession {
@@ -129,10 +117,6 @@ class TransferSession {
   Status Fill(int* free);
   // A request of this session finished (CURLMSG_DONE).
   void Finish(Transfer* t, CURLcode result);
-  // A digest this session asked the hub's SideHasher for.
-  void OnSideDigest(SideHasher::Digest d);
-  // This session's id with the SideHasher (unique in the process).
-  uint64_t id() const { return id_; }
   // Cuts every request in flight (cancel, or the hub's error).
   void Abort();
   // The earliest due retry, if any is waiting; moves those due now to the work queues.
@@ -156,8 +140,6 @@ class TransferSession {
   curl_slist* Setup(Transfer* t, const std::string& url);
   Status Start(Work w);
   void StartPatch(Transfer& t, uint32_t file);
-  void ChoosePrefixHash(Transfer& t, uint32_t file);
-  void PostSideHash(uint32_t file);
   void StartBatch(Transfer& t, uint32_t batch);
   void QueueFile(uint32_t file);
   void ReportTiming(const Transfer& t, CURLcode rc, long status);
@@ -181,9 +163,6 @@ class TransferSession {
   TransferCounters* counters_;
   UploadObserver null_observer_;
   EasyPool* pool_ = nullptr;
-  SideHasher* side_ = nullptr;
-  const uint64_t id_;
-  size_t side_pending_ = 0;  // digests asked of side_ and not come back
   // This session's share of counters_->in_flight (the counters may be shared by the sessions
   // of a run's tasks): it is moved by differences.
   uint32_t reported_in_flight_ = 0;

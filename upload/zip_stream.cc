@@ -84,14 +84,12 @@ Result<size_t> ZipStream::ReadData(size_t i, uint64_t pos, char* buf, size_t n) 
   if (open_index_ != i) INGEST_RETURN_IF_ERROR(OpenMember(i));
   // A read that skips bytes of a member whose CRC is unknown (a resume inside it): hash the
   // skipped bytes now, so the rest is hashed as it streams and the member is read once.
-  if (!open_covered_ && pos > hashed_ && !LookupCrc(i)) {
-    INGEST_RETURN_IF_ERROR(HashOpenMemberUpTo(pos));
-  }
+  if (pos > hashed_ && !LookupCrc(i)) INGEST_RETURN_IF_ERROR(HashOpenMemberUpTo(pos));
   auto got = reader_->ReadAt(pos, buf, n);
   if (!got) return got.error().WithPrefix(MemberLabel(layout_.member(i)));
   if (*got == 0) return Shrank(i, pos);
   stats_.member_bytes_read += *got;
-  if (!open_covered_ && pos == hashed_) INGEST_RETURN_IF_ERROR(Hash(buf, *got));
+  if (pos == hashed_) INGEST_RETURN_IF_ERROR(Hash(buf, *got));
   return *got;
 }
 
@@ -103,8 +101,6 @@ Status ZipStream::OpenMember(size_t i) {
   ++stats_.members_opened;
   reader_ = std::move(*reader);
   open_index_ = i;
-  open_covered_ = source_.ahead && source_.ahead->Covers(i);
-  if (open_covered_) source_.ahead->Reached(i);
   running_crc_ = 0;
   hashed_ = 0;
   return Status::Ok();
@@ -146,16 +142,6 @@ std::optional<uint32_t> ZipStream::LookupCrc(size_t i) {
 }
 
 Result<uint32_t> ZipStream::CrcOf(size_t i) {
-  if (source_.ahead && source_.ahead->Covers(i)) {
-    Result<uint32_t> crc = source_.ahead->Crc(i);
-    if (!crc) return crc.error().WithPrefix(MemberLabel(layout_.member(i)));
-    if (!crc_known_[i]) {
-      crcs_[i] = *crc;
-      crc_known_[i] = true;
-      if (source_.on_crc) source_.on_crc(i, *crc);
-    }
-    return *crc;
-  }
   if (const std::optional<uint32_t> crc = LookupCrc(i)) return *crc;
   // Unknown: hash what is left of the member (all of it when it is not the open one).
   if (open_index_ != i) INGEST_RETURN_IF_ERROR(OpenMember(i));

@@ -11,9 +11,6 @@
 // - A member's data read from its first byte onwards, in order (the normal case), is hashed
 //   as it is copied out (libdeflate's crc32), at no extra read. When its last byte is hashed the CRC
 //   is reported through `ZipSource::on_crc` (for the journal) before its descriptor is read.
-// - Unless the member is one `ZipSource::ahead` covers (a large plain file): then another
-//   thread reads and hashes it, ahead of the stream, and the stream takes the CRC from it
-//   at the descriptor (which also checks that the file is still as planned).
 // - A read that starts inside member k (a resume) reads member k's bytes from there. If k's
 //   CRC is neither in memory nor in the store, the skipped bytes of k [0, offset) are read
 //   and hashed first, so the rest hashes as it streams: k is read once in all. Members
@@ -53,7 +50,6 @@
 #include <vector>
 
 #include "engine/result.h"
-#include "upload/crc_ahead.h"
 #include "upload/file_reader.h"
 #include "upload/zip_layout.h"
 
@@ -69,9 +65,6 @@ struct ZipSource {
   // Called once per member whose CRC this stream computed and did not get from known_crc,
   // when its last byte has been hashed: persist it to make a later resume cheap. Optional.
   std::function<void(size_t index, uint32_t crc)> on_crc;
-  // Optional: computes the CRCs of the members it covers on a thread of its own (not
-  // owned; it outlives the stream).
-  CrcAhead* ahead = nullptr;
 };
 
 // What a ZipStream read and hashed (for tests that bound a resume's re-reads, and benches).
@@ -127,7 +120,6 @@ class ZipStream final : public FileReader {
   // The open member: its reader, and the CRC of its bytes [0, hashed_).
   static constexpr size_t kNone = static_cast<size_t>(-1);
   size_t open_index_ = kNone;
-  bool open_covered_ = false;  // source_.ahead computes the open member's CRC
   std::unique_ptr<FileReader> reader_;
   uint32_t running_crc_ = 0;
   uint64_t hashed_ = 0;
