@@ -19,6 +19,9 @@ packages=(
   groff-base man-db dpkg-dev
   # libFuzzer harnesses (tests/fuzz, the `fuzz` preset): clang and its sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # the single-node Slurm cluster of tests/cli/slurm_cluster.sh (slurmctld, slurmd, sbatch;
+  # munged): the test starts its own daemons with its own config, never the packages' services
+  slurm-wlm munge
 )
 
 sudo_cmd=()
