@@ -65,6 +65,8 @@ show "$(cat out)"
 run --create c2 --cloud-storage-id 7 --filename-pattern 'imgs/b[12].png'
 show "$(cat out)"
 run --create c3 --cloud-storage-id 7 --cloud-file imgs/
+show "$(cat out)"
+run --create c3x --cloud-storage-id 7 --cloud-file imgs/b1.png --cloud-file imgs/extra.png
 run --create c4 --cloud-storage-id 8 --cloud-file imgs/b1.png
 echo "== refused before any request"
 run --create x --share ../etc/
