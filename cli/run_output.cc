@@ -50,7 +50,8 @@ const char* Plural(N n, const char* one, const char* many) {
 
 }  // namespace
 
-void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
+void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run,
+                  const std::vector<std::string>& annotations) {
   uint64_t bytes = 0, files = 0, frames = 0;
   for (const upload::TaskUnit& u : units) {
     bytes += u.bytes;
@@ -63,10 +64,11 @@ void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
   if (!dry_run) return;
   for (size_t i = 0; i < units.size(); ++i) {
     const upload::TaskUnit& u = units[i];
-    std::printf("%zu\t%s\t%zu file%s\t%llu frame%s\t%s\n", i + 1, u.name.c_str(),
+    std::printf("%zu\t%s\t%zu file%s\t%llu frame%s\t%s%s%s\n", i + 1, u.name.c_str(),
                 u.records.size(), Plural(u.records.size(), "", "s"),
                 static_cast<unsigned long long>(u.frames), Plural(u.frames, "", "s"),
-                FormatBytes(u.bytes).c_str());
+                FormatBytes(u.bytes).c_str(), i < annotations.size() ? "\tannotations " : "",
+                i < annotations.size() ? annotations[i].c_str() : "");
   }
   std::printf("total\t%zu task%s\t%llu file%s\t%llu frame%s\t%s\n", units.size(),
               Plural(units.size(), "", "s"), static_cast<unsigned long long>(files),
@@ -156,8 +158,9 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   bool dry_run = job.dry_run;
 
   upload::RunEvents events;
-  events.on_units = [&](const std::vector<upload::TaskUnit>& units) {
-    PrintRunPlan(units, dry_run);
+  events.on_units = [&](const std::vector<upload::TaskUnit>& units,
+                        const std::vector<std::string>& annotations) {
+    PrintRunPlan(units, dry_run, annotations);
     total_tasks = units.size();
     for (const upload::TaskUnit& u : units) total_bytes += u.bytes;
     t0 = std::chrono::steady_clock::now();

@@ -272,7 +272,6 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
     result.total_bytes += u.bytes;
     result.total_files += u.records.size();
   }
-  if (events.on_units) events.on_units(units);
   std::vector<std::string> annotation_paths;
   if (job.annotations) {  // every unit's file, before any task is made
     Result<std::vector<std::string>> paths = UnitAnnotationPaths(job.annotations->path, units);
@@ -283,6 +282,7 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
     }
     annotation_paths = std::move(*paths);
   }
+  if (events.on_units) events.on_units(units, annotation_paths);
   if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) {
     result.status = s;
     result.seconds = Since(t0);

@@ -55,8 +55,10 @@ struct UnitReport {
 };
 
 struct RunEvents {
-  // The units, before any task is made (also for --dry-run).
-  std::function<void(const std::vector<TaskUnit>&)> on_units;
+  // The units, before any task is made (also for --dry-run), with the annotation file each
+  // imports (--annotations; empty when not given).
+  std::function<void(const std::vector<TaskUnit>&, const std::vector<std::string>& annotations)>
+      on_units;
   // A unit's milestones: "created", "uploading", "finishing", "ready", "failed", "skipped".
   // Called from the workers, one call at a time.
   std::function<void(const UnitReport& unit, std::string_view event)> on_task;

@@ -44,6 +44,11 @@ grep -c 'imported in' run.err
 cat srv/tasks/3/annotations/imports.log srv/tasks/4/annotations/imports.log
 cmp labels/cam1.json srv/tasks/3/annotations/cam1.json && cmp labels/cam2.json srv/tasks/4/annotations/cam2.json \
   && echo "imported bytes equal"
+echo "== a dry run names each task's file"
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'dry {name}' \
+  --task-per folder --labels '[{"name":"car"}]' --annotations 'labels/{name}.json' \
+  --dry-run --progress none 2> /dev/null | cut -f 2,6 | sed "s|$PWD/||"
+echo "exit $? tasks $(tasks)"
 echo "== a run where one task has no file: nothing is created"
 rm labels/cam2.json
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'other {name}' \
