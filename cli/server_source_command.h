@@ -6,6 +6,8 @@
 #include <string>
 
 #include "cli/options.h"
+#include "upload/server_sources.h"
+#include "upload/task_units.h"
 
 namespace ingest::cli {
 
@@ -29,6 +31,12 @@ bool HasServerSourceOptions(const ParsedArgs& opt);
 // Runs the upload of server-side sources with `opt` (upload's parsed options) to `server`;
 // returns the exit status.
 int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server);
+
+// Runs the tasks of server-side sources whose files the client lists and orders
+// (upload/server_run.h) and returns the exit status: 0 every task ready in the order asked, 1
+// the one task failed, 3 some of many failed, 2 a combination refused before any request.
+int RunServerUnits(upload::UploadJob job, const upload::ServerSources& src,
+                   const upload::UnitOptions& units);
 
 }  // namespace ingest::cli
 
