@@ -1,5 +1,9 @@
 #include "upload/server_run.h"
 
+#include <simdjson.h>
+
+#include <map>
+
 #include "engine/file_order.h"
 #include "engine/media_kind.h"
 #include "upload/http_client.h"
@@ -54,8 +58,52 @@ std::vector<uint32_t> FinalOrder(const TaskUnit& unit, const ServerListing& list
   return out;
 }
 
+// The files of --job-file-mapping (a JSON list of lists of names), job after job.
+Result<std::vector<std::string>> MappingChain(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array jobs;
+  if (parser.parse(json).get(jobs) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("--job-file-mapping: not a JSON list of lists of file names");
+  }
+  std::vector<std::string> out;
+  for (simdjson::dom::element job : jobs) {
+    simdjson::dom::array files;
+    if (job.get(files) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("--job-file-mapping: not a JSON list of lists of file names");
+    }
+    for (simdjson::dom::element f : files) {
+      std::string_view name;
+      if (f.get(name) != simdjson::SUCCESS) {
+        return Status::InvalidArgument("--job-file-mapping: a file name that is no string");
+      }
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
+
+// With --job-file-mapping: the unit's files in the mapping's order (CVAT makes its frames the
+// mapping's files, job after job); a mapped file that is not among them is refused.
+Result<std::vector<uint32_t>> MappedOrder(const TaskUnit& unit, const ServerListing& listing,
+                                          const std::string& mapping_json) {
+  INGEST_ASSIGN_OR_RETURN(std::vector<std::string> chain, MappingChain(mapping_json));
+  std::map<std::string_view, uint32_t> by_frame;
+  for (uint32_t rec : unit.records) by_frame.emplace(listing.frame_names[rec], rec);
+  std::vector<uint32_t> out;
+  for (const std::string& name : chain) {
+    auto it = by_frame.find(name);
+    if (it == by_frame.end()) {
+      return Status::InvalidArgument("--job-file-mapping: '" + name + "' is not among the files "
+                                     "CVAT would read (names as CVAT gives the frames: paths "
+                                     "in the share or bucket, a URL's base name)");
+    }
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 // The unit's data request: its files one by one, in the final order.
-ServerUnitReport PlanUnit(const TaskUnit& unit, size_t index, const ServerListing& listing,
+Result<ServerUnitReport> PlanUnit(const TaskUnit& unit, size_t index, const ServerListing& listing,
                           const ServerSources& src, const DataOptions& data,
                           const UnitOptions& opt) {
   ServerUnitReport r;
@@ -67,8 +115,15 @@ ServerUnitReport PlanUnit(const TaskUnit& unit, size_t index, const ServerListin
   one.bucket_manifest = src.bucket_manifest;
   std::vector<std::string>& list =
       src.cloud_storage_id ? one.cloud_files : (src.remote.empty() ? one.share : one.remote);
+  const bool mapped = !data.job_file_mapping_json.empty();
+  std::vector<uint32_t> order;
+  if (mapped) {
+    INGEST_ASSIGN_OR_RETURN(order, MappedOrder(unit, listing, data.job_file_mapping_json));
+  } else {
+    order = FinalOrder(unit, listing, opt);
+  }
   bool images = true;
-  for (uint32_t rec : FinalOrder(unit, listing, opt)) {
+  for (uint32_t rec : order) {
     list.push_back(listing.server_names[rec]);
     r.frames.push_back(listing.frame_names[rec]);
     images = images && listing.scan.files[rec].kind == MediaKind::kImage;
@@ -76,9 +131,9 @@ ServerUnitReport PlanUnit(const TaskUnit& unit, size_t index, const ServerListin
   if (data.validation.NeedsServerRandom()) {
     one.sorting_method = "random";
     r.frames.clear();  // CVAT's order, not ours to check
-  } else if (!images) {
-    one.sorting_method = "lexicographical";  // a video's or an archive's frames have no names
-    r.frames.clear();
+  } else if (!images || mapped) {
+    one.sorting_method = "lexicographical";  // CVAT takes job_file_mapping with it only
+    if (!images) r.frames.clear();  // a video's or an archive's frames have no names
   } else {
     one.sorting_method =
         opt.sorting == SortingMethod::kLexicographical ? "lexicographical" : "predefined";
@@ -118,9 +173,9 @@ Status CheckFrames(CvatApi& api, int64_t task_id, const std::vector<std::string>
 bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
                              const UnitOptions& units) {
   if (UsesTemplate(units)) return true;
-  if (data.validation.NeedsServerRandom() || !data.job_file_mapping_json.empty()) return false;
+  if (data.validation.NeedsServerRandom()) return false;
   if (NamesManifest(src.share) || NamesManifest(src.remote)) return false;
-  return src.seed_given || units.sorting == SortingMethod::kNatural ||
+  return src.seed_given || !data.job_file_mapping_json.empty() || units.sorting == SortingMethod::kNatural ||
          units.sorting == SortingMethod::kPredefined;
 }
 
@@ -159,7 +214,12 @@ ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
       out.status = Status::Cancelled("interrupted");
       break;
     }
-    ServerUnitReport r = PlanUnit((*grouped)[i], i, *listing, src, job.data, opt);
+    Result<ServerUnitReport> planned = PlanUnit((*grouped)[i], i, *listing, src, job.data, opt);
+    if (!planned) {
+      out.status = planned.error();
+      return out;
+    }
+    ServerUnitReport r = std::move(*planned);
     if (!job.dry_run) {
       UploadJob uj = job;
       uj.task.name = r.name;

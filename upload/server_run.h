@@ -11,7 +11,9 @@
 // The request names the unit's files one by one in the final order: `lexicographical` when
 // that is the method (CVAT sorts them the same way), else `predefined`, which CVAT keeps as
 // the list's order for share, remote and bucket files (task.py; a bucket's manifest then only
-// gives the sizes). Honeypots (--validation-mode gt_pool) need CVAT's own random: it is sent,
+// gives the sizes). With --job-file-mapping (one task): the mapping's files, job after job,
+// with `lexicographical` (the only sorting CVAT takes with a mapping; its frames follow the
+// mapping). Honeypots (--validation-mode gt_pool) need CVAT's own random: it is sent,
 // and the order is not checked.
 //
 // What cannot mean anything is refused before any request: --task-per folder or archive for
@@ -59,8 +61,8 @@ struct ServerRunOutcome {
 };
 
 // True when the client computes the order of these sources' files: a run (`units` uses a
-// template), or natural, predefined or seeded random sorting, without a manifest among the
-// files, without honeypots and without --job-file-mapping.
+// template), natural, predefined or seeded random sorting, or --job-file-mapping; never with
+// a manifest among the share or remote files, nor with honeypots.
 bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
                              const UnitOptions& units);
 

@@ -66,6 +66,17 @@ run --create 'web {part}' --remote "$web/u2.png" --remote "$web/u10.png" --remot
 echo "== a bucket: a task per folder from its manifest"
 run --create 'b {name}' --cloud-storage-id 7 --manifest-in-bucket index.jsonl --cloud-file a/ --cloud-file b/ --task-per folder --sorting-method natural
 run --create 'p {stem}' --cloud-storage-id 7 --manifest-in-bucket index.jsonl --filename-pattern 'a/*' --task-per file
+echo "== one task with --job-file-mapping: the mapping's order, checked against the share"
+echo '[["rig/cam1/f9.png"],["rig/cam1/f10.png","rig/cam1/f1.png"]]' > jobs.json
+echo '[["rig/cam1/f9.png","rig/f1.png"]]' > bad-jobs.json
+run --create jm --share rig/cam1/ --job-file-mapping jobs.json
+run --create jm2 --share rig/cam1/ --job-file-mapping bad-jobs.json
+run --create 'x {name}' --share rig/ --task-per folder --job-file-mapping jobs.json
+echo "== --manifest-in-bucket for one task (default manifest.jsonl, which this bucket lacks)"
+run --create mb --cloud-storage-id 7 --manifest-in-bucket index.jsonl --cloud-file b/j1.png --cloud-file a/i3.png
+run --create mb2 --cloud-storage-id 7 --cloud-file b/j1.png
+run --create x --cloud-storage-id 7 --manifest-in-bucket index.txt --cloud-file b/j1.png
+run --create x --share rig/ --manifest-in-bucket index.jsonl
 echo "== refused before any request"
 run --create 'x {folder}' --share rig/ --task-per file
 run --create 'x {name}' --remote "$web/u2.png" --task-per folder
