@@ -140,6 +140,10 @@ UploadEvents Run::UnitEvents(size_t index, UnitReport& r, bool* finishing) {
     Emit(r, "created");
   };
   ev.on_transfer_start = [this, &r] { Emit(r, "uploading"); };
+  ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
+    std::lock_guard<std::mutex> lock(events_mu);
+    if (events.on_annotation_bytes) events.on_annotation_bytes(r, done, total);
+  };
   ev.on_finishing = [this, &r, finishing] {
     *finishing = true;
     Emit(r, "finishing", +1);
