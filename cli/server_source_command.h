@@ -14,7 +14,9 @@ namespace ingest::cli {
 // upload's options for server-side sources (joined into upload's table).
 inline constexpr OptionSpec kServerSourceOptions[] = {
     {"share", "PATH",
-     "a file or folder on CVAT's share, instead of local PATHs (server_files); repeatable"},
+     "a file or folder (ending in /) on CVAT's share, instead of local PATHs (server_files); "
+     "repeatable; with --task-per, --split-every or an order computed here, folders are listed "
+     "through CVAT's /api/server/share"},
     {"share-exclude", "PATH", "leave out this share or bucket path (server_files_exclude); "
                               "repeatable"},
     {"remote", "URL|@FILE", "a URL CVAT downloads (remote_files); @FILE: one URL a line; "
@@ -22,7 +24,8 @@ inline constexpr OptionSpec kServerSourceOptions[] = {
     {"cloud-storage-id", "N",
      "take the files from CVAT's cloud storage N (--cloud-file or --filename-pattern)"},
     {"cloud-file", "PATH", "a file or folder of that bucket (server_files); repeatable"},
-    {"manifest-in-bucket", "NAME", "the bucket's manifest (default manifest.jsonl)"},
+    {"manifest-in-bucket", "NAME", "the bucket's manifest, a .jsonl of the bucket (default "
+                                   "manifest.jsonl); runs list the bucket's files from it"},
 };
 
 // True when one of the options above was given.
