@@ -3,12 +3,15 @@
 #include "cli/run_output.h"
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "cli/annotation_progress.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/progress.h"
@@ -50,7 +53,8 @@ const char* Plural(N n, const char* one, const char* many) {
 
 }  // namespace
 
-void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
+void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run,
+                  const std::vector<std::string>& annotations) {
   uint64_t bytes = 0, files = 0, frames = 0;
   for (const upload::TaskUnit& u : units) {
     bytes += u.bytes;
@@ -63,10 +67,11 @@ void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool dry_run) {
   if (!dry_run) return;
   for (size_t i = 0; i < units.size(); ++i) {
     const upload::TaskUnit& u = units[i];
-    std::printf("%zu\t%s\t%zu file%s\t%llu frame%s\t%s\n", i + 1, u.name.c_str(),
+    std::printf("%zu\t%s\t%zu file%s\t%llu frame%s\t%s%s%s\n", i + 1, u.name.c_str(),
                 u.records.size(), Plural(u.records.size(), "", "s"),
                 static_cast<unsigned long long>(u.frames), Plural(u.frames, "", "s"),
-                FormatBytes(u.bytes).c_str());
+                FormatBytes(u.bytes).c_str(), i < annotations.size() ? "\tannotations " : "",
+                i < annotations.size() ? annotations[i].c_str() : "");
   }
   std::printf("total\t%zu task%s\t%llu file%s\t%llu frame%s\t%s\n", units.size(),
               Plural(units.size(), "", "s"), static_cast<unsigned long long>(files),
@@ -113,6 +118,19 @@ void PrintUnitEnd(const UnitReport& r, const upload::UploadOutcome& out, const s
   }
 }
 
+// The bytes of the units' annotation files on the server, for the run's progress line.
+struct AnnotationBytes {
+  std::atomic<uint64_t> done{0}, total{0};
+  std::map<size_t, uint64_t> last;  // unit -> its bytes counted; the caller serialises Add
+
+  void Add(size_t unit, uint64_t unit_done, uint64_t unit_total) {
+    auto [it, fresh] = last.try_emplace(unit, 0);
+    if (fresh) total += unit_total;
+    done += unit_done - std::min(unit_done, it->second);
+    it->second = std::max(unit_done, it->second);
+  }
+};
+
 void PrintJson(const upload::RunOutcome& out, const std::string& server) {
   std::string doc = "{\"tasks\":[";
   size_t done = 0, failed = 0, skipped = 0;
@@ -148,6 +166,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   upload::TransferCounters counters;
   std::atomic<uint64_t> total_bytes{0};
   std::atomic<size_t> total_tasks{0}, building{0}, finished{0};
+  AnnotationBytes annotation_bytes;
   std::optional<ProgressLine> bar;
   std::mutex print_mu;  // the workers' events are serialised already; the bar is apart
   auto t0 = std::chrono::steady_clock::now();
@@ -156,8 +175,9 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   bool dry_run = job.dry_run;
 
   upload::RunEvents events;
-  events.on_units = [&](const std::vector<upload::TaskUnit>& units) {
-    PrintRunPlan(units, dry_run);
+  events.on_units = [&](const std::vector<upload::TaskUnit>& units,
+                        const std::vector<std::string>& annotations) {
+    PrintRunPlan(units, dry_run, annotations);
     total_tasks = units.size();
     for (const upload::TaskUnit& u : units) total_bytes += u.bytes;
     t0 = std::chrono::steady_clock::now();
@@ -165,10 +185,14 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
       bar.emplace(true, [&] {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         uint64_t sent = counters.bytes_sent.load() + counters.bytes_resent.load();
+        const uint64_t ann_total = annotation_bytes.total.load();
         return "tasks " + std::to_string(finished.load()) + "/" + std::to_string(total_tasks) +
                " (" + std::to_string(building.load()) + " building), " +
                FormatBytes(counters.bytes_done.load()) + " / " + FormatBytes(total_bytes) + ", " +
-               Rate(secs > 0 ? static_cast<double>(sent) / secs : 0);
+               Rate(secs > 0 ? static_cast<double>(sent) / secs : 0) +
+               (ann_total ? ", annotations " + FormatBytes(annotation_bytes.done.load()) + " / " +
+                                FormatBytes(ann_total)
+                          : "");
       });
     }
   };
@@ -177,6 +201,11 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
     std::fprintf(stderr, "{\"event\":\"task\",\"state\":%s,\"index\":%zu,\"name\":%s,"
                  "\"task_id\":%lld}\n", Json(event).c_str(), r.index + 1, Json(r.name).c_str(),
                  static_cast<long long>(r.task_id));
+  };
+  AnnotationProgress annotation_events(json_events ? "json" : "none");
+  events.on_annotation_bytes = [&](const UnitReport& r, uint64_t done, uint64_t total) {
+    annotation_events.Update(r.name, done, total);
+    annotation_bytes.Add(r.index, done, total);
   };
   events.on_phase = [&](size_t b, size_t f) {
     building = b;

@@ -28,8 +28,10 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
                PlannedUnits* planned = nullptr);
 
 // The plan's summary line on stderr ("plan: 3 tasks, 40 files, 1.2 MiB"); with `listing`, a
-// line per task and the totals on stdout (as upload --dry-run and plan print them).
-void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool listing);
+// line per task and the totals on stdout (as upload --dry-run and plan print them); a task's
+// line ends with "annotations PATH" when `annotations` (one per unit) names its file.
+void PrintRunPlan(const std::vector<upload::TaskUnit>& units, bool listing,
+                  const std::vector<std::string>& annotations = {});
 
 }  // namespace ingest::cli
 

@@ -6,6 +6,7 @@
 #include "cli/exit_codes.h"
 #include "cli/report.h"
 #include "cli/upload_options.h"
+#include "upload/server_run.h"
 #include "upload/server_sources.h"
 
 namespace ingest::cli {
@@ -13,7 +14,7 @@ namespace {
 
 // upload's options that are about local files: refused with server-side sources.
 constexpr const char* kLocalOnly[] = {
-    "manifest", "pack", "extract", "task-per", "split-every", "include", "exclude",
+    "manifest", "pack", "extract", "include", "exclude", "annotations",
     "files-from", "skip-bad", "verify", "skip-existing", "allow-changed", "journal", "fresh",
     "batch", "tus-threshold", "tus-chunk", "problems"};
 
@@ -115,8 +116,17 @@ int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server) {
   upload::ServerSources src;
   if (Status s = ReadSources(opt, &src); !s.ok()) return UsageError("upload", s);
   upload::UploadJob& job = settings.job;
+  upload::UnitOptions units = settings.run.units;
+  units.sorting = job.plan.sorting;
+  units.seed = job.plan.seed;
+  src.client_orders = upload::ClientOrdersServerFiles(src, job.data, units);
   if (Status s = upload::CheckServerSources(&src, &job.data); !s.ok()) {
     return UsageError("upload", s);
+  }
+  if (opt.Has("task") && upload::UsesTemplate(units)) {
+    return UsageError("upload", Status::InvalidArgument(
+                                    "--task ID names one task; --task-per and --split-every make "
+                                    "a run of many (use --create TEMPLATE)"));
   }
   Credentials creds;
   if (Status c = ReadCredentials(opt, &creds); !c.ok()) return UsageError("upload", c);
@@ -129,6 +139,7 @@ int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server) {
     if (!id) return UsageError("upload", id.error());
     job.task_id = static_cast<int64_t>(*id);
   }
+  if (src.client_orders) return RunServerUnits(std::move(job), src, units);
   std::fprintf(stderr, "plan: files CVAT reads itself (%s), sorting %s by the server\n",
                src.cloud_storage_id ? "cloud storage" : (src.share.empty() ? "remote" : "share"),
                src.sorting_method.c_str());

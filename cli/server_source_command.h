@@ -6,13 +6,17 @@
 #include <string>
 
 #include "cli/options.h"
+#include "upload/server_sources.h"
+#include "upload/task_units.h"
 
 namespace ingest::cli {
 
 // upload's options for server-side sources (joined into upload's table).
 inline constexpr OptionSpec kServerSourceOptions[] = {
     {"share", "PATH",
-     "a file or folder on CVAT's share, instead of local PATHs (server_files); repeatable"},
+     "a file or folder (ending in /) on CVAT's share, instead of local PATHs (server_files); "
+     "repeatable; with --task-per, --split-every or an order computed here, folders are listed "
+     "through CVAT's /api/server/share"},
     {"share-exclude", "PATH", "leave out this share or bucket path (server_files_exclude); "
                               "repeatable"},
     {"remote", "URL|@FILE", "a URL CVAT downloads (remote_files); @FILE: one URL a line; "
@@ -20,7 +24,8 @@ inline constexpr OptionSpec kServerSourceOptions[] = {
     {"cloud-storage-id", "N",
      "take the files from CVAT's cloud storage N (--cloud-file or --filename-pattern)"},
     {"cloud-file", "PATH", "a file or folder of that bucket (server_files); repeatable"},
-    {"manifest-in-bucket", "NAME", "the bucket's manifest (default manifest.jsonl)"},
+    {"manifest-in-bucket", "NAME", "the bucket's manifest, a .jsonl of the bucket (default "
+                                   "manifest.jsonl); runs list the bucket's files from it"},
 };
 
 // True when one of the options above was given.
@@ -29,6 +34,12 @@ bool HasServerSourceOptions(const ParsedArgs& opt);
 // Runs the upload of server-side sources with `opt` (upload's parsed options) to `server`;
 // returns the exit status.
 int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server);
+
+// Runs the tasks of server-side sources whose files the client lists and orders
+// (upload/server_run.h) and returns the exit status: 0 every task ready in the order asked, 1
+// the one task failed, 3 some of many failed, 2 a combination refused before any request.
+int RunServerUnits(upload::UploadJob job, const upload::ServerSources& src,
+                   const upload::UnitOptions& units);
 
 }  // namespace ingest::cli
 

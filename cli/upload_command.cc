@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/annotation_progress.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
@@ -282,6 +283,10 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
       });
     }
   };
+  AnnotationProgress annotation_progress(progress_mode);
+  events.on_annotation_bytes = [&](uint64_t done, uint64_t total) {
+    annotation_progress.Update("", done, total);
+  };
   events.on_request = [&](const upload::RequestState& s) {
     bar.reset();
     if (json_events.joinable()) {
@@ -302,6 +307,7 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
           ? upload::RunUploadJob(job, events, &counters, cancel)
           : upload::ResumeUploadJob(resume_journal, job, events, &counters, cancel);
   bar.reset();
+  annotation_progress.Stop();
   if (json_events.joinable()) {
     json_events.request_stop();
     json_events.join();

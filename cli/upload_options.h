@@ -68,7 +68,8 @@ inline constexpr OptionSpec kRunPlanOptions[] = {
     {"tus-threshold", "SIZE", "files of this size or more go through TUS (default 8MiB)"},
     {"task-per", "video|folder|archive|file",
      "a run of many tasks: one task per video, folder, "
-     "archive or file (--create is then a template)"},
+     "archive or file (--create is then a template); also of --share, --remote (file) and "
+     "--cloud-storage-id (folder, file) files"},
     {"split-every", "N", "at most N frames per task (images, in the final order)"},
     {"skip-bad", "",
      "leave out files that cannot be read or probed (each listed, exit status 3) instead of "

@@ -14,6 +14,7 @@
 
 #include "manifest/jsonl_encoder.h"
 #include "server/server_impl.h"
+#include "server/source_listing.h"
 #include "server/task_fields.h"
 #include "server/user_list.h"
 #include "server/wire_text.h"
@@ -229,6 +230,25 @@ void CvatServer::Impl::InstallRoutes() {
   h.Delete(kUpload, not_allowed);
   h.Put(kUpload, not_allowed);
   h.Post(kUpload, not_allowed);
+  h.Get("/api/server/share/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      ListingReply r = ListShareDirectory(opts_.share_dir, c.req.get_param_value("directory"));
+      SendJson(c, r.status, std::move(r.json));
+    });
+  });
+  h.Get("/api/cloudstorages/(\\d+)/content/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      std::optional<int64_t> id = MatchId(c.req);
+      auto bucket = id ? opts_.cloud_dirs.find(*id) : opts_.cloud_dirs.end();
+      if (bucket == opts_.cloud_dirs.end()) {
+        return SendJson(c, 404, "\"Storage " + c.req.matches[1].str() + " does not exist\"");
+      }
+      std::string manifest = c.req.get_param_value("manifest_path");
+      ListingReply r = ListBucketManifest(bucket->second,
+                                          manifest.empty() ? "manifest.jsonl" : manifest);
+      SendJson(c, r.status, std::move(r.json));
+    });
+  });
   h.Get("/api/server/annotation/formats/?", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true,
           [](Call& c) { SendJson(c, 200, AnnotationFormatsJson()); });

@@ -260,6 +260,33 @@ Result<std::vector<ManifestEntry>> ReadBucketManifest(const fs::path& path,
   return out;
 }
 
+// The bucket files `wanted` names, as task.py expands them: a folder (ending in '/') stands
+// for the manifest's files below it, in the manifest's order; then server_files_exclude drops
+// the files it names and those below the folders it names.
+std::vector<std::string> ExpandFromManifest(const std::vector<std::string>& wanted,
+                                            const std::vector<std::string>& exclude,
+                                            const std::vector<ManifestEntry>& entries) {
+  std::vector<std::string> out;
+  for (const std::string& w : wanted) {
+    if (!w.ends_with('/')) {
+      out.push_back(w);
+      continue;
+    }
+    for (const ManifestEntry& m : entries) {
+      if (m.name.starts_with(w)) out.push_back(m.name);
+    }
+  }
+  std::set<std::string> dropped(exclude.begin(), exclude.end());
+  std::erase_if(out, [&](const std::string& f) {
+    if (dropped.count(f)) return true;
+    for (size_t slash = f.find('/'); slash != std::string::npos; slash = f.find('/', slash + 1)) {
+      if (dropped.count(f.substr(0, slash + 1))) return true;
+    }
+    return false;
+  });
+  return out;
+}
+
 Result<FetchedSources> FetchCloudFiles(const DataRequest& req, const SourceRoots& roots,
                                        const std::string& raw_dir) {
   auto bucket = roots.cloud_dirs.find(*req.cloud_storage_id);
@@ -270,7 +297,9 @@ Result<FetchedSources> FetchCloudFiles(const DataRequest& req, const SourceRoots
   if (!req.remote_files.empty()) return Failed("remote_files cannot come from a cloud storage");
   std::vector<std::string> manifests, wanted;
   for (const std::string& f : req.server_files) {
-    (IsManifestName(f) ? manifests : wanted).push_back(NormalizePath(f));
+    std::string path = NormalizePath(f);
+    if (f.ends_with('/') && !path.empty()) path += '/';
+    (IsManifestName(f) ? manifests : wanted).push_back(std::move(path));
   }
   if (manifests.size() != 1) {
     return Failed(manifests.empty()
@@ -290,10 +319,12 @@ Result<FetchedSources> FetchCloudFiles(const DataRequest& req, const SourceRoots
       if (::fnmatch(req.filename_pattern.c_str(), m.name.c_str(), 0) == 0) chosen.push_back(m.name);
     }
   } else {
-    INGEST_ASSIGN_OR_RETURN(chosen, ExpandPaths(wanted, req.server_files_exclude, bucket->second));
+    chosen = ExpandFromManifest(wanted, req.server_files_exclude, entries);
   }
   std::map<std::string, const ManifestEntry*> by_name;
   for (const ManifestEntry& m : entries) by_name[m.name] = &m;
+  // Registered in the request's order, folders expanded in the manifest's order (task.py):
+  // what predefined sorting keeps; the other methods sort them.
   FetchedSources out{{}, "cloud_storage"};
   for (const std::string& f : chosen) {
     auto it = by_name.find(f);
@@ -303,11 +334,6 @@ Result<FetchedSources> FetchCloudFiles(const DataRequest& req, const SourceRoots
     INGEST_RETURN_IF_ERROR(Bring(fs::path(bucket->second) / f, raw_dir, f));
     out.files.push_back(f);
   }
-  // Registered in the manifest's order (what predefined sorting keeps).
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < entries.size(); ++i) index.emplace(entries[i].name, i);
-  std::stable_sort(out.files.begin(), out.files.end(),
-                   [&](const std::string& a, const std::string& b) { return index[a] < index[b]; });
   return out;
 }
 

@@ -163,6 +163,24 @@ int64_t CountJobs(int64_t size, int64_t segment_size, int64_t overlap) {
   return jobs;
 }
 
+// With job_file_mapping the frames are the mapping's files, job after job (task.py: the
+// files are reconciled to the mapping's chain); a mapped file the input lacks fails the task.
+Result<std::vector<std::string>> MappedOrder(const std::vector<std::vector<std::string>>& mapping,
+                                             const std::vector<std::string>& names) {
+  std::unordered_set<std::string> have(names.begin(), names.end());
+  std::vector<std::string> out;
+  for (const std::vector<std::string>& job : mapping) {
+    for (const std::string& f : job) {
+      if (!have.count(f)) {
+        return Status::InvalidArgument("Can't find file '" + f.substr(f.rfind('/') + 1) +
+                                       "' in the input files");
+      }
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspector,
@@ -294,6 +312,9 @@ Result<BuildOutput> BuildTaskData(const BuildInput& in, MediaInspector& inspecto
     SortNames(&names, req.sorting_method);
   }
 
+  if (!req.job_file_mapping.empty() && videos.empty()) {
+    INGEST_ASSIGN_OR_RETURN(names, MappedOrder(req.job_file_mapping, names));
+  }
   if (manifest) {
     if (manifest->video || manifest->items.size() != names.size()) {
       return Status::InvalidArgument("Incorrect file mapping to manifest content");

@@ -63,8 +63,9 @@ int64_t MtimeNsOf(const struct stat& st) {
 class Importer {
  public:
   Importer(CvatApi& api, Journal* journal, int64_t task_id, const AnnotationSpec& spec,
-           const std::atomic<bool>* cancel)
-      : api_(api), journal_(journal), task_id_(task_id), spec_(spec), cancel_(cancel) {
+           const std::atomic<bool>* cancel, AnnotationBytesFn on_bytes)
+      : api_(api), journal_(journal), task_id_(task_id), spec_(spec), cancel_(cancel),
+        on_bytes_(std::move(on_bytes)) {
     base_ = "/api/tasks/" + std::to_string(task_id) + "/annotations/";
     query_ =
         "?format=" + PercentEncode(spec.format) + "&filename=" + PercentEncode(Basename(spec.path));
@@ -109,6 +110,7 @@ class Importer {
   int64_t task_id_;
   const AnnotationSpec& spec_;
   const std::atomic<bool>* cancel_;
+  AnnotationBytesFn on_bytes_;                 // progress of the file's upload (may be empty)
   std::string base_;                           // /api/tasks/<id>/annotations/
   std::string query_;                          // ?format=...&filename=...
   std::map<std::string, std::string> memory_;  // the state without a journal
@@ -148,6 +150,7 @@ Status Importer::SendBytes(const std::string& location, uint64_t offset, uint64_
   INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, OpenFileReader(spec_.path));
   std::string chunk;
   int failures = 0;
+  if (on_bytes_) on_bytes_(offset, size);
   while (offset < size) {
     if (Cancelled()) return Status::Cancelled("stopped sending " + spec_.path);
     chunk.resize(static_cast<size_t>(std::min(kChunk, size - offset)));
@@ -164,6 +167,7 @@ Status Importer::SendBytes(const std::string& location, uint64_t offset, uint64_
       std::optional<uint64_t> at = ParseOffset(r->Header("upload-offset"));
       offset = at ? *at : offset + chunk.size();
       failures = 0;
+      if (on_bytes_) on_bytes_(offset, size);
       continue;
     }
     if (r && r->status == 404 && offset + chunk.size() >= size) return Status();  // completed
@@ -446,14 +450,16 @@ AnnotationSpec JournalAnnotations(const Journal& journal) {
 Status ImportAnnotations(CvatApi& api, Journal* journal, int64_t task_id,
                          const AnnotationSpec& spec,
                          const std::function<void(const RequestState&)>& on_state,
-                         const std::atomic<bool>* cancel, std::vector<std::string>* notes) {
-  return Importer(api, journal, task_id, spec, cancel).Run(on_state, notes);
+                         const std::atomic<bool>* cancel, std::vector<std::string>* notes,
+                         const AnnotationBytesFn& on_bytes) {
+  return Importer(api, journal, task_id, spec, cancel, on_bytes).Run(on_state, notes);
 }
 
 Status ImportOnArrival(CvatApi& api, Journal* journal,
                        const std::optional<AnnotationSpec>& requested, int64_t task_id,
                        const std::function<void(const RequestState&)>& on_state,
-                       const std::atomic<bool>* cancel, std::vector<std::string>* notes) {
+                       const std::atomic<bool>* cancel, std::vector<std::string>* notes,
+                       const AnnotationBytesFn& on_bytes) {
   AnnotationSpec spec = journal ? JournalAnnotations(*journal) : AnnotationSpec();
   if (spec.path.empty() && requested) {
     spec = *requested;
@@ -463,7 +469,7 @@ Status ImportOnArrival(CvatApi& api, Journal* journal,
   if (journal && journal->header().state != "annotating") {
     INGEST_RETURN_IF_ERROR(journal->SetState("annotating"));
   }
-  return ImportAnnotations(api, journal, task_id, spec, on_state, cancel, notes);
+  return ImportAnnotations(api, journal, task_id, spec, on_state, cancel, notes, on_bytes);
 }
 
 }  // namespace ingest::upload

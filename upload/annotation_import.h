@@ -43,6 +43,10 @@ struct AnnotationSpec {
   std::string format;  // one of the server's importers ("COCO 1.0", "CVAT 1.1", ...)
 };
 
+// Progress of an annotation file's TUS upload: `done` of `total` bytes the server holds;
+// called when the upload starts (or resumes) and after each PATCH.
+using AnnotationBytesFn = std::function<void(uint64_t done, uint64_t total)>;
+
 // cvat-cli's --annotation_format default.
 inline constexpr char kDefaultAnnotationFormat[] = "CVAT 1.1";
 
@@ -90,11 +94,12 @@ AnnotationSpec JournalAnnotations(const Journal& journal);
 // the import request's states while it is polled. Cancelled when *cancel turns true (the
 // journal then lets a resume continue). A failed import is an error naming the file, the
 // format and the server's message, and leaves the journal ready to try it afresh. `notes`
-// gets one line about the import.
+// gets one line about the import; `on_bytes` (may be empty) sees the file's upload.
 Status ImportAnnotations(CvatApi& api, Journal* journal, int64_t task_id,
                          const AnnotationSpec& spec,
                          const std::function<void(const RequestState&)>& on_state,
-                         const std::atomic<bool>* cancel, std::vector<std::string>* notes);
+                         const std::atomic<bool>* cancel, std::vector<std::string>* notes,
+                         const AnnotationBytesFn& on_bytes = {});
 
 // The import step of a task that just became ready: the import `journal` recorded (it wins:
 // the file was fixed when the upload was planned), else `requested`, else nothing. With a
@@ -103,7 +108,8 @@ Status ImportAnnotations(CvatApi& api, Journal* journal, int64_t task_id,
 Status ImportOnArrival(CvatApi& api, Journal* journal,
                        const std::optional<AnnotationSpec>& requested, int64_t task_id,
                        const std::function<void(const RequestState&)>& on_state,
-                       const std::atomic<bool>* cancel, std::vector<std::string>* notes);
+                       const std::atomic<bool>* cancel, std::vector<std::string>* notes,
+                       const AnnotationBytesFn& on_bytes = {});
 
 }  // namespace ingest::upload
 

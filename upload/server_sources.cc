@@ -144,7 +144,7 @@ Status CheckOptionsFit(const ServerSources& s, const DataOptions& data) {
     return Bad("--filename-pattern picks files from a bucket's manifest: it needs "
                "--cloud-storage-id");
   }
-  if (s.seed_given) {
+  if (s.seed_given && !s.client_orders) {
     return Bad("--seed orders files this client sees; CVAT lists these files itself, and its "
                "random order takes no seed");
   }
@@ -166,7 +166,7 @@ Status CheckSorting(ServerSources* s, const DataOptions& data, bool manifest) {
   if (manifest && s->sorting_method != "predefined" && !data.use_cache.value_or(false)) {
     return Bad("CVAT takes a manifest only with --sorting-method predefined or --use-cache");
   }
-  if (s->sorting_method == "predefined" && !manifest) {
+  if (s->sorting_method == "predefined" && !manifest && !s->client_orders) {
     return Bad("--sorting-method predefined takes the order of a manifest among the files "
                "(CVAT reads upload_file_order for uploaded files only)");
   }
@@ -212,18 +212,12 @@ std::string BuildServerSourceBody(const ServerSources& src, const DataOptions& d
   return out + '}';
 }
 
-ServerSourceOutcome RunServerSourceJob(UploadJob job, const ServerSources& src,
-                                       const std::function<void(const RequestState&)>& on_state,
-                                       const std::atomic<bool>* cancel) {
+ServerSourceOutcome RunServerSourceTask(CvatApi& api, const UploadJob& job,
+                                        std::string request_json,
+                                        const std::function<void(const RequestState&)>& on_state,
+                                        const std::atomic<bool>* cancel) {
   ServerSourceOutcome out;
-  out.request_json = BuildServerSourceBody(src, job.data);
-  HttpClient http(job.transfer.connection, job.auth_headers);
-  CvatApi api(job.server, &http);
-  if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) {
-    out.status = s;
-    return out;
-  }
-  if (job.dry_run) return out;
+  out.request_json = std::move(request_json);
   const bool created = !job.task_id;
   Result<std::string> body = created ? BuildTaskBody(job.task) : Result<std::string>("");
   Result<TaskInfo> task = !body      ? Result<TaskInfo>(body.error())
@@ -250,6 +244,23 @@ ServerSourceOutcome RunServerSourceJob(UploadJob job, const ServerSources& src,
   }
   out.task = *built;
   return out;
+}
+
+ServerSourceOutcome RunServerSourceJob(UploadJob job, const ServerSources& src,
+                                       const std::function<void(const RequestState&)>& on_state,
+                                       const std::atomic<bool>* cancel) {
+  ServerSourceOutcome out;
+  out.request_json = BuildServerSourceBody(src, job.data);
+  HttpClient http(job.transfer.connection, job.auth_headers);
+  CvatApi api(job.server, &http);
+  if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) {
+    out.status = s;
+    return out;
+  }
+  if (job.dry_run) return out;
+  ServerSourceOutcome task = RunServerSourceTask(api, job, out.request_json, on_state, cancel);
+  task.notes = std::move(out.notes);
+  return task;
 }
 
 }  // namespace ingest::upload

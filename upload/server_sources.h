@@ -13,7 +13,8 @@
 // downloaded into CVAT, a bucket is read through CVAT's cache); filename_pattern for a bucket
 // only; a manifest only with predefined sorting or use_cache, never with random; predefined
 // sorting only with a manifest (CVAT takes the order from it; upload_file_order is for
-// uploaded files); random is CVAT's own (unseeded), and honeypots need it.
+// uploaded files) unless the client orders the files (client_orders); random is CVAT's own
+// (unseeded) unless the client orders them, and honeypots need CVAT's.
 #ifndef INGEST_UPLOAD_SERVER_SOURCES_H_
 #define INGEST_UPLOAD_SERVER_SOURCES_H_
 
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "engine/result.h"
+#include "upload/cvat_api.h"
 #include "upload/upload_job.h"
 
 namespace ingest::upload {
@@ -39,6 +41,9 @@ struct ServerSources {
   std::string sorting_method = "lexicographical";
   bool sorting_given = false;  // --sorting-method was given
   bool seed_given = false;
+  // The client lists the files and orders them (upload/server_run.h): --seed and predefined
+  // sorting without a manifest then mean what they mean for local files.
+  bool client_orders = false;
 
   bool empty() const { return share.empty() && remote.empty() && !cloud_storage_id; }
 };
@@ -65,6 +70,13 @@ struct ServerSourceOutcome {
 ServerSourceOutcome RunServerSourceJob(UploadJob job, const ServerSources& src,
                                        const std::function<void(const RequestState&)>& on_state,
                                        const std::atomic<bool>* cancel);
+
+// The part of RunServerSourceJob after connecting: creates the task (unless job.task_id),
+// sends `request_json` and waits; a task it created is deleted again when its build fails.
+ServerSourceOutcome RunServerSourceTask(CvatApi& api, const UploadJob& job,
+                                        std::string request_json,
+                                        const std::function<void(const RequestState&)>& on_state,
+                                        const std::atomic<bool>* cancel);
 
 }  // namespace ingest::upload
 

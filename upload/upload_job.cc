@@ -35,7 +35,7 @@ void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
   out.task = task;
   out.order = CheckFrameOrder(api, task.id, *out.plan);
   if (Status s = ImportOnArrival(api, journal, job.annotations, task.id, events.on_request,
-                                 cancel, &out.notes);
+                                 cancel, &out.notes, events.on_annotation_bytes);
       !s.ok()) {
     out.status = s;
   } else if (journal) {

@@ -79,6 +79,8 @@ struct UploadEvents {
   std::function<void()> after_task;
   // Once Upload-Finish was accepted (the server builds the task).
   std::function<void()> on_finishing;
+  // The --annotations file's upload once the task is ready: `done` of `total` bytes.
+  std::function<void(uint64_t done, uint64_t total)> on_annotation_bytes;
 };
 
 struct UploadOutcome {

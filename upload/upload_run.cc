@@ -140,6 +140,10 @@ UploadEvents Run::UnitEvents(size_t index, UnitReport& r, bool* finishing) {
     Emit(r, "created");
   };
   ev.on_transfer_start = [this, &r] { Emit(r, "uploading"); };
+  ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
+    std::lock_guard<std::mutex> lock(events_mu);
+    if (events.on_annotation_bytes) events.on_annotation_bytes(r, done, total);
+  };
   ev.on_finishing = [this, &r, finishing] {
     *finishing = true;
     Emit(r, "finishing", +1);
@@ -272,7 +276,6 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
     result.total_bytes += u.bytes;
     result.total_files += u.records.size();
   }
-  if (events.on_units) events.on_units(units);
   std::vector<std::string> annotation_paths;
   if (job.annotations) {  // every unit's file, before any task is made
     Result<std::vector<std::string>> paths = UnitAnnotationPaths(job.annotations->path, units);
@@ -283,6 +286,7 @@ RunOutcome RunUnits(UploadJob job, const RunOptions& options, const RunEvents& e
     }
     annotation_paths = std::move(*paths);
   }
+  if (events.on_units) events.on_units(units, annotation_paths);
   if (Status s = ApplyServerLimits(api, &job, &prep); !s.ok()) {
     result.status = s;
     result.seconds = Since(t0);

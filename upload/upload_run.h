@@ -55,14 +55,19 @@ struct UnitReport {
 };
 
 struct RunEvents {
-  // The units, before any task is made (also for --dry-run).
-  std::function<void(const std::vector<TaskUnit>&)> on_units;
+  // The units, before any task is made (also for --dry-run), with the annotation file each
+  // imports (--annotations; empty when not given).
+  std::function<void(const std::vector<TaskUnit>&, const std::vector<std::string>& annotations)>
+      on_units;
   // A unit's milestones: "created", "uploading", "finishing", "ready", "failed", "skipped".
   // Called from the workers, one call at a time.
   std::function<void(const UnitReport& unit, std::string_view event)> on_task;
   // A unit ended (done, failed or skipped); `outcome` holds its plan, failures and notes.
   // Called from the workers, one call at a time.
   std::function<void(const UnitReport& unit, const UploadOutcome& outcome)> on_unit_end;
+  // A unit's --annotations file is being uploaded: `done` of `total` bytes are on the server.
+  // Called from the workers, one call at a time.
+  std::function<void(const UnitReport& unit, uint64_t done, uint64_t total)> on_annotation_bytes;
   // Counts of units by phase for a progress line: building on the server, finished.
   std::function<void(size_t building, size_t finished)> on_phase;
 };

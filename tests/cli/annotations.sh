@@ -38,12 +38,27 @@ echo "exit $? tasks $(tasks)"
 echo "== a run of many tasks, one file each"
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'rig {name}' \
   --task-per folder --labels '[{"name":"car"}]' --annotations 'labels/{name}.json' \
-  --annotations-format 'Datumaro 1.0' --progress none 2> run.err
+  --annotations-format 'Datumaro 1.0' --progress json 2> run.err
 echo "exit $?"
 grep -c 'imported in' run.err
+annotation_events() {  # annotation_events FILE: the upload progress events, per task
+  python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{\"event\":\"annotations\"")]
+for t in sorted({e["task"] for e in ev}):
+    mine = [e for e in ev if e["task"] == t]
+    first, last = mine[0], mine[-1]
+    print("  annotations progress %r: %d events, from %d to %d of %d" % (t, len(mine),
+          first["bytes_done"], last["bytes_done"], last["bytes"]))' "$1"
+}
+annotation_events run.err
 cat srv/tasks/3/annotations/imports.log srv/tasks/4/annotations/imports.log
 cmp labels/cam1.json srv/tasks/3/annotations/cam1.json && cmp labels/cam2.json srv/tasks/4/annotations/cam2.json \
   && echo "imported bytes equal"
+echo "== a dry run names each task's file"
+"$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'dry {name}' \
+  --task-per folder --labels '[{"name":"car"}]' --annotations 'labels/{name}.json' \
+  --dry-run --progress none 2> /dev/null | cut -f 2,6 | sed "s|$PWD/||"
+echo "exit $? tasks $(tasks)"
 echo "== a run where one task has no file: nothing is created"
 rm labels/cam2.json
 "$CVAT_INGEST" upload corpus --server "$url" --token-file srv/token --create 'other {name}' \
@@ -76,3 +91,9 @@ echo "== the same command once more: done before"
   --labels '[{"name":"car"}]' --annotations one.json --progress none 2> /dev/null
 echo "exit $?"
 wc -l < srv2/tasks/1/annotations/imports.log
+echo "== the annotation upload in the progress output"
+"$CVAT_INGEST" upload corpus/cam2 --server "$url" --token-file srv2/token --create prog \
+  --labels '[{"name":"car"}]' --annotations one.json --annotations-format "COCO 1.0" \
+  --progress json > /dev/null 2> prog.err
+echo "exit $?"
+annotation_events prog.err

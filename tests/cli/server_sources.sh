@@ -65,6 +65,8 @@ show "$(cat out)"
 run --create c2 --cloud-storage-id 7 --filename-pattern 'imgs/b[12].png'
 show "$(cat out)"
 run --create c3 --cloud-storage-id 7 --cloud-file imgs/
+show "$(cat out)"
+run --create c3x --cloud-storage-id 7 --cloud-file imgs/b1.png --cloud-file imgs/extra.png
 run --create c4 --cloud-storage-id 8 --cloud-file imgs/b1.png
 echo "== refused before any request"
 run --create x --share ../etc/
@@ -72,13 +74,11 @@ run --create x --share set/ --remote "$web/w1.png"
 run --create x --remote "$web/w1.png" --copy-data
 run --create x --remote ftp://example.com/a.png
 run --create x --remote "$web/a/w1.png" --remote "$web/b/w1.png"
-run --create x --share set/ --seed 3 --sorting-method random
-run --create x --share set/ --sorting-method predefined
+run --create x --share set/m.jsonl --share set/ --seed 3
 run --create x --share set/m.jsonl --share set/ --sorting-method random
 run --create x --share set/m.jsonl --share set/ --no-use-cache --sorting-method natural
 run --create x --share set/ --filename-pattern '*.png'
 run --create x --share-exclude set/sub
-run --create x --share set/ --task-per folder
 run --create x --cloud-storage-id 7
 run --create x --cloud-storage-id 7 --cloud-file imgs/ --copy-data
 run --create x --share set/a.mp4 --share set/p1.png
