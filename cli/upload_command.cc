@@ -74,7 +74,9 @@ constexpr OptionSpec kUploadHostOptions[] = {
                          "no scan; the plan fixes the run's options; implies --skip-existing)"},
     {"shard", "K/N|auto", "with --plan: run only shard K of N (balanced by bytes; the same split "
                           "on every host); auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
-    {"shards", "N", "with --shard auto and JOB_COMPLETION_INDEX: the number of shards"},
+    {"shards", "N",
+     "with --shard auto: the number of shards (JOB_COMPLETION_INDEX needs it; under Slurm the "
+     "array id is then the shard, for one element resubmitted alone)"},
 };
 constexpr auto kUploadOptions = JoinOptions(kUploadHostOptions, kRunPlanOptions,
                                             kServerSourceOptions, kSelectionOptions,

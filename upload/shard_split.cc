@@ -40,6 +40,17 @@ Result<Shard> FromSlurm(const EnvLookup& env, uint32_t shards_option) {
                                    " is below SLURM_ARRAY_TASK_MIN " + std::to_string(*min));
   }
   if (!count && min && max) count = *max - *min + 1;
+  // --shards N of another size than the array: an element resubmitted alone (`sbatch
+  // --array=2` is an array of one) or a subset. Its id is then its shard of N, from 0.
+  if (shards_option != 0 && count.value_or(0) != shards_option) {
+    if (*id >= shards_option) {
+      return Status::InvalidArgument("--shard auto: SLURM_ARRAY_TASK_ID " + std::to_string(*id) +
+                                     " is not below --shards " + std::to_string(shards_option) +
+                                     " (in an array of another size than --shards, the ids are "
+                                     "the shards, from 0)");
+    }
+    return Shard{static_cast<uint32_t>(*id), shards_option};
+  }
   if (!count) {
     return Status::InvalidArgument(
         "--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor "
@@ -64,11 +75,6 @@ Result<Shard> FromSlurm(const EnvLookup& env, uint32_t shards_option) {
                                    " is outside the array " + std::to_string(base) + "-" +
                                    std::to_string(base + *count - 1) +
                                    (min ? "" : " (SLURM_ARRAY_TASK_MIN is not set: 0 assumed)"));
-  }
-  if (shards_option != 0 && shards_option != *count) {
-    return Status::InvalidArgument("--shards " + std::to_string(shards_option) +
-                                   " disagrees with the Slurm array's " + std::to_string(*count) +
-                                   " tasks");
   }
   return Shard{static_cast<uint32_t>(*id - base), static_cast<uint32_t>(*count)};
 }

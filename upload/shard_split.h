@@ -38,10 +38,11 @@ using EnvLookup = std::function<const char*(const char* name)>;
 
 // The shard that --shard `spec` names: "K/N" (1 <= K <= N), or "auto":
 //   Slurm job arrays: SLURM_ARRAY_TASK_ID, less SLURM_ARRAY_TASK_MIN when set, of
-//     SLURM_ARRAY_TASK_COUNT shards (or MAX - MIN + 1 when there is no count);
+//     SLURM_ARRAY_TASK_COUNT shards (or MAX - MIN + 1 when there is no count); with
+//     --shards N and an array of another size, SLURM_ARRAY_TASK_ID (from 0) of N shards
+//     (an element resubmitted alone, `sbatch --array=2`, still runs shard 3 of N);
 //   Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX (from 0) of `shards_option` shards.
-// `shards_option` is --shards N (0 when not given); when given with K/N or Slurm, it must
-// agree. InvalidArgument (a usage error) naming the variable or value that is missing, not a
+// `shards_option` is --shards N (0 when not given); when given with K/N, it must agree. InvalidArgument (a usage error) naming the variable or value that is missing, not a
 // number, or out of range, and for a stepped Slurm array (--array=0-15:4).
 Result<Shard> ResolveShard(std::string_view spec, uint32_t shards_option, const EnvLookup& env);
 

@@ -135,6 +135,14 @@ TEST(ShardSplitTest, AutoFromASlurmArray) {
                                {"SLURM_ARRAY_TASK_MAX", "4"},
                                {"SLURM_ARRAY_TASK_COUNT", "4"}})),
             (Shard{3, 4}));
+  // Element 2 of --array=0-3 resubmitted alone (--array=2, an array of one) with --shards 4:
+  // still shard 3 of 4, not the whole plan as shard 1 of 1.
+  EXPECT_EQ(*ResolveShard("auto", 4,
+                          Env({{"SLURM_ARRAY_TASK_ID", "2"},
+                               {"SLURM_ARRAY_TASK_MIN", "2"},
+                               {"SLURM_ARRAY_TASK_MAX", "2"},
+                               {"SLURM_ARRAY_TASK_COUNT", "1"}})),
+            (Shard{2, 4}));
   auto fails = [](std::map<std::string, std::string> env, const char* expect, uint32_t n = 0) {
     Result<Shard> r = ResolveShard("auto", n, Env(env));
     ASSERT_FALSE(r) << Error(r);
@@ -153,7 +161,7 @@ TEST(ShardSplitTest, AutoFromASlurmArray) {
          {"SLURM_ARRAY_TASK_MAX", "12"},
          {"SLURM_ARRAY_TASK_COUNT", "4"}},
         "stepped");
-  fails({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}, "disagrees", 3);
+  fails({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "1"}}, "not below --shards 4", 4);
   fails({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "0"}}, "has no tasks");
 }
 
