@@ -22,13 +22,13 @@
 //  - PNM: "1", L, I, RGB and the PIL extensions P, RGBA, CMYK, raw and plain, with Pillow's
 //    scaling of other maxvals (engine/pixel_pnm.cc; comments inside plain data and tokens
 //    that are not plain digits are Unsupported).
-//  - Sun raster (uncompressed) and PCX: "1", L, P, RGB; SGI (uncompressed): L, RGB, RGBA,
-//    8 or 16 bits (engine/pixel_raster.cc).
+//  - Sun raster and PCX: "1", L, P, RGB; SGI: L, RGB, RGBA, 8 or 16 bits; raw or run-length
+//    coded (engine/pixel_raster.cc, engine/pixel_rle.cc).
 //  - XBM ("1"), XPM (P: the pixel characters themselves), FITS (L, I, F as Pillow 9.4 reads
 //    them) and ICO whose loaded icon is a PNG (engine/pixel_text.cc).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK, Sun and SGI RLE, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum
+// CMYK, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum
 // rather than a wrong one. So is an image over Pillow's decompression bomb limit (more than
 // 178,956,970 pixels by its header), which Pillow refuses to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_
