@@ -110,8 +110,16 @@ Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
 Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
                             int* bitpix = nullptr);
 Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
-// With `image_offset`, ICO also tells where the image Pillow loads starts (a PNG or a DIB).
-Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset = nullptr);
+// The directory entry of the icon image Pillow loads: where it starts (a PNG or a DIB), and
+// the entry's byte count and bpp fields as stored (Pillow finds a DIB's AND mask, or its
+// alpha, from them).
+struct IcoChoice {
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  uint32_t bpp = 0;
+};
+// With `chosen`, ICO also tells which image Pillow loads.
+Result<ImageInfo> ProbeIco(ByteSource& src, IcoChoice* chosen = nullptr);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
 Result<ImageInfo> ProbePsd(ByteSource& src);
 

@@ -25,10 +25,12 @@
 //  - Sun raster and PCX: "1", L, P, RGB; SGI: L, RGB, RGBA, 8 or 16 bits; raw or run-length
 //    coded (engine/pixel_raster.cc, engine/pixel_rle.cc).
 //  - XBM ("1"), XPM (P: the pixel characters themselves), FITS (L, I, F as Pillow 9.4 reads
-//    them) and ICO whose loaded icon is a PNG (engine/pixel_text.cc).
+//    them) (engine/pixel_text.cc).
+//  - ICO: the icon Pillow loads, a PNG (as a PNG file) or a DIB of 1/4/8/16/24/32 bits made
+//    RGBA with the AND mask or the 32-bit icon's alpha bytes (engine/pixel_ico.cc).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum
+// CMYK, RLE DIBs in icons, JPEG 2000, PSD ...) is Unsupported: no checksum
 // rather than a wrong one. So is an image over Pillow's decompression bomb limit (more than
 // 178,956,970 pixels by its header), which Pillow refuses to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_

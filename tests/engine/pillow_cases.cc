@@ -1,6 +1,7 @@
 #include "tests/engine/pillow_cases.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <span>
 
@@ -68,6 +69,10 @@ std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases,
   for (const PillowCase& c : cases) {
     SCOPED_TRACE(c.name);
     const PillowResult& want = pillow[c.name];
+    if (std::getenv("PILLOW_CASES_VERBOSE")) {  // what Pillow said, when writing a test
+      std::printf("%s: %s %s\n", c.name.c_str(), want.ok ? want.mode.c_str() : "ERR",
+                  want.ok ? want.md5.c_str() : want.error.c_str());
+    }
     Result<PixelMd5> ours =
         ComputePixelChecksum({reinterpret_cast<const std::byte*>(c.bytes.data()), c.bytes.size()});
     if (!want.ok) {

@@ -33,7 +33,8 @@ struct PillowCase {
 // Checks every case against Pillow (adding gtest failures): where Pillow gives a checksum,
 // ours is the same (or, for a `may_refuse` case, we answer Unsupported); where Pillow fails,
 // we give no checksum either. `min_modes` is how many distinct Pillow modes the cases must
-// cover (so a generator that drifts is noticed). Returns the modes seen.
+// cover (so a generator that drifts is noticed). Returns the modes seen. With
+// PILLOW_CASES_VERBOSE set, prints Pillow's answer for each case.
 std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases,
                                           size_t min_modes);
 

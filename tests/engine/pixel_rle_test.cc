@@ -72,7 +72,7 @@ TEST(PixelRleTest, SunRleMatchesPillow) {
       {"d8_palette.ras", coded(7, 3, 8, 5, 768)},
       {"d24.ras", coded(5, 3, 24, 6)},
       {"d32.ras", coded(5, 3, 32, 7)},
-      {"long_runs.ras", SunFile(300, 4, 8, std::string("\x80\xff\x05\x80\xff\x06\x80\x80\x07"
+      {"long_runs.ras", SunFile(229, 4, 8, std::string("\x80\xff\x05\x80\xff\x06\x80\x80\x07"
                                                        "\x80\xff\x80\x80\x10\x09\x01\x02",
                                                        17))},
       // Rows padded to 16 bits, as Sun's own writers do: Pillow reads no padding, so does this.
