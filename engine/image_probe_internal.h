@@ -121,7 +121,15 @@ struct IcoChoice {
 // With `chosen`, ICO also tells which image Pillow loads.
 Result<ImageInfo> ProbeIco(ByteSource& src, IcoChoice* chosen = nullptr);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
-Result<ImageInfo> ProbePsd(ByteSource& src);
+// Where Pillow finds a PSD's merged image, and how it reads it.
+struct PsdLayout {
+  uint64_t tile_at = 0;  // the merged image's 2-byte compression field
+  unsigned mode = 0;     // Photoshop's colour mode (0 bitmap ... 9 Lab)
+  unsigned bits = 0;     // 1 or 8
+  unsigned channels = 0;  // the planes Pillow reads: 1, 3 or 4 (RGB with 4 channels: RGBA)
+};
+// With `layout`, PSD also tells where the merged image is.
+Result<ImageInfo> ProbePsd(ByteSource& src, PsdLayout* layout = nullptr);
 
 }  // namespace ingest::probe_internal
 

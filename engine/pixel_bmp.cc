@@ -9,12 +9,13 @@
 // file header says (bfOffBits; when it points right after the info header, Pillow skips the
 // palette itself), while a DIB's start where Pillow stopped reading: after the header, the
 // three 40-byte-header bit-field masks and the palette.
+#include "engine/pixel_bmp.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "engine/pixel_bmp.h"
 #include "engine/pixel_checksum_internal.h"
 
 namespace ingest::pixels {
@@ -28,8 +29,7 @@ uint32_t Le32(const uint8_t* p) {
 
 // The conversion for a bit-field (or plain) 16/24/32-bit layout; Unsupported where Pillow
 // raises "Unsupported BMP bitfields layout".
-Status PickDirectKind(uint32_t bits, uint32_t compression, const uint32_t (&m)[4],
-                      BmpLayout* out) {
+Status PickDirectKind(uint32_t bits, uint32_t compression, const uint32_t (&m)[4], BmpLayout* out) {
   auto is = [&](uint32_t r, uint32_t g, uint32_t b, uint32_t a) {
     return m[0] == r && m[1] == g && m[2] == b && m[3] == a;
   };

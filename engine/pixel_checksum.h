@@ -28,9 +28,11 @@
 //    them) (engine/pixel_text.cc).
 //  - ICO: the icon Pillow loads, a PNG (as a PNG file) or a DIB of 1/4/8/16/24/32 bits made
 //    RGBA with the AND mask or the 32-bit icon's alpha bytes (engine/pixel_ico.cc).
+//  - PSD: the merged image, raw or PackBits: "1", L, P, RGB, RGBA, CMYK, LAB
+//    (engine/pixel_psd.cc; ZIP-compressed data Pillow cannot load).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK, RLE DIBs in icons, JPEG 2000, PSD ...) is Unsupported: no checksum
+// CMYK, RLE DIBs in icons, JPEG 2000 ...) is Unsupported: no checksum
 // rather than a wrong one. So is an image over Pillow's decompression bomb limit (more than
 // 178,956,970 pixels by its header), which Pillow refuses to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_

@@ -60,8 +60,8 @@ class SunRows {
       x_ += n;
       count -= n;
       if (x_ == line_.size()) {
-        sink_->Update(row_.data(), SunRow(line_.data(), width_, depth_, palette_, false,
-                                          row_.data()));
+        sink_->Update(row_.data(),
+                      SunRow(line_.data(), width_, depth_, palette_, false, row_.data()));
         x_ = 0;
         ++y_;
       }
@@ -115,8 +115,8 @@ SgiRowEnd ExpandSgiRow(std::span<const uint8_t> data, uint64_t pos, int32_t n, u
 
 // Decodes every row of an SGI RLE image into `image` (zeroed, rows top-down, `bands` bytes a
 // pixel); stops early, leaving zeros, where Pillow stops silently.
-Status DecodeSgiRle(std::span<const uint8_t> data, uint32_t width, uint32_t height,
-                    unsigned bands, unsigned bpc, uint8_t* image) {
+Status DecodeSgiRle(std::span<const uint8_t> data, uint32_t width, uint32_t height, unsigned bands,
+                    unsigned bpc, uint8_t* image) {
   const uint64_t tables = uint64_t{bands} * height;
   const size_t out_row = size_t{width} * bands;
   std::vector<uint8_t> line(out_row * bpc, 0);
@@ -129,8 +129,8 @@ Status DecodeSgiRle(std::span<const uint8_t> data, uint32_t width, uint32_t heig
         return Status::Corruption("SGI: RLE row " + std::to_string(r) +
                                   " starts inside the header (buffer overrun)");
       }
-      switch (ExpandSgiRow(data, start - 512u, static_cast<int32_t>(length), bpc, bands, c,
-                           width, line.data())) {
+      switch (ExpandSgiRow(data, start - 512u, static_cast<int32_t>(length), bpc, bands, c, width,
+                           line.data())) {
         case SgiRowEnd::kDone:
           break;
         case SgiRowEnd::kStop:

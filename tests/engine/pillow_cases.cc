@@ -55,8 +55,7 @@ std::map<std::string, PillowResult> RunPillow(const std::string& dir,
   return out;
 }
 
-std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases,
-                                          size_t min_modes) {
+std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases, size_t min_modes) {
   ScopedTempDir dir;
   std::vector<std::string> names;
   for (const PillowCase& c : cases) {

@@ -35,8 +35,7 @@ struct PillowCase {
 // we give no checksum either. `min_modes` is how many distinct Pillow modes the cases must
 // cover (so a generator that drifts is noticed). Returns the modes seen. With
 // PILLOW_CASES_VERBOSE set, prints Pillow's answer for each case.
-std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases,
-                                          size_t min_modes);
+std::vector<std::string> ExpectLikePillow(const std::vector<PillowCase>& cases, size_t min_modes);
 
 // Deterministic sample bytes (values below `modulo`).
 std::string Noise(size_t n, uint32_t seed, uint32_t modulo = 256);

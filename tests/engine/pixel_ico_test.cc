@@ -23,12 +23,12 @@ using Case = ingest::testing::PillowCase;
 struct Dib {
   uint32_t w = 8, h = 8;
   uint16_t bits = 8;
-  uint32_t colors = 0;      // header's colour count (0: 1 << bits)
-  int palette = 0;          // 0 noise, 1 grey ramp
+  uint32_t colors = 0;  // header's colour count (0: 1 << bits)
+  int palette = 0;      // 0 noise, 1 grey ramp
   uint32_t compression = 0;
   std::vector<uint32_t> masks = {};  // written after a 40-byte header (bit fields)
-  bool os2 = false;             // 12-byte header
-  bool v4 = false;              // 108-byte header, the masks inside it
+  bool os2 = false;                  // 12-byte header
+  bool v4 = false;                   // 108-byte header, the masks inside it
   bool top_down = false;
   uint32_t seed = 1;
 
@@ -75,8 +75,8 @@ std::string Icon(const std::vector<Entry>& entries) {
   uint32_t offset = 6 + 16 * static_cast<uint32_t>(entries.size());
   std::string data;
   for (const Entry& e : entries) {
-    out += std::string{static_cast<char>(e.w & 255), static_cast<char>(e.h & 255), 0, 0} +
-           Le16(1) + Le16(e.bpp) +
+    out += std::string{static_cast<char>(e.w & 255), static_cast<char>(e.h & 255), 0, 0} + Le16(1) +
+           Le16(e.bpp) +
            Le32(static_cast<uint32_t>(static_cast<int64_t>(e.bytes.size()) + e.size_delta)) +
            Le32(offset);
     offset += static_cast<uint32_t>(e.bytes.size());
@@ -92,24 +92,34 @@ TEST(PixelIcoTest, DibIconsMatchPillow) {
       {"p1.ico", Icon({One({.w = 13, .h = 13, .bits = 1, .seed = 1}, 1)})},
       {"one.ico", Icon({One({.w = 16, .h = 16, .bits = 1, .palette = 1, .seed = 2}, 1)})},
       {"p4.ico", Icon({One({.w = 9, .h = 9, .bits = 4, .seed = 3}, 4)})},
-      {"p4_three_colours.ico",
-       Icon({One({.w = 9, .h = 9, .bits = 4, .colors = 3, .seed = 4}, 4)})},
+      {"p4_three_colours.ico", Icon({One({.w = 9, .h = 9, .bits = 4, .colors = 3, .seed = 4}, 4)})},
       {"p8.ico", Icon({One({.w = 33, .h = 33, .bits = 8, .seed = 5}, 8)})},
       {"l8.ico", Icon({One({.w = 8, .h = 8, .bits = 8, .palette = 1, .seed = 6}, 8)})},
       {"os2_p8.ico", Icon({One({.w = 7, .h = 7, .bits = 8, .os2 = true, .seed = 7}, 8)})},
       {"rgb15.ico", Icon({One({.w = 10, .h = 10, .bits = 16, .seed = 8}, 16)})},
-      {"rgb16_565.ico", Icon({One({.w = 10, .h = 10, .bits = 16, .compression = 3,
-                                   .masks = {0xF800, 0x7E0, 0x1F}, .seed = 9},
+      {"rgb16_565.ico", Icon({One({.w = 10,
+                                   .h = 10,
+                                   .bits = 16,
+                                   .compression = 3,
+                                   .masks = {0xF800, 0x7E0, 0x1F},
+                                   .seed = 9},
                                   16)})},
       {"rgb24.ico", Icon({One({.w = 11, .h = 11, .bits = 24, .seed = 10}, 24)})},
       {"rgb32_alpha_bytes.ico", Icon({One({.w = 12, .h = 12, .bits = 32, .seed = 11}, 32)})},
       {"rgb32_and_mask.ico", Icon({One({.w = 12, .h = 12, .bits = 32, .seed = 12}, 0)})},
-      {"rgba32_bitfields.ico",
-       Icon({One({.w = 6, .h = 6, .bits = 32, .compression = 3,
-                  .masks = {0xFF, 0xFF00, 0xFF0000, 0xFF000000}, .seed = 13},
-                 32)})},
-      {"rgba32_v4.ico", Icon({One({.w = 6, .h = 6, .bits = 32, .compression = 3,
-                                   .masks = {0xFF0000, 0xFF00, 0xFF, 0xFF000000}, .v4 = true,
+      {"rgba32_bitfields.ico", Icon({One({.w = 6,
+                                          .h = 6,
+                                          .bits = 32,
+                                          .compression = 3,
+                                          .masks = {0xFF, 0xFF00, 0xFF0000, 0xFF000000},
+                                          .seed = 13},
+                                         32)})},
+      {"rgba32_v4.ico", Icon({One({.w = 6,
+                                   .h = 6,
+                                   .bits = 32,
+                                   .compression = 3,
+                                   .masks = {0xFF0000, 0xFF00, 0xFF, 0xFF000000},
+                                   .v4 = true,
                                    .seed = 24},
                                   32)})},
       {"rgb24_entry_says_32.ico", Icon({One({.w = 8, .h = 8, .bits = 24, .seed = 14}, 32)})},
@@ -117,10 +127,9 @@ TEST(PixelIcoTest, DibIconsMatchPillow) {
        Icon({One({.w = 8, .h = 8, .bits = 24, .seed = 14}, 32)}) + Noise(64, 25)},
       {"top_down.ico", Icon({One({.w = 8, .h = 8, .bits = 8, .top_down = true, .seed = 15}, 8)})},
       {"w32.ico", Icon({One({.w = 32, .h = 32, .bits = 4, .seed = 16}, 4)})},
-      {"largest_of_three.ico",
-       Icon({One({.w = 8, .h = 8, .bits = 8, .seed = 17}, 8),
-             One({.w = 24, .h = 24, .bits = 24, .seed = 18}, 24),
-             One({.w = 16, .h = 16, .bits = 32, .seed = 19}, 32)})},
+      {"largest_of_three.ico", Icon({One({.w = 8, .h = 8, .bits = 8, .seed = 17}, 8),
+                                     One({.w = 24, .h = 24, .bits = 24, .seed = 18}, 24),
+                                     One({.w = 16, .h = 16, .bits = 32, .seed = 19}, 32)})},
       {"dib_beside_png.ico",
        Icon({One({.w = 24, .h = 24, .bits = 8, .seed = 20}, 8),
              {16, 16, 32, ingest::testing::WritePng(16, 16, {.noise = true, .seed = 21}), 0}})},

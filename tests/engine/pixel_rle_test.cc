@@ -41,8 +41,9 @@ std::string SunRle(const std::string& data) {
 // A type-2 Sun raster of `w` x `h` at `depth` whose stream is `stream` (already coded).
 std::string SunFile(uint32_t w, uint32_t h, uint32_t depth, const std::string& stream,
                     uint32_t palette = 0) {
-  return Be32(0x59a66a95) + Be32(w) + Be32(h) + Be32(depth) + Be32(static_cast<uint32_t>(stream.size())) + Be32(2) +
-         Be32(palette ? 1 : 0) + Be32(palette) + Noise(palette, 99) + stream;
+  return Be32(0x59a66a95) + Be32(w) + Be32(h) + Be32(depth) +
+         Be32(static_cast<uint32_t>(stream.size())) + Be32(2) + Be32(palette ? 1 : 0) +
+         Be32(palette) + Noise(palette, 99) + stream;
 }
 
 // Rows of (w * depth + 7) / 8 bytes, with runs, 0x80 bytes and noise, for `h` rows.
@@ -72,9 +73,10 @@ TEST(PixelRleTest, SunRleMatchesPillow) {
       {"d8_palette.ras", coded(7, 3, 8, 5, 768)},
       {"d24.ras", coded(5, 3, 24, 6)},
       {"d32.ras", coded(5, 3, 32, 7)},
-      {"long_runs.ras", SunFile(229, 4, 8, std::string("\x80\xff\x05\x80\xff\x06\x80\x80\x07"
-                                                       "\x80\xff\x80\x80\x10\x09\x01\x02",
-                                                       17))},
+      {"long_runs.ras", SunFile(229, 4, 8,
+                                std::string("\x80\xff\x05\x80\xff\x06\x80\x80\x07"
+                                            "\x80\xff\x80\x80\x10\x09\x01\x02",
+                                            17))},
       // Rows padded to 16 bits, as Sun's own writers do: Pillow reads no padding, so does this.
       {"padded_rows.ras", SunFile(5, 4, 8, SunRle(Noise(24, 8)))},
       {"run_past_the_end.ras", SunFile(4, 2, 8, std::string("\x80\x40\x33", 3))},
@@ -125,8 +127,8 @@ struct SgiRle {
   std::vector<uint32_t> starts;   // empty: where the rows are written
   std::string Build() const {
     const unsigned dim = bands == 1 ? 2 : 3;
-    std::string head = Be16(474) + std::string{'\x01', static_cast<char>(bpc)} + Be16(dim) + Be16(w) +
-                       Be16(h) + Be16(bands);
+    std::string head = Be16(474) + std::string{'\x01', static_cast<char>(bpc)} + Be16(dim) +
+                       Be16(w) + Be16(h) + Be16(bands);
     head.resize(512, '\0');
     std::string tables, data;
     const uint32_t base = static_cast<uint32_t>(512 + 8 * rows.size());
@@ -198,12 +200,15 @@ TEST(PixelRleTest, SgiRleMatchesPillow) {
     };
     const std::string tag = std::to_string(bpc);
     const std::string copy = op(0x82) + std::string(2 * bpc, '\x07');
-    cases.push_back({"copy_to_last_byte_" + tag + ".sgi", SgiRle{2, 1, 1, bpc, {copy}, {}, {}}.Build()});
+    cases.push_back(
+        {"copy_to_last_byte_" + tag + ".sgi", SgiRle{2, 1, 1, bpc, {copy}, {}, {}}.Build()});
     cases.push_back(
         {"copy_then_end_" + tag + ".sgi", SgiRle{2, 1, 1, bpc, {copy + op(0)}, {}, {}}.Build()});
     const std::string run = op(0x03) + std::string(bpc, '\x07');
-    cases.push_back({"run_at_last_byte_" + tag + ".sgi", SgiRle{3, 1, 1, bpc, {run}, {}, {}}.Build()});
-    cases.push_back({"run_then_end_" + tag + ".sgi", SgiRle{3, 1, 1, bpc, {run + op(0)}, {}, {}}.Build()});
+    cases.push_back(
+        {"run_at_last_byte_" + tag + ".sgi", SgiRle{3, 1, 1, bpc, {run}, {}, {}}.Build()});
+    cases.push_back(
+        {"run_then_end_" + tag + ".sgi", SgiRle{3, 1, 1, bpc, {run + op(0)}, {}, {}}.Build()});
   }
   cases.push_back({"noise.sgi", SgiImage(5, 3, 3, 1, 13).Build().substr(0, 600) + Noise(99, 14)});
   ExpectLikePillow(cases, 3);

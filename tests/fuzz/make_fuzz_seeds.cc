@@ -126,6 +126,18 @@ std::vector<std::pair<std::string, std::string>> Images(const std::string& scrat
            std::string(3, '\0') + len + std::string(3, '\0') + len + row + row;
     out.emplace_back("rle" + std::to_string(bpc) + ".sgi", rle);
   }
+  // PSD: RGB 3x2, raw planes and PackBits planes (a count table, runs and literals).
+  const std::string psd_head = std::string("8BPS\0\x01\0\0\0\0\0\0\0\x03\0\0\0\x02\0\0\0\x03"
+                                           "\0\x08\0\x03",
+                                           26) +
+                               std::string(12, '\0');
+  out.emplace_back("raw.psd", psd_head + std::string("\0\0", 2) + std::string(18, '\x41'));
+  std::string counts, planes;
+  for (int row = 0; row < 6; ++row) {
+    counts += std::string(row % 2 ? "\0\x02" : "\0\x04", 2);
+    planes += row % 2 ? std::string("\xfe\x33", 2) : std::string("\x02\x01\x02\x03", 4);
+  }
+  out.emplace_back("packbits.psd", psd_head + std::string("\0\x01", 2) + counts + planes);
   for (int bpp : {24, 32}) {
     std::string dib = std::string("\x28\0\0\0\x03\0\0\0\x04\0\0\0\x01\0", 14) +
                       static_cast<char>(bpp) + std::string(25, '\0');
