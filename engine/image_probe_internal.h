@@ -109,7 +109,12 @@ Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
 // 2880-byte record rounded up, as Pillow computes it) and its BITPIX.
 Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
                             int* bitpix = nullptr);
-Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
+// Pillow's mode for a JPEG 2000 file, from its header: the component count, and I;16 for one
+// component of 10 bits or more (the codestream's first component, or the JP2 ihdr box).
+enum class Jpeg2000Mode { kL, kI16, kLA, kRgb, kRgba };
+// With `mode`, JPEG 2000 also tells Pillow's mode and whether the file is a raw codestream.
+Result<ImageInfo> ProbeJpeg2000(ByteSource& src, Jpeg2000Mode* mode = nullptr,
+                                bool* codestream = nullptr);
 // The directory entry of the icon image Pillow loads: where it starts (a PNG or a DIB), and
 // the entry's byte count and bpp fields as stored (Pillow finds a DIB's AND mask, or its
 // alpha, from them).

@@ -415,10 +415,8 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashIcoPixels(file, &sink);
       break;
     case ImageFormat::kJpeg2000:
-      // Pillow decodes through OpenJPEG and its own unpackers (precision shifts, signed
-      // samples, subsampled components, tiles); none of that is reproduced here yet.
-      return Status::Unsupported(
-          "JPEG2000: no pixel checksum here (Pillow's OpenJPEG decoding is not reproduced)");
+      st = pixels::HashJpeg2000Pixels(file, &sink);
+      break;
     case ImageFormat::kPsd:
       st = pixels::HashPsdPixels(file, &sink);
       break;

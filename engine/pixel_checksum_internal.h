@@ -70,6 +70,7 @@ Status HashXpmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashFitsPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashIcoPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashPsdPixels(std::span<const std::byte> file, Md5Sink* sink);
+Status HashJpeg2000Pixels(std::span<const std::byte> file, Md5Sink* sink);
 
 // Packs a "1"-mode row as Pillow's tobytes does: bits MSB first, the pad bits of the last
 // byte cleared; `invert` flips every pixel (min-is-white data). Writes (width + 7) / 8 bytes.
