@@ -32,7 +32,7 @@
 //    (engine/pixel_psd.cc; ZIP-compressed data Pillow cannot load).
 //  - JPEG 2000 (JP2 or codestream): L, LA, RGB, RGBA, I;16 through OpenJPEG, driven as
 //    Pillow drives it, and Pillow's precision shifts (engine/pixel_jpeg2000.cc; YCC colour
-//    and a subsampled first component are Unsupported).
+//    and subsampled colour components are Unsupported).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
 // CMYK, RLE DIBs in icons ...) is Unsupported: no checksum

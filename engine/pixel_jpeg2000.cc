@@ -7,14 +7,15 @@
 // the file with the default parameters (no reduction, all quality layers) over a stream that
 // behaves like Pillow's: 1 MiB buffer, the file's length, no seek function, and a skip
 // function that returns the new position rather than the count skipped (as Pillow's does).
-// The image must have 1 to 4 components, a known colour space (unspecified counts as grey for
-// 1-2 components and sRGB for 3-4) and no subsampling; the (mode, colour space, components)
-// triple picks the unpacker. Tiles come one at a time and are placed at their offset from the
-// image origin; one outside Pillow's image is an error. Each sample of precision p (stored in
+// The image must have 1 to 4 components and a known colour space (unspecified counts as grey
+// for 1-2 components, and for 3-4 as YCC when the first subsampled component is the second
+// or third, else sRGB); the (mode, colour space, components) triple picks the unpacker, and
+// the grey ones refuse subsampling. Tiles come one at a time and are placed at their offset from
+// the image origin; one outside Pillow's image is an error. Each sample of precision p (stored in
 // 1, 2 or 4 bytes) becomes ((v + signed offset 2^(p-1) + rounding) shifted by 8 - p (16 - p
 // for I;16)), truncated to the byte (or 16 bits). YCC images are Unsupported: Pillow converts
-// them with its own YCbCr tables, not reproduced here; so is a subsampled first component,
-// which Pillow reads past.
+// them with its own YCbCr tables, not reproduced here; so are subsampled sRGB components,
+// which Pillow indexes with rounded-down component sizes.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -97,7 +98,8 @@ struct Channel {
 // Which components fill Pillow's bands: the unpacker for (mode, colour space, components).
 // Returns the number of components it reads (0: no unpacker, Pillow fails).
 unsigned PickUnpacker(Jpeg2000Mode mode, OPJ_COLOR_SPACE space, unsigned comps) {
-  const bool grey = space == OPJ_CLRSPC_GRAY, srgb = space == OPJ_CLRSPC_SRGB;
+  const bool grey = space == OPJ_CLRSPC_GRAY;
+  const bool colour = space == OPJ_CLRSPC_SRGB || space == OPJ_CLRSPC_SYCC;
   switch (mode) {
     case Jpeg2000Mode::kL:
     case Jpeg2000Mode::kI16:
@@ -106,10 +108,10 @@ unsigned PickUnpacker(Jpeg2000Mode mode, OPJ_COLOR_SPACE space, unsigned comps) 
       return grey && comps == 2 ? 2 : 0;
     case Jpeg2000Mode::kRgb:
       if (grey && (comps == 1 || comps == 2)) return 1;
-      return srgb && (comps == 3 || comps == 4) ? 3 : 0;
+      return colour && (comps == 3 || comps == 4) ? 3 : 0;
     case Jpeg2000Mode::kRgba:
       if (grey && (comps == 1 || comps == 2)) return comps;
-      return srgb && (comps == 3 || comps == 4) ? comps : 0;
+      return colour && (comps == 3 || comps == 4) ? comps : 0;
   }
   return 0;
 }
@@ -177,26 +179,32 @@ Result<unsigned> CheckImage(const opj_image_t& img, Jpeg2000Mode mode) {
         "JPEG2000: Pillow cannot decode this component count or colour "
         "space");
   }
-  for (unsigned n = 1; n < img.numcomps; ++n) {
-    if (img.comps[n].dx != 1 || img.comps[n].dy != 1) {
-      return Status::Corruption("JPEG2000: subsampled components (Pillow refuses them)");
-    }
-  }
-  if (img.comps[0].dx != 1 || img.comps[0].dy != 1) {
-    return Status::Unsupported("JPEG2000: subsampled first component (Pillow reads past it)");
+  int subsampled = -1;  // the first subsampled component
+  for (unsigned n = 0; n < img.numcomps && subsampled < 0; ++n) {
+    if (img.comps[n].dx != 1 || img.comps[n].dy != 1) subsampled = static_cast<int>(n);
   }
   OPJ_COLOR_SPACE space = img.color_space;
-  if (space == OPJ_CLRSPC_UNSPECIFIED) {
-    space = img.numcomps <= 2 ? OPJ_CLRSPC_GRAY : OPJ_CLRSPC_SRGB;
+  if (space == OPJ_CLRSPC_UNSPECIFIED) {  // Pillow's guess: subsampled chroma means YCC
+    space = img.numcomps <= 2                      ? OPJ_CLRSPC_GRAY
+            : (subsampled == 1 || subsampled == 2) ? OPJ_CLRSPC_SYCC
+                                                   : OPJ_CLRSPC_SRGB;
   }
-  if (space == OPJ_CLRSPC_SYCC && img.numcomps >= 3) {
+  const unsigned used = PickUnpacker(mode, space, img.numcomps);
+  // Pillow's grey unpackers take no subsampled component; its colour ones do.
+  if (used == 0 || (space == OPJ_CLRSPC_GRAY && subsampled >= 0)) {
+    return Status::Corruption(
+        "JPEG2000: Pillow has no unpacker for this mode, colour space "
+        "and subsampling");
+  }
+  if (space == OPJ_CLRSPC_SYCC) {
     return Status::Unsupported(
         "JPEG2000: YCC image (Pillow's YCbCr conversion is not "
         "reproduced): no pixel checksum here");
   }
-  const unsigned used = PickUnpacker(mode, space, img.numcomps);
-  if (used == 0) {
-    return Status::Corruption("JPEG2000: Pillow has no unpacker for this mode and colour space");
+  if (subsampled >= 0) {
+    return Status::Unsupported(
+        "JPEG2000: subsampled colour components (Pillow's indexing of "
+        "them is not reproduced): no pixel checksum here");
   }
   return used;
 }
@@ -237,6 +245,9 @@ Status DecodeTiles(J2kInput* in, bool codestream, Jpeg2000Mode mode, uint32_t wi
         static_cast<OPJ_INT32>(static_cast<OPJ_UINT32>(y1) - img->y0) >
             static_cast<OPJ_INT32>(height)) {
       return Status::Corruption("JPEG2000: a tile lies outside the image");
+    }
+    if (comps != img->numcomps) {
+      return Status::Corruption("JPEG2000: a tile's component count differs from the image's");
     }
     const auto w = static_cast<uint32_t>(x1 - x0), h = static_cast<uint32_t>(y1 - y0);
     const uint64_t bytes = uint64_t{w} * h * (comps == 3 ? 4 : comps);
