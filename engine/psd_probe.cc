@@ -98,7 +98,14 @@ Status MakeTile(PyStream& f, int64_t channels, int64_t xsize, int64_t ysize, Out
   unsigned compression = U16(b);
   int64_t offset = static_cast<int64_t>(f.tell());
   if (compression == 0) {
-    offset += channels * xsize * ysize;
+    // Python's integers do not overflow, but its seek does past 2^63 (OverflowError).
+    int64_t area = 0;
+    if (__builtin_mul_overflow(channels, xsize, &area) ||
+        __builtin_mul_overflow(area, ysize, &area) ||
+        __builtin_add_overflow(offset, area, &offset)) {
+      *outcome = Outcome::kError;
+      return Status();
+    }
   } else if (compression == 1) {
     std::string counts;
     INGEST_RETURN_IF_ERROR(f.Read(channels * ysize * 2, &counts));  // negative: to the end

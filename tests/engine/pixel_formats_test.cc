@@ -5,8 +5,6 @@
 //  - Pillow fails: so do we (no checksum where CVAT's tool has none).
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,7 +14,6 @@
 #include "engine/pixel_checksum.h"
 #include "tests/engine/pillow_cases.h"
 #include "tests/testing/image_writer.h"
-#include "tests/testing/temp_dir.h"
 
 namespace ingest {
 namespace {

@@ -98,6 +98,14 @@ std::string OneLayer(uint32_t w, uint32_t h) {
   return Be32(static_cast<uint32_t>(info.size())) + info + Be32(0);  // + global mask info
 }
 
+// A layer section with one grey layer whose box is `w` x `h` and whose channel holds only
+// its compression field (raw): Pillow still works out where the data would end.
+std::string BoxOnlyLayer(uint32_t w, uint32_t h) {
+  std::string info = Be16(1) + Be32(0) + Be32(0) + Be32(h) + Be32(w) + Be16(1) + Be16(0) + Be32(2) +
+                     "8BIMnorm" + std::string{'\xff', 0, 0, 0} + Be32(0) + Be16(0);
+  return Be32(static_cast<uint32_t>(info.size())) + info + Be32(0);
+}
+
 TEST(PixelPsdTest, PsdMatchesPillow) {
   std::vector<Case> cases;
   struct Mode {
@@ -129,6 +137,11 @@ TEST(PixelPsdTest, PsdMatchesPillow) {
   cases.push_back({"resources.psd", with_resources.Build()});
   Psd layered{.compression = 1, .layers = OneLayer(4, 3)};
   cases.push_back({"one_layer.psd", layered.Build()});
+  // A layer box whose area passes 2^63: Python's seek raises OverflowError.
+  cases.push_back(
+      {"huge_layer_box.psd",
+       Psd{.compression = 1, .layers = BoxOnlyLayer(0xFFFFFFFFu, 0xFFFFFFFFu)}.Build()});
+  cases.push_back({"empty_layer_box.psd", Psd{.layers = BoxOnlyLayer(0, 0)}.Build()});
   Psd wide{.w = 300, .h = 2, .compression = 1};  // rows longer than a PackBits packet
   cases.push_back({"wide_packbits.psd", wide.Build()});
   // PackBits quirks: 0x80 skipped, a run past the row's end has the rest dropped (so the next
