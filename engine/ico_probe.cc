@@ -47,12 +47,12 @@ class WindowSource : public ByteSource {
 };
 
 struct IconEntry {
-  uint32_t width, height, depth, offset;
+  uint32_t width, height, depth, offset, size, bpp;
 };
 
 }  // namespace
 
-Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset) {
+Result<ImageInfo> ProbeIco(ByteSource& src, IcoChoice* chosen) {
   uint8_t h[6];
   INGEST_RETURN_IF_ERROR(ReadExact(src, 0, h, 6, "ICO: header"));
   unsigned count = Le16(h + 4);
@@ -61,7 +61,8 @@ Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset) {
     uint8_t e[16];
     INGEST_ASSIGN_OR_RETURN(size_t got, src.ReadAt(6 + 16 * uint64_t{i}, e, 16));
     if (got < 16) return Status::Unsupported("ICO: truncated directory");
-    IconEntry entry{e[0] != 0 ? e[0] : 256u, e[1] != 0 ? e[1] : 256u, Le16(e + 6), Le32(e + 12)};
+    IconEntry entry{e[0] != 0 ? e[0] : 256u, e[1] != 0 ? e[1] : 256u, Le16(e + 6), Le32(e + 12),
+                    Le32(e + 8), Le16(e + 6)};
     if (entry.depth == 0 && e[2] != 0) {
       // Python's ceil(log(n, 2)), which is log(n) / log(2) in doubles.
       entry.depth =
@@ -111,7 +112,7 @@ Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset) {
     info.width = inner->width;
     info.height = inner_height;
   }
-  if (image_offset) *image_offset = best.offset;
+  if (chosen) *chosen = {best.offset, best.size, best.bpp};
   return info;
 }
 

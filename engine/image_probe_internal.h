@@ -109,11 +109,32 @@ Result<ImageInfo> ProbeXpm(ByteSource& src, uint64_t* data_offset = nullptr);
 // 2880-byte record rounded up, as Pillow computes it) and its BITPIX.
 Result<ImageInfo> ProbeFits(ByteSource& src, uint64_t* data_offset = nullptr,
                             int* bitpix = nullptr);
-Result<ImageInfo> ProbeJpeg2000(ByteSource& src);
-// With `image_offset`, ICO also tells where the image Pillow loads starts (a PNG or a DIB).
-Result<ImageInfo> ProbeIco(ByteSource& src, uint64_t* image_offset = nullptr);
+// Pillow's mode for a JPEG 2000 file, from its header: the component count, and I;16 for one
+// component of 10 bits or more (the codestream's first component, or the JP2 ihdr box).
+enum class Jpeg2000Mode { kL, kI16, kLA, kRgb, kRgba };
+// With `mode`, JPEG 2000 also tells Pillow's mode and whether the file is a raw codestream.
+Result<ImageInfo> ProbeJpeg2000(ByteSource& src, Jpeg2000Mode* mode = nullptr,
+                                bool* codestream = nullptr);
+// The directory entry of the icon image Pillow loads: where it starts (a PNG or a DIB), and
+// the entry's byte count and bpp fields as stored (Pillow finds a DIB's AND mask, or its
+// alpha, from them).
+struct IcoChoice {
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  uint32_t bpp = 0;
+};
+// With `chosen`, ICO also tells which image Pillow loads.
+Result<ImageInfo> ProbeIco(ByteSource& src, IcoChoice* chosen = nullptr);
 Result<ImageInfo> ProbeWmf(ByteSource& src);
-Result<ImageInfo> ProbePsd(ByteSource& src);
+// Where Pillow finds a PSD's merged image, and how it reads it.
+struct PsdLayout {
+  uint64_t tile_at = 0;  // the merged image's 2-byte compression field
+  unsigned mode = 0;     // Photoshop's colour mode (0 bitmap ... 9 Lab)
+  unsigned bits = 0;     // 1 or 8
+  unsigned channels = 0;  // the planes Pillow reads: 1, 3 or 4 (RGB with 4 channels: RGBA)
+};
+// With `layout`, PSD also tells where the merged image is.
+Result<ImageInfo> ProbePsd(ByteSource& src, PsdLayout* layout = nullptr);
 
 }  // namespace ingest::probe_internal
 

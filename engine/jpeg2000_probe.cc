@@ -94,7 +94,20 @@ constexpr uint32_t Tag(const char (&s)[5]) {
          uint32_t{static_cast<uint8_t>(s[2])} << 8 | static_cast<uint8_t>(s[3]);
 }
 
-Result<ImageInfo> ParseJp2Header(std::string_view jp2h) {
+Jpeg2000Mode ModeFor(unsigned components, unsigned bits) {
+  switch (components) {
+    case 1:
+      return (bits & 0x7F) > 8 ? Jpeg2000Mode::kI16 : Jpeg2000Mode::kL;
+    case 2:
+      return Jpeg2000Mode::kLA;
+    case 3:
+      return Jpeg2000Mode::kRgb;
+    default:
+      return Jpeg2000Mode::kRgba;
+  }
+}
+
+Result<ImageInfo> ParseJp2Header(std::string_view jp2h, Jpeg2000Mode* found) {
   BoxReader header(jp2h);
   auto unidentified = [] { return Status::Unsupported("JPEG2000: malformed JP2 header"); };
   int64_t width = -1, height = -1;
@@ -108,7 +121,10 @@ Result<ImageInfo> ParseJp2Header(std::string_view jp2h) {
       height = Be32(p);
       width = Be32(p + 4);
       unsigned nc = Be16(p + 8);
-      mode = mode || (nc >= 1 && nc <= 4);
+      if (nc >= 1 && nc <= 4) {  // else the mode an earlier box set stays
+        mode = true;
+        *found = ModeFor(nc, p[10]);
+      }
     } else if (type == Tag("res ")) {
       BoxReader res(std::string_view{});
       if (!header.SubBoxes(&res)) return unidentified();
@@ -127,7 +143,7 @@ Result<ImageInfo> ParseJp2Header(std::string_view jp2h) {
   return Sized(width, height);
 }
 
-Result<ImageInfo> ProbeCodestream(ByteSource& src) {
+Result<ImageInfo> ProbeCodestream(ByteSource& src, Jpeg2000Mode* found) {
   std::string siz(2, '\0');
   INGEST_ASSIGN_OR_RETURN(size_t got, src.ReadAt(4, siz.data(), 2));
   if (got < 2) return Status::Unsupported("JPEG2000: truncated SIZ segment");
@@ -144,15 +160,20 @@ Result<ImageInfo> ProbeCodestream(ByteSource& src) {
   if (csiz < 1 || csiz > 4 || siz.size() < 36 + 3u * csiz) {
     return Status::Unsupported("JPEG2000: unsupported component count " + std::to_string(csiz));
   }
+  // Pillow reads component i at 36 + 3i, so its "yrsiz[0]" is the first component's Ssiz.
+  *found = ModeFor(csiz, s[38]);
   return Sized(int64_t{Be32(s + 4)} - Be32(s + 12), int64_t{Be32(s + 8)} - Be32(s + 16));
 }
 
 }  // namespace
 
-Result<ImageInfo> ProbeJpeg2000(ByteSource& src) {
+Result<ImageInfo> ProbeJpeg2000(ByteSource& src, Jpeg2000Mode* mode, bool* codestream) {
+  Jpeg2000Mode found = Jpeg2000Mode::kL;
+  if (!mode) mode = &found;
   uint8_t sig[4];
   INGEST_RETURN_IF_ERROR(ReadExact(src, 0, sig, 4, "JPEG2000: signature"));
-  if (Be32(sig) == 0xFF4FFF51) return ProbeCodestream(src);
+  if (codestream) *codestream = Be32(sig) == 0xFF4FFF51;
+  if (Be32(sig) == 0xFF4FFF51) return ProbeCodestream(src, mode);
   uint64_t pos = 12;  // after the signature box
   int64_t remaining = -1;
   auto short_read = [] { return Status::Corruption("JPEG2000: file ends inside a box"); };
@@ -179,7 +200,7 @@ Result<ImageInfo> ProbeJpeg2000(ByteSource& src) {
       std::string box(lbox - hlen, '\0');
       INGEST_ASSIGN_OR_RETURN(got, src.ReadAt(pos, box.data(), box.size()));
       if (got < box.size()) return short_read();
-      return ParseJp2Header(box);
+      return ParseJp2Header(box, mode);
     }
     if (type == Tag("ftyp")) {
       if (remaining < 4) return Status::Unsupported("JPEG2000: short ftyp box");

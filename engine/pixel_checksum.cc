@@ -415,15 +415,11 @@ Status DecodeInto(std::span<const std::byte> file, pixels::Md5Sink* sink_ptr) {
       st = pixels::HashIcoPixels(file, &sink);
       break;
     case ImageFormat::kJpeg2000:
-      // Pillow decodes through OpenJPEG and its own unpackers (precision shifts, signed
-      // samples, subsampled components, tiles); none of that is reproduced here yet.
-      return Status::Unsupported(
-          "JPEG2000: no pixel checksum here (Pillow's OpenJPEG decoding is not reproduced)");
+      st = pixels::HashJpeg2000Pixels(file, &sink);
+      break;
     case ImageFormat::kPsd:
-      // Pillow composes a PSD from its channel planes (raw or PackBits) per its mode; not
-      // reproduced here yet.
-      return Status::Unsupported(
-          "PSD: no pixel checksum here (Pillow's channel composition is not reproduced)");
+      st = pixels::HashPsdPixels(file, &sink);
+      break;
     case ImageFormat::kUnknown:
       return Status::Unsupported("not a known image format");
   }

@@ -2,7 +2,7 @@
 // computes it, `hashlib.md5(PIL.Image.open(p).tobytes()).hexdigest()` with Pillow 9.4: the
 // pixels of the image as opened, in Pillow's native mode for the file, before any EXIF
 // rotation. The decoders are the ones Pillow itself links (libjpeg-turbo, libpng's zlib data,
-// libtiff, libwebp) or, where Pillow decodes in its own code (GIF, BMP, uncompressed TIFF),
+// libtiff, libwebp, OpenJPEG) or, where Pillow decodes in its own code (GIF, BMP, uncompressed TIFF),
 // giflib and our own readers; what Pillow's "tobytes" makes of each mode is reproduced here:
 //  - JPEG: L, RGB (libjpeg's YCbCr->RGB with its defaults: JDCT_ISLOW, fancy upsampling),
 //    CMYK inverted (Pillow assumes Adobe polarity: 255 - libjpeg's samples).
@@ -22,13 +22,20 @@
 //  - PNM: "1", L, I, RGB and the PIL extensions P, RGBA, CMYK, raw and plain, with Pillow's
 //    scaling of other maxvals (engine/pixel_pnm.cc; comments inside plain data and tokens
 //    that are not plain digits are Unsupported).
-//  - Sun raster (uncompressed) and PCX: "1", L, P, RGB; SGI (uncompressed): L, RGB, RGBA,
-//    8 or 16 bits (engine/pixel_raster.cc).
+//  - Sun raster and PCX: "1", L, P, RGB; SGI: L, RGB, RGBA, 8 or 16 bits; raw or run-length
+//    coded (engine/pixel_raster.cc, engine/pixel_rle.cc).
 //  - XBM ("1"), XPM (P: the pixel characters themselves), FITS (L, I, F as Pillow 9.4 reads
-//    them) and ICO whose loaded icon is a PNG (engine/pixel_text.cc).
+//    them) (engine/pixel_text.cc).
+//  - ICO: the icon Pillow loads, a PNG (as a PNG file) or a DIB of 1/4/8/16/24/32 bits made
+//    RGBA with the AND mask or the 32-bit icon's alpha bytes (engine/pixel_ico.cc).
+//  - PSD: the merged image, raw or PackBits: "1", L, P, RGB, RGBA, CMYK, LAB
+//    (engine/pixel_psd.cc; ZIP-compressed data Pillow cannot load).
+//  - JPEG 2000 (JP2 or codestream): L, LA, RGB, RGBA, I;16 through OpenJPEG, driven as
+//    Pillow drives it, and Pillow's precision shifts (engine/pixel_jpeg2000.cc; YCC colour
+//    and subsampled colour components are Unsupported).
 //  - WMF/EMF: Unsupported, as Pillow cannot load their pixels on Linux.
 // Anything else (animated WebP, BMP RLE, TIFF with associated alpha or planar data, 16-bit
-// CMYK, Sun and SGI RLE, icons holding a DIB, JPEG 2000, PSD ...) is Unsupported: no checksum
+// CMYK, RLE DIBs in icons ...) is Unsupported: no checksum
 // rather than a wrong one. So is an image over Pillow's decompression bomb limit (more than
 // 178,956,970 pixels by its header), which Pillow refuses to open.
 #ifndef INGEST_ENGINE_PIXEL_CHECKSUM_H_

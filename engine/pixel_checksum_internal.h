@@ -51,10 +51,26 @@ Status HashPnmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashSunPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashPcxPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashSgiPixels(std::span<const std::byte> file, Md5Sink* sink);
+
+// Run-length data (engine/pixel_rle.cc), called once the format's header is read and the
+// size checked against the bomb limit. Sun raster type 2: `data` is the file from the end of
+// the colour map; `palette` says whether there is one (4-bit samples are then indices).
+Status HashSunRlePixels(std::span<const uint8_t> data, uint32_t width, uint32_t height,
+                        uint32_t depth, bool palette, Md5Sink* sink);
+// SGI storage 1: `file` whole (the tables follow the 512-byte header); `bands` is the zsize
+// (1, 3 or 4), `bpc` 1 or 2.
+Status HashSgiRlePixels(std::span<const std::byte> file, uint32_t width, uint32_t height,
+                        unsigned bands, unsigned bpc, Md5Sink* sink);
+// One stored Sun raster row of `depth` bits a pixel (1, 4, 8, 24, 32) to Pillow's bytes
+// (engine/pixel_raster.cc); returns how many were written to `out` (up to 3 * width).
+size_t SunRow(const uint8_t* in, uint32_t width, uint32_t depth, bool palette, bool rgb_order,
+              uint8_t* out);
 Status HashXbmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashXpmPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashFitsPixels(std::span<const std::byte> file, Md5Sink* sink);
 Status HashIcoPixels(std::span<const std::byte> file, Md5Sink* sink);
+Status HashPsdPixels(std::span<const std::byte> file, Md5Sink* sink);
+Status HashJpeg2000Pixels(std::span<const std::byte> file, Md5Sink* sink);
 
 // Packs a "1"-mode row as Pillow's tobytes does: bits MSB first, the pad bits of the last
 // byte cleared; `invert` flips every pixel (min-is-white data). Writes (width + 7) / 8 bytes.

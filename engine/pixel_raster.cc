@@ -4,13 +4,13 @@
 // `palette_length` bytes, then rows of ((width * depth + 15) / 16) * 2 bytes (the raw decoder
 // needs only the used bytes of the last row). Modes: depth 1 "1" (stored inverted, "1;I"),
 // depth 4 "L" (samples * 17) or "P" with a colour map (indices), depth 8 "L"/"P", depth 24 and
-// 32 "RGB" (BGR / BGRX unless the file type is 3, RGB / RGBX). File type 2 (RLE) is
-// Unsupported here.
+// 32 "RGB" (BGR / BGRX unless the file type is 3, RGB / RGBX). File type 2 (RLE) is decoded
+// by engine/pixel_rle.cc into the same rows.
 //
 // SGI (SgiImagePlugin), uncompressed only: planes of width * height samples after the
 // 512-byte header, one per band (L, RGB or RGBA), rows bottom-up; 16-bit samples (big-endian)
-// give their high byte ("L;16B"). Pillow needs every plane whole. RLE (storage 1) is
-// Unsupported here.
+// give their high byte ("L;16B"). Pillow needs every plane whole. RLE (storage 1) is decoded
+// by engine/pixel_rle.cc.
 //
 // PCX (PcxImagePlugin + PcxDecode.c): run-length data from offset 128, one scanline of
 // planes * stride bytes at a time, where stride = (width * bits + 7) / 8, made even when the
@@ -22,6 +22,7 @@
 // planes (plane k at k * ((width + 7) / 8)), "L"/"P" bytes, "RGB;L" planes at 0, width and
 // 2 * width. Mode "L" and "P" give the same bytes (indices), so the palette check at the end
 // of the file does not matter here (the file must still be 769 bytes long, or Pillow fails).
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -74,6 +75,31 @@ void PcxRow(std::vector<uint8_t>& line, uint32_t width, unsigned bits, unsigned 
 
 }  // namespace
 
+size_t SunRow(const uint8_t* in, uint32_t width, uint32_t depth, bool palette, bool rgb_order,
+              uint8_t* out) {
+  switch (depth) {
+    case 1:
+      PackBitsRow(in, width, true, out);
+      return (width + 7) / 8;
+    case 4:
+      UnpackSubByteRow(in, width, 4, palette ? 1 : 0x11, out);
+      return width;
+    case 8:
+      std::memcpy(out, in, width);
+      return width;
+    default: {  // 24 and 32
+      const int step = depth == 24 ? 3 : 4;
+      for (uint32_t x = 0; x < width; ++x) {
+        const uint8_t* px = in + size_t{x} * step;
+        out[3 * x] = rgb_order ? px[0] : px[2];
+        out[3 * x + 1] = px[1];
+        out[3 * x + 2] = rgb_order ? px[2] : px[0];
+      }
+      return size_t{width} * 3;
+    }
+  }
+}
+
 Status HashSunPixels(std::span<const std::byte> file, Md5Sink* sink) {
   const auto* s = reinterpret_cast<const uint8_t*>(file.data());
   if (file.size() < 32) return Status::Corruption("SUN: truncated header");
@@ -86,48 +112,25 @@ Status HashSunPixels(std::span<const std::byte> file, Md5Sink* sink) {
   if (palette_length != 0 && (palette_length > 1024 || palette_type != 1)) {
     return Status::Unsupported("SUN: unsupported colour map");
   }
-  if (file_type == 2) {
-    return Status::Unsupported("SUN: RLE-compressed raster (no pixel checksum here)");
-  }
   if (file_type > 5) return Status::Unsupported("SUN: unsupported file type");
   if (width == 0 || height == 0) return Status::Unsupported("SUN: width or height is 0");
   INGEST_RETURN_IF_ERROR(CheckPixelCount("SUN", width, height));
+  const uint64_t offset = 32 + uint64_t{palette_length};
+  if (file_type == 2) {
+    const auto data = std::span(s, file.size()).subspan(std::min<size_t>(offset, file.size()));
+    return HashSunRlePixels(data, static_cast<uint32_t>(width), static_cast<uint32_t>(height),
+                            depth, palette_length != 0, sink);
+  }
   const uint64_t stride = ((width * depth + 15) / 16) * 2;
   const uint64_t used = (width * depth + 7) / 8;
-  const uint64_t offset = 32 + uint64_t{palette_length};
   if (file.size() < offset || file.size() - offset < stride * (height - 1) + used) {
     return Status::Corruption("SUN: image file is truncated");
   }
-  const bool rgb_order = file_type == 3;
   const auto w = static_cast<uint32_t>(width);
   std::vector<uint8_t> row(depth >= 24 ? size_t{w} * 3 : size_t{w} + 8);
   for (uint64_t y = 0; y < height; ++y) {
-    const uint8_t* in = s + offset + y * stride;
-    size_t n = 0;
-    switch (depth) {
-      case 1:
-        PackBitsRow(in, w, true, row.data());
-        n = (w + 7) / 8;
-        break;
-      case 4:
-        UnpackSubByteRow(in, w, 4, palette_length ? 1 : 0x11, row.data());
-        n = w;
-        break;
-      case 8:
-        std::memcpy(row.data(), in, w);
-        n = w;
-        break;
-      default: {  // 24 and 32
-        const int step = depth == 24 ? 3 : 4;
-        for (uint32_t x = 0; x < w; ++x) {
-          const uint8_t* px = in + size_t{x} * step;
-          row[3 * x] = rgb_order ? px[0] : px[2];
-          row[3 * x + 1] = px[1];
-          row[3 * x + 2] = rgb_order ? px[2] : px[0];
-        }
-        n = size_t{w} * 3;
-      }
-    }
+    const size_t n = SunRow(s + offset + y * stride, w, depth, palette_length != 0,
+                            file_type == 3, row.data());
     sink->Update(row.data(), n);
   }
   return Status();
@@ -145,11 +148,12 @@ Status HashSgiPixels(std::span<const std::byte> file, Md5Sink* sink) {
       (bpc == 1 || bpc == 2) && (((dimension == 1 || dimension == 2) && zsize == 1) ||
                                  (dimension == 3 && (zsize == 3 || zsize == 4)));
   if (!known) return Status::Corruption("SGI: unsupported image mode");
-  if (storage == 1)
-    return Status::Unsupported("SGI: RLE-compressed image (no pixel checksum here)");
-  if (storage != 0) return Status::Unsupported("SGI: unknown storage " + std::to_string(storage));
+  if (storage != 0 && storage != 1) {
+    return Status::Unsupported("SGI: unknown storage " + std::to_string(storage));
+  }
   if (width == 0 || height == 0) return Status::Unsupported("SGI: width or height is 0");
   INGEST_RETURN_IF_ERROR(CheckPixelCount("SGI", width, height));
+  if (storage == 1) return HashSgiRlePixels(file, width, height, zsize, bpc, sink);
   const uint64_t page = uint64_t{width} * height * bpc;
   if (file.size() - 512 < page * zsize) return Status::Corruption("SGI: image file is truncated");
   std::vector<uint8_t> row(size_t{width} * zsize);

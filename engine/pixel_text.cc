@@ -12,11 +12,6 @@
 // 16 and 32 are "I" and -32 and -64 are "F", all read as 4 native (little-endian) bytes a
 // pixel whatever the file holds, so the bytes are copied as they are. Every row must be there.
 //
-// ICO (IcoImagePlugin): the image Pillow loads is the entry the probe picks (ico_probe.cc).
-// A PNG entry is decoded as a PNG file from its offset on (PngImageFile over the icon file,
-// positioned there), so its checksum is that PNG's. A DIB entry (pixels plus an AND mask
-// that Pillow merges into an alpha band) is Unsupported here.
-//
 // XPM (XpmImageFile.load_read): mode "P", and the pixel bytes are the characters themselves:
 // for each row, Python's readline() from the line after the last colour line, bytes 1 to
 // width, padded with spaces to the width (so a short or missing line never fails: the quote,
@@ -82,21 +77,6 @@ Status HashFitsPixels(std::span<const std::byte> file, Md5Sink* sink) {
   const auto* s = reinterpret_cast<const uint8_t*>(file.data()) + offset;
   for (uint32_t y = info.height; y > 0; --y) sink->Update(s + (y - 1) * row, row);
   return Status();
-}
-
-Status HashIcoPixels(std::span<const std::byte> file, Md5Sink* sink) {
-  SpanByteSource src(file);
-  uint64_t offset = 0;
-  INGEST_ASSIGN_OR_RETURN(ImageInfo info, probe_internal::ProbeIco(src, &offset));
-  (void)info;
-  static constexpr char kPngMagic[] = "\x89PNG\r\n\x1A\n";
-  if (offset > file.size() || file.size() - offset < 8 ||
-      std::memcmp(file.data() + offset, kPngMagic, 8) != 0) {
-    return Status::Unsupported(
-        "ICO: the icon Pillow loads is a DIB (BMP pixels and an AND mask merged into alpha); "
-        "no pixel checksum here");
-  }
-  return HashPngPixels(file.subspan(static_cast<size_t>(offset)), sink);
 }
 
 Status HashXpmPixels(std::span<const std::byte> file, Md5Sink* sink) {

@@ -98,7 +98,14 @@ Status MakeTile(PyStream& f, int64_t channels, int64_t xsize, int64_t ysize, Out
   unsigned compression = U16(b);
   int64_t offset = static_cast<int64_t>(f.tell());
   if (compression == 0) {
-    offset += channels * xsize * ysize;
+    // Python's integers do not overflow, but its seek does past 2^63 (OverflowError).
+    int64_t area = 0;
+    if (__builtin_mul_overflow(channels, xsize, &area) ||
+        __builtin_mul_overflow(area, ysize, &area) ||
+        __builtin_add_overflow(offset, area, &offset)) {
+      *outcome = Outcome::kError;
+      return Status();
+    }
   } else if (compression == 1) {
     std::string counts;
     INGEST_RETURN_IF_ERROR(f.Read(channels * ysize * 2, &counts));  // negative: to the end
@@ -187,7 +194,7 @@ Status LayerInfo(std::string_view block, Outcome* outcome) {
   return Status();
 }
 
-Status WalkPsd(ByteSource& src, ImageInfo* info, Outcome* outcome) {
+Status WalkPsd(ByteSource& src, ImageInfo* info, PsdLayout* layout, Outcome* outcome) {
   PyStream f(&src, {});
   std::string s, b;
   PSD_READ(f, 26, s);
@@ -210,6 +217,7 @@ Status WalkPsd(ByteSource& src, ImageInfo* info, Outcome* outcome) {
     return Status();
   }
   if (mode == 3 && bits == 8 && channels_in_file == 4) channels = 4;
+  *layout = {0, mode, bits, static_cast<unsigned>(channels)};
   info->width = U32(s, 18);
   info->height = U32(s, 14);
   PSD_READ(f, 4, b);  // colour mode data
@@ -246,6 +254,7 @@ Status WalkPsd(ByteSource& src, ImageInfo* info, Outcome* outcome) {
     }
     f.Seek(end, false);
   }
+  layout->tile_at = f.tell();
   return MakeTile(f, channels, info->width, info->height, outcome);
 }
 
@@ -254,17 +263,19 @@ Status WalkPsd(ByteSource& src, ImageInfo* info, Outcome* outcome) {
 
 }  // namespace
 
-Result<ImageInfo> ProbePsd(ByteSource& src) {
+Result<ImageInfo> ProbePsd(ByteSource& src, PsdLayout* layout) {
   ImageInfo info;
   info.format = ImageFormat::kPsd;
   Outcome outcome = Outcome::kOk;
-  INGEST_RETURN_IF_ERROR(WalkPsd(src, &info, &outcome));
+  PsdLayout found;
+  INGEST_RETURN_IF_ERROR(WalkPsd(src, &info, &found, &outcome));
   if (outcome == Outcome::kUnidentified)
     return Status::Unsupported("PSD: Pillow cannot identify it");
   if (outcome == Outcome::kError) return Status::Corruption("PSD: truncated or malformed header");
   if (info.width == 0 || info.height == 0) {
     return Status::Unsupported("PSD: width or height is 0");
   }
+  if (layout) *layout = found;
   return info;
 }
 

@@ -19,6 +19,19 @@ seed() {
   printf "$@" > "$out/$harness/$name"
 }
 
+# JPEG 2000 pixels: written by Pillow (OpenJPEG's encoder under it), a JP2 and a tiled
+# codestream, when python3-pil is there (the C++ generators have no JPEG 2000 encoder).
+if /usr/bin/python3 -c 'import PIL' 2> /dev/null; then
+  mkdir -p "$out/pixels"
+  /usr/bin/python3 - "$out/pixels" << 'PY'
+import sys
+from PIL import Image
+im = Image.frombytes('RGBA', (5, 4), bytes(range(0, 240, 3)))
+im.save(sys.argv[1] + '/rgba.jp2', 'JPEG2000')
+im.convert('L').save(sys.argv[1] + '/l.j2k', 'JPEG2000', no_jp2=True, tile_size=(4, 4))
+PY
+fi
+
 # Multipart: a read-size byte, the Content-Type line, the body.
 ct='multipart/form-data; boundary=XyZzy'
 seed multipart simple '\001%s\n--XyZzy\r\nContent-Disposition: form-data; name="image_quality"\r\n\r\n70\r\n--XyZzy\r\nContent-Disposition: form-data; name="client_files[0]"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\377\330\377\340data\r\n--XyZzy--\r\n' "$ct"

@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libarchive-dev libzstd-dev libxxhash-dev libsimdjson-dev zlib1g-dev
   libsqlite3-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev libdeflate-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-  libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev
+  libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev libopenjp2-7-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   curl python3 python3-pil python3-natsort xxhash bc time unzip

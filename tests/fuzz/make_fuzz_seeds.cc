@@ -106,6 +106,48 @@ std::vector<std::pair<std::string, std::string>> Images(const std::string& scrat
   ico +=
       std::string{static_cast<char>(n & 255), static_cast<char>(n >> 8 & 255), 0, 0, 22, 0, 0, 0};
   out.emplace_back("png.ico", ico + ico_png);
+  // Run-length Sun raster (runs across rows, an escaped 0x80) and SGI (8- and 16-bit: tables
+  // of offsets and lengths, copy and run opcodes); icons holding a DIB (AND mask; 32-bit alpha).
+  out.emplace_back("rle.ras",
+                   std::string("\x59\xa6\x6a\x95\0\0\0\x03\0\0\0\x02\0\0\0\x08"
+                               "\0\0\0\x08\0\0\0\x02\0\0\0\0\0\0\0\0",
+                               32) +
+                       std::string("\x80\x03\x07\x80\x00\x05", 6));
+  for (int bpc : {1, 2}) {
+    std::string rle = std::string("\x01\xda\x01", 3) + static_cast<char>(bpc) +
+                      std::string("\x00\x02\x00\x03\x00\x02\x00\x01", 8);
+    rle.resize(512, '\0');
+    const std::string row = bpc == 1 ? std::string("\x82\x11\x22\x01\x33\x00", 6)
+                                     : std::string("\x00\x82\x11\x12\x22\x23\x00\x01\x33"
+                                                   "\x34\x00\x00",
+                                                   12);
+    const auto len = static_cast<char>(row.size());
+    rle += std::string("\0\0\x02\x10\0\0\x02", 7) + static_cast<char>(0x10 + row.size()) +
+           std::string(3, '\0') + len + std::string(3, '\0') + len + row + row;
+    out.emplace_back("rle" + std::to_string(bpc) + ".sgi", rle);
+  }
+  // PSD: RGB 3x2, raw planes and PackBits planes (a count table, runs and literals).
+  const std::string psd_head = std::string("8BPS\0\x01\0\0\0\0\0\0\0\x03\0\0\0\x02\0\0\0\x03"
+                                           "\0\x08\0\x03",
+                                           26) +
+                               std::string(12, '\0');
+  out.emplace_back("raw.psd", psd_head + std::string("\0\0", 2) + std::string(18, '\x41'));
+  std::string counts, planes;
+  for (int row = 0; row < 6; ++row) {
+    counts += std::string(row % 2 ? "\0\x02" : "\0\x04", 2);
+    planes += row % 2 ? std::string("\xfe\x33", 2) : std::string("\x02\x01\x02\x03", 4);
+  }
+  out.emplace_back("packbits.psd", psd_head + std::string("\0\x01", 2) + counts + planes);
+  for (int bpp : {24, 32}) {
+    std::string dib = std::string("\x28\0\0\0\x03\0\0\0\x04\0\0\0\x01\0", 14) +
+                      static_cast<char>(bpp) + std::string(25, '\0');
+    const size_t stride = bpp == 24 ? 12 : 12;  // 3 pixels: 9 bytes padded to 12, or 12
+    dib += std::string(stride * 2, '\x5a') + std::string(8, '\x0f');  // pixels, AND mask
+    std::string dir = std::string("\0\0\x01\0\x01\0\x03\x02\0\0\x01\0", 12) +
+                      static_cast<char>(bpp) + std::string("\0", 1) +
+                      static_cast<char>(dib.size()) + std::string("\0\0\0\x16\0\0\0", 7);
+    out.emplace_back("dib" + std::to_string(bpp) + ".ico", dir + dib);
+  }
   return out;
 }
 
