@@ -64,8 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t nl = names.find('\n');
     std::string name(names.substr(0, nl));
     names = nl == std::string_view::npos ? std::string_view() : names.substr(nl + 1);
-    // The receiver only registers names its upload checks allowed.
-    if (name.empty() || name.find('/') != std::string::npos ||
+    // The receiver only registers names its upload checks allowed, and only files it could
+    // write (a name over NAME_MAX fails there with the file system's error).
+    if (name.empty() || name.size() > 255 || name.find('/') != std::string::npos ||
         name.find('\0') != std::string::npos || name == "." || name == "..") {
       continue;
     }
