@@ -14,6 +14,9 @@
 //      server's 404: a unit is never made twice, and the survivor makes it.)
 //   4. Create the task, then list the name again: an older task of the name without data
 //      (made by a twin between steps 1 and 4) wins; this one deletes its own and refuses.
+//      The same check runs again before Upload-Finish: a server may list a twin's older task
+//      only after ours (ids are handed out before the task is stored), so the first check
+//      can miss it; by the end of the upload it cannot.
 // A refusal fails the unit with a message saying why; `cvat-ingest status` then shows
 // whether the twin made it.
 #ifndef INGEST_UPLOAD_TASK_CLAIM_H_
@@ -40,8 +43,8 @@ struct Claim {
 Result<Claim> ClaimByName(CvatApi& api, const std::string& name, const std::atomic<bool>* cancel,
                           std::vector<std::string>* notes);
 
-// Step 4, after task `id` was created for `name`. Refusal (the new task is deleted):
-// Status::Remote naming both tasks.
+// Step 4, after task `id` was created for `name`, and again before its Upload-Finish.
+// Refusal (the new task is deleted): Status::Remote naming both tasks.
 Status ConfirmCreated(CvatApi& api, const std::string& name, int64_t id);
 
 }  // namespace ingest::upload

@@ -234,6 +234,12 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     }
   }
   if (rq_id.empty()) {
+    // The twin check once more before the point of no return: a server numbers tasks in
+    // creation order but may list one later than a newer one (a twin's task committed after
+    // ours), so the check right after creating can miss an older twin.
+    if (out.created_task && job.claim_tasks && job.skip_existing) {
+      if (Status s = ConfirmCreated(api, job.task.name, *out.task_id); !s.ok()) return fail(s);
+    }
     Result<std::string> accepted = api.FinishUpload(*out.task_id, finish_body);
     if (!accepted) return fail(accepted.error());
     rq_id = *accepted;
