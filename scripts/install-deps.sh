@@ -14,7 +14,7 @@ packages=(
   libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev libopenjp2-7-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3 python3-pil python3-natsort xxhash bc time unzip
+  curl python3 python3-pil python3-natsort python3-yaml xxhash bc time unzip
   # install and packaging: man pages checked with groff/man, `cpack -G DEB` runs dpkg-shlibdeps
   groff-base man-db dpkg-dev
   # libFuzzer harnesses (tests/fuzz, the `fuzz` preset): clang and its sanitizer runtimes
