@@ -61,6 +61,17 @@ void Md5Sink::Update(const void* data, size_t n) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, n);
 }
 
+WholeImage::WholeImage(Md5Sink* sink, size_t n) : sink_(sink), size_(n), data_(sink->Reserve(n)) {
+  if (!data_) {
+    own_.reset(new uint8_t[n]);
+    data_ = own_.get();
+  }
+}
+
+void WholeImage::Commit() {
+  if (own_) sink_->Update(data_, size_);
+}
+
 uint8_t* Md5Sink::Reserve(size_t n) {
   if (!collect_) return nullptr;
   const size_t at = collect_->size;
@@ -337,18 +348,13 @@ Status HashWebpPixels(std::span<const std::byte> file, Md5Sink* sink) {
   size_t stride = static_cast<size_t>(features.width) * static_cast<size_t>(channels);
   size_t total = stride * static_cast<size_t>(features.height);
   // Collecting: decoded in place into the sink's buffer, as JPEG; hashing: through a buffer.
-  std::unique_ptr<uint8_t[]> own;
-  uint8_t* pixels = sink->Reserve(total);
-  if (!pixels) {
-    own.reset(new uint8_t[total]);
-    pixels = own.get();
-  }
+  WholeImage image(sink, total);
   uint8_t* ok =
       features.has_alpha
-          ? WebPDecodeRGBAInto(data, file.size(), pixels, total, static_cast<int>(stride))
-          : WebPDecodeRGBInto(data, file.size(), pixels, total, static_cast<int>(stride));
+          ? WebPDecodeRGBAInto(data, file.size(), image.data(), total, static_cast<int>(stride))
+          : WebPDecodeRGBInto(data, file.size(), image.data(), total, static_cast<int>(stride));
   if (!ok) return Status::Corruption("WebP: decoding failed");
-  if (own) sink->Update(pixels, total);
+  image.Commit();
   return Status();
 }
 

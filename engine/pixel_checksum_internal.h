@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,22 @@ class Md5Sink {
  private:
   void* ctx_ = nullptr;                    // EVP_MD_CTX, when hashing
   PixelBuffer* collect_ = nullptr;  // when collecting
+};
+
+// Room for a whole decoded image of `n` bytes (not cleared), for decoders that cannot stream rows
+// in order: the sink's own buffer when it collects (written in place), else a buffer of its
+// own that Commit() feeds to the sink.
+class WholeImage {
+ public:
+  WholeImage(Md5Sink* sink, size_t n);
+  uint8_t* data() { return data_; }
+  void Commit();  // once, after the image is written
+
+ private:
+  Md5Sink* sink_;
+  size_t size_;
+  std::unique_ptr<uint8_t[]> own_;
+  uint8_t* data_;
 };
 
 // Unsupported when width x height is over Pillow's decompression bomb limit (178,956,970

@@ -272,16 +272,12 @@ Status HashJpeg2000Pixels(std::span<const std::byte> file, Md5Sink* sink) {
   INGEST_ASSIGN_OR_RETURN(ImageInfo info, probe_internal::ProbeJpeg2000(src, &mode, &codestream));
   INGEST_RETURN_IF_ERROR(CheckPixelCount("JPEG2000", info.width, info.height));
   const size_t total = size_t{info.width} * info.height * BandsOf(mode);
-  std::unique_ptr<uint8_t[]> own;
-  uint8_t* image = sink->Reserve(total);
-  if (!image) {
-    own.reset(new uint8_t[total]);
-    image = own.get();
-  }
-  std::memset(image, 0, total);
+  WholeImage image(sink, total);
+  std::memset(image.data(), 0, total);
   J2kInput in{file, 0, {}};
-  INGEST_RETURN_IF_ERROR(DecodeTiles(&in, codestream, mode, info.width, info.height, image));
-  if (own) sink->Update(image, total);
+  INGEST_RETURN_IF_ERROR(
+      DecodeTiles(&in, codestream, mode, info.width, info.height, image.data()));
+  image.Commit();
   return Status();
 }
 

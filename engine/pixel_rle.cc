@@ -25,7 +25,6 @@
 // 16-bit samples give their high byte (the first, big-endian), as the raw layout does.
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -182,15 +181,10 @@ Status HashSgiRlePixels(std::span<const std::byte> file, uint32_t width, uint32_
   }
   const size_t total = size_t{width} * height * bands;
   // Rows come bottom-up: the image is held whole (in place when the sink collects).
-  std::unique_ptr<uint8_t[]> own;
-  uint8_t* image = sink->Reserve(total);
-  if (!image) {
-    own.reset(new uint8_t[total]);
-    image = own.get();
-  }
-  std::memset(image, 0, total);
-  INGEST_RETURN_IF_ERROR(DecodeSgiRle(data, width, height, bands, bpc, image));
-  if (own) sink->Update(image, total);
+  WholeImage image(sink, total);
+  std::memset(image.data(), 0, total);  // samples a row does not reach stay 0, as in Pillow
+  INGEST_RETURN_IF_ERROR(DecodeSgiRle(data, width, height, bands, bpc, image.data()));
+  image.Commit();
   return Status();
 }
 

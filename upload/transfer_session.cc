@@ -156,10 +156,11 @@ void TransferSession::StartPatch(Transfer& t, uint32_t file) {
   // a touched file's part on the server against it; finished files and the generated zip,
   // which a resume regenerates from its members, are never checked): the PATCH that ends the
   // file is not hashed.
-  if (s.offset == 0 && !s.hasher && observer_ != &null_observer_ && f.record != kGeneratedZip) {
+  const bool ends_file = t.offset + t.length == f.size;
+  if (s.offset == 0 && !ends_file && !s.hasher && observer_ != &null_observer_ &&
+      f.record != kGeneratedZip) {
     s.hasher = std::make_unique<Hasher>();
   }
-  bool ends_file = t.offset + t.length == f.size;
   t.hasher = s.hasher && s.hashed_to == s.offset && !ends_file ? s.hasher.get() : nullptr;
   t.hashed_to = &s.hashed_to;
   t.resent_below = sent_before_[file];

@@ -18,9 +18,30 @@ start_serve() {
   shift
   "$CVAT_INGEST" serve --data "$dir" --port 0 --port-file port "$@" > serve.log 2>&1 &
   serve_pid=$!
-  trap 'kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null' EXIT
+  trap stop_started EXIT
   for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
   url="http://127.0.0.1:$(cat port)"
+}
+# start_web DIR: a plain web server of DIR on 127.0.0.1 and a port the OS picks (the remote
+# files of --remote), stopped when the script exits; sets $web once it listens.
+start_web() {
+  python3 - "$1" <<'PY' &
+import functools, http.server, sys
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
+open("web.port", "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+  web_pid=$!
+  trap stop_started EXIT
+  for _ in $(seq 100); do [ -s web.port ] && break; sleep 0.05; done
+  web="http://127.0.0.1:$(cat web.port)"
+}
+# Stops what start_serve and start_web started.
+stop_started() {
+  kill ${serve_pid:-} ${web_pid:-} 2>/dev/null
+  wait ${serve_pid:-} ${web_pid:-} 2>/dev/null
 }
 # png_mode COLOR_TYPE BIT_DEPTH W H FILE: a PNG of any colour type and depth with a gradient
 # that differs in every channel (palette images get a 16-entry PLTE, grey+alpha and RGBA a

@@ -23,18 +23,8 @@ with open("bucket/index.jsonl", "w") as f:
         f.write(json.dumps({"name": name, "extension": ".png", "width": w, "height": 2}) + "\n")
 PY
 for n in 2 10 1; do png $n 2 web/u$n.png; done
-python3 -c '
-import http.server, functools
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args): pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory="web"))
-open("web.port", "w").write(str(s.server_address[1]))
-s.serve_forever()' &
-web_pid=$!
+start_web web
 start_serve srv --share share --cloud-storage 7=bucket
-trap 'kill $serve_pid $web_pid 2>/dev/null; wait $serve_pid $web_pid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s web.port ] && break; sleep 0.05; done
-web="http://127.0.0.1:$(cat web.port)"
 common=(--server "$url" --token-file srv/token --labels '[{"name":"car"}]' --progress none)
 frames() {  # frames ID: the task's name and frames as the receiver reports them
   python3 -c 'import json, sys

@@ -18,19 +18,8 @@ with open("bucket/manifest.jsonl", "w") as f:
 PY
 png 6 4 web/w1.png
 png 7 4 web/w2.png
-python3 -c '
-import http.server, functools, sys
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args): pass
-h = functools.partial(Quiet, directory="web")
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open("web.port", "w").write(str(s.server_address[1]))
-s.serve_forever()' &
-web_pid=$!
+start_web web
 start_serve srv --share share --cloud-storage 7=bucket
-trap 'kill $serve_pid $web_pid 2>/dev/null; wait $serve_pid $web_pid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s web.port ] && break; sleep 0.05; done
-web="http://127.0.0.1:$(cat web.port)"
 common=(--server "$url" --token-file srv/token --labels '[{"name":"car"}]' --progress none)
 show() {  # show ID: what the receiver built
   python3 -c 'import json, sys
