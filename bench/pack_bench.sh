@@ -208,7 +208,8 @@ if [ "$crc" = 1 ]; then
   perf record -q -F 499 -o "$work/perf.data" -- "$bin" upload "$data/tree" --server "$url" \
     --token-file "$work/srv/token" --create crc "${common[@]}" --pack zip >/dev/null 2>&1
   stop_serve
-  # The CRC is libdeflate's (its library has no symbols: count its whole dso) or zlib's.
+  # The CRC is ISA-L's (crc32_gzip_refl_*); an older build's libdeflate (its library has no
+  # symbols: count its whole dso) or zlib's crc32.
   perf report -q -i "$work/perf.data" --sort dso,sym --stdio 2>/dev/null >"$work/perf.txt"
   crc_share=$(awk '/crc32|libdeflate/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }' \
     "$work/perf.txt")

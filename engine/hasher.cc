@@ -1,12 +1,12 @@
 #include "engine/hasher.h"
 
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
 
 #include "engine/check.h"
+#include "engine/xxh3.h"
 
 namespace ingest {
 

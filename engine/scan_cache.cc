@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 #include <zstd.h>
 
 #include "engine/scanner.h"
 #include "engine/unique_fd.h"
+#include "engine/xxh3.h"
 
 namespace ingest {
 namespace {

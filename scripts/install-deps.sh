@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config git
   # libraries (see third_party_notes.md)
   libcurl4-openssl-dev libarchive-dev libzstd-dev libxxhash-dev libsimdjson-dev zlib1g-dev
-  libsqlite3-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev libdeflate-dev
+  libsqlite3-dev libssl-dev libcpp-httplib-dev libtomlplusplus-dev libdeflate-dev libisal-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libgif-dev libopenjp2-7-dev
   # tests and benchmarks

@@ -45,10 +45,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include <xxhash.h>
-
 #include "engine/result.h"
 #include "engine/unique_fd.h"
+#include "engine/xxh3.h"
 
 namespace ingest::server {
 

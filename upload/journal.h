@@ -190,6 +190,9 @@ class Journal final : public UploadObserver {
   sqlite3_stmt* hash_stmt_ = nullptr;
   sqlite3_stmt* crc_stmt_ = nullptr;
   uint32_t file_count_ = 0;
+  // Batches [intent_from_, intent_to_) have their intent on disk (OnBatchSending).
+  uint32_t intent_from_ = 0;
+  uint32_t intent_to_ = 0;
   bool in_tx_ = false;
   std::chrono::steady_clock::time_point tx_start_;
   Status error_;

@@ -5,8 +5,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 #include <zstd.h>
+
+#include "engine/xxh3.h"
 
 namespace ingest::upload {
 namespace {

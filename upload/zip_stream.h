@@ -9,8 +9,9 @@
 // an earlier session sent), or hashing the member:
 //
 // - A member's data read from its first byte onwards, in order (the normal case), is hashed
-//   as it is copied out (libdeflate's crc32), at no extra read. When its last byte is hashed the CRC
-//   is reported through `ZipSource::on_crc` (for the journal) before its descriptor is read.
+//   as it is copied out (ISA-L's crc32_gzip_refl), at no extra read. When its last byte is
+//   hashed the CRC is reported through `ZipSource::on_crc` (for the journal) before its
+//   descriptor is read.
 // - A read that starts inside member k (a resume) reads member k's bytes from there. If k's
 //   CRC is neither in memory nor in the store, the skipped bytes of k [0, offset) are read
 //   and hashed first, so the rest hashes as it streams: k is read once in all. Members

@@ -8,10 +8,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 #include <zstd.h>
 
 #include "engine/scanner.h"
+#include "engine/xxh3.h"
 #include "tests/testing/archive_writer.h"
 #include "tests/testing/image_writer.h"
 #include "tests/testing/temp_dir.h"

@@ -11,10 +11,10 @@
 #include <string>
 #include <string_view>
 
-#include <xxhash.h>
 #include <zstd.h>
 
 #include "engine/scan_cache.h"
+#include "engine/xxh3.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {

@@ -4,6 +4,9 @@
 // WAL commit is not synced; the test watches the syncs SQLite asks of the WAL file through a
 // VFS that wraps the default one and counts them.
 #include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -120,21 +123,31 @@ class JournalDurabilityTest : public ::testing::Test {
     sqlite3_vfs_unregister(&vfs_);
   }
 
+  // A journal of `count` 100-byte files at dir_/j; `batch_of(id)` gives a file's batch, or
+  // nullopt for a file sent by TUS.
+  Result<std::unique_ptr<Journal>> Make(uint32_t count,
+                                        std::function<std::optional<uint32_t>(uint32_t)> batch_of) {
+    JournalHeader h;
+    h.server = "http://127.0.0.1:1";
+    return Journal::Create(dir_.Join("j"), h, count, [&](uint32_t id, JournalFile* f) {
+      f->path = "/data/f" + std::to_string(id);
+      f->name = "f" + std::to_string(id) + ".png";
+      f->size = 100;
+      std::optional<uint32_t> batch = batch_of(id);
+      f->route = batch ? Route::kBatch : Route::kTus;
+      f->batch = batch.value_or(0);
+      return Status();
+    });
+  }
+
   sqlite3_vfs vfs_{};
   testing::ScopedTempDir dir_;
 };
 
 TEST_F(JournalDurabilityTest, BatchIntentIsSyncedAndOutcomesAreNot) {
-  JournalHeader h;
-  h.server = "http://127.0.0.1:1";
   std::string path = dir_.Join("j");
-  auto created = Journal::Create(path, h, 20, [](uint32_t id, JournalFile* f) {
-    f->path = "/data/f" + std::to_string(id);
-    f->name = "f" + std::to_string(id) + ".png";
-    f->size = 100;
-    f->route = id < 10 ? Route::kBatch : Route::kTus;
-    f->batch = 0;
-    return Status();
+  auto created = Make(20, [](uint32_t id) {
+    return id < 10 ? std::optional<uint32_t>(0) : std::nullopt;  // 10 files in batch 0
   });
   ASSERT_TRUE(created.has_value()) << created.error().ToString();
   Journal& j = **created;
@@ -167,6 +180,59 @@ TEST_F(JournalDurabilityTest, BatchIntentIsSyncedAndOutcomesAreNot) {
   ASSERT_TRUE(files.has_value());
   EXPECT_EQ((*files)[3].state, JournalFileState::kBatchSending);
   EXPECT_EQ((*files)[12].state, JournalFileState::kDone);
+}
+
+// One synced commit records the intent of the batch being sent and of the next ones (batches
+// go out in plan order), so a run of small batches does not wait for the disk before each:
+// the batches it covers send without a sync; the first one past it syncs again.
+TEST_F(JournalDurabilityTest, OneSyncCoversTheIntentOfTheNextBatches) {
+  std::string path = dir_.Join("j");
+  constexpr uint32_t kBatches = 40;
+  auto created = Make(kBatches, [](uint32_t id) { return std::optional<uint32_t>(id); });
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  Journal& j = **created;
+  j.OnTusOffset(0, 0);
+  ASSERT_TRUE(j.Flush().ok());  // the WAL header's first sync, out of the way
+
+  uint32_t synced_at = 0, syncs = 0, covered = 0;
+  for (uint32_t b = 0; b < kBatches; ++b) {
+    g_wal_syncs = 0;
+    j.OnBatchSending(b);
+    ASSERT_TRUE(j.error().ok()) << j.error().ToString();
+    if (g_wal_syncs.load() > 0) {
+      ++syncs;
+      if (b > 0) covered = b - synced_at;
+      synced_at = b;
+    }
+    j.OnFileDone(b);
+  }
+  EXPECT_GT(covered, 1u) << "each batch's intent was synced on its own";
+  EXPECT_LE(syncs, kBatches / 4) << "syncs for " << kBatches << " batches";
+  EXPECT_GE(syncs, 2u) << "the window never ends: later batches were sent with no intent";
+
+  created->reset();
+  auto opened = Journal::Open(path);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  auto files = (*opened)->Files();
+  ASSERT_TRUE(files.has_value());
+  for (uint32_t b = 0; b < kBatches; ++b) EXPECT_EQ((*files)[b].state, JournalFileState::kDone);
+}
+
+// Batches the window marked but the run never sent stay "possibly sent" on disk.
+TEST_F(JournalDurabilityTest, BatchesMarkedAheadAreOnDiskAsPossiblySent) {
+  std::string path = dir_.Join("j");
+  auto created = Make(40, [](uint32_t id) { return std::optional<uint32_t>(id); });  // one each
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  (*created)->OnBatchSending(0);
+  ASSERT_TRUE((*created)->error().ok()) << (*created)->error().ToString();
+  created->reset();
+  auto opened = Journal::Open(path);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  auto files = (*opened)->Files();
+  ASSERT_TRUE(files.has_value());
+  EXPECT_EQ((*files)[0].state, JournalFileState::kBatchSending);
+  EXPECT_EQ((*files)[1].state, JournalFileState::kBatchSending);
+  EXPECT_EQ((*files)[39].state, JournalFileState::kPending);
 }
 
 }  // namespace
