@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What the durable batch intent records (issue 15 point 9: synchronous=FULL for the commit
-# before each Upload-Multiple batch) cost: two cvat-ingest binaries, before and after, upload
-# the same corpus with the journal on, in alternation (so the machine's drift hits both),
-# to one `serve --discard`; prints each one's median upload time and the ratio.
+# What the durable batch intent records (issue 15 point 9: a synchronous=FULL commit before
+# Upload-Multiple batches, one for every 8 since 5fcef2c) cost: two cvat-ingest binaries,
+# before and after, upload the same corpus with the journal on, in alternation (so the
+# machine's drift hits both), to one `serve --discard`; prints each one's median upload time,
+# the ratio, and (with strace) the syncs each made and the wall time spent in them.
 #   bench/journal_sync_bench.sh --before BIN --after BIN [--repeat N] [--files N] [--batch SIZE]
 # Corpus: N files of 100 KiB (a PNG header and random bytes) under $BENCH_DIR (default: a
 # temp dir), the page cache warm; journals are written under $BENCH_DIR/journals (the disk
@@ -63,6 +64,21 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 mb=$(median "${tb[@]}") ma=$(median "${ta[@]}")
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $files x 100 KiB, --batch $batch, $repeat runs each, alternated"
 echo "journal dir fs: $(df -T "$work/journals" | awk 'NR==2 {print $2}')"
-printf "before (NORMAL)      median %7.3f s  (runs: %s)\n" "$mb" "${tb[*]}"
-printf "after  (FULL intent) median %7.3f s  (runs: %s)\n" "$ma" "${ta[*]}"
+printf "before median %7.3f s  (runs: %s)\n" "$mb" "${tb[*]}"
+printf "after  median %7.3f s  (runs: %s)\n" "$ma" "${ta[*]}"
 printf "ratio after/before   %.3f\n" "$(echo "$ma / $mb" | bc -l)"
+
+# The syncs themselves, less noisy than the wall times: one more upload each under strace
+# (when it is installed), counting fsync/fdatasync calls and the wall time spent in them.
+if command -v strace > /dev/null; then
+  for side in before after; do
+    bin=$before
+    [ "$side" = after ] && bin=$after
+    strace -f -w -c -e trace=fsync,fdatasync -o "$work/$side.strace" \
+      "$bin" upload "$work/small" --server "$url" --token-file "$work/srv/token" \
+      --create "js$side" --labels '[{"name":"x"}]' --progress none --batch "$batch" \
+      --journal "$work/journals/${side}_strace.journal" > /dev/null 2>&1
+    awk -v side="$side" '$NF == "fsync" || $NF == "fdatasync" { n += $4; s += $2 }
+      END { printf "%-6s syncs: %d calls, %.3f s in them\n", side, n, s }' "$work/$side.strace"
+  done
+fi
