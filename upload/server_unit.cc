@@ -60,7 +60,7 @@ Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std
   h.created_unix = std::time(nullptr);
   INGEST_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j,
                           Journal::Create(job.journal_path, h, std::vector<JournalFile>{}));
-  INGEST_RETURN_IF_ERROR(j->SetValue(kServerSourcesJournalKey, "1"));
+  INGEST_RETURN_IF_ERROR(j->SetValue(kServerSourcesJournalKey, "1", kJournalFormatServerSources));
   return j;
 }
 
