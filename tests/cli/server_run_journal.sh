@@ -90,3 +90,17 @@ echo "exit $?"
 summary < g.json
 grep -E "^task 'g c3' failed|task.* failed \(above\)" g.err | sed 's/: the server.*//; s/, or: .*//; s/^/  /'
 tasks 'g '
+
+echo "== Ctrl-C while task 1 builds: exit 130 with the resume command, which finishes the run"
+"$CVAT_INGEST" upload "${common[@]}" --create 'c {name}' --parallel-tasks 1 --progress json \
+  2>c1.err >/dev/null &
+client=$!
+wait_for c1.err '"state":"finishing","index":1'
+kill -INT $client
+wait $client
+echo "exit $?"
+grep '^interrupted' c1.err | sed 's/resume .*/resume RUN/; s/^/  /'
+run=$(sed -n 's/^interrupted.*cvat-ingest resume //p' c1.err)
+"$CVAT_INGEST" resume "$run" --progress none --json 2>/dev/null | summary
+echo "exit ${PIPESTATUS[0]}"
+tasks 'c '
