@@ -124,5 +124,35 @@ TEST_F(ServerUnitTest, AFinishedRunIsNotRunAgain) {
   EXPECT_EQ(TaskCount(), 1);
 }
 
+TEST_F(ServerUnitTest, ManyTasksInFlightAreMadeInPlanOrder) {
+  const std::string share = dir_.Join("share");
+  for (int c = 2; c <= 6; ++c) {
+    ingest::testing::WriteFile(share + "/cams/c" + std::to_string(c) + "/a.png",
+                               ingest::testing::TinyPng(2, 2));
+  }
+  StartServer([share](server::ServerOptions& o) {
+    o.share_dir = share;
+    o.build_delay_seconds = 0.2;
+    o.build_workers = 3;
+  });
+  ServerSources src;
+  src.share = {"cams/"};
+  src.client_orders = true;
+  RunOptions options;
+  options.units.per = TaskPer::kFolder;
+  options.parallel_tasks = 3;
+  RunOutcome out = RunServerSourceUnits(Job(), src, options, {}, nullptr).run;
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  ASSERT_EQ(out.units.size(), 6u);
+  for (size_t i = 0; i < out.units.size(); ++i) {
+    EXPECT_EQ(out.units[i].name, "r c" + std::to_string(i + 1));
+    EXPECT_EQ(out.units[i].state, UnitReport::State::kDone) << out.units[i].error.ToString();
+    if (i > 0) {
+      EXPECT_GT(out.units[i].task_id, out.units[i - 1].task_id);  // made in plan order
+    }
+  }
+  EXPECT_EQ(TaskCount(), 6);
+}
+
 }  // namespace
 }  // namespace ingest::upload
