@@ -16,7 +16,7 @@ namespace {
 
 // upload's options that are about local files: refused with server-side sources.
 constexpr const char* kLocalOnly[] = {
-    "manifest", "pack", "extract", "include", "exclude", "annotations",
+    "manifest", "pack", "extract", "include", "exclude",
     "files-from", "skip-bad", "verify", "allow-changed", "fresh",
     "batch", "tus-threshold", "tus-chunk", "problems"};
 // Options of a run whose units the client lists (upload/server_run.h): refused when CVAT

@@ -8,6 +8,7 @@
 
 #include "engine/file_order.h"
 #include "engine/media_kind.h"
+#include "upload/annotation_import.h"
 #include "upload/http_client.h"
 #include "upload/server_listing.h"
 #include "upload/server_unit.h"
@@ -188,6 +189,7 @@ struct ServerRun {
   std::vector<UnitReport>& reports;
   const std::atomic<bool>* cancel;
   std::string journal_dir;
+  std::vector<std::string> annotation_paths;  // --annotations of each unit (none: empty)
   CreationTurns turns;
   RunReporter reporter;
 
@@ -204,8 +206,12 @@ struct ServerRun {
     UploadJob uj = job;
     uj.task.name = units[index].name;
     uj.journal_path = UnitJournalPath(journal_dir, job, uj.task.name);
+    if (uj.annotations) uj.annotations->path = annotation_paths[index];
     bool building = false;
     UploadEvents ev = UnitTurnEvents(turns, reporter, index, r, &building, cancel);
+    ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
+      reporter.AnnotationBytes(r, done, total);
+    };
     UploadOutcome out;
     out.server = job.server;
     if (job.task_id) out.task_id = job.task_id;
@@ -259,7 +265,13 @@ ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
   std::vector<ServerUnitPlan> plans;
   Result<std::vector<TaskUnit>> units = PlanUnits(api, job, src, options.units, out, &plans);
   if (!units) return stop(units.error());
-  if (events.run.on_units) events.run.on_units(*units, {});
+  std::vector<std::string> annotation_paths;
+  if (job.annotations) {  // every unit's file, before any task is made
+    Result<std::vector<std::string>> paths = UnitAnnotationPaths(job.annotations->path, *units);
+    if (!paths) return stop(paths.error());
+    annotation_paths = std::move(*paths);
+  }
+  if (events.run.on_units) events.run.on_units(*units, annotation_paths);
   std::vector<UnitReport> reports(units->size());
   for (size_t i = 0; i < units->size(); ++i) {
     reports[i].index = i;
@@ -269,6 +281,7 @@ ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
   }
   if (!job.dry_run) {
     ServerRun run(job, *units, plans, reports, events.run, cancel);
+    run.annotation_paths = std::move(annotation_paths);
     if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
     RunOnWorkers(job, http.common_headers(), units->size(), options.parallel_tasks, cancel,
                  [&run](size_t index, CvatApi& unit_api, HttpClient&) {

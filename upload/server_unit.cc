@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <memory>
 
+#include "upload/annotation_import.h"
 #include "upload/journal.h"
 #include "upload/run_status.h"
 #include "upload/task_options.h"
@@ -60,6 +62,7 @@ Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std
   h.created_unix = std::time(nullptr);
   INGEST_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j,
                           Journal::Create(job.journal_path, h, std::vector<JournalFile>{}));
+  if (job.annotations) INGEST_RETURN_IF_ERROR(RecordAnnotations(*j, *job.annotations));
   INGEST_RETURN_IF_ERROR(j->SetValue(kServerSourcesJournalKey, "1", kJournalFormatServerSources));
   return j;
 }
@@ -82,16 +85,18 @@ Result<std::optional<std::string>> SentBefore(CvatApi& api, int64_t task_id) {
   return std::optional<std::string>(requests ? TaskCreationRequestId(task_id) : "");
 }
 
-// The task is built: its frames against the order asked, then the journal's "done".
-void CheckBuilt(CvatApi& api, Journal* journal, const ServerUnitPlan& plan, const TaskInfo& task,
-                UploadOutcome& out) {
+// The task is built: its frames against the order asked, then as for any task (CompleteTask:
+// the annotations on arrival, the journal's "done").
+void CheckBuilt(CvatApi& api, Journal* journal, const UploadJob& job, const ServerUnitPlan& plan,
+                const UploadEvents& events, const std::atomic<bool>* cancel,
+                const TaskInfo& task, UploadOutcome& out) {
   out.task = task;
   out.order = CheckServerFrames(api, task.id, plan.frames);
   if (!out.order.ok()) {
     out.status = Status::Remote("the frames are not in the order asked: " + out.order.message());
-  } else if (journal) {
-    if (Status s = journal->SetState("done"); !s.ok()) out.status = s;
+    return;
   }
+  CompleteTask(api, journal, job, events, cancel, task, out, std::chrono::steady_clock::now());
 }
 
 }  // namespace
@@ -131,7 +136,7 @@ void RunServerUnit(CvatApi& api, const UploadJob& job, const ServerUnitPlan& giv
   if (!rq_id && journal && journal->header().state == "finishing") {
     Result<TaskInfo> task = api.GetTask(id);
     if (!task) return fail(task.error());
-    if (task->size > 0) return CheckBuilt(api, journal.get(), plan, *task, out);
+    if (task->size > 0) return CheckBuilt(api, journal.get(), job, plan, events, cancel, *task, out);
     Result<std::optional<std::string>> sent = SentBefore(api, id);
     if (!sent) return fail(sent.error());
     rq_id = *sent;
@@ -152,7 +157,7 @@ void RunServerUnit(CvatApi& api, const UploadJob& job, const ServerUnitPlan& giv
   if (events.on_finishing) events.on_finishing();
   Result<TaskInfo> built = WaitForTask(api, id, *rq_id, events.on_request, cancel);
   if (!built) return fail(built.error());
-  CheckBuilt(api, journal.get(), plan, *built, out);
+  CheckBuilt(api, journal.get(), job, plan, events, cancel, *built, out);
 }
 
 }  // namespace ingest::upload

@@ -33,7 +33,8 @@ void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
                   const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
                   UploadOutcome& out, Clock::time_point t0) {
   out.task = task;
-  out.order = CheckFrameOrder(api, task.id, *out.plan);
+  // Without a plan (files CVAT reads itself) the caller has checked the frames.
+  if (out.plan) out.order = CheckFrameOrder(api, task.id, *out.plan);
   if (Status s = ImportOnArrival(api, journal, job.annotations, task.id, events.on_request,
                                  cancel, &out.notes, events.on_annotation_bytes);
       !s.ok()) {

@@ -104,3 +104,16 @@ run=$(sed -n 's/^interrupted.*cvat-ingest resume //p' c1.err)
 "$CVAT_INGEST" resume "$run" --progress none --json 2>/dev/null | summary
 echo "exit ${PIPESTATUS[0]}"
 tasks 'c '
+
+echo "== annotations on arrival: a file per task from a template, imported once the task is built"
+mkdir -p labels
+for c in 1 2 3 4; do echo "{\"cam\": $c}" > labels/c$c.json; done
+"$CVAT_INGEST" upload "${common[@]}" --create 'a {name}' --annotations 'labels/{name}.json' \
+  --annotations-format "COCO 1.0" --progress none --json 2>/dev/null | summary
+echo "exit ${PIPESTATUS[0]}"
+for id in $(tasks 'a ' | sed -n 's/^  task \([0-9]*\) .*/\1/p'); do
+  echo "  task $id: $(cat srv/tasks/$id/annotations/imports.log)"
+  for c in 1 2 3 4; do
+    cmp -s labels/c$c.json srv/tasks/$id/annotations/c$c.json && echo "  task $id holds labels/c$c.json"
+  done
+done
