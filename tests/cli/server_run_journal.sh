@@ -117,3 +117,8 @@ for id in $(tasks 'a ' | sed -n 's/^  task \([0-9]*\) .*/\1/p'); do
     cmp -s labels/c$c.json srv/tasks/$id/annotations/c$c.json && echo "  task $id holds labels/c$c.json"
   done
 done
+"$CVAT_INGEST" upload --server "$url" --token-file srv/token --labels '[{"name":"car"}]' \
+  --share cams/c1/ --create 'a one' --annotations labels/c1.json --progress none 2>/dev/null
+echo "exit $? (one task, CVAT lists the share)"
+id=$(tasks 'a one' | sed -n 's/^  task \([0-9]*\) .*/\1/p')
+echo "  task $id: $(cat srv/tasks/$id/annotations/imports.log)"
