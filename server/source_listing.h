@@ -17,7 +17,8 @@
 //   `prefix` (a string prefix, a leading '/' dropped; names are cut after its last '/'):
 //   {"content":[{"name","type":"DIR"|"REG","mime_type"}...],"next":"N"|null}, folders first,
 //   then files, each in natural order; a page holds page_size entries at the most (default
-//   and cap 500, BUCKET_CONTENT_MAX_PAGE_SIZE), and `next` is the index of the next page's
+//   and cap: CVAT's settings.BUCKET_CONTENT_MAX_PAGE_SIZE; 500 here, a value not checked
+//   against CVAT's settings), and `next` is the index of the next page's
 //   first entry as a string, given back as next_token. A page_size or next_token that is no
 //   number is a 400.
 #ifndef INGEST_SERVER_SOURCE_LISTING_H_

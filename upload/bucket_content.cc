@@ -8,7 +8,8 @@
 namespace ingest::upload {
 namespace {
 
-// Entries a content-v2 page may hold (CVAT caps page_size at BUCKET_CONTENT_MAX_PAGE_SIZE).
+// Entries asked of a content-v2 page (CVAT caps page_size at its BUCKET_CONTENT_MAX_PAGE_SIZE;
+// the walk follows `next` whatever the page holds).
 constexpr int kPageSize = 500;
 
 // Folders deeper than this are refused (a server that lists a folder inside itself).
