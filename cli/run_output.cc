@@ -162,6 +162,23 @@ void PrintJson(const upload::RunOutcome& out, const std::string& server) {
 int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
                const std::string& progress_mode, bool json_summary, const std::string& run_dir,
                PlannedUnits* planned) {
+  RunPrinting printing;
+  printing.server = job.server;
+  printing.dry_run = job.dry_run;
+  printing.progress_mode = progress_mode;
+  printing.json_summary = json_summary;
+  printing.run_dir = run_dir;
+  return ReportRun(printing, [&](const upload::RunEvents& events,
+                                 upload::TransferCounters* counters,
+                                 const std::atomic<bool>* cancel) {
+    return planned ? upload::RunPlannedUnits(std::move(job), options, events,
+                                             std::move(planned->scan), std::move(planned->units),
+                                             std::move(planned->plan_index), counters, cancel)
+                   : upload::RunUploadRun(std::move(job), options, events, counters, cancel);
+  });
+}
+
+int ReportRun(const RunPrinting& printing, const RunFn& run) {
   const std::atomic<bool>* cancel = InstallInterruptFlag();
   upload::TransferCounters counters;
   std::atomic<uint64_t> total_bytes{0};
@@ -170,14 +187,20 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
   std::optional<ProgressLine> bar;
   std::mutex print_mu;  // the workers' events are serialised already; the bar is apart
   auto t0 = std::chrono::steady_clock::now();
-  bool json_events = progress_mode == "json";
-  std::string server = job.server;
-  bool dry_run = job.dry_run;
+  const std::string& progress_mode = printing.progress_mode;
+  const bool json_events = progress_mode == "json";
+  const std::string& server = printing.server;
+  const bool dry_run = printing.dry_run;
+  const std::string& run_dir = printing.run_dir;
 
   upload::RunEvents events;
   events.on_units = [&](const std::vector<upload::TaskUnit>& units,
                         const std::vector<std::string>& annotations) {
-    PrintRunPlan(units, dry_run, annotations);
+    if (printing.print_plan) {
+      printing.print_plan(units, annotations);
+    } else {
+      PrintRunPlan(units, dry_run, annotations);
+    }
     total_tasks = units.size();
     for (const upload::TaskUnit& u : units) total_bytes += u.bytes;
     t0 = std::chrono::steady_clock::now();
@@ -215,18 +238,19 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
     std::lock_guard<std::mutex> lock(print_mu);
     PrintUnitEnd(r, out, server, dry_run);
   };
-  upload::RunOutcome out =
-      planned ? upload::RunPlannedUnits(std::move(job), options, events, std::move(planned->scan),
-                                        std::move(planned->units), std::move(planned->plan_index),
-                                        &counters, cancel)
-              : upload::RunUploadRun(std::move(job), options, events, &counters, cancel);
+  upload::RunOutcome out = run(events, &counters, cancel);
   bar.reset();
   // With --skip-bad the run goes on without them: they were skipped, not fatal.
   for (const ScanProblem& p : out.scan_errors) {
     std::fprintf(stderr, "%s: %s\n", out.status.ok() ? "skipped" : "error",
                  p.status.message().c_str());
   }
-  if (!out.status.ok() && !out.cancelled) return RunError("upload", out.status);
+  if (printing.after_run) printing.after_run();
+  if (!out.status.ok() && !out.cancelled) {
+    return printing.refusal_is_usage && out.status.code() == Status::Code::kInvalidArgument
+               ? UsageError("upload", out.status)
+               : RunError("upload", out.status);
+  }
   size_t done = 0, failed = 0, skipped = 0, left = 0;
   for (const UnitReport& r : out.units) {
     done += r.state == UnitReport::State::kDone;
@@ -236,7 +260,7 @@ int ExecuteRun(upload::UploadJob job, const upload::RunOptions& options,
             r.state == UnitReport::State::kInterrupted;
   }
   if (dry_run) return failed ? kExitPartial : kExitOk;
-  if (json_summary) PrintJson(out, server);
+  if (printing.json_summary) PrintJson(out, server);
   std::fprintf(stderr, "%zu task%s: %zu done, %zu skipped, %zu failed%s in %.1f s, %s\n",
                out.units.size(), Plural(out.units.size(), "", "s"), done, skipped, failed,
                left ? (", " + std::to_string(left) + " not finished").c_str() : "", out.seconds,

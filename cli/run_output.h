@@ -6,6 +6,8 @@
 #ifndef INGEST_CLI_RUN_OUTPUT_H_
 #define INGEST_CLI_RUN_OUTPUT_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +22,28 @@ struct PlannedUnits {
   std::vector<upload::TaskUnit> units;
   std::vector<size_t> plan_index;  // each unit's place in the plan
 };
+
+// How ReportRun prints a run.
+struct RunPrinting {
+  std::string server;
+  bool dry_run = false;
+  std::string progress_mode;  // auto, bar, json, none
+  bool json_summary = false;
+  std::string run_dir;  // the run's journal folder ("" without a journal), in the resume hint
+  // The plan's lines when the units are known (default: PrintRunPlan).
+  std::function<void(const std::vector<upload::TaskUnit>&, const std::vector<std::string>&)>
+      print_plan;
+  // After the run, before its summary (notes of the run).
+  std::function<void()> after_run;
+  // A run refused with InvalidArgument is a usage error (exit 2), not a failure.
+  bool refusal_is_usage = false;
+};
+
+// Runs a run of many tasks: `run` gets the events to fire, the transfer counters and the
+// interrupt flag. Prints it as described above; returns the exit status.
+using RunFn = std::function<upload::RunOutcome(
+    const upload::RunEvents&, upload::TransferCounters*, const std::atomic<bool>*)>;
+int ReportRun(const RunPrinting& printing, const RunFn& run);
 
 // `run_dir`: the run's journal folder ("" without a journal), named in the resume hint.
 // With `planned`, its units are run (and moved from); else job.sources are scanned.

@@ -40,7 +40,8 @@ constexpr OptionSpec kServeOptions[] = {
     {"max-file-size", "BYTES", "largest TUS upload (default 25GiB, as CVAT)"},
     {"cvat-version", "X.Y.Z",
      "behave as that CVAT release (default 2.40.0): before 2.16.0 no requests API, before "
-     "2.4.6 no upload_file_order"},
+     "2.6.0 a bucket's /content, before 2.5.0 no /content-v2, before 2.4.6 no "
+     "upload_file_order"},
     {"request-ttl", "SECONDS", "how long a finished request stays visible (default 500)"},
     {"build-delay", "S[,F]",
      "model a real server's build time: each finish's request stays 'started' S seconds plus "

@@ -5,8 +5,10 @@
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
+#include "cli/run_record.h"
 #include "cli/upload_options.h"
 #include "upload/server_run.h"
+#include "upload/journal.h"
 #include "upload/server_sources.h"
 
 namespace ingest::cli {
@@ -14,9 +16,12 @@ namespace {
 
 // upload's options that are about local files: refused with server-side sources.
 constexpr const char* kLocalOnly[] = {
-    "manifest", "pack", "extract", "include", "exclude", "annotations",
-    "files-from", "skip-bad", "verify", "skip-existing", "allow-changed", "journal", "fresh",
+    "manifest", "pack", "extract", "include", "exclude",
+    "files-from", "skip-bad", "verify", "allow-changed", "fresh",
     "batch", "tus-threshold", "tus-chunk", "problems"};
+// Options of a run whose units the client lists (upload/server_run.h): refused when CVAT
+// lists the files itself (one data request, no unit to journal or to look for).
+constexpr const char* kRunOnly[] = {"skip-existing", "journal"};
 
 Status ReadSources(const ParsedArgs& opt, upload::ServerSources* src) {
   src->share = opt.GetAll("share");
@@ -99,6 +104,49 @@ int Report(const upload::ServerSourceOutcome& out, const upload::UploadJob& job,
   return kExitOk;
 }
 
+// The sources as the journal's key names them (one run's journal per sources and options).
+std::vector<std::string> SourceKey(const upload::ServerSources& src) {
+  std::vector<std::string> key;
+  for (const std::string& p : src.share) key.push_back("share:" + p);
+  for (const std::string& p : src.share_exclude) key.push_back("share-exclude:" + p);
+  for (const std::string& u : src.remote) key.push_back("remote:" + u);
+  if (src.cloud_storage_id) {
+    key.push_back("cloud:" + std::to_string(*src.cloud_storage_id) + ":" + src.bucket_manifest);
+  }
+  for (const std::string& p : src.cloud_files) key.push_back("cloud-file:" + p);
+  return key;
+}
+
+// The units of a run the client lists (and orders): with --task-per or --split-every, the
+// run's journal folder (default: under ~/.local/state, as for local files) with the command
+// for `resume`; then the run.
+int RunListedUnits(Args args, const ParsedArgs& opt, UploadSettings& settings,
+                   const upload::ServerSources& src, const upload::UnitOptions& units) {
+  upload::UploadJob& job = settings.job;
+  upload::RunOptions options = settings.run;
+  options.units = units;
+  job.sources = SourceKey(src);
+  ServerRunPrinting how{settings.progress_mode, opt.Has("json"), ""};
+  if (upload::UsesTemplate(units) && !opt.Has("no-journal") && !job.dry_run) {
+    const std::string key = job.task.name + "\n" + opt.Get("task-per") + "\n" +
+                            opt.Get("split-every") + "\n" + opt.Get("sorting-method") + "\n" +
+                            opt.Get("seed") + "\n" + opt.Get("filename-pattern");
+    job.journal_path = opt.Has("journal") ? opt.Get("journal")
+                                          : upload::DefaultJournalDir() + "/" +
+                                                upload::UploadKey(job.server, job.sources, key) +
+                                                ".journal";
+    Result<std::string> dir =
+        BeginRunRecord(job.journal_path, std::vector<std::string>(args.begin(), args.end()));
+    if (!dir) return RunError("upload", dir.error());
+    how.run_dir = *dir;
+  }
+  int code = RunServerUnits(std::move(job), src, options, how);
+  if (code == kExitOk && !how.run_dir.empty()) {
+    if (Status s = MarkRunDone(how.run_dir); !s.ok()) return RunError("upload", s);
+  }
+  return code;
+}
+
 }  // namespace
 
 bool HasServerSourceOptions(const ParsedArgs& opt) {
@@ -108,7 +156,7 @@ bool HasServerSourceOptions(const ParsedArgs& opt) {
   return false;
 }
 
-int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server) {
+int RunServerSourceUpload(Args args, const ParsedArgs& opt, const std::string& server) {
   UploadSettings settings;
   if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
     return UsageError("upload", s);
@@ -139,7 +187,15 @@ int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server) {
     if (!id) return UsageError("upload", id.error());
     job.task_id = static_cast<int64_t>(*id);
   }
-  if (src.client_orders) return RunServerUnits(std::move(job), src, units);
+  if (src.client_orders) return RunListedUnits(args, opt, settings, src, units);
+  for (const char* name : kRunOnly) {
+    if (opt.Has(name)) {
+      return UsageError("upload", Status::InvalidArgument(
+                                      std::string("--") + name + " goes with a run whose files "
+                                      "this client lists (--task-per, --split-every, or an order "
+                                      "computed here); here CVAT lists the files itself"));
+    }
+  }
   std::fprintf(stderr, "plan: files CVAT reads itself (%s), sorting %s by the server\n",
                src.cloud_storage_id ? "cloud storage" : (src.share.empty() ? "remote" : "share"),
                src.sorting_method.c_str());

@@ -5,9 +5,11 @@
 
 #include <string>
 
+#include "cli/commands.h"
 #include "cli/options.h"
 #include "upload/server_sources.h"
 #include "upload/task_units.h"
+#include "upload/upload_run.h"
 
 namespace ingest::cli {
 
@@ -31,15 +33,23 @@ inline constexpr OptionSpec kServerSourceOptions[] = {
 // True when one of the options above was given.
 bool HasServerSourceOptions(const ParsedArgs& opt);
 
-// Runs the upload of server-side sources with `opt` (upload's parsed options) to `server`;
-// returns the exit status.
-int RunServerSourceUpload(const ParsedArgs& opt, const std::string& server);
+// Runs the upload of server-side sources with `opt` (`args` parsed as upload's options) to
+// `server`; returns the exit status.
+int RunServerSourceUpload(Args args, const ParsedArgs& opt, const std::string& server);
+
+// How RunServerUnits prints (cli/run_output.h).
+struct ServerRunPrinting {
+  std::string progress_mode = "none";
+  bool json_summary = false;
+  std::string run_dir;  // the run's journal folder ("" without one)
+};
 
 // Runs the tasks of server-side sources whose files the client lists and orders
-// (upload/server_run.h) and returns the exit status: 0 every task ready in the order asked, 1
-// the one task failed, 3 some of many failed, 2 a combination refused before any request.
+// (upload/server_run.h) and returns the exit status: 0 every task ready in the order asked
+// (or skipped), 1 the one task (no --task-per, --split-every) failed, 3 some of many failed,
+// 130 interrupted, 2 a combination refused before any request.
 int RunServerUnits(upload::UploadJob job, const upload::ServerSources& src,
-                   const upload::UnitOptions& units);
+                   const upload::RunOptions& options, const ServerRunPrinting& how);
 
 }  // namespace ingest::cli
 

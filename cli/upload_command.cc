@@ -423,7 +423,7 @@ int RunUpload(Args args) {
     return usage("--assignee is a field of the task --create makes; --task ID names a task that "
                  "exists (assign it in CVAT)");
   }
-  if (HasServerSourceOptions(opt)) return RunServerSourceUpload(opt, *server);
+  if (HasServerSourceOptions(opt)) return RunServerSourceUpload(args, opt, *server);
   UploadSettings settings;
   if (Status s = ReadUploadSettings(opt, false, &settings); !s.ok()) {
     return UsageError("upload", s);

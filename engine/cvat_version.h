@@ -41,6 +41,10 @@ std::optional<CvatVersion> ParseCvatVersion(std::string_view text);
 
 inline constexpr CvatVersion kCvatUploadFileOrder{2, 4, 6};
 inline constexpr CvatVersion kCvatRequestsApi{2, 16, 0};
+// GET /api/cloudstorages/ID/content-v2 (paginated, one level at a time) came with CVAT 2.5.0,
+// which deprecated .../content ("will be removed in version 2.6.0", cvat/apps/engine/views.py).
+inline constexpr CvatVersion kCvatBucketContentV2{2, 5, 0};
+inline constexpr CvatVersion kCvatNoBucketContentV1{2, 6, 0};
 inline constexpr CvatVersion kCvatManifestAnySorting{2, 20, 0};
 // The oldest CVAT the client uploads to: the first with upload_file_order, which the client
 // needs to make the server's frame order its own.

@@ -28,6 +28,18 @@ std::optional<int64_t> MatchId(const httplib::Request& req, size_t i = 1) {
   return static_cast<int64_t>(*v);
 }
 
+// The bucket folder of the cloud storage the route names (`serve --cloud-storage ID=DIR`);
+// else nullptr, answered 404 as CVAT answers a storage it does not have.
+const std::string* FindBucket(const ServerOptions& opts, Call& c) {
+  std::optional<int64_t> id = MatchId(c.req);
+  auto bucket = id ? opts.cloud_dirs.find(*id) : opts.cloud_dirs.end();
+  if (bucket == opts.cloud_dirs.end()) {
+    SendJson(c, 404, "\"Storage " + c.req.matches[1].str() + " does not exist\"");
+    return nullptr;
+  }
+  return &bucket->second;
+}
+
 // DRF's reply to a method the route does not serve.
 void MethodNotAllowed(Call& call) {
   SendJson(call, 405, DetailJson("Method \"" + call.req.method + "\" not allowed."));
@@ -236,16 +248,28 @@ void CvatServer::Impl::InstallRoutes() {
       SendJson(c, r.status, std::move(r.json));
     });
   });
+  // CVAT deprecated .../content in 2.5 (content-v2 came with it) and removed it in 2.6.
   h.Get("/api/cloudstorages/(\\d+)/content/?", [this](const Request& req, Response& res) {
     Serve(req, res, nullptr, true, [this](Call& c) {
-      std::optional<int64_t> id = MatchId(c.req);
-      auto bucket = id ? opts_.cloud_dirs.find(*id) : opts_.cloud_dirs.end();
-      if (bucket == opts_.cloud_dirs.end()) {
-        return SendJson(c, 404, "\"Storage " + c.req.matches[1].str() + " does not exist\"");
-      }
+      if (version_ >= kCvatNoBucketContentV1) return SendJson(c, 404, DetailJson("Not found."));
+      const std::string* bucket = FindBucket(opts_, c);
+      if (!bucket) return;
       std::string manifest = c.req.get_param_value("manifest_path");
-      ListingReply r = ListBucketManifest(bucket->second,
-                                          manifest.empty() ? "manifest.jsonl" : manifest);
+      ListingReply r = ListBucketManifest(*bucket, manifest.empty() ? "manifest.jsonl" : manifest);
+      SendJson(c, r.status, std::move(r.json));
+    });
+  });
+  h.Get("/api/cloudstorages/(\\d+)/content-v2/?", [this](const Request& req, Response& res) {
+    Serve(req, res, nullptr, true, [this](Call& c) {
+      if (version_ < kCvatBucketContentV2) return SendJson(c, 404, DetailJson("Not found."));
+      const std::string* bucket = FindBucket(opts_, c);
+      if (!bucket) return;
+      ContentQuery q;
+      q.manifest_path = c.req.get_param_value("manifest_path");
+      q.prefix = c.req.get_param_value("prefix");
+      q.next_token = c.req.get_param_value("next_token");
+      if (c.req.has_param("page_size")) q.page_size = c.req.get_param_value("page_size");
+      ListingReply r = ListBucketContent(*bucket, q);
       SendJson(c, r.status, std::move(r.json));
     });
   });

@@ -314,14 +314,13 @@ Status Journal::ReadHeader() {
   if (rc != SQLITE_DONE) return DbError(db_, path_, "read");
   const std::string& format = meta["format"];
   if (format != std::to_string(kJournalFormat) && format != "2" &&
-      format != std::to_string(kJournalFormatAnnotations)) {
+      format != std::to_string(kJournalFormatAnnotations) &&
+      format != std::to_string(kJournalFormatServerSources)) {
     return Status::Corruption("journal " + path_ + ": format " + format +
                               ", this cvat-ingest reads formats 2 to " +
-                              std::to_string(kJournalFormatAnnotations));
+                              std::to_string(kJournalFormatServerSources));
   }
-  for (const auto& [k, v] : meta) {
-    if (k.starts_with("annotations")) values_[k] = v;
-  }
+  values_.insert(meta.begin(), meta.end());  // what SetValue wrote, with the header's keys
   header_.server = std::move(meta["server"]);
   header_.key = std::move(meta["key"]);
   header_.task_id = std::atoll(meta["task_id"].c_str());

@@ -39,8 +39,12 @@ namespace ingest::upload {
 // Format 4 is a format 3 journal that also records an annotation import (SetValue keys
 // "annotations*", upload/annotation_import.h): older cvat-ingest refuses it rather than
 // finishing the task without the import; format 2 and 3 journals still open.
+// Format 5 is a journal of a task of files CVAT reads itself (no files; SetValue key
+// "server_sources", upload/server_unit.h): older cvat-ingest refuses it rather than resuming
+// it as an upload of local files.
 inline constexpr int kJournalFormat = 3;
 inline constexpr int kJournalFormatAnnotations = 4;
+inline constexpr int kJournalFormatServerSources = 5;
 
 struct JournalHeader {
   std::string server;

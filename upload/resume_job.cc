@@ -14,6 +14,7 @@
 #include "upload/http_client.h"
 #include "upload/journal.h"
 #include "upload/plan_files.h"
+#include "upload/server_unit.h"
 #include "upload/unit_steps.h"
 #include "upload/upload_job.h"
 
@@ -247,6 +248,12 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   }
   Journal& journal = **opened;
   const JournalHeader& h = journal.header();
+  if (!journal.GetValue(kServerSourcesJournalKey).empty()) {
+    out.status = Status::InvalidArgument(
+        "journal " + journal_path + " records a task of files CVAT reads itself: run its "
+        "upload command again (or cvat-ingest resume on the run's folder) to go on");
+    return out;
+  }
   if (!job.server.empty() && job.server != h.server) {
     out.status = Status::InvalidArgument("journal " + journal_path + " is for " + h.server +
                                          ", not " + job.server);

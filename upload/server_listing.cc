@@ -7,6 +7,7 @@
 
 #include "engine/media_kind.h"
 #include "engine/name_arena.h"
+#include "upload/bucket_content.h"
 #include "upload/curl_util.h"
 
 namespace ingest::upload {
@@ -126,24 +127,8 @@ Status Lister::Share() {
 
 // The bucket's manifest names, then the --cloud-file sources (or the pattern's one).
 Status Lister::Bucket(const std::string& pattern) {
-  const std::string what = "GET /api/cloudstorages/" + std::to_string(*src_.cloud_storage_id) +
-                           "/content?manifest_path=" + src_.bucket_manifest;
-  INGEST_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      api_.Request("GET", "/api/cloudstorages/" + std::to_string(*src_.cloud_storage_id) +
-                              "/content?manifest_path=" + PercentEncode(src_.bucket_manifest),
-                   "", {}, {200}));
-  simdjson::dom::parser parser;
-  simdjson::dom::array names;
-  if (parser.parse(r.body).get(names) != simdjson::SUCCESS) {
-    return Status::Remote(what + ": not a list of names");
-  }
-  std::vector<std::string> listed;
-  for (simdjson::dom::element e : names) {
-    std::string_view name;
-    if (e.get(name) != simdjson::SUCCESS) return Status::Remote(what + ": a name that is no string");
-    listed.emplace_back(name);
-  }
+  INGEST_ASSIGN_OR_RETURN(std::vector<std::string> listed,
+                          ListBucketNames(api_, *src_.cloud_storage_id, src_.bucket_manifest));
   if (!pattern.empty()) {
     uint32_t s = AddSource("bucket " + std::to_string(*src_.cloud_storage_id),
                            ScanSource::Type::kDirectory);

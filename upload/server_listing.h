@@ -4,8 +4,8 @@
 // - the share: a path ending in '/' is a folder, listed (recursively) through CVAT's
 //   GET /api/server/share?directory=DIR (ServerViewSet.share: each entry's name and type, DIR
 //   or REG); any other path is a file, taken as named;
-// - a bucket: the names of its manifest, from GET /api/cloudstorages/ID/content?manifest_path=
-//   NAME (CloudStorageViewSet.content, in the manifest's order); --cloud-file folders (ending
+// - a bucket: the names of its manifest (upload/bucket_content.h: GET /api/cloudstorages/ID/
+//   content-v2, walked folder by folder, or before CVAT 2.5 .../content); --cloud-file folders (ending
 //   in '/') stand for the names below them, files for themselves (refused when the manifest
 //   does not list them: CVAT needs their sizes from it); --filename-pattern (fnmatch) picks
 //   from all of them;

@@ -1,13 +1,18 @@
 #include "upload/server_run.h"
 
 #include <simdjson.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <map>
 
 #include "engine/file_order.h"
 #include "engine/media_kind.h"
+#include "upload/annotation_import.h"
 #include "upload/http_client.h"
 #include "upload/server_listing.h"
+#include "upload/server_unit.h"
+#include "upload/unit_pool.h"
 #include "upload/unit_steps.h"
 
 namespace ingest::upload {
@@ -103,13 +108,10 @@ Result<std::vector<uint32_t>> MappedOrder(const TaskUnit& unit, const ServerList
 }
 
 // The unit's data request: its files one by one, in the final order.
-Result<ServerUnitReport> PlanUnit(const TaskUnit& unit, size_t index, const ServerListing& listing,
-                          const ServerSources& src, const DataOptions& data,
-                          const UnitOptions& opt) {
-  ServerUnitReport r;
-  r.index = index;
-  r.name = unit.name;
-  r.files = unit.records.size();
+Result<ServerUnitPlan> PlanUnit(const TaskUnit& unit, const ServerListing& listing,
+                                const ServerSources& src, const DataOptions& data,
+                                const UnitOptions& opt) {
+  ServerUnitPlan r;
   ServerSources one;
   one.cloud_storage_id = src.cloud_storage_id;
   one.bucket_manifest = src.bucket_manifest;
@@ -144,9 +146,9 @@ Result<ServerUnitReport> PlanUnit(const TaskUnit& unit, size_t index, const Serv
   return r;
 }
 
-// The frames the server reports against the order asked (names may be longer paths: a suffix
-// match, as CVAT matches manifests).
-Status CheckFrames(CvatApi& api, int64_t task_id, const std::vector<std::string>& frames) {
+}  // namespace
+
+Status CheckServerFrames(CvatApi& api, int64_t task_id, const std::vector<std::string>& frames) {
   if (frames.empty()) return Status();
   const std::string where = "task " + std::to_string(task_id);
   INGEST_ASSIGN_OR_RETURN(
@@ -168,8 +170,6 @@ Status CheckFrames(CvatApi& api, int64_t task_id, const std::vector<std::string>
   return Status();
 }
 
-}  // namespace
-
 bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
                              const UnitOptions& units) {
   if (UsesTemplate(units)) return true;
@@ -179,57 +179,118 @@ bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
          units.sorting == SortingMethod::kPredefined;
 }
 
-ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
-                                      const UnitOptions& units, const ServerRunEvents& events,
-                                      const std::atomic<bool>* cancel) {
-  ServerRunOutcome out;
-  if (Status s = CheckRunFits(src, job.data, units); !s.ok()) {
-    out.status = s;
-    return out;
+namespace {
+
+// The workers' shared state once the units are planned.
+struct ServerRun {
+  const UploadJob& job;
+  const std::vector<TaskUnit>& units;
+  const std::vector<ServerUnitPlan>& plans;
+  std::vector<UnitReport>& reports;
+  const std::atomic<bool>* cancel;
+  std::string journal_dir;
+  std::vector<std::string> annotation_paths;  // --annotations of each unit (none: empty)
+  CreationTurns turns;
+  RunReporter reporter;
+
+  ServerRun(const UploadJob& j, const std::vector<TaskUnit>& u,
+            const std::vector<ServerUnitPlan>& p, std::vector<UnitReport>& r,
+            const RunEvents& events, const std::atomic<bool>* c)
+      : job(j), units(u), plans(p), reports(r), cancel(c), turns(u.size()),
+        reporter(events, false) {}
+
+  // Unit `index`: done by an earlier run (its journal says so), else its task.
+  void RunOne(size_t index, CvatApi& api) {
+    auto t0 = std::chrono::steady_clock::now();
+    UnitReport& r = reports[index];
+    UploadJob uj = job;
+    uj.task.name = units[index].name;
+    uj.journal_path = UnitJournalPath(journal_dir, job, uj.task.name);
+    if (uj.annotations) uj.annotations->path = annotation_paths[index];
+    bool building = false;
+    UploadEvents ev = UnitTurnEvents(turns, reporter, index, r, &building, cancel);
+    ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
+      reporter.AnnotationBytes(r, done, total);
+    };
+    UploadOutcome out;
+    out.server = job.server;
+    if (job.task_id) out.task_id = job.task_id;
+    const bool journaled =
+        !uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0;
+    if (!journaled || CheckEarlierRun(api, uj.journal_path, out) != EarlierRun::kFinished) {
+      RunServerUnit(api, uj, plans[index], ev, cancel, out);
+    }
+    turns.Pass(index);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    SettleUnit(api, uj.journal_path, out, r);
+    reporter.End(r, out, building);
   }
-  HttpClient http(job.transfer.connection, job.auth_headers);
-  CvatApi api(job.server, &http);
-  if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) {
-    out.status = s;
-    return out;
-  }
-  Result<ServerListing> listing = ListServerSources(api, src, job.data.filename_pattern);
-  if (!listing) {
-    out.status = listing.error();
-    return out;
-  }
-  out.skipped_files = listing->skipped;
+};
+
+// Lists the sources and groups them into units; fills the plans of the units.
+Result<std::vector<TaskUnit>> PlanUnits(CvatApi& api, const UploadJob& job,
+                                        const ServerSources& src, const UnitOptions& units,
+                                        ServerRunOutcome& out, std::vector<ServerUnitPlan>* plans) {
+  INGEST_ASSIGN_OR_RETURN(ServerListing listing,
+                          ListServerSources(api, src, job.data.filename_pattern));
+  out.skipped_files = listing.skipped;
   UnitOptions opt = units;
   opt.name_template = job.task.name;
   opt.pack = PackMode::kZip;  // --split-every cuts on the paths CVAT sorts, not base names
-  Result<std::vector<TaskUnit>> grouped = GroupIntoUnits(listing->scan, opt);
-  if (!grouped) {
-    out.status = grouped.error();
+  INGEST_ASSIGN_OR_RETURN(std::vector<TaskUnit> grouped, GroupIntoUnits(listing.scan, opt));
+  for (const TaskUnit& unit : grouped) {
+    INGEST_ASSIGN_OR_RETURN(ServerUnitPlan plan, PlanUnit(unit, listing, src, job.data, opt));
+    plans->push_back(std::move(plan));
+    out.run.total_files += unit.records.size();
+  }
+  return grouped;
+}
+
+}  // namespace
+
+ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
+                                      const RunOptions& options, const ServerRunEvents& events,
+                                      const std::atomic<bool>* cancel) {
+  ServerRunOutcome out;
+  auto t0 = std::chrono::steady_clock::now();
+  auto stop = [&](Status s) {
+    out.run.status = std::move(s);
+    out.run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
+  };
+  if (Status s = CheckRunFits(src, job.data, options.units); !s.ok()) return stop(s);
+  HttpClient http(job.transfer.connection, job.auth_headers);
+  CvatApi api(job.server, &http);
+  if (Status s = ConnectToServer(job, api, &http, &out.notes); !s.ok()) return stop(s);
+  std::vector<ServerUnitPlan> plans;
+  Result<std::vector<TaskUnit>> units = PlanUnits(api, job, src, options.units, out, &plans);
+  if (!units) return stop(units.error());
+  std::vector<std::string> annotation_paths;
+  if (job.annotations) {  // every unit's file, before any task is made
+    Result<std::vector<std::string>> paths = UnitAnnotationPaths(job.annotations->path, *units);
+    if (!paths) return stop(paths.error());
+    annotation_paths = std::move(*paths);
   }
-  if (events.on_units) events.on_units(*grouped);
-  for (size_t i = 0; i < grouped->size(); ++i) {
-    if (cancel && cancel->load()) {
-      out.cancelled = true;
-      out.status = Status::Cancelled("interrupted");
-      break;
-    }
-    Result<ServerUnitReport> planned = PlanUnit((*grouped)[i], i, *listing, src, job.data, opt);
-    if (!planned) {
-      out.status = planned.error();
-      return out;
-    }
-    ServerUnitReport r = std::move(*planned);
-    if (!job.dry_run) {
-      UploadJob uj = job;
-      uj.task.name = r.name;
-      r.outcome = RunServerSourceTask(api, uj, r.request_json, {}, cancel);
-      if (r.outcome.status.ok()) r.order = CheckFrames(api, r.outcome.task.id, r.frames);
-    }
-    if (events.on_unit_end) events.on_unit_end(r);
-    out.units.push_back(std::move(r));
+  if (events.run.on_units) events.run.on_units(*units, annotation_paths);
+  std::vector<UnitReport> reports(units->size());
+  for (size_t i = 0; i < units->size(); ++i) {
+    reports[i].index = i;
+    reports[i].name = (*units)[i].name;
+    reports[i].files = (*units)[i].records.size();
+    if (job.dry_run && events.on_planned) events.on_planned(reports[i], plans[i].request_json);
   }
-  return out;
+  if (!job.dry_run) {
+    ServerRun run(job, *units, plans, reports, events.run, cancel);
+    run.annotation_paths = std::move(annotation_paths);
+    if (!job.journal_path.empty()) run.journal_dir = RunJournalDir(job.journal_path);
+    RunOnWorkers(job, http.common_headers(), units->size(), options.parallel_tasks, cancel,
+                 [&run](size_t index, CvatApi& unit_api, HttpClient&) {
+                   run.RunOne(index, unit_api);
+                 });
+  }
+  out.run.units = std::move(reports);
+  out.run.cancelled = cancel && cancel->load();
+  return stop(out.run.cancelled ? Status::Cancelled("interrupted") : Status());
 }
 
 }  // namespace ingest::upload

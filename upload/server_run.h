@@ -6,7 +6,8 @@
 //   (upload/task_units.h: the same templates, the same refusal of one name for two tasks) ->
 //   per unit, in plan order: order its files (engine/file_order.h, on the names CVAT gives the
 //   frames) -> create the task -> one data request naming the files in that order -> wait ->
-//   check the frames (GET /data/meta) against the order asked.
+//   check the frames (GET /data/meta) against the order asked; K units in flight, as for
+//   local files, each with its journal (upload/server_unit.h).
 //
 // The request names the unit's files one by one in the final order: `lexicographical` when
 // that is the method (CVAT sorts them the same way), else `predefined`, which CVAT keeps as
@@ -32,32 +33,20 @@
 #include "upload/server_sources.h"
 #include "upload/task_units.h"
 #include "upload/upload_job.h"
+#include "upload/upload_run.h"
 
 namespace ingest::upload {
 
-struct ServerUnitReport {
-  size_t index = 0;  // from 0, in plan order
-  std::string name;
-  size_t files = 0;
-  std::string request_json;  // the data request (sent, or for a dry run, that would be)
-  std::vector<std::string> frames;  // the frame names in the order asked ({} when unchecked)
-  ServerSourceOutcome outcome;      // the task; outcome.status says how it went
-  Status order;                     // the frames the server reports against `frames`
-};
-
 struct ServerRunEvents {
-  // The units, named, before any task is made.
-  std::function<void(const std::vector<TaskUnit>&)> on_units;
-  // A unit ended (also for a dry run, with nothing sent).
-  std::function<void(const ServerUnitReport&)> on_unit_end;
+  RunEvents run;  // as for a run of local files (upload/upload_run.h)
+  // A dry run: each unit (in plan order) with the data request it would send.
+  std::function<void(const UnitReport&, const std::string& request_json)> on_planned;
 };
 
 struct ServerRunOutcome {
-  Status status;  // OK when the plan was made and every unit ran (each has its own status)
-  std::vector<ServerUnitReport> units;
+  RunOutcome run;            // run.status OK when every unit ran (each has its state)
   size_t skipped_files = 0;  // listed files that are no media
   std::vector<std::string> notes;
-  bool cancelled = false;
 };
 
 // True when the client computes the order of these sources' files: a run (`units` uses a
@@ -66,9 +55,13 @@ struct ServerRunOutcome {
 bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
                              const UnitOptions& units);
 
-// Lists, groups, and runs the units (see above). job.task.name is the name template.
+// Lists, groups, and runs the units (see above) as a run of local files runs them
+// (upload/unit_pool.h): options.parallel_tasks units in flight, tasks created in plan order,
+// each unit with its journal in RunJournalDir(job.journal_path) when job.journal_path is set
+// (upload/server_unit.h: a rerun resumes without a second task or a second data request),
+// job.skip_existing as for local files. job.task.name is the name template.
 ServerRunOutcome RunServerSourceUnits(UploadJob job, const ServerSources& src,
-                                      const UnitOptions& units, const ServerRunEvents& events,
+                                      const RunOptions& options, const ServerRunEvents& events,
                                       const std::atomic<bool>* cancel);
 
 }  // namespace ingest::upload

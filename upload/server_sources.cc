@@ -6,6 +6,7 @@
 #include "manifest/jsonl_encoder.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
+#include "upload/server_unit.h"
 #include "upload/unit_steps.h"
 #include "upload/uploader.h"
 
@@ -218,31 +219,32 @@ ServerSourceOutcome RunServerSourceTask(CvatApi& api, const UploadJob& job,
                                         const std::atomic<bool>* cancel) {
   ServerSourceOutcome out;
   out.request_json = std::move(request_json);
-  const bool created = !job.task_id;
-  Result<std::string> body = created ? BuildTaskBody(job.task) : Result<std::string>("");
-  Result<TaskInfo> task = !body      ? Result<TaskInfo>(body.error())
-                          : created ? api.CreateTask(*body)
-                                    : api.GetTask(*job.task_id);
-  if (task && !created && task->size > 0) {
-    task = Status::InvalidArgument("task " + std::to_string(task->id) +
-                                   " already has data: CVAT does not add data to a task");
-  }
-  if (!task) {
-    out.status = task.error();
-    return out;
-  }
-  out.task_id = task->id;
-  Result<std::string> rq_id = api.SubmitData(task->id, out.request_json);
-  Result<TaskInfo> built = rq_id ? WaitForTask(api, task->id, *rq_id, on_state, cancel)
-                                 : Result<TaskInfo>(rq_id.error());
-  if (!built) {
-    out.status = built.error();
-    if (created && (!rq_id || IsBuildFailure(built.error())) && api.DeleteTask(task->id).ok()) {
-      out.task_deleted = true;
+  UploadOutcome unit;
+  if (job.task_id) {
+    Result<TaskInfo> task = api.GetTask(*job.task_id);
+    if (task && task->size > 0) {
+      task = Status::InvalidArgument("task " + std::to_string(task->id) +
+                                     " already has data: CVAT does not add data to a task");
     }
-    return out;
+    if (!task) {
+      out.status = task.error();
+      return out;
+    }
+    unit.task_id = task->id;
   }
-  out.task = *built;
+  UploadJob one = job;  // one request, no journal, no look for a task of the name
+  one.journal_path.clear();
+  one.skip_existing = false;
+  UploadEvents events;
+  events.on_request = on_state;
+  RunServerUnit(api, one, ServerUnitPlan{out.request_json, {}}, events, cancel, unit);
+  out.status = unit.status;
+  out.task_id = unit.task_id;
+  out.task = unit.task;
+  out.notes = std::move(unit.notes);
+  if (unit.created_task && IsBuildFailure(unit.status) && api.DeleteTask(*unit.task_id).ok()) {
+    out.task_deleted = true;  // it can get no other data
+  }
   return out;
 }
 

@@ -71,8 +71,10 @@ ServerSourceOutcome RunServerSourceJob(UploadJob job, const ServerSources& src,
                                        const std::function<void(const RequestState&)>& on_state,
                                        const std::atomic<bool>* cancel);
 
-// The part of RunServerSourceJob after connecting: creates the task (unless job.task_id),
-// sends `request_json` and waits; a task it created is deleted again when its build fails.
+// The part of RunServerSourceJob after connecting: the task of a unit without a journal
+// (upload/server_unit.h): creates the task (unless job.task_id), sends `request_json` and
+// waits; a task it created is deleted again when its build fails, or when the request could
+// not be sent.
 ServerSourceOutcome RunServerSourceTask(CvatApi& api, const UploadJob& job,
                                         std::string request_json,
                                         const std::function<void(const RequestState&)>& on_state,

@@ -38,19 +38,26 @@ Result<bool> WaitForBuild(CvatApi& api, int64_t id, const std::atomic<bool>* can
   return now->size > 0;
 }
 
-}  // namespace
-
-Result<Claim> ClaimByName(CvatApi& api, const std::string& name, const std::atomic<bool>* cancel,
-                          std::vector<std::string>* notes) {
-  INGEST_ASSIGN_OR_RETURN(std::vector<TaskInfo> tasks, api.FindTasks(name));
+// Step 1: a task among `tasks` with data means the unit is done.
+Claim DoneAmong(const std::vector<TaskInfo>& tasks) {
   Claim claim;
   for (const TaskInfo& t : tasks) {
     if (t.size > 0) {
       claim.done = true;
       claim.task = t;
-      return claim;
+      break;
     }
   }
+  return claim;
+}
+
+}  // namespace
+
+Result<Claim> ClaimByName(CvatApi& api, const std::string& name, const std::atomic<bool>* cancel,
+                          std::vector<std::string>* notes) {
+  INGEST_ASSIGN_OR_RETURN(std::vector<TaskInfo> tasks, api.FindTasks(name));
+  Claim claim = DoneAmong(tasks);
+  if (claim.done) return claim;
   for (const TaskInfo& t : tasks) {
     TaskInfo built;
     INGEST_ASSIGN_OR_RETURN(bool done, WaitForBuild(api, t.id, cancel, &built));
@@ -74,6 +81,13 @@ Result<Claim> ClaimByName(CvatApi& api, const std::string& name, const std::atom
                      "again");
   }
   return claim;
+}
+
+Result<Claim> FindExistingTask(CvatApi& api, const std::string& name) {
+  INGEST_ASSIGN_OR_RETURN(std::vector<TaskInfo> tasks, api.FindTasks(name));
+  Claim found = DoneAmong(tasks);
+  if (!found.done && !tasks.empty()) found.task = tasks.front();  // newest first
+  return found;
 }
 
 Status ConfirmCreated(CvatApi& api, const std::string& name, int64_t id) {

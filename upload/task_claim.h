@@ -43,6 +43,11 @@ struct Claim {
 Result<Claim> ClaimByName(CvatApi& api, const std::string& name, const std::atomic<bool>* cancel,
                           std::vector<std::string>* notes);
 
+// --skip-existing without a claim (a rerun without the journal): the tasks named `name`. One
+// with data: done, `task` is it. Else the newest without data, to be used rather than
+// duplicated: `task` is it, done false. None: task.id is 0.
+Result<Claim> FindExistingTask(CvatApi& api, const std::string& name);
+
 // Step 4, after task `id` was created for `name`, and again before its Upload-Finish.
 // Refusal (the new task is deleted): Status::Remote naming both tasks.
 Status ConfirmCreated(CvatApi& api, const std::string& name, int64_t id);

@@ -52,6 +52,23 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
                                                const std::string& task_body,
                                                std::string* finish_body);
 
+// The task of an upload, within the unit's creation turn (events.before_task, after_task):
+// the one out.task_id names (the journal's, or --task); else with job.skip_existing and no
+// creation pending in the journal, one of the name on the server (with data: the upload is
+// done, out.skipped; without: used; with job.claim_tasks claimed, upload/task_claim.h); else
+// the one an interrupted run created (the journal's state "creating": the newest task of the
+// name without data made since the journal); else a new one from `task_body`, the journal's
+// state "creating" recorded first. Records the task in the journal. Returns false when the
+// upload stops here: out.status holds the failure, or out.skipped is set.
+bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
+                 const std::string& task_body, UploadOutcome& out, const UploadEvents& events,
+                 const std::atomic<bool>* cancel);
+
+// After a failure (not an interruption) of an upload that created its task and sent it no
+// data: deletes the task and sets the journal aside (*.failed); out.status says so, or why
+// the task could not be deleted.
+void DropEmptyTask(CvatApi& api, const std::string& journal_path, UploadOutcome& out);
+
 // Task, Upload-Start, transfer, finish, wait, order check: the part of an upload that is the
 // same for a fresh run (RunUnit) and a resumed one (ResumeUploadJob). `task_body` creates the
 // task when out.task_id is not set; `start` says where each file stands (empty: nothing sent);
@@ -62,8 +79,8 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
                  const UploadEvents& events, TransferCounters* counters,
                  const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
 
-// The task is ready: checks its frame order, imports its annotations (--annotations), and
-// records the end in the journal. Fills out.task, out.order, out.status, out.total_seconds.
+// The task is ready: checks its frame order (against out.plan; without one, out.order is
+// the caller's), imports its annotations (--annotations), and records the end in the journal. Fills out.task, out.order, out.status, out.total_seconds.
 void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
                   const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
                   UploadOutcome& out, std::chrono::steady_clock::time_point t0);

@@ -33,7 +33,8 @@ void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
                   const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
                   UploadOutcome& out, Clock::time_point t0) {
   out.task = task;
-  out.order = CheckFrameOrder(api, task.id, *out.plan);
+  // Without a plan (files CVAT reads itself) the caller has checked the frames.
+  if (out.plan) out.order = CheckFrameOrder(api, task.id, *out.plan);
   if (Status s = ImportOnArrival(api, journal, job.annotations, task.id, events.on_request,
                                  cancel, &out.notes, events.on_annotation_bytes);
       !s.ok()) {
@@ -97,14 +98,13 @@ Status CheckNewTaskLimit(CvatApi& api, int64_t task_id, const UploadPlan& plan,
 
 }  // namespace
 
-void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal,
-                 FileSource& files, std::vector<FileStart> start, const std::string& task_body,
-                 const std::string& finish_body, std::string rq_id, UploadOutcome& out,
-                 const UploadEvents& events, TransferCounters* counters,
-                 const std::atomic<bool>* cancel, Clock::time_point t0) {
+bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
+                 const std::string& task_body, UploadOutcome& out, const UploadEvents& events,
+                 const std::atomic<bool>* cancel) {
   auto fail = [&](Status s) {
     if (journal) journal->Flush().ok();
     out.status = std::move(s);
+    return false;
   };
   // A run of many tasks creates them in plan order: this unit's turn starts here and ends
   // once its task is known (or the unit failed before that).
@@ -124,39 +124,25 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     ~Turn() { Release(); }
   } turn(events);
   const bool no_journal_state = !(journal && journal->header().state == "creating");
-  if (!out.task_id && job.skip_existing && job.claim_tasks && no_journal_state) {
-    // A shard without its journal: claim the task so that a twin cannot make it too.
-    Result<Claim> claim = ClaimByName(api, job.task.name, cancel, &out.notes);
-    if (!claim) return fail(claim.error());
-    if (claim->done) {
-      out.task_id = claim->task.id;
-      out.task = claim->task;
+  if (!out.task_id && job.skip_existing && no_journal_state) {
+    // A rerun without the journal: a task of this name with data is this unit, done; one
+    // without data is used rather than duplicated. A shard (claim_tasks) claims the task
+    // so that a twin cannot make it too (a task without data is then made again).
+    Result<Claim> found = job.claim_tasks ? ClaimByName(api, job.task.name, cancel, &out.notes)
+                                          : FindExistingTask(api, job.task.name);
+    if (!found) return fail(found.error());
+    if (found->done) {
+      out.task_id = found->task.id;
+      out.task = found->task;
       out.skipped = true;
       if (journal) {
-        if (Status s = journal->SetTask(claim->task.id); !s.ok()) return fail(s);
+        if (Status s = journal->SetTask(found->task.id); !s.ok()) return fail(s);
         if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
       }
-      return;
+      return false;
     }
-  } else if (!out.task_id && job.skip_existing && no_journal_state) {
-    // A rerun without the journal: a task of this name with data is this unit, done; one
-    // without data is used rather than duplicated.
-    Result<std::vector<TaskInfo>> tasks = api.FindTasks(job.task.name);
-    if (!tasks) return fail(tasks.error());
-    for (const TaskInfo& t : *tasks) {
-      if (t.size > 0) {
-        out.task_id = t.id;
-        out.task = t;
-        out.skipped = true;
-        if (journal) {
-          if (Status s = journal->SetTask(t.id); !s.ok()) return fail(s);
-          if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
-        }
-        return;
-      }
-    }
-    if (!tasks->empty()) {
-      out.task_id = tasks->front().id;
+    if (found->task.id != 0) {
+      out.task_id = found->task.id;
       if (journal) {
         if (Status s = journal->SetTask(*out.task_id); !s.ok()) return fail(s);
       }
@@ -184,7 +170,9 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     if (job.claim_tasks && job.skip_existing) {
       if (Status s = ConfirmCreated(api, job.task.name, task->id); !s.ok()) return fail(s);
     }
-    if (Status s = CheckNewTaskLimit(api, task->id, *out.plan, &out); !s.ok()) return fail(s);
+    if (out.plan) {
+      if (Status s = CheckNewTaskLimit(api, task->id, *out.plan, &out); !s.ok()) return fail(s);
+    }
     out.task_id = task->id;
     out.created_task = true;
     if (journal) {
@@ -192,7 +180,19 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     }
     if (events.on_task_created) events.on_task_created(task->id);
   }
-  turn.Release();
+  return true;
+}
+
+void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journal,
+                 FileSource& files, std::vector<FileStart> start, const std::string& task_body,
+                 const std::string& finish_body, std::string rq_id, UploadOutcome& out,
+                 const UploadEvents& events, TransferCounters* counters,
+                 const std::atomic<bool>* cancel, Clock::time_point t0) {
+  auto fail = [&](Status s) {
+    if (journal) journal->Flush().ok();
+    out.status = std::move(s);
+  };
+  if (!AcquireTask(api, job, journal, task_body, out, events, cancel)) return;
   if (rq_id.empty() && journal && journal->header().state == "finishing") {
     // The last run was stopped after sending Upload-Finish (every file was on the server):
     // a task with data means the finish was accepted and the task is ready.
@@ -254,26 +254,6 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
 }
 
 namespace {
-
-// After a failure: the task this run created got no data, so it is deleted and the journal
-// set aside (*.failed), and out.status says so (or why the task could not be deleted).
-void DropEmptyTask(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
-  if (out.status.ok() || out.status.code() == Status::Code::kCancelled || !out.created_task ||
-      out.data_reached_task || !out.task_id) {
-    return;
-  }
-  const std::string id = std::to_string(*out.task_id);
-  std::string what = out.status.message();
-  if (Status s = api.DeleteTask(*out.task_id); s.ok()) {
-    what += "; task " + id + ", created by this run, got no data and was deleted";
-    if (!journal_path.empty()) RetireJournal(journal_path, ".failed");
-    out.task_id.reset();
-  } else {
-    what += "; task " + id + ", created by this run, got no data but could not be deleted (" +
-            s.message() + "): delete it in CVAT";
-  }
-  out.status = Status::Remote(what);
-}
 
 // Quality control on the plan: honeypots take CVAT's own random order (no upload_file_order,
 // no manifest: see RunUnit); manual validation frames must be frames of this task.
@@ -529,6 +509,24 @@ void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<cons
           counters, cancel, t0);
   journal.reset();  // closed before it may be set aside
   DropEmptyTask(api, job.journal_path, out);
+}
+
+void DropEmptyTask(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
+  if (out.status.ok() || out.status.code() == Status::Code::kCancelled || !out.created_task ||
+      out.data_reached_task || !out.task_id) {
+    return;
+  }
+  const std::string id = std::to_string(*out.task_id);
+  std::string what = out.status.message();
+  if (Status s = api.DeleteTask(*out.task_id); s.ok()) {
+    what += "; task " + id + ", created by this run, got no data and was deleted";
+    if (!journal_path.empty()) RetireJournal(journal_path, ".failed");
+    out.task_id.reset();
+  } else {
+    what += "; task " + id + ", created by this run, got no data but could not be deleted (" +
+            s.message() + "): delete it in CVAT";
+  }
+  out.status = Status::Remote(what);
 }
 
 void RetireJournal(const std::string& path, const std::string& suffix) {

@@ -25,7 +25,7 @@ PY
 for n in 2 10 1; do png $n 2 web/u$n.png; done
 start_web web
 start_serve srv --share share --cloud-storage 7=bucket
-common=(--server "$url" --token-file srv/token --labels '[{"name":"car"}]' --progress none)
+common=(--server "$url" --token-file srv/token --labels '[{"name":"car"}]' --progress none --parallel-tasks 1)
 frames() {  # frames ID: the task's name and frames as the receiver reports them
   python3 -c 'import json, sys
 t = json.load(open(f"srv/tasks/{sys.argv[1]}/task.json"))
@@ -36,9 +36,9 @@ print("  task", t["id"], repr(t["name"]), "size", t["size"], "sorting", t["sorti
 run() {  # run ARGS...: an upload; its stderr without the plan line; the tasks it made
   "$CVAT_INGEST" upload "${common[@]}" "$@" 2>err >out
   local code=$?
-  sed "s|$url|URL|g; s|$web|WEB|g; s/^/  /" err
+  sed -E "s|$url|URL|g; s|$web|WEB|g; s/ in [0-9.]+ s, / in T s, /; s/^/  /" err
   echo "exit $code: $*" | sed "s|$web|WEB|g"
-  [ "$code" = 2 ] || grep -q dry <<<"$*" || for id in $(grep -E '^[0-9]+$' out); do frames "$id"; done
+  [ "$code" = 2 ] || grep -q dry <<<"$*" || for id in $(sed -nE "s/^task ([0-9]+) .*is ready.*/\1/p" err); do frames "$id"; done
 }
 echo "== the share, a task per folder, natural order, dry run"
 run --create '{index}/{count} {name}' --share rig/ --task-per folder --sorting-method natural --dry-run

@@ -31,30 +31,33 @@ print("  task", t["id"], t["name"], "size", t["size"], "storage", t["storage"], 
 run() {  # run ARGS...: an upload, its stderr's last line, its exit status
   "$CVAT_INGEST" upload "${common[@]}" "$@" 2>err >out
   local code=$?
-  grep -v '^plan:' err | sed "s|$url|URL|g; s|$web|WEB|g; s/^/  /"
+  grep -v '^plan:' err | sed -E "s|$url|URL|g; s|$web|WEB|g; s/ in [0-9.]+ s, / in T s, /; s/^/  /"
   echo "exit $code: $*" | sed "s|$web|WEB|g"
+}
+ready() {  # the ids of the tasks the last upload reports ready (stderr)
+  sed -nE "s/^task ([0-9]+) .*is ready.*/\1/p" err
 }
 echo "== share"
 run --create s1 --share set/ --share-exclude set/sub --share-exclude set/escape.png --dry-run
 cat out
 run --create s1 --share set/ --share-exclude set/sub --share-exclude set/escape.png
-show "$(cat out)"
+show "$(ready)"
 run --create s2 --share /../set/p2.png --share other/ --copy-data --sorting-method natural
-show "$(cat out)"
+show "$(ready)"
 run --create s3 --share set/
 echo "== remote"
 printf '%s\n' "$web/w2.png" "# a comment" "$web/w1.png" > urls.txt
 run --create r1 --remote @urls.txt
-show "$(cat out)"
+show "$(ready)"
 run --create r2 --remote "$web/w1.png" --remote "$web/missing.png"
 run --create r3 --remote http://192.0.2.1/a.png
 echo "== cloud storage"
 run --create c1 --cloud-storage-id 7 --cloud-file imgs/b1.png --cloud-file imgs/b2.png --cloud-file imgs/b3.png --sorting-method predefined
-show "$(cat out)"
+show "$(ready)"
 run --create c2 --cloud-storage-id 7 --filename-pattern 'imgs/b[12].png'
-show "$(cat out)"
+show "$(ready)"
 run --create c3 --cloud-storage-id 7 --cloud-file imgs/
-show "$(cat out)"
+show "$(ready)"
 run --create c3x --cloud-storage-id 7 --cloud-file imgs/b1.png --cloud-file imgs/extra.png
 run --create c4 --cloud-storage-id 8 --cloud-file imgs/b1.png
 echo "== refused before any request"

@@ -109,6 +109,14 @@ UploadJob Job(const std::string& url, const std::string& name) {
   return job;
 }
 
+// One task at a time: the scripted CVAT answers for its last task only.
+RunOptions Options(const UnitOptions& units) {
+  RunOptions options;
+  options.units = units;
+  options.parallel_tasks = 1;
+  return options;
+}
+
 ServerSources Share(std::vector<std::string> paths) {
   ServerSources src;
   src.share = std::move(paths);
@@ -121,8 +129,8 @@ TEST(ServerRunTest, TaskPerFolderListsTheShareAndSendsTheNaturalOrderAsPredefine
   UnitOptions units;
   units.per = TaskPer::kFolder;
   units.sorting = SortingMethod::kNatural;
-  ServerRunOutcome out =
-      RunServerSourceUnits(Job(cvat.url(), "rig {name}"), Share({"cams/"}), units, {}, nullptr);
+  RunOutcome out = RunServerSourceUnits(Job(cvat.url(), "rig {name}"), Share({"cams/"}),
+                                        Options(units), {}, nullptr).run;
   ASSERT_TRUE(out.status.ok()) << out.status.message();
   ASSERT_EQ(out.units.size(), 2u);
   EXPECT_EQ(out.units[0].name, "rig c1");
@@ -134,9 +142,8 @@ TEST(ServerRunTest, TaskPerFolderListsTheShareAndSendsTheNaturalOrderAsPredefine
   EXPECT_NE(sent[0].find(R"("server_files":["cams/c1/f1.png","cams/c1/f9.png","cams/c1/f10.png"])"),
             std::string::npos)
       << sent[0];
-  for (const ServerUnitReport& r : out.units) {
-    EXPECT_TRUE(r.outcome.status.ok()) << r.outcome.status.message();
-    EXPECT_TRUE(r.order.ok()) << r.order.message();
+  for (const UnitReport& r : out.units) {
+    EXPECT_EQ(r.state, UnitReport::State::kDone) << r.error.message();
   }
 }
 
@@ -144,23 +151,22 @@ TEST(ServerRunTest, FramesNotInTheOrderAskedFailTheCheck) {
   ScriptedCvat cvat({"cams/c1/f1.png", "cams/c1/f10.png", "cams/c1/f9.png"});  // code points
   UnitOptions units;
   units.sorting = SortingMethod::kNatural;
-  ServerRunOutcome out =
-      RunServerSourceUnits(Job(cvat.url(), "one"), Share({"cams/c1/"}), units, {}, nullptr);
+  RunOutcome out = RunServerSourceUnits(Job(cvat.url(), "one"), Share({"cams/c1/"}),
+                                        Options(units), {}, nullptr).run;
   ASSERT_TRUE(out.status.ok()) << out.status.message();
   ASSERT_EQ(out.units.size(), 1u);
-  EXPECT_TRUE(out.units[0].outcome.status.ok());
-  EXPECT_FALSE(out.units[0].order.ok());
-  EXPECT_NE(out.units[0].order.message().find("frame 1 is 'cams/c1/f10.png', asked 'cams/c1/f9.png'"),
+  EXPECT_EQ(out.units[0].state, UnitReport::State::kFailed);
+  EXPECT_NE(out.units[0].error.message().find("frame 1 is 'cams/c1/f10.png', asked 'cams/c1/f9.png'"),
             std::string::npos)
-      << out.units[0].order.message();
+      << out.units[0].error.message();
 }
 
 TEST(ServerRunTest, TwoTasksOfOneNameAreRefusedBeforeAnyTaskIsMade) {
   ScriptedCvat cvat;
   UnitOptions units;
   units.per = TaskPer::kFile;
-  ServerRunOutcome out =
-      RunServerSourceUnits(Job(cvat.url(), "x {folder}"), Share({"cams/"}), units, {}, nullptr);
+  RunOutcome out = RunServerSourceUnits(Job(cvat.url(), "x {folder}"), Share({"cams/"}),
+                                        Options(units), {}, nullptr).run;
   EXPECT_EQ(out.status.code(), Status::Code::kInvalidArgument);
   EXPECT_TRUE(cvat.data_requests().empty());
 }
