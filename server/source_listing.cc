@@ -90,10 +90,15 @@ std::optional<ListingReply> ManifestNames(const std::string& bucket_dir,
   while (rel.starts_with('/')) rel.erase(0, 1);
   const fs::path root = fs::path(bucket_dir).lexically_normal();
   const fs::path path = (root / rel).lexically_normal();
-  std::ifstream in(path);
-  if (!Within(root, path) || rel.empty() || !in) {
+  auto not_found = [&] {
     return Error(404, "The manifest file '" + manifest_path + "' was not found in the bucket");
-  }
+  };
+  // Checked before anything is opened: a name outside the bucket may be a FIFO, whose open
+  // would block this thread.
+  std::error_code ec;
+  if (rel.empty() || !Within(root, path) || !fs::is_regular_file(path, ec)) return not_found();
+  std::ifstream in(path);
+  if (!in) return not_found();
   const std::string prefix = fs::path(rel).parent_path().string();
   simdjson::dom::parser parser;
   std::string line;

@@ -1,8 +1,13 @@
 // The receiver's bucket listings as CVAT answers them: content-v2's one level below a prefix,
 // folders then files in natural order, in pages linked by `next` (ListBucketContent), and
 // which of content and content-v2 each emulated CVAT release serves.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <future>
 #include <string>
 
 #include "server/source_listing.h"
@@ -91,6 +96,27 @@ TEST_F(BucketContentTest, EachReleaseServesTheListingsItHas) {
   StartAs("2.4.6");  // content only
   EXPECT_EQ(Get("/api/cloudstorages/7/content?manifest_path=index.jsonl").status, 200);
   EXPECT_EQ(Get("/api/cloudstorages/7/content-v2?manifest_path=index.jsonl").status, 404);
+}
+
+// A manifest_path outside the bucket is refused before anything is opened: naming a FIFO there
+// once blocked the request's thread in open() until a writer came.
+TEST_F(BucketContentTest, AManifestPathOutsideTheBucketIsNotOpened) {
+  const std::string fifo = dir_.Join("fifo.jsonl");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto listing = std::async(std::launch::async, [this] {
+    ContentQuery q;
+    q.manifest_path = "../fifo.jsonl";
+    q.page_size = "500";
+    return ListBucketContent(bucket_, q);
+  });
+  if (listing.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // lets the blocked open return
+    if (fd >= 0) ::close(fd);
+    FAIL() << "the listing opened the FIFO outside the bucket and blocked";
+  }
+  ListingReply r = listing.get();
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.json.find("was not found in the bucket"), std::string::npos) << r.json;
 }
 
 }  // namespace
