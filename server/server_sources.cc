@@ -12,6 +12,7 @@
 #include <set>
 #include <system_error>
 
+#include "server/source_listing.h"
 #include "server/task_store.h"
 
 namespace ingest::server {
@@ -40,11 +41,6 @@ std::string NormalizePath(std::string_view path) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
   return out;
-}
-
-bool Within(const fs::path& root, const fs::path& p) {
-  std::string r = root.string(), s = p.string();
-  return s == r || (s.size() > r.size() && s.compare(0, r.size(), r) == 0 && s[r.size()] == '/');
 }
 
 // Links (or copies) `from` to raw_dir/name.
@@ -84,7 +80,7 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
     const std::string rel = NormalizePath(given);
     if (rel == ".." || rel.starts_with("../")) return Failed("Don't use '..' inside file paths");
     const fs::path full = fs::weakly_canonical(root / rel, ec);
-    if (ec || !Within(root, full)) return Failed("Bad file path: " + rel);
+    if (ec || !PathWithin(root, full)) return Failed("Bad file path: " + rel);
     if (fs::is_directory(full, ec)) {
       std::vector<std::string> below;
       for (fs::recursive_directory_iterator it(full, ec), end; !ec && it != end; it.increment(ec)) {
@@ -92,7 +88,7 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
         const std::string below_rel = it->path().lexically_relative(root).string();
         if (is_excluded(below_rel)) continue;
         const fs::path real = fs::canonical(it->path(), ec);
-        if (ec || !Within(root, real)) return Failed("Bad file path: " + below_rel);
+        if (ec || !PathWithin(root, real)) return Failed("Bad file path: " + below_rel);
         below.push_back(below_rel);
       }
       std::sort(below.begin(), below.end());

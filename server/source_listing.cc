@@ -25,12 +25,6 @@ ListingReply Error(int status, const std::string& message) {
   return r;
 }
 
-// True when `p` is `root` or below it (both absolute and normalised).
-bool Within(const fs::path& root, const fs::path& p) {
-  std::string r = root.string(), s = p.string();
-  return s == r || (s.size() > r.size() && s.compare(0, r.size(), r) == 0 && s[r.size()] == '/');
-}
-
 std::string MimeOf(const std::string& name) {
   switch (ClassifyName(name)) {
     case MediaKind::kImage: return "image";
@@ -46,6 +40,11 @@ struct Entry {
 
 }  // namespace
 
+bool PathWithin(const fs::path& root, const fs::path& p) {
+  std::string r = root.string(), s = p.string();
+  return s == r || (s.size() > r.size() && s.compare(0, r.size(), r) == 0 && s[r.size()] == '/');
+}
+
 ListingReply ListShareDirectory(const std::string& share_dir, const std::string& directory) {
   std::string param = directory.empty() ? "/" : directory;
   if (param.starts_with('/')) param.erase(0, 1);
@@ -53,7 +52,7 @@ ListingReply ListShareDirectory(const std::string& share_dir, const std::string&
   const fs::path root = fs::weakly_canonical(fs::absolute(share_dir, ec), ec);
   const fs::path dir = (root / param).lexically_normal();
   fs::path plain = dir.string().ends_with('/') ? dir.parent_path() : dir;
-  if (share_dir.empty() || !Within(root, plain) || !fs::is_directory(plain, ec)) {
+  if (share_dir.empty() || !PathWithin(root, plain) || !fs::is_directory(plain, ec)) {
     return Error(400, param + " is an invalid directory");
   }
   std::vector<Entry> entries;
@@ -96,7 +95,9 @@ std::optional<ListingReply> ManifestNames(const std::string& bucket_dir,
   // Checked before anything is opened: a name outside the bucket may be a FIFO, whose open
   // would block this thread.
   std::error_code ec;
-  if (rel.empty() || !Within(root, path) || !fs::is_regular_file(path, ec)) return not_found();
+  if (rel.empty() || !PathWithin(root, path) || !fs::is_regular_file(path, ec)) {
+    return not_found();
+  }
   std::ifstream in(path);
   if (!in) return not_found();
   const std::string prefix = fs::path(rel).parent_path().string();

@@ -25,9 +25,14 @@
 #define INGEST_SERVER_SOURCE_LISTING_H_
 
 #include <cstddef>
+#include <filesystem>
 #include <string>
 
 namespace ingest::server {
+
+// True when `p` is `root` or below it (both absolute and lexically normal): the one check of
+// every client-given path under the share or a bucket folder.
+bool PathWithin(const std::filesystem::path& root, const std::filesystem::path& p);
 
 struct ListingReply {
   int status = 200;
