@@ -14,6 +14,7 @@
 #include <map>
 
 #include "engine/hasher.h"
+#include "upload/journal_rows.h"
 
 namespace ingest::upload {
 namespace {
@@ -342,62 +343,11 @@ Status Journal::ReadHeader() {
   return Status();
 }
 
-namespace {
-
-#define INGEST_FILE_COLUMNS \
-  "path, name, size, mtime_ns, route, batch, state, location, offset, member, ordinal, hash, hashed, id"
-
-// What a row of INGEST_FILE_COLUMNS must hold before it is used: a journal is a file anyone
-// may have written, and a batch index of 2^32-1 once made the plan's batch list overflow.
-// Returns "" when the row is sound, else what is wrong with it.
-std::string CheckFileRow(sqlite3_stmt* st, uint32_t file_count) {
-  auto num = [st](int col) { return sqlite3_column_int64(st, col); };
-  int64_t id = num(13), size = num(2), batch = num(5), offset = num(8), hashed = num(12);
-  if (id < 0 || id >= file_count) return "file id " + std::to_string(id) + " out of range";
-  std::string row = "file " + std::to_string(id) + ": ";
-  if (size < 0) return row + "negative size";
-  if (num(4) != 0 && num(4) != 1) return row + "unknown route " + std::to_string(num(4));
-  // A plan has at most one batch per file.
-  if (batch < 0 || batch >= file_count)
-    return row + "batch " + std::to_string(batch) + " out of range";
-  if (num(6) < 0 || num(6) > 3) return row + "unknown state " + std::to_string(num(6));
-  if (offset < 0 || offset > size)
-    return row + "offset " + std::to_string(offset) + " out of range";
-  if (hashed < 0 || hashed > size)
-    return row + "hashed " + std::to_string(hashed) + " out of range";
-  if (num(10) < 0) return row + "negative member ordinal";
-  return "";
-}
-
-// A row of INGEST_FILE_COLUMNS into *f (its strings keep their buffers); returns the id.
-uint32_t ReadFileRow(sqlite3_stmt* st, JournalFile* f) {
-  auto text = [st](int col, std::string* out) {
-    const unsigned char* t = sqlite3_column_text(st, col);
-    out->assign(t ? reinterpret_cast<const char*>(t) : "",
-                static_cast<size_t>(sqlite3_column_bytes(st, col)));
-  };
-  auto num = [st](int col) { return sqlite3_column_int64(st, col); };
-  text(0, &f->path);
-  text(1, &f->name);
-  f->size = static_cast<uint64_t>(num(2));
-  f->mtime_ns = num(3);
-  f->route = static_cast<Route>(num(4));
-  f->batch = static_cast<uint32_t>(num(5));
-  f->state = static_cast<JournalFileState>(num(6));
-  text(7, &f->location);
-  f->offset = static_cast<uint64_t>(num(8));
-  text(9, &f->member);
-  f->ordinal = static_cast<uint64_t>(num(10));
-  text(11, &f->hash);
-  f->hashed = static_cast<uint64_t>(num(12));
-  return static_cast<uint32_t>(num(13));
-}
-
-}  // namespace
-
 Status Journal::ForEachFile(const std::function<Status(uint32_t, const JournalFile&)>& fn,
                             uint32_t first, uint32_t end) {
-  Stmt st(db_, "SELECT " INGEST_FILE_COLUMNS " FROM files WHERE id >= ? AND id < ? ORDER BY id");
+  const std::string sql = std::string("SELECT ") + kJournalFileColumns +
+                          " FROM files WHERE id >= ? AND id < ? ORDER BY id";
+  Stmt st(db_, sql.c_str());
   if (!st.ok()) return DbError(db_, path_, "read files");
   st.Bind(1, static_cast<int64_t>(first)).Bind(2, static_cast<int64_t>(end));
   JournalFile f;
@@ -452,7 +402,6 @@ Result<std::vector<JournalFile>> Journal::Files() {
   return out;
 }
 
-#undef INGEST_FILE_COLUMNS
 
 Status Journal::SetTask(int64_t task_id) {
   INGEST_RETURN_IF_ERROR(Flush());
@@ -579,6 +528,16 @@ void Journal::OnFileDone(uint32_t file) {
   Record(Begin());
   RunCached(&done_stmt_, "UPDATE files SET state=3 WHERE id=?", {static_cast<int64_t>(file)});
   MaybeCommit();
+}
+
+std::vector<std::string_view> SplitFrameOrder(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    out.push_back(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  }
+  return out;
 }
 
 std::string DefaultJournalDir() {

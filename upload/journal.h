@@ -202,6 +202,19 @@ class Journal final : public UploadObserver {
   Status error_;
 };
 
+// JournalHeader::frame_order as it is kept: the names, each ended by '\n'.
+template <typename Names>
+std::string JoinFrameOrder(const Names& names) {
+  std::string out;
+  for (const auto& n : names) {
+    out.append(n);
+    out += '\n';
+  }
+  return out;
+}
+// The names of a kept frame_order, as views into `text`.
+std::vector<std::string_view> SplitFrameOrder(std::string_view text);
+
 // Where journals live by default: $XDG_STATE_HOME/cvat-ingest or ~/.local/state/cvat-ingest.
 std::string DefaultJournalDir();
 // The key of an upload: XXH3 of the server URL, the absolute sources and the task (name or id).

@@ -9,18 +9,6 @@
 #include "upload/unit_steps.h"
 
 namespace ingest::upload {
-namespace {
-
-std::string JoinLines(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (std::string_view n : names) {
-    out.append(n);
-    out += '\n';
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanResult& scan,
                                                const UploadPlan& plan,
@@ -35,7 +23,7 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
   h.finish_json = std::move(*finish_body);
   h.state = "planned";
   h.kind = static_cast<int>(plan.kind);
-  h.frame_order = JoinLines(plan.frame_order);
+  h.frame_order = JoinFrameOrder(plan.frame_order);
   std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime
   // Where record `r` is read from: its file, or its archive and member (and their mtime).
   auto locate = [&](const FileRecord& r, std::string* path, std::string* member,

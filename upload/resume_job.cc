@@ -377,12 +377,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     }
   }
   out.plan_names = std::move(names);
-  std::string_view order = journal.frame_order();
-  while (!order.empty()) {
-    size_t nl = order.find('\n');
-    plan.frame_order.push_back(order.substr(0, nl));
-    order = nl == std::string_view::npos ? std::string_view() : order.substr(nl + 1);
-  }
+  plan.frame_order = SplitFrameOrder(journal.frame_order());
   out.plan = std::move(plan);
   if (events.on_plan) events.on_plan(*out.plan);
 

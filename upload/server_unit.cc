@@ -17,24 +17,6 @@
 namespace ingest::upload {
 namespace {
 
-std::string JoinLines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 // The unit's journal: opened when an earlier run left it (its requests and frames replace
 // `plan`'s: they are what that run may have sent), else created.
 Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std::string& task_body,
@@ -47,7 +29,8 @@ Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std
                                 "itself");
     }
     plan.request_json = j->header().finish_json;
-    plan.frames = SplitLines(std::string(j->frame_order()));
+    plan.frames.clear();
+    for (std::string_view name : SplitFrameOrder(j->frame_order())) plan.frames.emplace_back(name);
     return j;
   }
   std::error_code ec;
@@ -58,7 +41,7 @@ Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std
   h.task_json = task_body;
   h.finish_json = plan.request_json;
   h.state = "planned";
-  h.frame_order = JoinLines(plan.frames);
+  h.frame_order = JoinFrameOrder(plan.frames);
   h.created_unix = std::time(nullptr);
   INGEST_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j,
                           Journal::Create(job.journal_path, h, std::vector<JournalFile>{}));
