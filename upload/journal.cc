@@ -480,7 +480,7 @@ void Journal::OnTusOffset(uint32_t file, uint64_t offset) {
   MaybeCommit();
 }
 
-void Journal::OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) {
+void Journal::RecordPrefixHash(uint32_t file, uint64_t bytes, const std::string& hex) {
   Record(Begin());
   RunCached(&hash_stmt_, "UPDATE files SET hash=?, hashed=? WHERE id=?",
             {std::string_view(hex), static_cast<int64_t>(bytes), static_cast<int64_t>(file)});

@@ -84,8 +84,9 @@ struct JournalFile {
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // of the file, or for a member of its archive
   // XXH3-128 (hex) of the file's first `hashed` bytes: of a small file when planned (the
-  // scan reads it anyway), of what the server confirmed of a TUS upload as it is sent; ""
-  // when unknown. A resume compares it when the size is the same but the time moved.
+  // scan reads it anyway), of what the server confirmed of a TUS upload when a run stopped
+  // with it half-sent (upload/sent_prefix.h); "" when unknown. A resume compares it when the
+  // size is the same but the time moved.
   std::string hash;
   uint64_t hashed = 0;
   Route route = Route::kBatch;
@@ -151,6 +152,9 @@ class Journal final : public UploadObserver {
   Status SetValue(std::string_view key, std::string_view value, int format = 0);
   // The value SetValue wrote (or the journal held when opened) under `key`; "" when none.
   std::string GetValue(std::string_view key) const;
+  // Records the XXH3-128 (hex) of file `id`'s first `bytes` bytes, the part of its TUS upload
+  // the server confirmed (upload/sent_prefix.h); buffered like the outcomes below.
+  void RecordPrefixHash(uint32_t id, uint64_t bytes, const std::string& hex);
   // Commits what is buffered.
   Status Flush();
   // The first write error (observer calls cannot return one); OK when none.
@@ -159,7 +163,6 @@ class Journal final : public UploadObserver {
   // UploadObserver (called on the transfer thread).
   void OnTusCreated(uint32_t file, const std::string& location) override;
   void OnTusOffset(uint32_t file, uint64_t offset) override;
-  void OnTusHash(uint32_t file, uint64_t bytes, const std::string& hex) override;
   void OnBatchSending(uint32_t batch) override;
   void OnFileDone(uint32_t file) override;
 

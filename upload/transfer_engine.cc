@@ -56,6 +56,10 @@ Status TransferEngine::Run(const std::atomic<bool>* cancel) {
 const std::vector<FileFailure>& TransferEngine::failures() const {
   return impl_->session.failures();
 }
+std::vector<PartlySent> TransferEngine::partly_sent() const {
+  return impl_->session.partly_sent();
+}
+
 const std::vector<std::string>& TransferEngine::notes() const { return impl_->session.notes(); }
 
 }  // namespace ingest::upload

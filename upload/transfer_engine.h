@@ -104,8 +104,6 @@ class UploadObserver {
   virtual ~UploadObserver() = default;
   virtual void OnTusCreated(uint32_t /*file*/, const std::string& /*location*/) {}
   virtual void OnTusOffset(uint32_t /*file*/, uint64_t /*offset*/) {}
-  // The XXH3-128 (hex) of the file's first `bytes` bytes, all confirmed by the server.
-  virtual void OnTusHash(uint32_t /*file*/, uint64_t /*bytes*/, const std::string& /*hex*/) {}
   virtual void OnBatchSending(uint32_t /*batch*/) {}
   virtual void OnFileDone(uint32_t /*file*/) {}
   virtual void OnRequestDone(const RequestTiming& /*timing*/) {}
@@ -121,6 +119,12 @@ struct FileStart {
   };
   Kind kind = Kind::kAsPlanned;
   std::string location;
+};
+
+// A TUS upload a run left unfinished, and the bytes of it the server confirmed.
+struct PartlySent {
+  uint32_t file = 0;  // index into UploadPlan::files
+  uint64_t offset = 0;
 };
 
 struct FileFailure {
@@ -145,6 +149,9 @@ class TransferEngine {
   Status Run(const std::atomic<bool>* cancel);
 
   const std::vector<FileFailure>& failures() const;
+  // After Run: the TUS uploads it left unfinished with some of their bytes on the server, in
+  // plan order (a journal records a hash of each part: upload/sent_prefix.h).
+  std::vector<PartlySent> partly_sent() const;
   // Things worth telling the user that are not failures ("413: chunk size halved to ...").
   const std::vector<std::string>& notes() const;
 

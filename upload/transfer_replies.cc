@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "engine/hasher.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/transfer_session.h"
@@ -35,8 +34,6 @@ void TransferSession::OnCreateDone(Transfer& t, CURLcode rc, long status) {
     if (!path) return Fail(file, path.error().WithPrefix("TUS creation of " + FileLabel(file)));
     s.location = std::move(*path);
     s.offset = 0;
-    s.hasher.reset();
-    s.hashed_to = 0;
     s.need_head = false;
     observer_->OnTusCreated(file, s.location);
     ready_.push_front(file);
@@ -86,11 +83,6 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
       s.offset = confirmed;
       Progressed(file);
       observer_->OnTusOffset(file, confirmed);
-      if (s.hasher && s.hashed_to == confirmed) {
-        observer_->OnTusHash(file, confirmed, ToHex(s.hasher->Digest()));
-      } else {
-        s.hasher.reset();
-      }
     }
     if (s.offset == f.size) {
       s.done = true;

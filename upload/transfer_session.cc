@@ -50,10 +50,6 @@ size_t OnReadFile(char* buf, size_t size, size_t n, void* user) noexcept {
                        : Status::IoError("the file is shorter than when it was scanned");
     return CURL_READFUNC_ABORT;
   }
-  if (t->hasher && *t->hashed_to == at) {
-    t->hasher->Update(buf, *r);
-    *t->hashed_to += *r;
-  }
   t->sent += *r;
   // Bytes below resent_below went out before: they are resent, not sent.
   uint64_t again = at < t->resent_below ? std::min<uint64_t>(*r, t->resent_below - at) : 0;
@@ -152,17 +148,6 @@ void TransferSession::StartPatch(Transfer& t, uint32_t file) {
   t.file = std::move(s.reader);
   t.offset = s.offset;
   t.length = std::min(tus_chunk_, f.size - s.offset);
-  // Only a journal wants the hash, and only while the upload is unfinished (a resume checks
-  // a touched file's part on the server against it; finished files and the generated zip,
-  // which a resume regenerates from its members, are never checked): the PATCH that ends the
-  // file is not hashed.
-  const bool ends_file = t.offset + t.length == f.size;
-  if (s.offset == 0 && !ends_file && !s.hasher && observer_ != &null_observer_ &&
-      f.record != kGeneratedZip) {
-    s.hasher = std::make_unique<Hasher>();
-  }
-  t.hasher = s.hasher && s.hashed_to == s.offset && !ends_file ? s.hasher.get() : nullptr;
-  t.hashed_to = &s.hashed_to;
   t.resent_below = sent_before_[file];
   curl_slist* h = Setup(&t, opt_.origin + s.location);
   h = AddHeader(h, "Tus-Resumable: 1.0.0");
@@ -356,6 +341,18 @@ void TransferSession::Abort() {
   active_.clear();
   post_busy_ = false;
   ReportInFlight();
+}
+
+std::vector<PartlySent> TransferSession::partly_sent() const {
+  std::vector<PartlySent> out;
+  for (const auto& [file, s] : tus_) {
+    if (!s.done && !s.location.empty() && s.offset > 0 && s.offset < plan_.files[file].size) {
+      out.push_back({file, s.offset});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PartlySent& a, const PartlySent& b) { return a.file < b.file; });
+  return out;
 }
 
 std::optional<Clock::time_point> TransferSession::WakeDue(Clock::time_point now) {

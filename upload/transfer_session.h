@@ -16,7 +16,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/hasher.h"
 #include "upload/curl_util.h"
 #include "upload/multipart.h"
 #include "upload/retry_policy.h"
@@ -33,12 +32,6 @@ enum class Op : uint8_t { kCreate, kPatch, kHead, kBatch };
 struct TusState {
   std::string location;
   uint64_t offset = 0;
-  // XXH3 of the bytes [0, hashed_to) as they are sent, for the journal (a resume checks a
-  // touched file's sent part against it). Dropped for good when the bytes sent and the bytes
-  // confirmed part ways (a cut PATCH, a resume from the middle): re-reading to mend it is
-  // not worth it.
-  std::unique_ptr<Hasher> hasher;
-  uint64_t hashed_to = 0;
   // The file's reader, kept from PATCH to PATCH (an archive member's stream then goes on
   // where the last PATCH stopped instead of decompressing up to it again); lent to the
   // Transfer of each PATCH. Dropped when the file is done or failed.
@@ -74,8 +67,6 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {0};
   // PATCH body
   std::unique_ptr<FileReader> file;
-  Hasher* hasher = nullptr;  // the upload's prefix hash, when these bytes extend it
-  uint64_t* hashed_to = nullptr;
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t sent = 0;
@@ -130,6 +121,7 @@ class TransferSession {
   int connections() const { return opt_.connections; }
   const std::vector<FileFailure>& failures() const { return failures_; }
   const std::vector<std::string>& notes() const { return notes_; }
+  std::vector<PartlySent> partly_sent() const;
 
  private:
   void ReportInFlight();

@@ -13,6 +13,7 @@
 #include "engine/hasher.h"
 #include "engine/media_kind.h"
 #include "upload/plan_files.h"
+#include "upload/sent_prefix.h"
 #include "upload/cvat_api.h"
 #include "upload/http_client.h"
 #include "upload/unit_steps.h"
@@ -222,6 +223,9 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     out.upload_seconds = Since(t_upload);
     out.failures = engine.failures();
     out.notes.insert(out.notes.end(), engine.notes().begin(), engine.notes().end());
+    if (journal && !sent.ok()) {
+      RecordStopHashes(*journal, files, *out.plan, engine.partly_sent(), &out.notes);
+    }
     if (journal) {
       Status flushed = journal->Flush();
       if (sent.ok() && !journal->error().ok()) sent = journal->error();

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "engine/file_record.h"
+#include "engine/hasher.h"
 #include "tests/testing/archive_writer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/upload/upload_job_fixture.h"
@@ -21,7 +23,22 @@ namespace fs = std::filesystem;
 using ingest::testing::ReadFile;
 using ingest::testing::WriteFile;
 
-class UploadResumeTest : public UploadJobTest {};
+class UploadResumeTest : public UploadJobTest {
+ protected:
+  // A run of one big PNG sent through TUS in 256 KiB PATCHes, stopped (cancelled) once
+  // 600 KiB are on the server.
+  UploadJob StopHalfWay(const std::string& src, std::string* bytes) {
+    *bytes = ingest::testing::WritePng(1000, 1000, {.noise = true});
+    WriteFile(src + "/big.png", *bytes);
+    UploadJob job = MakeJob({src}, src);
+    job.journal_path = src + ".journal";
+    job.plan.tus_threshold = 1 << 20;
+    job.transfer.tus_chunk = 256 << 10;
+    job.transfer.connection.limit_rate = 2 << 20;
+    Interrupt(job, [](const TransferCounters& c) { return c.bytes_done.load() >= (600u << 10); });
+    return job;
+  }
+};
 
 // Interrupted at several points (cancelled from another thread once a number of files are
 // done), then resumed from the journal: everything arrives once, byte for byte, in order.
@@ -203,20 +220,35 @@ TEST_F(UploadResumeTest, TheRecordedHashTellsATouchedFileFromAChangedOne) {
   ExpectIntact(resumed, files);
 }
 
-// A TUS upload stopped half way: the journal holds the XXH3 of what the server confirmed.
-// Touching the file does not stop the resume; changing a byte the server already has does.
+// The journal row of the file named `name` in the journal at `path`.
+JournalFile RowOf(const std::string& path, const std::string& name) {
+  Result<std::unique_ptr<Journal>> journal = Journal::Open(path);
+  EXPECT_TRUE(static_cast<bool>(journal)) << journal.error().ToString();
+  if (!journal) return {};
+  Result<std::vector<JournalFile>> files = (*journal)->Files();
+  EXPECT_TRUE(static_cast<bool>(files));
+  for (const JournalFile& f : files ? *files : std::vector<JournalFile>{}) {
+    if (f.name == name) return f;
+  }
+  ADD_FAILURE() << name << " is not in " << path;
+  return {};
+}
+
+// A TUS upload stopped half way: on stopping, the journal records the XXH3 of what the
+// server confirmed. Touching the file does not stop the resume; changing a byte the server
+// already has does.
 TEST_F(UploadResumeTest, AHalfSentFileIsCheckedAgainstTheHashOfItsSentPart) {
   for (bool change : {false, true}) {
     std::string src = work_.Join(change ? "changed" : "touched");
     std::string path = src + "/big.png";
-    std::string bytes = ingest::testing::WritePng(1000, 1000, {.noise = true});
-    WriteFile(path, bytes);
-    UploadJob job = MakeJob({src}, src);
-    job.journal_path = src + ".journal";
-    job.plan.tus_threshold = 1 << 20;
-    job.transfer.tus_chunk = 256 << 10;
-    job.transfer.connection.limit_rate = 2 << 20;
-    Interrupt(job, [](const TransferCounters& c) { return c.bytes_done.load() >= (600u << 10); });
+    std::string bytes;
+    UploadJob job = StopHalfWay(src, &bytes);
+    JournalFile row = RowOf(job.journal_path, "big.png");
+    ASSERT_EQ(row.state, JournalFileState::kTusCreated);
+    ASSERT_GE(row.offset, 600u << 10);
+    ASSERT_LT(row.offset, bytes.size());
+    EXPECT_EQ(row.hashed, row.offset) << "the stop hashes exactly what the server confirmed";
+    EXPECT_EQ(row.hash, ToHex(HashBytes(bytes.data(), row.offset)));
     if (change) bytes[1000] ^= 0x01;  // a byte the server already has
     WriteFile(path, bytes);
     SetMtime(path, 9);
@@ -229,6 +261,33 @@ TEST_F(UploadResumeTest, AHalfSentFileIsCheckedAgainstTheHashOfItsSentPart) {
       ExpectIntact(resumed, {{"big.png", bytes}});
     }
   }
+}
+
+// A run killed (SIGKILL, a power loss) records no hash of a half-sent file's part: touched
+// since, the file counts as changed. The resume refuses it by name; with --allow-changed it
+// is sent again whole, and arrives intact.
+TEST_F(UploadResumeTest, AHalfSentFileWithoutAStopHashCountsAsChangedWhenTouched) {
+  std::string src = work_.Join("killed");
+  std::string bytes;
+  UploadJob job = StopHalfWay(src, &bytes);
+  {
+    // What a kill leaves: the offset the server confirmed, no hash of it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(job.journal_path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE files SET hash='', hashed=0 WHERE name='big.png'", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_GT(RowOf(job.journal_path, "big.png").offset, 0u);
+  SetMtime(src + "/big.png", 9);
+  UploadOutcome refused = ResumeUploadJob(job.journal_path, MakeJob({}), {}, nullptr, nullptr);
+  ASSERT_FALSE(refused.status.ok());
+  EXPECT_NE(refused.status.message().find("big.png"), std::string::npos)
+      << refused.status.ToString();
+  UploadJob again = MakeJob({});
+  again.allow_changed = true;
+  UploadOutcome resumed = ResumeUploadJob(job.journal_path, again, {}, nullptr, nullptr);
+  ExpectIntact(resumed, {{"big.png", bytes}});
 }
 
 TEST_F(UploadResumeTest, AllowChangedSendsChangedFilesAsTheyAreNow) {

@@ -1,0 +1,81 @@
+#include "upload/sent_prefix.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "engine/file_record.h"
+#include "upload/file_reader.h"
+
+namespace ingest::upload {
+namespace {
+
+// Whether the file behind journal row `f` is as planned: for a plain file its size and time,
+// for an archive member its archive's time.
+Result<bool> AsPlanned(const JournalFile& f) {
+  struct stat st;
+  if (::stat(f.path.c_str(), &st) != 0) return FromErrno(f.path, errno);
+  if (f.member.empty() && static_cast<uint64_t>(st.st_size) != f.size) return false;
+  return MtimeNs(st) == f.mtime_ns;
+}
+
+}  // namespace
+
+Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
+                                            const UploadPlan& plan,
+                                            const std::vector<PartlySent>& parts,
+                                            uint64_t budget) {
+  SentPrefixReport report;
+  std::vector<char> buffer;
+  for (const PartlySent& part : parts) {
+    const PlannedFile& planned = plan.files[part.file];
+    if (planned.record == kGeneratedZip || part.offset == 0 || part.offset >= planned.size) {
+      continue;
+    }
+    JournalFile row;
+    bool found = false;
+    INGEST_RETURN_IF_ERROR(journal.ForEachFile(
+        [&](uint32_t, const JournalFile& f) {
+          row = f;
+          found = true;
+          return Status();
+        },
+        part.file, part.file + 1));
+    if (!found || row.path.empty() || row.hashed == row.size) continue;
+    if (part.offset > budget) {
+      ++report.over_budget;
+      report.over_budget_bytes += part.offset;
+      continue;
+    }
+    INGEST_ASSIGN_OR_RETURN(bool before, AsPlanned(row));
+    if (!before) continue;
+    INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, files.Open(planned));
+    INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, part.offset, &buffer));
+    budget -= part.offset;
+    INGEST_ASSIGN_OR_RETURN(bool after, AsPlanned(row));
+    if (hash.empty() || !after) continue;
+    journal.RecordPrefixHash(part.file, part.offset, hash);
+    ++report.hashed;
+  }
+  return report;
+}
+
+void RecordStopHashes(Journal& journal, FileSource& files, const UploadPlan& plan,
+                      const std::vector<PartlySent>& parts, std::vector<std::string>* notes) {
+  if (parts.empty()) return;
+  const std::string consequence =
+      ": if touched before a resume, it counts them as changed (the sent part is not checked)";
+  Result<SentPrefixReport> report = RecordSentPrefixes(journal, files, plan, parts);
+  if (!report) {
+    notes->push_back("the journal has no hash of the half-sent files' sent parts (" +
+                     report.error().message() + ")" + consequence);
+  } else if (report->over_budget > 0) {
+    notes->push_back(std::to_string(report->over_budget) +
+                     " half-sent files were not hashed on stopping (" +
+                     std::to_string(report->over_budget_bytes >> 20) + " MiB sent, over the " +
+                     std::to_string(kSentPrefixBudget >> 30) + " GiB a stop reads)" +
+                     consequence);
+  }
+}
+
+}  // namespace ingest::upload
