@@ -1,6 +1,8 @@
 // The steps of an upload that a one-task upload (upload_job) and a run of many tasks
 // (upload_run) share: one code path for a task's work, whichever drives it.
 //   ConnectToServer -> ScanForUpload -> ApplyServerLimits -> per unit: RunUnit
+// (upload_job.cc), whose task steps AcquireTask -> ExecuteTask -> CompleteTask are in
+// task_steps.cc (a resumed upload enters at ExecuteTask).
 #ifndef INGEST_UPLOAD_UNIT_STEPS_H_
 #define INGEST_UPLOAD_UNIT_STEPS_H_
 
