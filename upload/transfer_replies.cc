@@ -34,15 +34,15 @@ void TransferSession::OnCreateDone(Transfer& t, CURLcode rc, long status) {
     if (!path) return Fail(file, path.error().WithPrefix("TUS creation of " + FileLabel(file)));
     s.location = std::move(*path);
     s.offset = 0;
-    s.need_head = false;
+    s.phase = TusPhase::kPatch;
     observer_->OnTusCreated(file, s.location);
     ready_.push_front(file);
     return;
   }
-  if (rc == CURLE_OK && status == 409 && s.recreating) {
+  if (rc == CURLE_OK && status == 409 && s.phase == TusPhase::kSettle) {
     // The server lost the upload's state because it completed it (CVAT drops a finished
     // upload) and now refuses the name: the file is there.
-    s.done = true;
+    s.phase = TusPhase::kDone;
     counters_->bytes_done.fetch_add(f.size - s.offset, std::memory_order_relaxed);
     FileDone(file);
     return;
@@ -72,7 +72,7 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
                              ? t.offset + t.sent
                              : std::strtoull(t.upload_offset.c_str(), nullptr, 10);
     if (confirmed < t.offset || confirmed > f.size) {
-      s.need_head = true;  // nonsense from the server: ask again
+      s.phase = TusPhase::kHead;  // nonsense from the server: ask again
       if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) + ": the server confirms " +
                                       t.upload_offset + " bytes after a PATCH at " +
                                       std::to_string(t.offset)))) {
@@ -85,11 +85,11 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
       observer_->OnTusOffset(file, confirmed);
     }
     if (s.offset == f.size) {
-      s.done = true;
+      s.phase = TusPhase::kDone;
       FileDone(file);
       return;
     }
-    if (s.offset == t.offset && !s.need_head) {
+    if (s.offset == t.offset && s.phase != TusPhase::kHead) {
       // A 204 that took nothing: an attempt spent, tried again after the backoff.
       if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) +
                                       ": the server confirms no progress (204 at offset " +
@@ -103,7 +103,7 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
     return;
   }
   if (rc == CURLE_OK && status == 409) {  // offset mismatch: the server's offset is truth
-    s.need_head = true;
+    s.phase = TusPhase::kHead;
     if (!Spend(file, Status::Remote("PATCH " + FileLabel(file) +
                                     ": the server keeps answering 409 (offset conflict)"))) {
       return;
@@ -119,7 +119,7 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
       notes_.push_back("a PATCH got 413 (a proxy body limit?): TUS chunk size lowered to " +
                       std::to_string(tus_chunk_ >> 20) + " MiB");
     }
-    s.need_head = true;
+    s.phase = TusPhase::kHead;
     ready_.push_front(file);
     return;
   }
@@ -127,7 +127,7 @@ void TransferSession::OnPatchDone(Transfer& t, CURLcode rc, long status) {
     RecreateLostUpload(file);
     return;
   }
-  s.need_head = true;  // whatever arrived may have been stored
+  s.phase = TusPhase::kHead;  // whatever arrived may have been stored
   RetryOrFail(t, rc, status, Op::kHead);
 }
 
@@ -146,11 +146,11 @@ void TransferSession::OnHeadDone(Transfer& t, CURLcode rc, long status) {
       counters_->bytes_done.fetch_add(offset - s.offset, std::memory_order_relaxed);
     }
     s.offset = offset;
-    s.need_head = false;
+    s.phase = TusPhase::kPatch;
     Progressed(file);
     observer_->OnTusOffset(file, offset);
     if (offset == f.size) {
-      s.done = true;
+      s.phase = TusPhase::kDone;
       FileDone(file);
       return;
     }
@@ -203,8 +203,7 @@ void TransferSession::RecreateLostUpload(uint32_t file) {
                                   " keeps disappearing on the server"))) {
     return;
   }
-  s.recreating = true;
-  s.need_head = false;
+  s.phase = TusPhase::kSettle;
   posts_.push_front({Op::kCreate, file});
 }
 
@@ -288,7 +287,7 @@ void TransferSession::OnBatchDone(Transfer& t, CURLcode rc, long status) {
 // Sends `file` through TUS; a 409 at creation means the server already has it.
 void TransferSession::SettleThroughTus(uint32_t file) {
   via_tus_[file] = true;
-  tus_[file].recreating = true;
+  tus_[file].phase = TusPhase::kSettle;
   posts_.push_back({Op::kCreate, file});
 }
 

@@ -99,8 +99,8 @@ void TransferSession::ReportInFlight() {
 
 void TransferSession::Fail(uint32_t file, Status status) {
   if (via_tus_[file]) {
-    if (tus_[file].failed || tus_[file].done) return;
-    tus_[file].failed = true;
+    if (tus_[file].finished()) return;
+    tus_[file].phase = TusPhase::kFailed;
     tus_[file].reader.reset();
   }
   failures_.push_back({file, std::move(status)});
@@ -245,8 +245,8 @@ Status TransferSession::Fill(int* free) {
       uint32_t file = ready_.front();
       ready_.pop_front();
       TusState& s = tus_[file];
-      if (s.done || s.failed) continue;
-      w = {s.need_head ? Op::kHead : Op::kPatch, file};
+      if (s.finished()) continue;
+      w = {s.phase == TusPhase::kHead ? Op::kHead : Op::kPatch, file};
     } else {
       break;
     }
@@ -278,7 +278,7 @@ void TransferSession::QueueFile(uint32_t i) {
       }
       TusState& s = tus_[i];
       s.location = std::move(*path);
-      s.need_head = true;
+      s.phase = TusPhase::kHead;
       ready_.push_back(i);
       break;
     }
@@ -346,7 +346,7 @@ void TransferSession::Abort() {
 std::vector<PartlySent> TransferSession::partly_sent() const {
   std::vector<PartlySent> out;
   for (const auto& [file, s] : tus_) {
-    if (!s.done && !s.location.empty() && s.offset > 0 && s.offset < plan_.files[file].size) {
+    if (s.phase != TusPhase::kDone && !s.location.empty() && s.offset > 0 && s.offset < plan_.files[file].size) {
       out.push_back({file, s.offset});
     }
   }

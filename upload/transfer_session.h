@@ -28,8 +28,31 @@ constexpr uint64_t kMinChunk = 1ull << 20;
 
 enum class Op : uint8_t { kCreate, kPatch, kHead, kBatch };
 
+// The phase of one TUS upload, which says what its next request is:
+//
+//   kCreate --201--> kPatch --(last byte confirmed)--> kDone
+//                     |   ^
+//   (a PATCH cut, 409, |   | (HEAD: the server's offset)
+//    413, 5xx, ...)    v   |
+//                     kHead
+//   kPatch or kHead --(404/410: the server lost the upload)--> kSettle
+//   kSettle --201--> kPatch;  kSettle --409--> kDone (the server has the file)
+//   any but kDone --(budget spent, or an error no retry mends)--> kFailed
+//
+// A file that a batch may have carried starts in kSettle (its creation settles it); a resumed
+// upload at a known location starts in kHead.
+enum class TusPhase : uint8_t {
+  kCreate,  // a creation is queued or in flight; 409 means another file has the name
+  kSettle,  // the same, but 409 means the server already holds this file
+  kPatch,   // the next request is a PATCH at `offset`
+  kHead,    // resynchronise first: the next request is a HEAD
+  kDone,
+  kFailed,
+};
+
 // Where one TUS upload stands.
 struct TusState {
+  TusPhase phase = TusPhase::kCreate;
   std::string location;
   uint64_t offset = 0;
   // The file's reader, kept from PATCH to PATCH (an archive member's stream then goes on
@@ -41,10 +64,7 @@ struct TusState {
   int spent = 0;
   int streak = 0;
   uint64_t high_water = 0;  // the most bytes the server ever confirmed (progress passes it)
-  bool need_head = false;   // resynchronise before the next PATCH
-  bool recreating = false;  // the server lost it; a 409 on re-creation means complete
-  bool done = false;
-  bool failed = false;
+  bool finished() const { return phase == TusPhase::kDone || phase == TusPhase::kFailed; }
 };
 
 struct Work {
