@@ -35,7 +35,9 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) noexcept {
 size_t OnBody(char* data, size_t size, size_t n, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
-  if (t->body.size() < kMaxReplyBody) t->body.append(data, std::min(len, kMaxReplyBody - t->body.size()));
+  if (t->body.size() < kMaxReplyBody) {
+    t->body.append(data, std::min(len, kMaxReplyBody - t->body.size()));
+  }
   return len;
 }
 
@@ -346,7 +348,8 @@ void TransferSession::Abort() {
 std::vector<PartlySent> TransferSession::partly_sent() const {
   std::vector<PartlySent> out;
   for (const auto& [file, s] : tus_) {
-    if (s.phase != TusPhase::kDone && !s.location.empty() && s.offset > 0 && s.offset < plan_.files[file].size) {
+    if (s.phase != TusPhase::kDone && !s.location.empty() && s.offset > 0 &&
+        s.offset < plan_.files[file].size) {
       out.push_back({file, s.offset});
     }
   }

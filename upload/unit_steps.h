@@ -82,7 +82,8 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
                  const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0);
 
 // The task is ready: checks its frame order (against out.plan; without one, out.order is
-// the caller's), imports its annotations (--annotations), and records the end in the journal. Fills out.task, out.order, out.status, out.total_seconds.
+// the caller's), imports its annotations (--annotations), and records the end in the journal.
+// Fills out.task, out.order, out.status, out.total_seconds.
 void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
                   const UploadEvents& events, const std::atomic<bool>* cancel, const TaskInfo& task,
                   UploadOutcome& out, std::chrono::steady_clock::time_point t0);

@@ -16,7 +16,8 @@ namespace {
 
 // Quality control on the plan: honeypots take CVAT's own random order (no upload_file_order,
 // no manifest: see RunUnit); manual validation frames must be frames of this task.
-Status ApplyValidation(const ValidationParams& v, UploadPlan* plan, std::vector<std::string>* notes) {
+Status ApplyValidation(const ValidationParams& v, UploadPlan* plan,
+                       std::vector<std::string>* notes) {
   if (v.empty()) return Status();
   if (v.NeedsServerRandom()) {
     if (plan->kind != TaskKind::kImages) {
@@ -169,8 +170,9 @@ Status RefuseUndecodableMembers(const UploadJob& job, const std::string& archive
 
 }  // namespace
 
-void RunUnit(CvatApi& api, HttpClient& http, UploadJob job, std::shared_ptr<const ScanResult> scan_ptr,
-             UploadOutcome& out, const UploadEvents& events, TransferCounters* counters,
+void RunUnit(CvatApi& api, HttpClient& http, UploadJob job,
+             std::shared_ptr<const ScanResult> scan_ptr, UploadOutcome& out,
+             const UploadEvents& events, TransferCounters* counters,
              const std::atomic<bool>* cancel, std::chrono::steady_clock::time_point t0) {
   out.scan = scan_ptr;
   const ScanResult* scan = scan_ptr.get();

@@ -274,7 +274,8 @@ TEST_F(UploadResumeTest, AHalfSentFileWithoutAStopHashCountsAsChangedWhenTouched
     // What a kill leaves: the offset the server confirmed, no hash of it.
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(job.journal_path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "UPDATE files SET hash='', hashed=0 WHERE name='big.png'", nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE files SET hash='', hashed=0 WHERE name='big.png'", nullptr,
+                           nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
