@@ -43,7 +43,7 @@ Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
         part.file, part.file + 1));
     if (!found || row.path.empty() || row.hashed == row.size) continue;
     if (part.offset > budget) {
-      ++report.over_budget;
+      report.over_budget.push_back(part.file);
       report.over_budget_bytes += part.offset;
       continue;
     }
@@ -61,19 +61,27 @@ Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
 }
 
 void RecordStopHashes(Journal& journal, FileSource& files, const UploadPlan& plan,
-                      const std::vector<PartlySent>& parts, std::vector<std::string>* notes) {
+                      const std::vector<PartlySent>& parts, std::vector<std::string>* notes,
+                      uint64_t budget) {
   if (parts.empty()) return;
   const std::string consequence =
       ": if touched before a resume, it counts them as changed (the sent part is not checked)";
-  Result<SentPrefixReport> report = RecordSentPrefixes(journal, files, plan, parts);
+  Result<SentPrefixReport> report = RecordSentPrefixes(journal, files, plan, parts, budget);
   if (!report) {
     notes->push_back("the journal has no hash of the half-sent files' sent parts (" +
                      report.error().message() + ")" + consequence);
-  } else if (report->over_budget > 0) {
-    notes->push_back(std::to_string(report->over_budget) +
-                     " half-sent files were not hashed on stopping (" +
+  } else if (!report->over_budget.empty()) {
+    const std::vector<uint32_t>& left = report->over_budget;
+    std::string names;
+    for (size_t i = 0; i < left.size() && i < 5; ++i) {
+      names += (i ? ", " : "") + std::string(plan.files[left[i]].name);
+    }
+    if (left.size() > 5) names += " and " + std::to_string(left.size() - 5) + " more";
+    notes->push_back(std::to_string(left.size()) + " half-sent " +
+                     (left.size() == 1 ? "file was" : "files were") +
+                     " not hashed on stopping (" + names + ": " +
                      std::to_string(report->over_budget_bytes >> 20) + " MiB sent, over the " +
-                     std::to_string(kSentPrefixBudget >> 30) + " GiB a stop reads)" +
+                     std::to_string(budget >> 20) + " MiB a stop reads)" +
                      consequence);
   }
 }

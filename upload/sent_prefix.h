@@ -26,7 +26,7 @@ constexpr uint64_t kSentPrefixBudget = 4ull << 30;
 
 struct SentPrefixReport {
   uint32_t hashed = 0;        // half-sent files whose sent part the journal now has a hash of
-  uint32_t over_budget = 0;   // left without one: their parts did not fit in the budget
+  std::vector<uint32_t> over_budget;  // left without one: their parts did not fit the budget
   uint64_t over_budget_bytes = 0;
 };
 
@@ -45,7 +45,8 @@ Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
 // RecordSentPrefixes for a task whose transfer stopped unfinished: what it could not hash
 // (over the budget, or a read error) is told in `notes`, with what it means for a resume.
 void RecordStopHashes(Journal& journal, FileSource& files, const UploadPlan& plan,
-                      const std::vector<PartlySent>& parts, std::vector<std::string>* notes);
+                      const std::vector<PartlySent>& parts, std::vector<std::string>* notes,
+                      uint64_t budget = kSentPrefixBudget);
 
 }  // namespace ingest::upload
 

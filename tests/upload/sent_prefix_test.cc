@@ -118,11 +118,28 @@ TEST_F(SentPrefixTest, AStopReadsNoMoreThanItsBudget) {
                                                   {{0, 3000}, {1, 6000}, {2, 2000}}, 5000);
   ASSERT_TRUE(static_cast<bool>(r)) << r.error().ToString();
   EXPECT_EQ(r->hashed, 2u);
-  EXPECT_EQ(r->over_budget, 1u);
+  EXPECT_EQ(r->over_budget, std::vector<uint32_t>{1});
   EXPECT_EQ(r->over_budget_bytes, 6000u);
   EXPECT_EQ(Row(0).hash, PrefixHash(0, 3000));
   EXPECT_EQ(Row(1).hash, "");
   EXPECT_EQ(Row(2).hash, PrefixHash(2, 2000));
+}
+
+TEST_F(SentPrefixTest, TheNoteNamesTheFilesLeftOverTheBudget) {
+  Make(8, 4000);
+  DirSource source(dir_.path());
+  std::vector<PartlySent> parts;
+  for (uint32_t i = 0; i < 8; ++i) parts.push_back({i, 3000});
+  std::vector<std::string> notes;
+  RecordStopHashes(*journal_, source, plan_, parts, &notes, 6000);  // room for two
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("6 half-sent files were not hashed"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("f2, f3, f4, f5, f6 and 1 more"), std::string::npos) << notes[0];
+  EXPECT_EQ(Row(1).hash, PrefixHash(1, 3000));
+  EXPECT_EQ(Row(2).hash, "");
+  std::vector<std::string> none;
+  RecordStopHashes(*journal_, source, plan_, {{2, 3000}}, &none);
+  EXPECT_TRUE(none.empty()) << none[0];
 }
 
 TEST_F(SentPrefixTest, AFileGoneOnStoppingIsNotedNotFatal) {
