@@ -103,30 +103,51 @@ struct SourceCheck {
   }
 };
 
+// What a resume finds of a planned source file.
+enum class SourceChange {
+  kNone,       // as planned (or only touched: the recorded hash says the bytes are the same)
+  kSize,       // another size
+  kBytes,      // the time moved and the bytes differ from the recorded hash
+  kUnchecked,  // the time moved and no hash covers what matters (e.g. a run killed while
+               // the file was half-sent records none)
+};
+
+// How the resume's refusal describes a change.
+const char* Describe(SourceChange c) {
+  switch (c) {
+    case SourceChange::kSize: return " (size)";
+    case SourceChange::kBytes: return " (content)";
+    case SourceChange::kUnchecked:
+      return " (modification time; no hash was recorded to tell a touch from a change)";
+    case SourceChange::kNone: break;
+  }
+  return "";
+}
+
 // Whether a journal file is still what was planned: the same size, then the same
 // modification time, and when that moved, the same XXH3 (a file touched but not changed is
 // the same). Without a recorded hash a moved time counts as a change. For an archive member
 // the archive's time is compared, then the member's bytes.
-Result<bool> SourceUnchanged(const JournalFile& f, SourceCheck& check) {
+Result<SourceChange> CheckSource(const JournalFile& f, SourceCheck& check) {
   INGEST_ASSIGN_OR_RETURN(const struct stat* st, check.Stat(f.path));
-  if (f.member.empty() && static_cast<uint64_t>(st->st_size) != f.size) return false;
-  if (MtimeNs(*st) == f.mtime_ns) return true;
+  if (f.member.empty() && static_cast<uint64_t>(st->st_size) != f.size) return SourceChange::kSize;
+  if (MtimeNs(*st) == f.mtime_ns) return SourceChange::kNone;
   // The recorded hash decides when it covers the whole file, or exactly what the server holds
   // of a TUS upload (the rest is sent as it is now).
   bool covers = f.hashed == f.size ||
                 (f.state == JournalFileState::kTusCreated && f.hashed == f.offset);
-  if (f.hash.empty() || f.hashed == 0 || !covers) return false;
+  if (f.hash.empty() || f.hashed == 0 || !covers) return SourceChange::kUnchecked;
   Result<std::unique_ptr<FileReader>> reader =
       f.member.empty() ? OpenFileReader(f.path) : check.archives.Open(f.path, f.ordinal, f.member);
   if (!reader) {
     if (f.member.empty()) return reader.error();
-    return false;  // the archive no longer holds it where it was
+    return SourceChange::kBytes;  // the archive no longer holds it where it was
   }
   INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(**reader, f.hashed, &check.buffer));
-  if (hash != f.hash) return false;
+  if (hash != f.hash) return SourceChange::kBytes;
   char extra;
   INGEST_ASSIGN_OR_RETURN(size_t more, (*reader)->ReadAt(f.size, &extra, 1));
-  return more == 0;
+  return more == 0 ? SourceChange::kNone : SourceChange::kSize;
 }
 
 // A resumed packed task whose zip is not all on the server: the journal's zip members, each
@@ -315,6 +336,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   // Sources must be what was planned; with --allow-changed, a changed file that is not on
   // the server yet is planned again. Only the changed rows are kept.
   std::vector<JournalRow> changed;
+  std::string changed_list;  // the first five, each with what changed
   std::optional<JournalRow> manifest;
   SourceCheck check;
   bool zip_pending = false;
@@ -328,9 +350,13 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       zip_pending = true;  // its members are checked below, not its bytes
       return Status();
     }
-    Result<bool> same = SourceUnchanged(f, check);
-    if (!same) return same.error().WithPrefix("resume");
-    if (!*same) changed.emplace_back(id, f);
+    Result<SourceChange> change = CheckSource(f, check);
+    if (!change) return change.error().WithPrefix("resume");
+    if (*change == SourceChange::kNone) return Status();
+    if (changed.size() < 5) {
+      changed_list += (changed.empty() ? "" : ", ") + DisplayJournalPath(f) + Describe(*change);
+    }
+    changed.emplace_back(id, f);
     return Status();
   });
   if (!checked.ok()) {
@@ -350,15 +376,12 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   }
   if (!changed.empty()) {
     if (!job.allow_changed) {
-      std::string list;
-      for (size_t k = 0; k < changed.size() && k < 5; ++k) {
-        list += (k ? ", " : "") + DisplayJournalPath(changed[k].second);
-      }
+      std::string list = changed_list;
       if (changed.size() > 5) list += " and " + std::to_string(changed.size() - 5) + " more";
       out.status = Status::InvalidArgument(
           "resume: " + std::to_string(changed.size()) +
           (changed.size() == 1 ? " file changed" : " files changed") +
-          " since the upload was planned (size, modification time and content): " + list +
+          " since the upload was planned: " + list +
           ". Restore them, resume with --allow-changed to send them as they are now, or "
           "start a new upload");
       return out;
@@ -413,8 +436,8 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
   }
   JournalSource source(journal);
   if (out.plan->zip) source.SetZip(out.plan->zip, std::move(zip_members));
-  ExecuteTask(api, http, job, &journal, source, std::move(start), h.task_json, h.finish_json, h.rq_id,
-          out, events, counters, cancel, t0);
+  ExecuteTask(api, http, job, &journal, source, std::move(start), h.task_json, h.finish_json,
+              h.rq_id, out, events, counters, cancel, t0);
   return out;
 }
 }  // namespace ingest::upload

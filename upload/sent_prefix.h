@@ -2,7 +2,7 @@
 // stops (Ctrl-C, a failed file or task) rather than while it sends.
 //
 // A resume checks a file whose modification time moved against that hash: a file touched but
-// not changed goes on from where it stopped (upload/resume_job.cc, SourceUnchanged). Hashing
+// not changed goes on from where it stopped (upload/resume_job.cc, CheckSource). Hashing
 // every byte as it went out cost the transfer thread about 7% of a 5 x 1 GiB upload; a stop
 // reads the sent parts once more instead (from the page cache, as a rule: they were just
 // sent). What a stop cannot do, after SIGKILL or a power loss, leaves no hash: a half-sent
