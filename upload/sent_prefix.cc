@@ -19,6 +19,19 @@ Result<bool> AsPlanned(const JournalFile& f) {
   return MtimeNs(st) == f.mtime_ns;
 }
 
+// XXH3 (hex) of the first `n` bytes of the file of journal row `f`, if it is as planned before
+// and after the read; "" when it is not (the bytes may not be those sent).
+Result<std::string> HashIfAsPlanned(const JournalFile& f, FileSource& files,
+                                    const PlannedFile& planned, uint64_t n,
+                                    std::vector<char>* buffer) {
+  INGEST_ASSIGN_OR_RETURN(bool before, AsPlanned(f));
+  if (!before) return std::string();
+  INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, files.Open(planned));
+  INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, n, buffer));
+  INGEST_ASSIGN_OR_RETURN(bool after, AsPlanned(f));
+  return after ? hash : std::string();
+}
+
 }  // namespace
 
 Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
@@ -47,15 +60,14 @@ Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
       report.over_budget_bytes += part.offset;
       continue;
     }
-    INGEST_ASSIGN_OR_RETURN(bool before, AsPlanned(row));
-    if (!before) continue;
-    INGEST_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, files.Open(planned));
-    INGEST_ASSIGN_OR_RETURN(std::string hash, HashPrefix(*reader, part.offset, &buffer));
     budget -= part.offset;
-    INGEST_ASSIGN_OR_RETURN(bool after, AsPlanned(row));
-    if (hash.empty() || !after) continue;
-    journal.RecordPrefixHash(part.file, part.offset, hash);
-    ++report.hashed;
+    Result<std::string> hash = HashIfAsPlanned(row, files, planned, part.offset, &buffer);
+    if (!hash) {
+      report.errors.push_back(hash.error());
+    } else if (!hash->empty()) {
+      journal.RecordPrefixHash(part.file, part.offset, *hash);
+      ++report.hashed;
+    }
   }
   return report;
 }
@@ -65,12 +77,18 @@ void RecordStopHashes(Journal& journal, FileSource& files, const UploadPlan& pla
                       uint64_t budget) {
   if (parts.empty()) return;
   const std::string consequence =
-      ": if touched before a resume, it counts them as changed (the sent part is not checked)";
+      ": touched before a resume, such a file counts as changed (its sent part cannot be checked)";
   Result<SentPrefixReport> report = RecordSentPrefixes(journal, files, plan, parts, budget);
   if (!report) {
     notes->push_back("the journal has no hash of the half-sent files' sent parts (" +
                      report.error().message() + ")" + consequence);
-  } else if (!report->over_budget.empty()) {
+    return;
+  }
+  for (const Status& e : report->errors) {
+    notes->push_back("no hash of a half-sent file's sent part (" + e.message() + ")" +
+                     consequence);
+  }
+  if (!report->over_budget.empty()) {
     const std::vector<uint32_t>& left = report->over_budget;
     std::string names;
     for (size_t i = 0; i < left.size() && i < 5; ++i) {

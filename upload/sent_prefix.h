@@ -28,6 +28,7 @@ struct SentPrefixReport {
   uint32_t hashed = 0;        // half-sent files whose sent part the journal now has a hash of
   std::vector<uint32_t> over_budget;  // left without one: their parts did not fit the budget
   uint64_t over_budget_bytes = 0;
+  std::vector<Status> errors;  // files that could not be read (each named), left without one
 };
 
 // Hashes the bytes [0, offset) of each of `parts` (files of the journal's plan, in plan
@@ -35,8 +36,9 @@ struct SentPrefixReport {
 // still has the size and modification time the journal planned, before and after the read:
 // the hash must be of the bytes that were sent. Files whose journal row already has a hash
 // of the whole file, and the generated zip (a resume regenerates it from its members), are
-// passed over. Read errors are returned; the caller notes them and goes on (a missing hash
-// only makes a resume stricter).
+// passed over. A file that cannot be read is listed in the report's errors and the others
+// are still hashed (a missing hash only makes a resume stricter); a journal that cannot be
+// read is the error returned.
 Result<SentPrefixReport> RecordSentPrefixes(Journal& journal, FileSource& files,
                                             const UploadPlan& plan,
                                             const std::vector<PartlySent>& parts,

@@ -142,16 +142,19 @@ TEST_F(SentPrefixTest, TheNoteNamesTheFilesLeftOverTheBudget) {
   EXPECT_TRUE(none.empty()) << none[0];
 }
 
+// A file gone when the run stops costs its own hash, not the others'.
 TEST_F(SentPrefixTest, AFileGoneOnStoppingIsNotedNotFatal) {
-  Make(1, 4000);
-  ASSERT_EQ(::unlink(Path(0).c_str()), 0);
+  Make(3, 4000);
+  ASSERT_EQ(::unlink(Path(1).c_str()), 0);
   DirSource source(dir_.path());
   std::vector<std::string> notes;
-  RecordStopHashes(*journal_, source, plan_, {{0, 1000}}, &notes);
+  RecordStopHashes(*journal_, source, plan_, {{0, 1000}, {1, 1000}, {2, 1000}}, &notes);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find(Path(0)), std::string::npos) << notes[0];
-  EXPECT_NE(notes[0].find("counts them as changed"), std::string::npos) << notes[0];
-  EXPECT_EQ(Row(0).hash, "");
+  EXPECT_NE(notes[0].find(Path(1)), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("counts as changed"), std::string::npos) << notes[0];
+  EXPECT_EQ(Row(1).hash, "");
+  EXPECT_EQ(Row(0).hash, PrefixHash(0, 1000));
+  EXPECT_EQ(Row(2).hash, PrefixHash(2, 1000));
 }
 
 // The generated zip is regenerated from its members on a resume, and a file hashed whole
