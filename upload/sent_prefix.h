@@ -20,8 +20,9 @@
 
 namespace ingest::upload {
 
-// What a stop reads at most, over all of a task's half-sent files (about 0.2 s from the page
-// cache, a few seconds from a disk): a Ctrl-C must not turn into minutes of reading.
+// What a stop reads at most, over all of a task's half-sent files (about half a second from
+// the page cache: a Ctrl-C of 5 x 1 GiB hashed 2.9 GiB in 0.35 s; seconds from a disk): a
+// Ctrl-C must not turn into minutes of reading.
 constexpr uint64_t kSentPrefixBudget = 4ull << 30;
 
 struct SentPrefixReport {
