@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/annotation_progress.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/exit_codes.h"
@@ -32,6 +31,7 @@
 #include "cli/selection_options.h"
 #include "cli/upload_execute.h"
 #include "cli/upload_options.h"
+#include "cli/upload_progress.h"
 #include "engine/media_kind.h"
 #include "engine/path_text.h"
 #include "engine/scanner.h"
@@ -96,13 +96,6 @@ constexpr std::string_view kDescription =
     "Exit status: 0 task created, 1 failed, 2 usage error, 3 some files could not be sent\n"
     "(the upload was not finished), 130 interrupted.";
 
-// The plan's files without the manifest it generated (which is no file of the user's).
-uint64_t UserFiles(const UploadPlan& plan) {
-  return static_cast<uint64_t>(std::count_if(
-      plan.files.begin(), plan.files.end(),
-      [](const upload::PlannedFile& f) { return f.record != upload::kGeneratedManifest; }));
-}
-
 // "sent 3 files (1.2 MiB) in 0.4 s (3.0 MiB/s), 1 retry"; after a resume "2,650 files sent
 // now (...), 351 already on the server, ...": the counts of this process, not the plan's.
 std::string SentSummary(const UploadPlan& plan, const upload::TransferCounters& counters,
@@ -164,24 +157,6 @@ Status RetireJournal(const std::string& journal) {
   return Status();
 }
 
-// The notes on the files the plan leaves behind: files CVAT takes no data from, and context
-// images, which CVAT keeps only inside an archive (--pack zip builds one).
-void PrintLeftBehind(const UploadPlan& plan) {
-  const uint64_t context = plan.skipped_context_images;
-  const uint64_t other = plan.skipped_files - std::min(context, plan.skipped_files);
-  if (other) {
-    std::fprintf(stderr, "note: %s file%s not an image, video or archive and stay%s behind\n",
-                 WithCommas(other).c_str(), other == 1 ? " is" : "s are", other == 1 ? "s" : "");
-  }
-  if (context) {
-    std::fprintf(stderr,
-                 "note: %s context image%s (related_images folders) stay%s behind: CVAT keeps "
-                 "related images only inside an archive; add --pack zip to send the images as "
-                 "one zip that keeps them with their frames\n",
-                 WithCommas(context).c_str(), context == 1 ? "" : "s", context == 1 ? "s" : "");
-  }
-}
-
 // Prints the upload's problems grouped and capped, and writes them all to `problems_file`
 // (when given; a failure to write it is a warning: the upload's outcome stands).
 void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
@@ -202,159 +177,55 @@ void ReportProblems(const upload::UploadOutcome& out, bool skip_bad,
 }
 
 
-}  // namespace
-
-
-
-int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
-               const std::string& progress_mode, bool json_summary, const char* command,
-               const JobReporting& reporting) {
-  const std::string& problems_file = reporting.problems_file;
-  const std::atomic<bool>* cancel = InstallInterruptFlag();
-  upload::TransferCounters counters;
-  uint64_t total_bytes = 0;
-  size_t total_files = 0;
-  std::optional<ProgressLine> bar;
-  std::jthread json_events;
-  auto t0 = std::chrono::steady_clock::now();
-  upload::UploadEvents events;
-  events.on_plan = [&](const UploadPlan& plan) {
-    total_bytes = plan.total_bytes;
-    total_files = plan.files.size();
-    size_t tus_files = 0;
-    for (const upload::PlannedFile& f : plan.files) tus_files += f.route == upload::Route::kTus;
-    const char* kind = plan.kind == upload::TaskKind::kImages
-                           ? "images"
-                           : (plan.kind == upload::TaskKind::kVideo ? "video" : "archive");
-    const uint64_t user_files = UserFiles(plan);
-    std::fprintf(stderr,
-                 "plan: %llu file%s (%s, %s), %zu batch%s, %zu TUS upload%s, sorting %s%s%s\n",
-                 static_cast<unsigned long long>(user_files), user_files == 1 ? "" : "s", kind,
-                 FormatBytes(plan.total_bytes).c_str(), plan.batches.size(),
-                 plan.batches.size() == 1 ? "" : "es", tus_files, tus_files == 1 ? "" : "s",
-                 plan.sorting_method.c_str(),
-                 plan.send_upload_file_order ? " with upload_file_order" : "",
-                 plan.manifest_path.empty() ? "" : ", with a manifest");
-    if (plan.zip) {
-      std::fprintf(stderr,
-                   "pack: one zip '%s' of %zu member%s, %s, generated while it is sent (%s)\n",
-                   plan.zip->name.c_str(), plan.zip->layout.member_count(),
-                   plan.zip->layout.member_count() == 1 ? "" : "s",
-                   FormatBytes(plan.zip->layout.total_size()).c_str(), plan.zip->reason.c_str());
+// A failed or interrupted upload: the error, how to go on (with a journal and a task), and
+// the exit status.
+int ReportFailure(const upload::UploadJob& job, const upload::UploadOutcome& out,
+                  const std::string& resume_journal, const char* command,
+                  const JobReporting& reporting) {
+  if (TaskIsGone(out, resume_journal, command)) return kExitFailed;
+  int code = RunError(command, out.status);
+  std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
+  if (!journal.empty() && out.task_id) {
+    std::fprintf(stderr, "the upload can go on where it stopped: %s\n",
+                 ResumeCommand(journal, reporting.resume).c_str());
+    if (!reporting.resume.note.empty()) {
+      std::fprintf(stderr, "%s\n", reporting.resume.note.c_str());
     }
-    PrintLeftBehind(plan);
-  };
-  events.on_task_created = [&](int64_t id) {
-    std::fprintf(stderr, "created task %lld '%s'\n", static_cast<long long>(id), job.task.name.c_str());
-  };
-  events.on_transfer_start = [&] {
-    t0 = std::chrono::steady_clock::now();
-    if (progress_mode == "auto" || progress_mode == "bar") {
-      bar.emplace(true, [&] {
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        uint64_t sent = counters.bytes_sent.load() + counters.bytes_resent.load();
-        double rate = secs > 0 ? static_cast<double>(sent) / secs : 0;
-        // Bytes the server confirmed, never more than the plan's (what was sent again after
-        // a failure counts in the rate only).
-        std::string line = "uploading: " +
-                           TransferProgressText(counters.files_done.load(), total_files,
-                                                counters.bytes_done.load(), total_bytes, rate,
-                                                counters.in_flight.load(), /*with_eta=*/true);
-        const uint64_t retries = counters.retries.load();
-        if (retries) line += ", " + RetriesText(retries, counters.bytes_resent.load());
-        return line;
-      });
-    } else if (progress_mode == "json") {
-      json_events = std::jthread([&](std::stop_token stop) {
-        while (!stop.stop_requested()) {
-          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          std::fprintf(stderr,
-                       "{\"event\":\"progress\",\"seconds\":%.1f,\"files_done\":%llu,"
-                       "\"files\":%zu,\"bytes_done\":%llu,\"bytes_sent\":%llu,\"bytes_resent\":%llu,"
-                       "\"bytes\":%llu,\"in_flight\":%u,\"retries\":%llu}\n",
-                       secs, static_cast<unsigned long long>(counters.files_done.load()),
-                       total_files, static_cast<unsigned long long>(counters.bytes_done.load()),
-                       static_cast<unsigned long long>(counters.bytes_sent.load()),
-                       static_cast<unsigned long long>(counters.bytes_resent.load()),
-                       static_cast<unsigned long long>(total_bytes), counters.in_flight.load(),
-                       static_cast<unsigned long long>(counters.retries.load()));
-          for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-          }
-        }
-      });
-    }
-  };
-  AnnotationProgress annotation_progress(progress_mode);
-  events.on_annotation_bytes = [&](uint64_t done, uint64_t total) {
-    annotation_progress.Update("", done, total);
-  };
-  events.on_request = [&](const upload::RequestState& s) {
-    bar.reset();
-    if (json_events.joinable()) {
-      json_events.request_stop();
-      json_events.join();
-    }
-    if (progress_mode == "json") {
-      std::string msg;
-      manifest::AppendJsonString(s.message, &msg);
-      std::fprintf(stderr,
-                   "{\"event\":\"request\",\"status\":\"%s\",\"progress\":%.2f,"
-                   "\"message\":%s}\n", s.status.c_str(), s.progress, msg.c_str());
-    }
-  };
-
-  upload::UploadOutcome out =
-      resume_journal.empty()
-          ? upload::RunUploadJob(job, events, &counters, cancel)
-          : upload::ResumeUploadJob(resume_journal, job, events, &counters, cancel);
-  bar.reset();
-  annotation_progress.Stop();
-  if (json_events.joinable()) {
-    json_events.request_stop();
-    json_events.join();
   }
-  const bool skipped_bad = job.skip_bad && !out.scan_errors.empty();
-  ReportProblems(out, job.skip_bad, problems_file);
-  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  if (!out.status.ok()) {
-    if (TaskIsGone(out, resume_journal, command)) return kExitFailed;
-    int code = RunError(command, out.status);
-    std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
-    if (!journal.empty() && out.task_id) {
-      std::fprintf(stderr, "the upload can go on where it stopped: %s\n",
-                   ResumeCommand(journal, reporting.resume).c_str());
-      if (!reporting.resume.note.empty()) {
-        std::fprintf(stderr, "%s\n", reporting.resume.note.c_str());
-      }
-    }
-    if (code == kExitInterrupted) return code;
-    if (out.task_id && !out.failures.empty()) {
-      std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
-                   static_cast<long long>(*out.task_id));
-      return kExitPartial;
-    }
-    return code;
+  if (code == kExitInterrupted) return code;
+  if (out.task_id && !out.failures.empty()) {
+    std::fprintf(stderr, "the upload was not finished: task %lld has no data yet\n",
+                 static_cast<long long>(*out.task_id));
+    return kExitPartial;
   }
+  return code;
+}
+
+// --dry-run: what would go up, where, and the first frames in order (stdout).
+void PrintDryRun(const upload::UploadJob& job, const upload::UploadOutcome& out) {
   const UploadPlan& plan = *out.plan;
-  if (job.dry_run) {
-    const uint64_t user_files = UserFiles(plan);
-    std::printf("dry run: would upload %llu file%s (%s) to %s\n",
-                static_cast<unsigned long long>(user_files), user_files == 1 ? "" : "s",
-                FormatBytes(plan.total_bytes).c_str(),
-                out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
-                            : ("a new task '" + job.task.name + "'").c_str());
-    if (plan.zip) {
-      std::printf("  packed: the images go up as one zip '%s' of %zu members, %llu bytes\n",
-                  plan.zip->name.c_str(), plan.zip->layout.member_count(),
-                  static_cast<unsigned long long>(plan.zip->layout.total_size()));
-    }
-    for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
-      std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
-    }
-    if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
-    return kExitOk;
+  const uint64_t user_files = UserFiles(plan);
+  std::printf("dry run: would upload %llu file%s (%s) to %s\n",
+              static_cast<unsigned long long>(user_files), user_files == 1 ? "" : "s",
+              FormatBytes(plan.total_bytes).c_str(),
+              out.task_id ? ("task " + std::to_string(*out.task_id)).c_str()
+                          : ("a new task '" + job.task.name + "'").c_str());
+  if (plan.zip) {
+    std::printf("  packed: the images go up as one zip '%s' of %zu members, %llu bytes\n",
+                plan.zip->name.c_str(), plan.zip->layout.member_count(),
+                static_cast<unsigned long long>(plan.zip->layout.total_size()));
   }
+  for (size_t i = 0; i < plan.frame_order.size() && i < 10; ++i) {
+    std::printf("  frame %zu: %s\n", i, std::string(plan.frame_order[i]).c_str());
+  }
+  if (plan.frame_order.size() > 10) std::printf("  ... %zu frames\n", plan.frame_order.size());
+}
+
+// A task ready: what was sent (stderr), the task and its URL (stderr), and its id, or with
+// --json the summary document (stdout).
+void PrintReady(const upload::UploadOutcome& out, const upload::TransferCounters& counters,
+                bool json_summary) {
+  const UploadPlan& plan = *out.plan;
   if (out.upload_seconds == 0) {
     std::fprintf(stderr, "nothing was left to send\n");
   } else {
@@ -370,20 +241,48 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   if (json_summary) {
     std::string u;
     manifest::AppendJsonString(url, &u);
-    std::printf("{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
-                "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
-                "\"bytes_sent\":%llu,\"bytes_resent\":%llu,\"requests\":%llu,\"order_ok\":%s}\n",
-                static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
-                plan.files.size(), static_cast<unsigned long long>(plan.total_bytes),
-                out.upload_seconds, out.total_seconds,
-                static_cast<unsigned long long>(counters.retries.load()),
-                static_cast<unsigned long long>(counters.bytes_sent.load()),
-                static_cast<unsigned long long>(counters.bytes_resent.load()),
-                static_cast<unsigned long long>(counters.requests.load()),
-                out.order.ok() ? "true" : "false");
+    std::printf(
+        "{\"task_id\":%lld,\"url\":%s,\"frames\":%lld,\"files\":%zu,\"bytes\":%llu,"
+        "\"upload_seconds\":%.3f,\"total_seconds\":%.3f,\"retries\":%llu,"
+        "\"bytes_sent\":%llu,\"bytes_resent\":%llu,\"requests\":%llu,\"order_ok\":%s}\n",
+        static_cast<long long>(*out.task_id), u.c_str(), static_cast<long long>(out.task.size),
+        plan.files.size(), static_cast<unsigned long long>(plan.total_bytes), out.upload_seconds,
+        out.total_seconds, static_cast<unsigned long long>(counters.retries.load()),
+        static_cast<unsigned long long>(counters.bytes_sent.load()),
+        static_cast<unsigned long long>(counters.bytes_resent.load()),
+        static_cast<unsigned long long>(counters.requests.load()),
+        out.order.ok() ? "true" : "false");
   } else {
     std::printf("%lld\n", static_cast<long long>(*out.task_id));
   }
+}
+
+}  // namespace
+
+int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
+               const std::string& progress_mode, bool json_summary, const char* command,
+               const JobReporting& reporting) {
+  const std::string& problems_file = reporting.problems_file;
+  const std::atomic<bool>* cancel = InstallInterruptFlag();
+  upload::TransferCounters counters;
+  UploadProgress progress(progress_mode, counters, job.task.name);
+  upload::UploadEvents events = progress.Events();
+
+  upload::UploadOutcome out =
+      resume_journal.empty()
+          ? upload::RunUploadJob(job, events, &counters, cancel)
+          : upload::ResumeUploadJob(resume_journal, job, events, &counters, cancel);
+  progress.Stop();
+  const bool skipped_bad = job.skip_bad && !out.scan_errors.empty();
+  ReportProblems(out, job.skip_bad, problems_file);
+  for (const std::string& note : out.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  if (!out.status.ok()) return ReportFailure(job, out, resume_journal, command, reporting);
+  const UploadPlan& plan = *out.plan;
+  if (job.dry_run) {
+    PrintDryRun(job, out);
+    return kExitOk;
+  }
+  PrintReady(out, counters, json_summary);
   if (!out.order.ok()) return kExitFailed;
   // The upload is done: its journal goes, a line in the run log stays.
   const std::string journal = resume_journal.empty() ? job.journal_path : resume_journal;
@@ -397,7 +296,6 @@ int ExecuteJob(upload::UploadJob job, const std::string& resume_journal,
   }
   return skipped_bad ? kExitPartial : kExitOk;
 }
-
 
 int RunUpload(Args args) {
   Result<ParsedArgs> parsed = ParseArgs(args, kUploadOptions);
