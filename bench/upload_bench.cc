@@ -59,7 +59,7 @@ void BM_JournalFileDone(benchmark::State& state) {
     state.PauseTiming();
     JournalHeader h;
     h.server = "http://127.0.0.1:1";
-    h.state = "uploading";
+    h.state = JobState::kUploading;
     auto j = Journal::Create(dir.Join("j" + std::to_string(round++)), h, files);
     if (!j) {
       state.SkipWithError(j.error().ToString().c_str());

@@ -74,7 +74,7 @@ int ForgetFinished(const std::string& dir) {
     if (IsRunDir(path)) {
       done = IsRunDone(path);
     } else if (Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path)) {
-      done = (*j)->header().state == "done";
+      done = (*j)->header().state == upload::JobState::kDone;
     }
     if (!done) continue;
     std::error_code ec;
@@ -146,9 +146,9 @@ int RunResume(Args args) {
       long age = static_cast<long>(std::time(nullptr) - h.created_unix);
       std::printf("%s\n  server %s, task %lld, %s, %zu/%zu files, %s/%s, started %ldh%02ldm ago\n",
                   path.c_str(), h.server.c_str(), static_cast<long long>(h.task_id),
-                  h.state.c_str(), done, counted.ok() ? size_t{(*j)->file_count()} : 0,
-                  FormatBytes(bytes_done).c_str(), FormatBytes(bytes).c_str(), age / 3600,
-                  age / 60 % 60);
+                  std::string(upload::JobStateText(h.state)).c_str(), done,
+                  counted.ok() ? size_t{(*j)->file_count()} : 0, FormatBytes(bytes_done).c_str(),
+                  FormatBytes(bytes).c_str(), age / 3600, age / 60 % 60);
     }
     return kExitOk;
   }
@@ -193,7 +193,7 @@ int RunResume(Args args) {
         continue;
       }
       Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
-      if (j && (*j)->header().state != "done") {
+      if (j && (*j)->header().state != upload::JobState::kDone) {
         journal = path;
         break;
       }

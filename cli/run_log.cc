@@ -58,7 +58,7 @@ bool SetAside(const std::string& name) {
 bool Finished(const std::string& path) {
   if (IsRunDir(path)) return IsRunDone(path);
   Result<std::unique_ptr<upload::Journal>> j = upload::Journal::Open(path);
-  return j && (*j)->header().state == "done";
+  return j && (*j)->header().state == upload::JobState::kDone;
 }
 
 }  // namespace

@@ -466,8 +466,8 @@ Status ImportOnArrival(CvatApi& api, Journal* journal,
     if (journal) INGEST_RETURN_IF_ERROR(RecordAnnotations(*journal, spec));
   }
   if (spec.path.empty()) return Status();
-  if (journal && journal->header().state != "annotating") {
-    INGEST_RETURN_IF_ERROR(journal->SetState("annotating"));
+  if (journal && journal->header().state != JobState::kAnnotating) {
+    INGEST_RETURN_IF_ERROR(journal->SetState(JobState::kAnnotating));
   }
   return ImportAnnotations(api, journal, task_id, spec, on_state, cancel, notes, on_bytes);
 }

@@ -229,7 +229,7 @@ Status Journal::Fill(const JournalHeader& header, uint32_t count, const FileRowF
            {"task_json", header.task_json},
            {"finish_json", header.finish_json},
            {"rq_id", h.rq_id},
-           {"state", h.state},
+           {"state", JobStateText(h.state)},
            {"kind", kind},
            {"frame_order", header.frame_order},
            {"created", created},
@@ -328,7 +328,14 @@ Status Journal::ReadHeader() {
   header_.task_json = std::move(meta["task_json"]);
   header_.finish_json = std::move(meta["finish_json"]);
   header_.rq_id = std::move(meta["rq_id"]);
-  header_.state = std::move(meta["state"]);
+  // A journal of an earlier build without the key reads as planned, as it did then.
+  std::optional<JobState> state =
+      meta["state"].empty() ? JobState::kPlanned : ParseJobState(meta["state"]);
+  if (!state) {
+    return Status::Corruption("journal " + path_ + ": unknown upload state '" + meta["state"] +
+                              "' (damaged, or written by a newer cvat-ingest?)");
+  }
+  header_.state = *state;
   header_.kind = std::atoi(meta["kind"].c_str());
   header_.frame_order = std::move(meta["frame_order"]);
   header_.created_unix = std::atoll(meta["created"].c_str());
@@ -422,10 +429,32 @@ Status Journal::Replan(uint32_t id, const JournalFile& f) {
   return Status();
 }
 
-Status Journal::SetState(const std::string& state) {
+Status Journal::SetState(JobState state) {
   INGEST_RETURN_IF_ERROR(Flush());
   header_.state = state;
-  return SetMeta("state", state);
+  return SetMeta("state", JobStateText(state));
+}
+
+namespace {
+constexpr std::pair<JobState, std::string_view> kJobStates[] = {
+    {JobState::kPlanned, "planned"},     {JobState::kCreating, "creating"},
+    {JobState::kUploading, "uploading"}, {JobState::kFinishing, "finishing"},
+    {JobState::kAnnotating, "annotating"}, {JobState::kDone, "done"},
+};
+}  // namespace
+
+std::string_view JobStateText(JobState state) {
+  for (const auto& [s, text] : kJobStates) {
+    if (s == state) return text;
+  }
+  return "?";
+}
+
+std::optional<JobState> ParseJobState(std::string_view text) {
+  for (const auto& [s, t] : kJobStates) {
+    if (t == text) return s;
+  }
+  return std::nullopt;
 }
 
 Status Journal::SetValue(std::string_view key, std::string_view value, int format) {

@@ -46,6 +46,14 @@ inline constexpr int kJournalFormat = 3;
 inline constexpr int kJournalFormatAnnotations = 4;
 inline constexpr int kJournalFormatServerSources = 5;
 
+// Where an upload stands, as its journal says; kept as text in the journal's meta table.
+//   planned -> creating (POST /api/tasks about to go) -> uploading (Upload-Start sent)
+//   -> finishing (Upload-Finish about to go) -> annotating (--annotations) -> done
+enum class JobState : uint8_t { kPlanned, kCreating, kUploading, kFinishing, kAnnotating, kDone };
+std::string_view JobStateText(JobState state);
+// The state a journal's text names; nullopt for a text no cvat-ingest writes.
+std::optional<JobState> ParseJobState(std::string_view text);
+
 struct JournalHeader {
   std::string server;
   std::string key;           // identifies the upload: server, sources and task
@@ -53,7 +61,7 @@ struct JournalHeader {
   std::string task_json;     // POST /api/tasks body for a task still to be created
   std::string finish_json;   // the Upload-Finish body
   std::string rq_id;         // once Upload-Finish was accepted
-  std::string state;         // planned, uploading, finishing, done
+  JobState state = JobState::kPlanned;
   int kind = 0;              // TaskKind
   std::string frame_order;   // the planned frame names, one per line
   int64_t created_unix = 0;
@@ -145,7 +153,7 @@ class Journal final : public UploadObserver {
   // Records file `id` planned again (a resume with --allow-changed): its size, mtime, hash,
   // route, state, location and offset become those of `f`.
   Status Replan(uint32_t id, const JournalFile& f);
-  Status SetState(const std::string& state);
+  Status SetState(JobState state);
   Status SetRequest(const std::string& rq_id);
   // A value other code keeps in the journal's meta table (the annotation import's state):
   // written at once, like SetState. `format` raises the journal's format number when given.

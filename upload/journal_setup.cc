@@ -21,7 +21,7 @@ Result<std::unique_ptr<Journal>> CreateJournal(const UploadJob& job, const ScanR
   h.task_id = task_id.value_or(0);
   h.task_json = task_body;
   h.finish_json = std::move(*finish_body);
-  h.state = "planned";
+  h.state = JobState::kPlanned;
   h.kind = static_cast<int>(plan.kind);
   h.frame_order = JoinFrameOrder(plan.frame_order);
   std::map<uint32_t, std::pair<std::string, int64_t>> archives;  // source -> path, mtime

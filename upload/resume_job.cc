@@ -410,7 +410,7 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
     out.status = s;
     return out;
   }
-  if (h.task_id && h.state != "done") {
+  if (h.task_id && h.state != JobState::kDone) {
     // A task deleted since (or of another --org) is said plainly (the CLI offers --fresh),
     // not through whatever later request meets its absence first (a failed request's poll).
     Result<TaskInfo> task = api.GetTask(h.task_id);
@@ -419,14 +419,14 @@ UploadOutcome ResumeUploadJob(const std::string& journal_path, UploadJob job,
       return out;
     }
   }
-  if (h.state == "done" || h.state == "annotating") {
+  if (h.state == JobState::kDone || h.state == JobState::kAnnotating) {
     Result<TaskInfo> task = api.GetTask(h.task_id);
     if (!task) {
       out.status = task.error();
       return out;
     }
     // Ready, its annotations not imported yet: the import continues.
-    if (h.state == "annotating") {
+    if (h.state == JobState::kAnnotating) {
       CompleteTask(api, &journal, job, events, cancel, *task, out, t0);
       return out;
     }

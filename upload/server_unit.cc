@@ -40,7 +40,7 @@ Result<std::unique_ptr<Journal>> OpenUnitJournal(const UploadJob& job, const std
   h.key = UploadKey(job.server, job.sources, job.task.name);
   h.task_json = task_body;
   h.finish_json = plan.request_json;
-  h.state = "planned";
+  h.state = JobState::kPlanned;
   h.frame_order = JoinFrameOrder(plan.frames);
   h.created_unix = std::time(nullptr);
   INGEST_ASSIGN_OR_RETURN(std::unique_ptr<Journal> j,
@@ -116,7 +116,7 @@ void RunServerUnit(CvatApi& api, const UploadJob& job, const ServerUnitPlan& giv
   const int64_t id = *out.task_id;
   std::optional<std::string> rq_id;
   if (journal && !journal->header().rq_id.empty()) rq_id = journal->header().rq_id;
-  if (!rq_id && journal && journal->header().state == "finishing") {
+  if (!rq_id && journal && journal->header().state == JobState::kFinishing) {
     Result<TaskInfo> task = api.GetTask(id);
     if (!task) return fail(task.error());
     if (task->size > 0) return CheckBuilt(api, journal.get(), job, plan, events, cancel, *task, out);
@@ -127,7 +127,7 @@ void RunServerUnit(CvatApi& api, const UploadJob& job, const ServerUnitPlan& giv
   }
   if (!rq_id) {
     if (journal) {
-      if (Status s = journal->SetState("finishing"); !s.ok()) return fail(s);
+      if (Status s = journal->SetState(JobState::kFinishing); !s.ok()) return fail(s);
     }
     Result<std::string> accepted = api.SubmitData(id, plan.request_json);
     if (!accepted) return fail(accepted.error());

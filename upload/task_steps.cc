@@ -31,7 +31,7 @@ void CompleteTask(CvatApi& api, Journal* journal, const UploadJob& job,
       !s.ok()) {
     out.status = s;
   } else if (journal) {
-    if (Status d = journal->SetState("done"); !d.ok()) out.status = d;
+    if (Status d = journal->SetState(JobState::kDone); !d.ok()) out.status = d;
   }
   out.total_seconds = Since(t0);
 }
@@ -114,7 +114,7 @@ bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
     }
     ~Turn() { Release(); }
   } turn(events);
-  const bool no_journal_state = !(journal && journal->header().state == "creating");
+  const bool no_journal_state = !(journal && journal->header().state == JobState::kCreating);
   if (!out.task_id && job.skip_existing && no_journal_state) {
     // A rerun without the journal: a task of this name with data is this unit, done; one
     // without data is used rather than duplicated. A shard (claim_tasks) claims the task
@@ -128,7 +128,7 @@ bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
       out.skipped = true;
       if (journal) {
         if (Status s = journal->SetTask(found->task.id); !s.ok()) return fail(s);
-        if (Status s = journal->SetState("done"); !s.ok()) return fail(s);
+        if (Status s = journal->SetState(JobState::kDone); !s.ok()) return fail(s);
       }
       return false;
     }
@@ -141,7 +141,7 @@ bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
                           "' exists without data: it is used");
     }
   }
-  if (!out.task_id && journal && journal->header().state == "creating") {
+  if (!out.task_id && journal && journal->header().state == JobState::kCreating) {
     // The last run was stopped after sending POST /api/tasks: the task may exist.
     Result<std::optional<TaskInfo>> found = FindInterruptedTask(api, *journal, task_body);
     if (!found) return fail(found.error());
@@ -154,7 +154,7 @@ bool AcquireTask(CvatApi& api, const UploadJob& job, Journal* journal,
   }
   if (!out.task_id) {
     if (journal) {
-      if (Status s = journal->SetState("creating"); !s.ok()) return fail(s);
+      if (Status s = journal->SetState(JobState::kCreating); !s.ok()) return fail(s);
     }
     Result<TaskInfo> task = api.CreateTask(task_body);
     if (!task) return fail(task.error());
@@ -184,7 +184,7 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     out.status = std::move(s);
   };
   if (!AcquireTask(api, job, journal, task_body, out, events, cancel)) return;
-  if (rq_id.empty() && journal && journal->header().state == "finishing") {
+  if (rq_id.empty() && journal && journal->header().state == JobState::kFinishing) {
     // The last run was stopped after sending Upload-Finish (every file was on the server):
     // a task with data means the finish was accepted and the task is ready.
     Result<TaskInfo> task = api.GetTask(*out.task_id);
@@ -193,7 +193,7 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
   } else if (rq_id.empty()) {
     if (Status s = api.StartUpload(*out.task_id); !s.ok()) return fail(s);
     if (journal) {
-      if (Status s = journal->SetState("uploading"); !s.ok()) return fail(s);
+      if (Status s = journal->SetState(JobState::kUploading); !s.ok()) return fail(s);
     }
     job.transfer.data_url = api.DataUrl(*out.task_id);
     job.transfer.origin = api.Origin();
@@ -224,7 +224,7 @@ void ExecuteTask(CvatApi& api, HttpClient& http, UploadJob& job, Journal* journa
     if (!sent.ok()) return fail(sent);
     out.data_reached_task = true;
     if (journal) {
-      if (Status s = journal->SetState("finishing"); !s.ok()) return fail(s);
+      if (Status s = journal->SetState(JobState::kFinishing); !s.ok()) return fail(s);
     }
   }
   if (rq_id.empty()) {

@@ -91,7 +91,7 @@ std::string UnitJournalPath(const std::string& dir, const UploadJob& job, const 
 EarlierRun CheckEarlierRun(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
   int64_t done_task = 0;
   if (Result<std::unique_ptr<Journal>> j = Journal::Open(journal_path);
-      j && (*j)->header().state == "done") {
+      j && (*j)->header().state == JobState::kDone) {
     done_task = (*j)->header().task_id;
   }
   if (done_task == 0) return EarlierRun::kUnfinished;

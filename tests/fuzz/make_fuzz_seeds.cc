@@ -197,7 +197,7 @@ void JournalSeeds(const std::string& scratch) {
   h.key = "0123456789abcdef";
   h.task_json = R"({"name":"t","labels":[]})";
   h.finish_json = R"({"image_quality":70,"sorting_method":"predefined"})";
-  h.state = "uploading";
+  h.state = ingest::upload::JobState::kUploading;
   h.frame_order = "a.jpg\nb.png\nc.mp4";
   std::vector<ingest::upload::JournalFile> files(3);
   files[0] = {.path = "/d/a.jpg", .name = "a.jpg", .size = 10, .mtime_ns = 5};

@@ -66,7 +66,7 @@ TEST_F(AnnotationImportTest, ImportsOnceTheTaskIsReadyAndAResumeDoesNotImportAga
   {
     Result<std::unique_ptr<Journal>> j = Journal::Open(job.journal_path);
     ASSERT_TRUE(j.has_value()) << j.error().ToString();
-    EXPECT_EQ((*j)->header().state, "done");
+    EXPECT_EQ((*j)->header().state, JobState::kDone);
     EXPECT_EQ((*j)->GetValue("annotations_state"), "done");
     EXPECT_EQ((*j)->GetValue("annotations_format"), "COCO 1.0");
   }

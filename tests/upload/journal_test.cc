@@ -54,7 +54,7 @@ TEST(JournalTest, RowsWrittenOneAtATimeReadBackInOrder) {
   const uint32_t n = 500;
   JournalHeader h;
   h.server = "http://127.0.0.1:1";
-  h.state = "planned";
+  h.state = JobState::kPlanned;
   h.frame_order = std::string(100000, 'x');  // big texts are written, not kept
   h.finish_json = "{\"image_quality\":70}";
   std::string path = dir.Join("j");
@@ -191,7 +191,7 @@ TEST(JournalTest, ACreationCutShortLeavesNoJournal) {
   JournalHeader h;
   h.server = "http://127.0.0.1:1";
   h.key = "k";
-  h.state = "planned";
+  h.state = JobState::kPlanned;
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -219,13 +219,52 @@ TEST(JournalTest, ACreationCutShortLeavesNoJournal) {
   EXPECT_EQ((*opened)->header().server, h.server);
 }
 
+// The upload's state is kept as the text each build writes: every state reads back as it was
+// set (SetState, then a new Open), a journal without one reads as planned, and a text no
+// cvat-ingest writes is refused, naming it.
+TEST(JournalTest, TheUploadStateReadsBackAndAnUnknownOneIsRefused) {
+  testing::ScopedTempDir dir;
+  std::string path = dir.Join("j");
+  JournalHeader h;
+  h.server = "http://127.0.0.1:1";
+  ASSERT_TRUE(Journal::Create(path, h, std::vector<JournalFile>{}).has_value());
+  for (JobState s : {JobState::kCreating, JobState::kUploading, JobState::kFinishing,
+                     JobState::kAnnotating, JobState::kDone, JobState::kPlanned}) {
+    {
+      Result<std::unique_ptr<Journal>> j = Journal::Open(path);
+      ASSERT_TRUE(j.has_value()) << j.error().ToString();
+      ASSERT_TRUE((*j)->SetState(s).ok());
+    }
+    Result<std::unique_ptr<Journal>> j = Journal::Open(path);
+    ASSERT_TRUE(j.has_value()) << j.error().ToString();
+    EXPECT_EQ((*j)->header().state, s) << JobStateText(s);
+    EXPECT_EQ(ParseJobState(JobStateText(s)), s);
+  }
+  for (const char* text : {"", "paused"}) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    std::string sql = std::string("UPDATE meta SET value='") + text + "' WHERE key='state'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    Result<std::unique_ptr<Journal>> j = Journal::Open(path);
+    if (*text == '\0') {
+      ASSERT_TRUE(j.has_value()) << j.error().ToString();
+      EXPECT_EQ((*j)->header().state, JobState::kPlanned);
+    } else {
+      ASSERT_FALSE(j.has_value());
+      EXPECT_NE(j.error().message().find("unknown upload state 'paused'"), std::string::npos)
+          << j.error().ToString();
+    }
+  }
+}
+
 // Format 3: a packed zip's members and their CRCs (NULL until computed) are kept; a format 2
 // journal (no zip) still opens; another format is refused, saying which.
 TEST(JournalTest, ZipMembersAndCrcsAndFormats) {
   testing::ScopedTempDir dir;
   JournalHeader h;
   h.server = "http://127.0.0.1:1";
-  h.state = "planned";
+  h.state = JobState::kPlanned;
   h.zip_file = 0;
   h.zip_identity = "123:abc";
   std::string path = dir.Join("z");

@@ -57,7 +57,7 @@ class ServerUnitTest : public ingest::testing::ServerTest {
 
   // The journal a run interrupted in `state` leaves for unit "r c1" (task `task_id`, 0: none
   // recorded yet).
-  void LeaveJournal(const std::string& state, int64_t task_id) {
+  void LeaveJournal(JobState state, int64_t task_id) {
     UploadJob job = Job();
     const std::string path = UnitJournalPath(RunJournalDir(job.journal_path), job, "r c1");
     JournalHeader h;
@@ -95,20 +95,20 @@ TEST_F(ServerUnitTest, ARequestThatReachedTheServerIsNotSentAgain) {
   ASSERT_EQ(ingest::testing::JsonField(WaitRequest(ingest::testing::JsonField(sent.body, "rq_id")).body,
                                        "status"),
             "finished");
-  LeaveJournal("finishing", id);
+  LeaveJournal(JobState::kFinishing, id);
   ExpectDoneInto(Run(), id);
 }
 
 TEST_F(ServerUnitTest, ARequestThatNeverArrivedIsSentToTheSameTask) {
   // Killed after recording the intent, before the request left: the server has none.
   const int64_t id = CreateTask("r c1");
-  LeaveJournal("finishing", id);
+  LeaveJournal(JobState::kFinishing, id);
   ExpectDoneInto(Run(), id);
 }
 
 TEST_F(ServerUnitTest, ATaskCreatedBeforeItsIdWasRecordedIsUsed) {
   // Killed after POST /api/tasks, before the journal recorded the new task's id.
-  LeaveJournal("creating", 0);
+  LeaveJournal(JobState::kCreating, 0);
   const int64_t id = CreateTask("r c1");
   ExpectDoneInto(Run(), id);
 }
