@@ -1,7 +1,6 @@
 #include "upload/server_run.h"
 
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -175,8 +174,8 @@ bool ClientOrdersServerFiles(const ServerSources& src, const DataOptions& data,
   if (UsesTemplate(units)) return true;
   if (data.validation.NeedsServerRandom()) return false;
   if (NamesManifest(src.share) || NamesManifest(src.remote)) return false;
-  return src.seed_given || !data.job_file_mapping_json.empty() || units.sorting == SortingMethod::kNatural ||
-         units.sorting == SortingMethod::kPredefined;
+  return src.seed_given || !data.job_file_mapping_json.empty() ||
+         units.sorting == SortingMethod::kNatural || units.sorting == SortingMethod::kPredefined;
 }
 
 namespace {
@@ -209,15 +208,10 @@ struct ServerRun {
     if (uj.annotations) uj.annotations->path = annotation_paths[index];
     bool building = false;
     UploadEvents ev = UnitTurnEvents(turns, reporter, index, r, &building, cancel);
-    ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
-      reporter.AnnotationBytes(r, done, total);
-    };
     UploadOutcome out;
     out.server = job.server;
     if (job.task_id) out.task_id = job.task_id;
-    const bool journaled =
-        !uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0;
-    if (!journaled || CheckEarlierRun(api, uj.journal_path, out) != EarlierRun::kFinished) {
+    if (CheckEarlierRun(api, uj.journal_path, out) != EarlierRun::kFinished) {
       RunServerUnit(api, uj, plans[index], ev, cancel, out);
     }
     turns.Pass(index);

@@ -1,5 +1,7 @@
 #include "upload/unit_pool.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -61,6 +63,9 @@ UploadEvents UnitTurnEvents(CreationTurns& turns, RunReporter& reporter, size_t 
     *building = true;
     reporter.Emit(r, "finishing", +1);
   };
+  ev.on_annotation_bytes = [&reporter, &r](uint64_t done, uint64_t total) {
+    reporter.AnnotationBytes(r, done, total);
+  };
   return ev;
 }
 
@@ -89,6 +94,7 @@ std::string UnitJournalPath(const std::string& dir, const UploadJob& job, const 
 }
 
 EarlierRun CheckEarlierRun(CvatApi& api, const std::string& journal_path, UploadOutcome& out) {
+  if (journal_path.empty() || ::access(journal_path.c_str(), F_OK) != 0) return EarlierRun::kNone;
   int64_t done_task = 0;
   if (Result<std::unique_ptr<Journal>> j = Journal::Open(journal_path);
       j && (*j)->header().state == JobState::kDone) {

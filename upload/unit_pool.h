@@ -62,7 +62,8 @@ class RunReporter {
 };
 
 // The one-task events of unit `index` (report `r`) as the run's: its creation turn, the
-// "created" and "finishing" milestones; `*building` becomes true at "finishing".
+// "created" and "finishing" milestones, its --annotations bytes; `*building` becomes true
+// at "finishing".
 UploadEvents UnitTurnEvents(CreationTurns& turns, RunReporter& reporter, size_t index,
                             UnitReport& r, bool* building, const std::atomic<bool>* cancel);
 
@@ -77,8 +78,9 @@ void RunOnWorkers(const UploadJob& job, const std::vector<std::string>& headers,
 // keeps none (`dir` empty).
 std::string UnitJournalPath(const std::string& dir, const UploadJob& job, const std::string& name);
 
-// What the journal `journal_path` of a unit (it exists) says of an earlier run.
+// What the journal `journal_path` of a unit says of an earlier run.
 enum class EarlierRun {
+  kNone,        // no journal (none kept, or none left): the unit starts afresh
   kUnfinished,  // the unit was interrupted: resume it from its journal
   kFinished,    // done, its task is on the server with data: `out` holds it (skipped), or
                 // out.status the server's error when it could not be asked

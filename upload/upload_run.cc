@@ -1,7 +1,5 @@
 #include "upload/upload_run.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -74,9 +72,6 @@ UploadJob Run::UnitJob(size_t index) const {
 UploadEvents Run::UnitEvents(size_t index, UnitReport& r, bool* finishing) {
   UploadEvents ev = UnitTurnEvents(turns, reporter, index, r, finishing, cancel);
   ev.on_transfer_start = [this, &r] { reporter.Emit(r, "uploading"); };
-  ev.on_annotation_bytes = [this, &r](uint64_t done, uint64_t total) {
-    reporter.AnnotationBytes(r, done, total);
-  };
   return ev;
 }
 
@@ -108,15 +103,11 @@ void Run::RunOne(size_t index, CvatApi& api, HttpClient& http) {
   UploadEvents ev = UnitEvents(index, r, &finishing);
   UploadOutcome out;
   out.server = job.server;
-  const bool journaled =
-      !uj.journal_path.empty() && ::access(uj.journal_path.c_str(), F_OK) == 0;
-  // Without a journal the unit starts afresh, as when its earlier task is gone.
-  EarlierRun earlier =
-      journaled ? CheckEarlierRun(api, uj.journal_path, out) : EarlierRun::kGone;
+  EarlierRun earlier = CheckEarlierRun(api, uj.journal_path, out);
   if (earlier == EarlierRun::kUnfinished) {
     uj.task_id.reset();
     out = ResumeUploadJob(uj.journal_path, uj, ev, counters, cancel);
-  } else if (earlier == EarlierRun::kGone) {
+  } else if (earlier != EarlierRun::kFinished) {  // none, or its task is gone: afresh
     if (job.task_id) out.task_id = job.task_id;
     Status same = check_files ? CheckPlannedFiles(*scan, unit.records) : Status();
     if (!same.ok()) {
